@@ -1,0 +1,32 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
+from partnerflow.models.columns import UTCDateTime, utcnow
+from partnerflow.models.network import (
+    Locale,
+    Partner,
+    PartnerStatus,
+    PartnerTier,
+    Person,
+    PersonRole,
+    Role,
+    Territory,
+)
+from partnerflow.models.outbox import DeliveryStatus, Notification
+
+__all__ = [
+    "AuditEvent",
+    "AuditTrailIsAppendOnly",
+    "DeliveryStatus",
+    "Locale",
+    "Notification",
+    "Partner",
+    "PartnerStatus",
+    "PartnerTier",
+    "Person",
+    "PersonRole",
+    "Role",
+    "Territory",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,42 @@
+"""The notification outbox: every e-mail is a row before it is a message on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, Text
+from sqlmodel import Field, SQLModel
+
+from partnerflow.models.columns import timestamp_field
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(SQLModel, table=True):
+    """A rendered message waiting for (or done with) delivery.
+
+    ``dedupe_key`` is unique: enqueuing the same business event twice (a flow retry, a re-run)
+    stores one row, so a partner never receives the same notification twice.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=254, index=True)
+    template: str = Field(max_length=80)
+    locale: str = Field(max_length=5)
+    subject: str = Field(max_length=998)
+    text_body: str = Field(sa_type=Text)
+    html_body: str = Field(sa_type=Text)
+    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=String(16), index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = timestamp_field()
+    next_attempt_at: datetime = timestamp_field(index=True)
+    claimed_until: datetime | None = timestamp_field(nullable=True)
+    sent_at: datetime | None = timestamp_field(nullable=True)
+    message_id: str | None = Field(default=None, max_length=254)

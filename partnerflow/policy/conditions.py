@@ -1,0 +1,59 @@
+"""Compiled pieces of a rule: a CEL condition and a reason template.
+
+Both are compiled once, when the policy loads, and checked against the kind's fact vocabulary.
+Validation context (``{"vocabulary": ...}``) is how the kind's vocabulary reaches them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cel
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import ValidationInfo
+
+from partnerflow.policy.vocabulary import Vocabulary, unknown_facts
+
+_REASONS = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def vocabulary_from(info: ValidationInfo) -> Vocabulary:
+    context = info.context or {}
+    vocabulary: Vocabulary = context.get("vocabulary", {})
+    return vocabulary
+
+
+def compile_condition(expression: str, vocabulary: Vocabulary) -> cel.Program:
+    """Compile a CEL ``expression``; raise ``ValueError`` on a syntax error or unknown fact."""
+    try:
+        program = cel.compile(expression)
+    except ValueError as error:
+        raise ValueError(f"CEL syntax error: {_first_line(error)}") from None
+    unknown = unknown_facts(expression, vocabulary)
+    if unknown:
+        known = ", ".join(f"{root}.*" for root in vocabulary)
+        raise ValueError(f"unknown fact {', '.join(unknown)} (known: {known})")
+    return program
+
+
+def check_reason(template: str, vocabulary: Vocabulary) -> str:
+    """Refuse a reason template that does not parse or names facts the kind does not have."""
+    try:
+        parsed = _REASONS.parse(template)
+    except TemplateSyntaxError as error:
+        raise ValueError(f"reason template: {error.message}") from None
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(vocabulary))
+    if unknown:
+        raise ValueError(f"reason template names unknown fact {', '.join(unknown)}")
+    return template
+
+
+def render_reason(template: str, facts: dict[str, Any]) -> str:
+    return _REASONS.from_string(template).render(facts)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error)
+    detail = text.split("ERROR: <input>:", 1)[-1]
+    return detail.splitlines()[0].strip()

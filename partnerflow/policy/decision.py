@@ -1,0 +1,86 @@
+"""A loaded policy version and the decisions it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import cel
+
+from partnerflow.policy.conditions import render_reason
+from partnerflow.policy.errors import PolicyEvaluationError
+from partnerflow.policy.schema import Action, PolicyDocument
+from partnerflow.policy.sourcemap import SourceMap
+
+DocumentT = TypeVar("DocumentT", bound=PolicyDocument[Any])
+
+DEFAULT_RULE_ID = "default"
+
+
+@dataclass(frozen=True)
+class PolicyStamp:
+    """Which policy decided: stored on every decision and audit event."""
+
+    kind: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one evaluation, the rule that fired (or ``default``) and its reason."""
+
+    outcome: str
+    rule_id: str
+    reason: str | None
+    stamp: PolicyStamp
+    action: Action
+
+
+@dataclass(frozen=True)
+class Policy(Generic[DocumentT]):
+    """One version of one kind, validated and compiled, ready to decide."""
+
+    document: DocumentT
+    path: Path
+    stamp: PolicyStamp
+    source_map: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.stamp.kind
+
+    @property
+    def version(self) -> str:
+        return self.stamp.version
+
+    def decide(self, facts: dict[str, Any]) -> Decision:
+        """Evaluate the rules in order over ``facts``; the first that holds decides.
+
+        Args:
+            facts: one mapping per fact root of the kind's vocabulary (``deal``, ``partner``...).
+
+        Raises:
+            PolicyEvaluationError: a fact the rules need is missing or not of the right type.
+        """
+        facts = {**facts, **self.document.facts_for_rules()}
+        context = cel.Context(facts)
+        for rule in self.document.rules:
+            try:
+                holds = rule.program.execute(context)
+            except (KeyError, ValueError, TypeError, RuntimeError) as error:
+                raise PolicyEvaluationError(
+                    f"{self.path}: rule {rule.id}: cannot evaluate {rule.when!r}: {error}"
+                ) from None
+            if holds is True:
+                return self._decision(rule.id, rule, facts)
+            if holds is not False:
+                raise PolicyEvaluationError(
+                    f"{self.path}: rule {rule.id}: condition gave {holds!r}, not a boolean"
+                )
+        return self._decision(DEFAULT_RULE_ID, self.document.default, facts)
+
+    def _decision(self, rule_id: str, action: Action, facts: dict[str, Any]) -> Decision:
+        reason = render_reason(action.reason, facts) if action.reason else None
+        return Decision(action.outcome, rule_id, reason, self.stamp, action)

@@ -1,0 +1,267 @@
+"""The four policy kinds of the programme, their settings, outcomes and fact vocabularies.
+
+Thresholds and rates live in the YAML files; this module only says what a file may contain.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from partnerflow.models.network import PartnerTier, Role
+from partnerflow.policy.schema import Action, Duration, PolicyDocument, Ratio, Rule, Strict
+
+# --- deal registration -------------------------------------------------------------------------
+
+DealOutcome = Literal["approve", "reject", "review"]
+
+
+class ReviewRequirement(Strict):
+    level: Role = Role.CHANNEL_MANAGER
+    approvers_required: int = Field(default=1, ge=1, le=3)
+
+
+class DealAction(Action):
+    outcome: DealOutcome
+    review: ReviewRequirement | None = None
+
+    @model_validator(mode="after")
+    def _review_only_for_review(self) -> DealAction:
+        if self.review is not None and self.outcome != "review":
+            raise ValueError("'review' settings only apply to outcome: review")
+        return self
+
+    @property
+    def review_requirement(self) -> ReviewRequirement:
+        return self.review or ReviewRequirement()
+
+
+class DealRule(DealAction, Rule):
+    pass
+
+
+class ReviewSla(Strict):
+    """The review clock: remind, then escalate one level, then apply the final outcome."""
+
+    remind_after: Duration
+    escalate_after: Duration
+    final_timeout: Duration
+    escalation_chain: list[Role] = Field(min_length=1)
+    on_final_timeout: Literal["approve", "reject"] = "reject"
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ReviewSla:
+        if not self.remind_after < self.escalate_after < self.final_timeout:
+            raise ValueError("remind_after < escalate_after < final_timeout must hold")
+        return self
+
+
+class ProtectionSettings(Strict):
+    days: int = Field(ge=1, le=730)
+    remind_days_before: list[int] = Field(default_factory=lambda: [14, 3])
+    max_extensions: int = Field(default=1, ge=0)
+    extension_days: int = Field(default=60, ge=1)
+
+
+class DealRegistrationPolicy(PolicyDocument[DealAction]):
+    KIND: ClassVar[str] = "deal_registration"
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("approve", "reject", "review")
+    VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
+        "deal": {
+            "amount": float,
+            "currency": str,
+            "product_lines": list,
+            "customer_departement": str,
+            "days_to_close": int,
+            "has_customer_siren": bool,
+        },
+        "partner": {
+            "id": int,
+            "tier": str,
+            "certified": bool,
+            "status": str,
+            "territory": str,
+            "in_territory": bool,
+            "approved_registrations": int,
+            "win_rate": float,
+        },
+        "conflict": {"exists": bool, "partner_id": int, "product_line": str, "status": str},
+    }
+
+    protection: ProtectionSettings
+    review_sla: ReviewSla
+    rules: list[DealRule]  # type: ignore[assignment]
+
+
+# --- discount campaign -------------------------------------------------------------------------
+
+CampaignOutcome = Literal["sign-off", "reject"]
+
+
+class CampaignAction(Action):
+    outcome: CampaignOutcome
+    add_signoffs: list[Role] = Field(default_factory=list)
+
+
+class CampaignRule(CampaignAction, Rule):
+    pass
+
+
+class CampaignEligibility(Strict):
+    statuses: list[Literal["active", "paused"]] = Field(default_factory=lambda: ["active"])
+    min_tier: PartnerTier = PartnerTier.REGISTERED
+    certified_only: bool = False
+
+
+class DiscountCampaignPolicy(PolicyDocument[CampaignAction]):
+    KIND: ClassVar[str] = "discount_campaign"
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("sign-off", "reject")
+    VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
+        "campaign": {
+            "discount_pct": float,
+            "duration_days": int,
+            "product_line": str,
+            "stock_value": float,
+            "units": int,
+            "territories": list,
+        },
+    }
+
+    signoffs: list[Role] = Field(min_length=1)
+    eligibility: CampaignEligibility = Field(default_factory=CampaignEligibility)
+    reminder_days_before_end: int = Field(default=3, ge=0)
+    rules: list[CampaignRule]  # type: ignore[assignment]
+
+
+# --- commission plan ---------------------------------------------------------------------------
+
+CommissionOutcome = Literal["accrue", "exclude"]
+
+
+class CommissionAction(Action):
+    outcome: CommissionOutcome
+
+
+class CommissionRule(CommissionAction, Rule):
+    pass
+
+
+class Accelerator(Strict):
+    """From ``from_attainment`` of the yearly target on, the marginal rate is multiplied."""
+
+    from_attainment: float = Field(gt=0)
+    multiplier: float = Field(ge=1)
+
+
+class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
+    KIND: ClassVar[str] = "commission_plan"
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("accrue", "exclude")
+    VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
+        "deal": {
+            "amount": float,
+            "currency": str,
+            "product_line": str,
+            "registered": bool,
+            "days_registration_to_close": int,
+        },
+        "partner": {"id": int, "tier": str, "status": str, "attainment": float},
+    }
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    rates: dict[PartnerTier, dict[str, Ratio]] = Field(
+        description="rate per tier and product line; the key 'default' covers other lines"
+    )
+    accelerators: list[Accelerator] = Field(default_factory=list)
+    cap_per_deal: float | None = Field(default=None, gt=0)
+    hold_days: int = Field(default=60, ge=0, description="clawback window before a line is payable")
+    finance_approval_above: float = Field(ge=0)
+    rules: list[CommissionRule]  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _every_tier_has_a_default_rate(self) -> CommissionPlanPolicy:
+        missing = [tier.value for tier in PartnerTier if "default" not in self.rates.get(tier, {})]
+        if missing:
+            raise ValueError(f"rates: tiers without a 'default' rate: {', '.join(missing)}")
+        return self
+
+
+# --- annual rebalancing ------------------------------------------------------------------------
+
+RebalancingOutcome = Literal["keep", "coach", "pause"]
+
+
+class RebalancingAction(Action):
+    outcome: RebalancingOutcome
+
+
+class RebalancingRule(RebalancingAction, Rule):
+    pass
+
+
+class Band(Strict):
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Band:
+        if self.min > self.max:
+            raise ValueError("min must not exceed max")
+        return self
+
+
+class RebalancingThresholds(Strict):
+    resellers_per_territory: Band
+    min_leads_per_year: int = Field(ge=0)
+    min_open_rate: Ratio
+    min_processing_rate: Ratio
+    closing_rate: Band
+
+
+class RebalancingPolicy(PolicyDocument[RebalancingAction]):
+    KIND: ClassVar[str] = "rebalancing"
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("keep", "coach", "pause")
+    VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
+        "reseller": {
+            "leads": int,
+            "open_rate": float,
+            "processing_rate": float,
+            "closing_rate": float,
+            "criteria_missed": int,
+            "tier": str,
+            "years_in_programme": int,
+        },
+        "policy": {
+            "min_leads_per_year": int,
+            "min_open_rate": float,
+            "min_processing_rate": float,
+            "min_closing_rate": float,
+            "max_closing_rate": float,
+        },
+    }
+
+    thresholds: RebalancingThresholds
+    rules: list[RebalancingRule]  # type: ignore[assignment]
+
+    def facts_for_rules(self) -> dict[str, Any]:
+        t = self.thresholds
+        return {
+            "policy": {
+                "min_leads_per_year": t.min_leads_per_year,
+                "min_open_rate": t.min_open_rate,
+                "min_processing_rate": t.min_processing_rate,
+                "min_closing_rate": t.closing_rate.min,
+                "max_closing_rate": t.closing_rate.max,
+            }
+        }
+
+
+POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {
+    kind.KIND: kind
+    for kind in (
+        DealRegistrationPolicy,
+        DiscountCampaignPolicy,
+        CommissionPlanPolicy,
+        RebalancingPolicy,
+    )
+}

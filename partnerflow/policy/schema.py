@@ -1,0 +1,143 @@
+"""The shape every policy file shares: identity, effective date, rules, default and test cases.
+
+Each kind (see ``partnerflow.policy.kinds``) subclasses :class:`PolicyDocument` with its own
+outcomes, vocabulary and settings. Extra keys are forbidden everywhere so a misspelt setting is an
+error, not a silently ignored line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+import cel
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from partnerflow.policy.conditions import check_reason, compile_condition, vocabulary_from
+from partnerflow.policy.vocabulary import Vocabulary
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _parse_duration(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"duration {value!r} must look like 30m, 24h, 2d or 1w")
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Action(Strict):
+    """What happens when a rule fires (or the default applies); kinds add their own fields."""
+
+    outcome: str
+    reason: str | None = Field(
+        default=None, description="Jinja text shown to people; may use facts"
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_is_a_valid_template(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else check_reason(value, vocabulary_from(info))
+
+
+ActionT = TypeVar("ActionT", bound=Action)
+
+
+class Rule(Action):
+    """``when`` is a CEL expression over the kind's facts; the first rule that holds decides."""
+
+    id: RuleId
+    when: str = Field(min_length=1)
+    _program: cel.Program = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self, info: ValidationInfo) -> Rule:
+        self._program = compile_condition(self.when, vocabulary_from(info))
+        return self
+
+    @property
+    def program(self) -> cel.Program:
+        return self._program
+
+
+class TestCase(Strict):
+    """A fact set and the outcome (and optionally the rule) the policy must give for it.
+
+    Facts left out take their zero value (false, 0, empty), so a case states only what matters.
+    """
+
+    name: str | None = None
+    facts: dict[str, dict[str, Any]]
+    expect: str
+    rule: str | None = None
+
+
+class PolicyDocument(Strict, Generic[ActionT]):
+    """Fields common to every kind. Subclasses set ``KIND``, ``VOCABULARY`` and the rule type."""
+
+    KIND: ClassVar[str]
+    VOCABULARY: ClassVar[Vocabulary]
+    OUTCOMES: ClassVar[tuple[str, ...]]
+
+    kind: str
+    version: str = Field(pattern=r"^[0-9A-Za-z.\-]+$", max_length=40)
+    effective_from: date
+    description: str = ""
+    rules: list[Any]
+    default: ActionT
+    tests: list[TestCase] = Field(default_factory=list)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind_matches(cls, value: str) -> str:
+        if value != cls.KIND:
+            raise ValueError(f"kind must be {cls.KIND!r}, got {value!r}")
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_ids_are_unique(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return rules
+
+    @model_validator(mode="after")
+    def _tests_name_known_outcomes_and_rules(self) -> PolicyDocument[ActionT]:
+        rule_ids = {rule.id for rule in self.rules} | {"default"}
+        for index, case in enumerate(self.tests):
+            if case.expect not in self.OUTCOMES:
+                raise ValueError(
+                    f"tests[{index}] expects {case.expect!r}; outcomes are {', '.join(self.OUTCOMES)}"
+                )
+            if case.rule and case.rule not in rule_ids:
+                raise ValueError(f"tests[{index}] names unknown rule {case.rule!r}")
+        return self
+
+    def facts_for_rules(self) -> dict[str, Any]:
+        """Facts that come from the policy itself (``policy.*``); none unless the kind says so."""
+        return {}

@@ -1,0 +1,88 @@
+"""Runtime configuration, read from ``PARTNERFLOW_*`` environment variables (or ``.env``).
+
+Settings are built lazily by :func:`get_settings` and never at import time, because
+``prefect deploy`` and the test suite import flow modules without a configured environment.
+Tests build their own :class:`Settings` and pass it explicitly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SmtpSecurity(StrEnum):
+    """How the SMTP connection is protected: none (loopback sinks only), STARTTLS, or implicit TLS."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; the defaults run the demo on one laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="PARTNERFLOW_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'partnerflow.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    templates_dir: Path = PROJECT_ROOT / "email_templates"
+    mail_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "mail",
+        description="Where the local SMTP sink writes .eml files",
+    )
+    default_locale: Literal["fr", "en"] = "fr"
+    prefect_ui_url: str = "http://127.0.0.1:4200"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_timeout_seconds: float = 30.0
+    mail_sender: str = "Programme Partenaires <partners@example.com>"
+    mail_batch_size: int = Field(default=500, ge=1)
+    mail_connections: int = Field(default=2, ge=1, le=16)
+    mail_max_attempts: int = Field(default=8, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production_defaults(self) -> Settings:
+        """A production install must not send partner mail in clear text over the network."""
+        if self.environment == "production" and self.smtp_security is SmtpSecurity.NONE:
+            if not _is_loopback(self.smtp_host):
+                raise ValueError(
+                    "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
+                    "production; set it to starttls or tls"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
