@@ -1,6 +1,7 @@
-"""The partner network: territories (départements), partners (resellers) and internal people."""
+"""The partner network: territories (départements), partners (resellers) and internal people.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: SQLModel resolves relationship types at runtime.
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -87,7 +88,7 @@ class PersonRole(SQLModel, table=True):
         sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     role: Role = Field(sa_type=String(32), index=True)
-    person: Person = Relationship(back_populates="role_links")
+    person: "Person" = Relationship(back_populates="role_links")
 
 
 class Person(SQLModel, table=True):

@@ -44,8 +44,10 @@ def diff_policies(old: Policy[Any], new: Policy[Any]) -> list[Change]:
 
 
 def _settings(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    before = _flatten({k: v for k, v in before.items() if k not in _IDENTITY})
+    after = _flatten({k: v for k, v in after.items() if k not in _IDENTITY})
     changes = []
-    for key in sorted((set(before) | set(after)) - _IDENTITY):
+    for key in sorted(set(before) | set(after)):
         if key not in after:
             changes.append(Change("setting", key, "removed", before=before[key]))
         elif key not in before:
@@ -53,6 +55,17 @@ def _settings(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
         elif before[key] != after[key]:
             changes.append(Change("setting", key, "changed", before[key], after[key]))
     return changes
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as dotted keys, so a change reads ``protection.days: 90 -> 120``."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def _rules(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Change]:

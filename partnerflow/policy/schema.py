@@ -72,9 +72,15 @@ class Rule(Action):
     when: str = Field(min_length=1)
     _program: cel.Program = PrivateAttr()
 
+    @field_validator("when")
+    @classmethod
+    def _condition_compiles(cls, value: str, info: ValidationInfo) -> str:
+        compile_condition(value, vocabulary_from(info))  # errors point at the `when:` line
+        return value
+
     @model_validator(mode="after")
-    def _compile(self, info: ValidationInfo) -> Rule:
-        self._program = compile_condition(self.when, vocabulary_from(info))
+    def _compile(self) -> Rule:
+        self._program = cel.compile(self.when)
         return self
 
     @property

@@ -1,0 +1,36 @@
+# partnerflow: every target bootstraps what it needs (uv, then the locked environment).
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+RUN := $(UV) run --frozen
+
+.PHONY: demo test lint bench up sync schema clean
+
+$(UV):
+	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+
+sync: $(UV)
+	$(UV) sync --frozen
+
+demo: sync  ## initialise, seed, list policies, deliver e-mails through a local Prefect server
+	$(RUN) partnerflow demo
+
+up: sync  ## Prefect server + SMTP sink + all deployments served (UI on http://127.0.0.1:4200)
+	$(RUN) partnerflow up
+
+test: sync  ## the whole suite (Postgres tests need PARTNERFLOW_TEST_DATABASE_URL)
+	$(RUN) pytest
+
+lint: sync  ## ruff and mypy --strict on the product code
+	$(RUN) ruff check partnerflow flows tasks tests bench migrations
+	$(RUN) ruff format --check partnerflow flows tasks tests bench migrations
+	$(RUN) mypy partnerflow flows tasks
+
+bench: sync  ## benchmarks; figures go to bench/README.md
+	$(RUN) python bench/policy_eval.py
+	$(RUN) python bench/outbox.py
+
+schema: sync  ## re-export policies/schema/*.json after changing a policy kind
+	$(RUN) partnerflow policy schema
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

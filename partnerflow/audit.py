@@ -1,0 +1,42 @@
+"""Writing the audit trail: one append-only row per decision or noteworthy action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from partnerflow.models import AuditEvent
+from partnerflow.policy import PolicyStamp
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    stamp: PolicyStamp | None = None,
+    rule_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event; ``stamp`` and ``rule_id`` say which policy version and rule decided.
+
+    Args:
+        actor: a person's e-mail, or ``system:<component>`` for automatic decisions.
+    """
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        policy_kind=stamp.kind if stamp else None,
+        policy_version=stamp.version if stamp else None,
+        policy_sha256=stamp.sha256 if stamp else None,
+        rule_id=rule_id,
+        details=details or {},
+    )
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,24 @@
+"""The ``partnerflow`` command line (Typer): setup, policies, mail, demo."""
+
+from __future__ import annotations
+
+import typer
+
+from partnerflow.cli import mail_commands, policy_commands
+from partnerflow.cli.demo import demo
+from partnerflow.cli.setup_commands import init, seed, up
+
+app = typer.Typer(
+    name="partnerflow",
+    help="Workflow and approval automation for the channel-partner programme.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.command()(init)
+app.command()(seed)
+app.command()(up)
+app.command()(demo)
+app.add_typer(policy_commands.app, name="policy")
+app.add_typer(mail_commands.app, name="mail")
+
+__all__ = ["app"]

@@ -1,0 +1,102 @@
+"""``partnerflow demo`` (``make demo``): the product end to end on embedded defaults."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.cli.output import console, friendly_errors
+from partnerflow.cli.policy_commands import list_policies
+from partnerflow.cli.serving import prefect_home
+from partnerflow.db import get_engine, migrate, session_scope
+from partnerflow.local_server import local_prefect_server
+from partnerflow.models import Notification, Partner
+from partnerflow.notify import MailSink, TemplateRenderer, free_port
+from partnerflow.onboarding import queue_welcome
+from partnerflow.policy import load_policy
+from partnerflow.seeding import seed_demo_network
+from partnerflow.settings import PROJECT_ROOT, get_settings
+
+WELCOMED_PARTNERS = 4
+
+
+@friendly_errors
+def demo(
+    port: Annotated[
+        int, typer.Option(help="Prefect server port (reused if already running).")
+    ] = 4200,
+) -> None:
+    """Initialise, seed, list the policies in force and deliver partner e-mails through Prefect."""
+    settings = get_settings()
+    console.rule("1. database")
+    migrate(settings.database_url)
+    console.print(f"database: {settings.database_url}")
+    with session_scope(get_engine()) as session:
+        report = seed_demo_network(session)
+    console.print(
+        f"network: {report.territories} départements, {report.partners} partners, "
+        f"{report.people} people" + (" (already seeded)" if report.already_seeded else "")
+    )
+
+    console.rule("2. policies")
+    list_policies(as_of=None, as_json=False)
+
+    console.rule("3. notifications")
+    queued = _queue_welcomes()
+    console.print(f"queued {queued} welcome e-mail(s) in the outbox")
+    sink_port = settings.smtp_port if _port_is_free(settings.smtp_port) else free_port()
+    os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
+    get_settings.cache_clear()
+    with (
+        MailSink(settings.mail_dir, port=sink_port),
+        local_prefect_server(prefect_home(PROJECT_ROOT / "var"), port=port) as api_url,
+    ):
+        console.print(f"Prefect server: {api_url}; SMTP sink: 127.0.0.1:{sink_port}")
+        os.environ["PREFECT_API_URL"] = api_url
+        from flows.notification_delivery import deliver_notifications
+
+        counts = asyncio.run(deliver_notifications())
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()  # ship the run's logs while the server still answers
+    console.print(f"deliver-notifications flow: {counts}")
+    _show_outbox()
+    console.print(f"\nE-mails written to [bold]{settings.mail_dir}[/bold] (open the .eml files).")
+    console.print("Next: `partnerflow up` and open http://127.0.0.1:4200")
+
+
+def _queue_welcomes() -> int:
+    settings = get_settings()
+    renderer = TemplateRenderer(settings.templates_dir)
+    today = date.today()
+    policy = load_policy("deal_registration", today, settings.policies_dir)
+    queued = 0
+    with session_scope(get_engine()) as session:
+        partners = session.exec(select(Partner).order_by(col(Partner.id)).limit(WELCOMED_PARTNERS))
+        for partner in partners:
+            queued += queue_welcome(
+                session, renderer=renderer, partner=partner, deal_policy=policy, today=today
+            )
+    return queued
+
+
+def _show_outbox() -> None:
+    table = Table(title="Outbox")
+    for column in ("status", "attempts", "locale", "recipient", "subject"):
+        table.add_column(column)
+    with Session(get_engine()) as session:
+        for row in session.exec(select(Notification).order_by(col(Notification.id))):
+            table.add_row(row.status, str(row.attempts), row.locale, row.recipient, row.subject)
+    console.print(table)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -1,0 +1,74 @@
+"""``partnerflow init``, ``seed`` and ``up``: a working installation from nothing."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from partnerflow.cli.output import console, friendly_errors, print_json
+from partnerflow.cli.serving import prefect_home, serve_all
+from partnerflow.db import get_engine, migrate, session_scope
+from partnerflow.local_server import local_prefect_server
+from partnerflow.notify import MailSink
+from partnerflow.seeding import seed_demo_network
+from partnerflow.settings import PROJECT_ROOT, get_settings
+
+
+@friendly_errors
+def init() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    console.print(f"database ready: {settings.database_url}")
+
+
+@friendly_errors
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Seed the fictional demo network.")] = False,
+    scale: Annotated[int, typer.Option(min=1, max=50, help="Size multiplier of the network.")] = 1,
+    random_seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Fill an empty database with a deterministic fictional partner network."""
+    if not demo:
+        console.print("Only the demo network can be seeded: pass --demo.")
+        raise typer.Exit(2)
+    with session_scope(get_engine()) as session:
+        report = seed_demo_network(session, scale=scale, seed=random_seed)
+    if as_json:
+        print_json(report.__dict__)
+    elif report.already_seeded:
+        console.print(f"already seeded: {report.partners} partners, nothing added")
+    else:
+        console.print(
+            f"seeded {report.territories} départements, {report.partners} partners, "
+            f"{report.people} people"
+        )
+
+
+@friendly_errors
+def up(
+    port: Annotated[int, typer.Option(help="Prefect server port.")] = 4200,
+    smtp_port: Annotated[
+        int | None, typer.Option(help="SMTP sink port (default: settings).")
+    ] = None,
+) -> None:
+    """Run everything locally: Prefect server (SQLite), SMTP sink, all deployments. Ctrl-C stops."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    sink_port = smtp_port or settings.smtp_port
+    os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
+    with (
+        local_prefect_server(prefect_home(PROJECT_ROOT / "var"), port=port) as api_url,
+        MailSink(settings.mail_dir, port=sink_port),
+    ):
+        console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {api_url})")
+        console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
+        console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
+        try:
+            serve_all(api_url)
+        except KeyboardInterrupt:
+            pass
+    console.print("stopped")

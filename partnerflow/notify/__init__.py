@@ -1,0 +1,20 @@
+"""Partner and reviewer notifications: render (Jinja2 + Babel), store (outbox), deliver (SMTP)."""
+
+from partnerflow.notify.outbox import enqueue, find_by_key
+from partnerflow.notify.rendering import LOCALES, RenderedMessage, TemplateRenderer
+from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
+from partnerflow.notify.sink import MailSink, free_port
+
+__all__ = [
+    "LOCALES",
+    "DeliveryReport",
+    "MailSink",
+    "RenderedMessage",
+    "TemplateRenderer",
+    "backoff",
+    "build_message",
+    "deliver_pending",
+    "enqueue",
+    "find_by_key",
+    "free_port",
+]

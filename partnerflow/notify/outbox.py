@@ -1,0 +1,65 @@
+"""Putting messages in the outbox: render now, store, deliver later.
+
+Storing first means a flow can commit a decision and its notification together, a retry cannot
+send twice (``dedupe_key`` is unique) and an SMTP outage loses nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from partnerflow.models import Notification
+from partnerflow.models.columns import utcnow
+from partnerflow.notify.rendering import TemplateRenderer
+
+
+def enqueue(
+    session: Session,
+    *,
+    renderer: TemplateRenderer,
+    dedupe_key: str,
+    recipient: str,
+    template: str,
+    locale: str,
+    context: dict[str, Any],
+) -> bool:
+    """Render ``template`` and store it for delivery; return False if the key was already queued.
+
+    Args:
+        dedupe_key: names the business event, e.g. ``deal-approved:42``; the same key twice is a
+            no-op, so re-running a step never mails a partner twice.
+
+    Example:
+        >>> enqueue(session, renderer=r, dedupe_key="partner-welcome:7", recipient="a@b.fr",
+        ...         template="partner_welcome", locale="fr", context={"partner_name": "Acme"})
+    """
+    message = renderer.render(template, locale, context)
+    now = utcnow()
+    row = {
+        "dedupe_key": dedupe_key,
+        "recipient": recipient,
+        "template": template,
+        "locale": locale,
+        "subject": message.subject,
+        "text_body": message.text,
+        "html_body": message.html,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Notification).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = session.exec(statement)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+def find_by_key(session: Session, dedupe_key: str) -> Notification | None:
+    return session.exec(select(Notification).where(Notification.dedupe_key == dedupe_key)).first()

@@ -1,0 +1,94 @@
+"""Rendering partner and reviewer e-mails from Jinja2 templates, per locale.
+
+Templates live at ``<templates_dir>/<locale>/<name>.{subject,txt,html}.j2`` and extend the shared
+layouts in ``<templates_dir>/layout/``. HTML is autoescaped (partner-supplied text such as a
+customer name is never trusted); every template uses StrictUndefined, so a missing variable is an
+error in the test suite instead of a blank in a partner's inbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+
+LOCALES = ("fr", "en")
+PARTS = ("subject", "txt", "html")
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+@pass_context
+def _money(context: Context, amount: Decimal | float | int, currency: str = "EUR") -> str:
+    return str(format_currency(amount, currency, locale=context["locale"]))
+
+
+@pass_context
+def _date(context: Context, value: date | datetime, style: str = "long") -> str:
+    if isinstance(value, datetime):
+        return str(format_datetime(value, style, locale=context["locale"]))
+    return str(format_date(value, style, locale=context["locale"]))
+
+
+@pass_context
+def _percent(context: Context, ratio: float) -> str:
+    return str(format_percent(ratio, locale=context["locale"]))
+
+
+def _environment(directory: Path, *, html: bool) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    environment.filters.update(money=_money, date=_date, percent=_percent)
+    return environment
+
+
+class TemplateRenderer:
+    """Renders a named message in a locale; compiled templates are cached for the process."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._plain = _environment(directory, html=False)
+        self._html = _environment(directory, html=True)
+
+    def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedMessage:
+        """Render the subject, text and HTML parts of ``name`` in ``locale``.
+
+        Raises:
+            jinja2.TemplateNotFound: no such template in that locale.
+            jinja2.UndefinedError: the context lacks a variable the template uses.
+        """
+        if locale not in LOCALES:
+            raise ValueError(f"locale {locale!r} is not one of {', '.join(LOCALES)}")
+        values = {**context, "locale": locale}
+        subject = self._plain.get_template(f"{locale}/{name}.subject.j2").render(values)
+        text = self._plain.get_template(f"{locale}/{name}.txt.j2").render(values)
+        html = self._html.get_template(f"{locale}/{name}.html.j2").render(values)
+        return RenderedMessage(" ".join(subject.split()), text, html)
+
+    def template_names(self) -> list[str]:
+        """Every template name found in any locale."""
+        names = {
+            path.name.split(".", 1)[0]
+            for locale in LOCALES
+            for path in (self.directory / locale).glob("*.subject.j2")
+        }
+        return sorted(names)

@@ -1,0 +1,214 @@
+"""Delivering the outbox over SMTP with aiosmtplib.
+
+A run claims due rows (a lease, so two senders never take the same row), sends them over a few
+connections (``mail_connections``, each sending its share in turn), and records each outcome:
+sent, retry later with exponential backoff, or failed for good (a permanent 5xx refusal, or
+``mail_max_attempts`` reached). If the process dies mid-batch, the lease expires and the rows are
+sent again: delivery is at-least-once across crashes, exactly once otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+import aiosmtplib
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from partnerflow.models import DeliveryStatus, Notification
+from partnerflow.models.columns import utcnow
+from partnerflow.settings import Settings, SmtpSecurity
+
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+FIRST_BACKOFF = timedelta(minutes=1)
+
+
+@dataclass
+class DeliveryReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    retry_later: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retry_later + self.failed
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    notification_id: int
+    message_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed ones: 1, 2, 4 ... minutes, up to 6 h."""
+    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+async def deliver_pending(
+    engine: Engine, settings: Settings, *, limit: int | None = None
+) -> DeliveryReport:
+    """Send every due pending notification (at most ``limit``, default ``mail_batch_size``)."""
+    claimed = await asyncio.to_thread(_claim_due, engine, limit or settings.mail_batch_size)
+    if not claimed:
+        return DeliveryReport()
+    count = min(settings.mail_connections, len(claimed))
+    chunks = [claimed[index::count] for index in range(count)]
+    results = await asyncio.gather(
+        *(_send_over_one_connection(chunk, settings) for chunk in chunks)
+    )
+    outcomes = [outcome for chunk_outcomes in results for outcome in chunk_outcomes]
+    return await asyncio.to_thread(_record, engine, outcomes, settings.mail_max_attempts)
+
+
+def _claim_due(engine: Engine, limit: int) -> list[Notification]:
+    now = utcnow()
+    lease_until = now + LEASE
+    with Session(engine, expire_on_commit=False) as session:
+        due = (
+            select(Notification.id)
+            .where(Notification.status == DeliveryStatus.PENDING)
+            .where(Notification.next_attempt_at <= now)
+            .where(
+                or_(
+                    col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now
+                )
+            )
+            .order_by(col(Notification.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(session.exec(due))
+        if not ids:
+            return []
+        session.exec(  # type: ignore[call-overload]
+            update(Notification)
+            .where(col(Notification.id).in_(ids))
+            .where(
+                or_(
+                    col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now
+                )
+            )
+            .values(claimed_until=lease_until)
+        )
+        session.commit()
+        mine = select(Notification).where(
+            col(Notification.id).in_(ids), Notification.claimed_until == lease_until
+        )
+        return list(session.exec(mine.order_by(col(Notification.id))))
+
+
+def build_message(notification: Notification, sender: str) -> EmailMessage:
+    """A multipart/alternative message: the text part first, the HTML part preferred."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notification.recipient
+    message["Subject"] = notification.subject
+    message["Date"] = format_datetime(utcnow())
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "partnerflow.local"
+    message["Message-ID"] = make_msgid(idstring=f"n{notification.id}", domain=domain)
+    message["X-Partnerflow-Notification"] = notification.dedupe_key
+    message["Content-Language"] = notification.locale
+    message.set_content(notification.text_body)
+    message.add_alternative(notification.html_body, subtype="html")
+    return message
+
+
+async def _send_over_one_connection(
+    notifications: Sequence[Notification], settings: Settings
+) -> list[_Outcome]:
+    smtp = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        use_tls=settings.smtp_security is SmtpSecurity.TLS,
+        start_tls=settings.smtp_security is SmtpSecurity.STARTTLS,
+        timeout=settings.smtp_timeout_seconds,
+    )
+    outcomes: list[_Outcome] = []
+    try:
+        await smtp.connect()
+        if settings.smtp_username and settings.smtp_password:
+            await smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+        for notification in notifications:
+            assert notification.id is not None
+            outcomes.append(await _send_one(smtp, notification, settings.mail_sender))
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        done = {outcome.notification_id for outcome in outcomes}
+        reason = f"SMTP {settings.smtp_host}:{settings.smtp_port} unavailable: {error}"
+        outcomes += [
+            _Outcome(n.id, error=reason)
+            for n in notifications
+            if n.id not in done and n.id is not None
+        ]
+    finally:
+        if smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                smtp.close()
+    return outcomes
+
+
+async def _send_one(smtp: aiosmtplib.SMTP, notification: Notification, sender: str) -> _Outcome:
+    assert notification.id is not None
+    message = build_message(notification, sender)
+    try:
+        await smtp.send_message(message)
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        permanent = all(refusal.code >= 500 for refusal in error.recipients)
+        return _Outcome(notification.id, error=f"recipient refused: {error}", permanent=permanent)
+    except aiosmtplib.SMTPResponseException as error:
+        if isinstance(error, aiosmtplib.SMTPServerDisconnected):
+            raise
+        return _Outcome(
+            notification.id, error=f"{error.code} {error.message}", permanent=error.code >= 500
+        )
+    return _Outcome(notification.id, message_id=str(message["Message-ID"]))
+
+
+def _record(engine: Engine, outcomes: list[_Outcome], max_attempts: int) -> DeliveryReport:
+    report = DeliveryReport()
+    now = utcnow()
+    with Session(engine) as session:
+        rows = {
+            row.id: row
+            for row in session.exec(
+                select(Notification).where(
+                    col(Notification.id).in_([o.notification_id for o in outcomes])
+                )
+            )
+        }
+        for outcome in outcomes:
+            row = rows[outcome.notification_id]
+            row.attempts += 1
+            row.claimed_until = None
+            if outcome.error is None:
+                row.status, row.sent_at, row.message_id = (
+                    DeliveryStatus.SENT,
+                    now,
+                    outcome.message_id,
+                )
+                report.sent += 1
+                continue
+            row.last_error = outcome.error[:2000]
+            report.errors.append(f"{row.recipient}: {outcome.error}")
+            if outcome.permanent or row.attempts >= max_attempts:
+                row.status = DeliveryStatus.FAILED
+                report.failed += 1
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+                report.retry_later += 1
+            session.add(row)
+        session.commit()
+    return report

@@ -1,0 +1,174 @@
+"""A deterministic fictional partner network for the demo, benchmarks and tests.
+
+The same ``seed`` and ``scale`` always give the same network, so figures and screenshots can be
+compared between runs. Every name, SIREN and IBAN is made up (with valid check digits).
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+from stdnum import iban, luhn
+
+from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.territories import DEPARTEMENTS
+
+_PREFIXES = (
+    "Alpha",
+    "Arche",
+    "Azur",
+    "Boréal",
+    "Cap",
+    "Cime",
+    "Delta",
+    "Écho",
+    "Horizon",
+    "Iris",
+    "Lumen",
+    "Méridien",
+    "Nova",
+    "Opale",
+    "Orion",
+    "Pixel",
+    "Quartz",
+    "Rivage",
+    "Sigma",
+    "Vega",
+)
+_SUFFIXES = (
+    "Informatique",
+    "Systèmes",
+    "Réseaux",
+    "Solutions",
+    "Digital",
+    "Services IT",
+    "Conseil",
+    "Intégration",
+    "Technologies",
+    "Data",
+)
+_LEGAL_FORMS = ("SAS", "SARL", "SA", "EURL")
+_FIRST_NAMES = (
+    "Camille",
+    "Julien",
+    "Sophie",
+    "Thomas",
+    "Léa",
+    "Nicolas",
+    "Chloé",
+    "Antoine",
+    "Manon",
+    "Hugo",
+    "Inès",
+    "Louis",
+    "Sarah",
+    "Mathieu",
+    "Claire",
+    "Karim",
+)
+_LAST_NAMES = (
+    "Durand",
+    "Martin",
+    "Bernard",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Moreau",
+    "Lefebvre",
+    "Garcia",
+    "Roux",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Benali",
+)
+_TIER_WEIGHTS = {
+    PartnerTier.REGISTERED: 30,
+    PartnerTier.SILVER: 35,
+    PartnerTier.GOLD: 25,
+    PartnerTier.PLATINUM: 10,
+}
+PEOPLE_PER_ROLE = 2
+VENDOR_DOMAIN = "vendor.example"
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    territories: int
+    partners: int
+    people: int
+    already_seeded: bool = False
+
+
+def seed_demo_network(session: Session, *, scale: int = 1, seed: int = 2026) -> SeedReport:
+    """Insert départements, resellers and internal people, unless partners already exist.
+
+    Args:
+        scale: 1 covers 12 départements with 3 to 6 resellers each; N covers 12×N départements
+            (up to all those known) and, past that, adds resellers per département.
+        seed: the random seed; the network is a pure function of (scale, seed).
+    """
+    existing = session.exec(select(func.count()).select_from(Partner)).one()
+    if existing:
+        people = session.exec(select(func.count()).select_from(Person)).one()
+        territories = session.exec(select(func.count()).select_from(Territory)).one()
+        return SeedReport(territories, existing, people, already_seeded=True)
+    rng = random.Random(seed)
+    covered = DEPARTEMENTS[: min(12 * scale, len(DEPARTEMENTS))]
+    density = max(1, (12 * scale) // len(DEPARTEMENTS))
+    session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
+    partners = [
+        _partner(rng, code, number)
+        for code, _name, _region in covered
+        for number in range(rng.randint(3, 6) * density)
+    ]
+    session.execute(insert(Partner), partners)
+    people = _people(session, rng)
+    session.flush()
+    return SeedReport(len(covered), len(partners), people)
+
+
+def _partner(rng: random.Random, territory_code: str, number: int) -> dict[str, object]:
+    name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES)} {rng.choice(_LEGAL_FORMS)}"
+    body = f"{rng.randrange(10_000_000, 99_999_999)}"
+    tier = rng.choices(list(_TIER_WEIGHTS), weights=list(_TIER_WEIGHTS.values()))[0]
+    slug = _slug(name.rsplit(" ", 1)[0])
+    bban = f"30004{rng.randrange(10**5):05d}{rng.randrange(10**11):011d}{rng.randrange(100):02d}"
+    return {
+        "name": f"{name} ({territory_code}-{number + 1})",
+        "siren": body + luhn.calc_check_digit(body),
+        "tier": tier.value,
+        "certified": tier in (PartnerTier.GOLD, PartnerTier.PLATINUM) or rng.random() < 0.3,
+        "status": "active",
+        "locale": "en" if rng.random() < 0.15 else "fr",
+        "territory_code": territory_code,
+        "contact_emails": [f"contact@{slug}-{territory_code.lower()}-{number + 1}.example"],
+        "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
+        "bic": "BNPAFRPPXXX",
+    }
+
+
+def _people(session: Session, rng: random.Random) -> int:
+    count = 0
+    for role in Role:
+        for _ in range(PEOPLE_PER_ROLE):
+            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+            count += 1
+            email = f"{_slug(first)}.{_slug(last)}.{count}@{VENDOR_DOMAIN}"
+            person = Person(email=email, name=f"{first} {last}")
+            session.add(person)
+            session.flush()
+            assert person.id is not None
+            session.add(PersonRole(person_id=person.id, role=role))
+    return count
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())

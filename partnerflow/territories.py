@@ -1,0 +1,38 @@
+"""French départements used by the programme (INSEE code, name, region)."""
+
+from __future__ import annotations
+
+DEPARTEMENTS: tuple[tuple[str, str, str], ...] = (
+    ("75", "Paris", "Île-de-France"),
+    ("69", "Rhône", "Auvergne-Rhône-Alpes"),
+    ("13", "Bouches-du-Rhône", "Provence-Alpes-Côte d'Azur"),
+    ("33", "Gironde", "Nouvelle-Aquitaine"),
+    ("31", "Haute-Garonne", "Occitanie"),
+    ("59", "Nord", "Hauts-de-France"),
+    ("44", "Loire-Atlantique", "Pays de la Loire"),
+    ("67", "Bas-Rhin", "Grand Est"),
+    ("35", "Ille-et-Vilaine", "Bretagne"),
+    ("06", "Alpes-Maritimes", "Provence-Alpes-Côte d'Azur"),
+    ("34", "Hérault", "Occitanie"),
+    ("38", "Isère", "Auvergne-Rhône-Alpes"),
+    ("92", "Hauts-de-Seine", "Île-de-France"),
+    ("93", "Seine-Saint-Denis", "Île-de-France"),
+    ("94", "Val-de-Marne", "Île-de-France"),
+    ("78", "Yvelines", "Île-de-France"),
+    ("76", "Seine-Maritime", "Normandie"),
+    ("57", "Moselle", "Grand Est"),
+    ("29", "Finistère", "Bretagne"),
+    ("37", "Indre-et-Loire", "Centre-Val de Loire"),
+    ("21", "Côte-d'Or", "Bourgogne-Franche-Comté"),
+    ("63", "Puy-de-Dôme", "Auvergne-Rhône-Alpes"),
+    ("45", "Loiret", "Centre-Val de Loire"),
+    ("74", "Haute-Savoie", "Auvergne-Rhône-Alpes"),
+    ("83", "Var", "Provence-Alpes-Côte d'Azur"),
+    ("14", "Calvados", "Normandie"),
+    ("49", "Maine-et-Loire", "Pays de la Loire"),
+    ("54", "Meurthe-et-Moselle", "Grand Est"),
+    ("64", "Pyrénées-Atlantiques", "Nouvelle-Aquitaine"),
+    ("2A", "Corse-du-Sud", "Corse"),
+    ("971", "Guadeloupe", "Guadeloupe"),
+    ("974", "La Réunion", "La Réunion"),
+)

@@ -1,0 +1,67 @@
+"""Builders for test data: policy files written from the shipped ones, partners, people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from partnerflow.models import Partner, Person, PersonRole, Role, Territory
+from partnerflow.settings import PROJECT_ROOT
+
+SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
+
+
+def write_policy(
+    directory: Path, text: str, kind: str = "deal_registration", version: str = "2026-01-01"
+) -> Path:
+    """Write ``text`` as ``<directory>/<kind>/<version>.yaml`` and return its path."""
+    path = directory / kind / f"{version}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shipped_deal_policy(**replacements: str) -> str:
+    """The shipped deal policy text with each ``old=new`` substring replaced (must occur)."""
+    text = SHIPPED_DEAL_POLICY.read_text(encoding="utf-8")
+    for old, new in replacements.items():
+        assert old in text, f"{old!r} not in the shipped policy"
+        text = text.replace(old, new)
+    return text
+
+
+def deal_policy_version(version: str, effective_from: str, extra_rule: str = "") -> str:
+    """The shipped deal policy re-dated as ``version``, optionally with a rule put first."""
+    text = shipped_deal_policy()
+    text = text.replace('version: "2026-01-01"', f'version: "{version}"')
+    text = text.replace("effective_from: 2026-01-01", f"effective_from: {effective_from}")
+    return text.replace("rules:\n", "rules:\n" + extra_rule, 1)
+
+
+def add_partner(
+    session: Session,
+    *,
+    name: str = "Réseaux Test SAS",
+    territory: str = "69",
+    locale: str = "fr",
+    email: str = "contact@reseaux-test.example",
+) -> Partner:
+    if session.get(Territory, territory) is None:
+        session.add(Territory(code=territory, name=f"Territory {territory}"))
+    partner = Partner(name=name, territory_code=territory, locale=locale, contact_emails=[email])
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def add_person(session: Session, email: str, *roles: Role) -> Person:
+    person = Person(email=email, name=email.split("@")[0].title())
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    for role in roles:
+        session.add(PersonRole(person_id=person.id, role=role))
+    session.flush()
+    session.refresh(person)
+    return person
