@@ -49,6 +49,7 @@ def add_partner(
 ) -> Partner:
     if session.get(Territory, territory) is None:
         session.add(Territory(code=territory, name=f"Territory {territory}"))
+        session.flush()
     partner = Partner(name=name, territory_code=territory, locale=locale, contact_emails=[email])
     session.add(partner)
     session.flush()

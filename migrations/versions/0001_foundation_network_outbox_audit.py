@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:43:10.951153
+Create Date: 2026-11-23 17:54:50.082782
 """
 
 from collections.abc import Sequence
@@ -55,7 +55,13 @@ def upgrade() -> None:
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=998), nullable=False),
         sa.Column("text_body", sa.Text(), nullable=False),
         sa.Column("html_body", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending", "sent", "failed", name="deliverystatus", native_enum=False, length=15
+            ),
+            nullable=False,
+        ),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column(
@@ -84,7 +90,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column(
+            "locale",
+            sa.Enum("fr", "en", name="locale", native_enum=False, length=10),
+            nullable=False,
+        ),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -102,10 +112,32 @@ def upgrade() -> None:
         "partner",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("siren", sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True),
-        sa.Column("tier", sa.String(length=16), nullable=False),
+        sa.Column(
+            "tier",
+            sa.Enum(
+                "registered",
+                "silver",
+                "gold",
+                "platinum",
+                name="partnertier",
+                native_enum=False,
+                length=18,
+            ),
+            nullable=False,
+        ),
         sa.Column("certified", sa.Boolean(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "active", "paused", "removed", name="partnerstatus", native_enum=False, length=15
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "locale",
+            sa.Enum("fr", "en", name="locale", native_enum=False, length=10),
+            nullable=False,
+        ),
         sa.Column("territory_code", sa.String(length=3), nullable=False),
         sa.Column("contact_emails", sa.JSON(), nullable=False),
         sa.Column("iban", sqlmodel.sql.sqltypes.AutoString(length=34), nullable=True),
@@ -129,7 +161,21 @@ def upgrade() -> None:
         "personrole",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "channel-manager",
+                "channel-director",
+                "channel-sales",
+                "channel-ops",
+                "supply-chain",
+                "finance",
+                name="role",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("person_id", "role"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from enum import StrEnum
+
+from sqlalchemy import JSON, DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field
 
@@ -42,3 +44,18 @@ def timestamp_field(*, nullable: bool = False, index: bool = False) -> Any:
 
 def json_field(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
+
+
+def enum_type(enum: type[StrEnum]) -> Enum:
+    """Store a StrEnum as its value in a VARCHAR, and load it back as the enum member.
+
+    Table models skip validation, so without this a status read from the database would be a
+    plain ``str``; a portable VARCHAR (not a native PostgreSQL ENUM) keeps migrations simple.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        length=max(len(member.value) for member in enum) + 8,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from partnerflow.models.columns import json_field, timestamp_field
+from partnerflow.models.columns import enum_type, json_field, timestamp_field
 
 
 class PartnerTier(StrEnum):
@@ -52,10 +52,12 @@ class Territory(SQLModel, table=True):
 class PartnerBase(SQLModel):
     name: str = Field(max_length=200, index=True)
     siren: str | None = Field(default=None, min_length=9, max_length=9, unique=True)
-    tier: PartnerTier = Field(default=PartnerTier.REGISTERED, sa_type=String(16))
+    tier: PartnerTier = Field(default=PartnerTier.REGISTERED, sa_type=enum_type(PartnerTier))
     certified: bool = False
-    status: PartnerStatus = Field(default=PartnerStatus.ACTIVE, sa_type=String(16), index=True)
-    locale: Locale = Field(default=Locale.FR, sa_type=String(2))
+    status: PartnerStatus = Field(
+        default=PartnerStatus.ACTIVE, sa_type=enum_type(PartnerStatus), index=True
+    )
+    locale: Locale = Field(default=Locale.FR, sa_type=enum_type(Locale))
     territory_code: str = Field(
         sa_column=Column(
             String(3), ForeignKey("territory.code", ondelete="RESTRICT"), nullable=False, index=True
@@ -87,7 +89,7 @@ class PersonRole(SQLModel, table=True):
     person_id: int = Field(
         sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    role: Role = Field(sa_type=String(32), index=True)
+    role: Role = Field(sa_type=enum_type(Role), index=True)
     person: "Person" = Relationship(back_populates="role_links")
 
 
@@ -97,7 +99,7 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=200)
-    locale: Locale = Field(default=Locale.FR, sa_type=String(2))
+    locale: Locale = Field(default=Locale.FR, sa_type=enum_type(Locale))
     active: bool = True
     role_links: list[PersonRole] = Relationship(
         back_populates="person", sa_relationship_kwargs={"lazy": "selectin"}

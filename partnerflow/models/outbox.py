@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text
+from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from partnerflow.models.columns import timestamp_field
+from partnerflow.models.columns import enum_type, timestamp_field
 
 
 class DeliveryStatus(StrEnum):
@@ -32,7 +32,9 @@ class Notification(SQLModel, table=True):
     subject: str = Field(max_length=998)
     text_body: str = Field(sa_type=Text)
     html_body: str = Field(sa_type=Text)
-    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=String(16), index=True)
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus), index=True
+    )
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = timestamp_field()

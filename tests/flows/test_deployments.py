@@ -1,0 +1,48 @@
+"""prefect.yaml is loadable, and the delivery flow runs against a real Prefect server."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from prefect.flows import load_flow_from_entrypoint
+from prefect.utilities.callables import parameter_schema
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from partnerflow.deployments import read_deployments
+from partnerflow.notify import MailSink, TemplateRenderer, enqueue
+from partnerflow.settings import PROJECT_ROOT
+
+DEPLOYMENTS = read_deployments()
+
+
+@pytest.mark.parametrize("spec", DEPLOYMENTS, ids=lambda spec: spec.name)
+def test_entrypoint_loads_and_its_parameters_validate(spec) -> None:
+    flow = load_flow_from_entrypoint(f"{spec.entrypoint_path}:{spec.entrypoint.split(':')[1]}")
+    schema = parameter_schema(flow)
+    assert set(spec.parameters) <= set(schema.properties)
+    flow.validate_parameters(spec.parameters)
+    assert flow.description, "the flow docstring becomes the deployment's help text"
+
+
+def test_every_deployment_uses_the_shared_pool_and_enforces_its_schema() -> None:
+    document = yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text("utf-8"))
+    for entry in document["deployments"]:
+        assert entry["work_pool"]["name"] == "partnerflow"
+        assert entry["enforce_parameter_schema"] is True
+
+
+@pytest.mark.prefect
+async def test_delivery_flow_sends_the_outbox(prefect_server: None, engine: Engine, smtp_server: MailSink) -> None:
+    from flows.notification_delivery import deliver_notifications
+
+    renderer = TemplateRenderer(PROJECT_ROOT / "email_templates")
+    sample = yaml.safe_load((PROJECT_ROOT / "email_templates" / "samples.yaml").read_text("utf-8"))
+    with Session(engine) as session:
+        enqueue(session, renderer=renderer, dedupe_key="flow-test:1", recipient="a@b.example",
+                template="partner_welcome", locale="en", context=sample["partner_welcome"])
+        session.commit()
+    first = await deliver_notifications()
+    second = await deliver_notifications()
+    assert first["sent"] == 1 and second["sent"] == 0
+    assert len(smtp_server.messages()) == 1

@@ -1,0 +1,76 @@
+"""Every template renders in both locales; partner text is escaped; amounts and dates are local."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from jinja2 import UndefinedError
+
+from partnerflow.notify import LOCALES, TemplateRenderer
+from partnerflow.settings import PROJECT_ROOT
+
+TEMPLATES = PROJECT_ROOT / "email_templates"
+SAMPLES: dict[str, dict[str, object]] = yaml.safe_load((TEMPLATES / "samples.yaml").read_text("utf-8"))
+RENDERER = TemplateRenderer(TEMPLATES)
+
+
+def test_every_template_has_a_sample_context() -> None:
+    assert set(RENDERER.template_names()) == set(SAMPLES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("name", RENDERER.template_names())
+def test_template_has_all_three_parts_in_every_locale(name: str, locale: str) -> None:
+    for part in ("subject", "txt", "html"):
+        assert (TEMPLATES / locale / f"{name}.{part}.j2").is_file()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("name", RENDERER.template_names())
+def test_template_renders_with_its_sample(name: str, locale: str) -> None:
+    message = RENDERER.render(name, locale, SAMPLES[name])
+    assert message.subject and "\n" not in message.subject
+    assert message.text.strip() and "<html" not in message.text
+    assert message.html.startswith("<!DOCTYPE html>") and f'lang="{locale}"' in message.html
+
+
+@pytest.mark.parametrize("name", RENDERER.template_names())
+def test_hostile_partner_text_is_escaped_in_html(name: str) -> None:
+    context = {key: "<script>alert(1)</script>" if isinstance(value, str) else value
+               for key, value in SAMPLES[name].items()}
+    html = RENDERER.render(name, "fr", context).html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_missing_variable_is_an_error_not_a_blank() -> None:
+    context = dict(SAMPLES["partner_welcome"])
+    del context["partner_name"]
+    with pytest.raises(UndefinedError, match="partner_name"):
+        RENDERER.render("partner_welcome", "fr", context)
+
+
+def test_dates_are_written_per_locale() -> None:
+    context = {**SAMPLES["partner_welcome"], "joined_on": date(2026, 3, 2)}
+    assert "2 mars 2026" in RENDERER.render("partner_welcome", "fr", context).text
+    assert "March 2, 2026" in RENDERER.render("partner_welcome", "en", context).text
+
+
+def test_money_is_written_per_locale(tmp_path: Path) -> None:
+    (tmp_path / "layout").mkdir()
+    for locale in LOCALES:
+        (tmp_path / locale).mkdir()
+        for part in ("subject", "txt", "html"):
+            (tmp_path / locale / f"amount.{part}.j2").write_text("{{ amount | money('EUR') }}")
+    renderer = TemplateRenderer(tmp_path)
+    assert renderer.render("amount", "fr", {"amount": Decimal("12345.5")}).text == "12\u202f345,50\xa0€"
+    assert renderer.render("amount", "en", {"amount": Decimal("12345.5")}).text == "€12,345.50"
+
+
+def test_unknown_locale_is_refused() -> None:
+    with pytest.raises(ValueError, match="locale 'de'"):
+        RENDERER.render("partner_welcome", "de", SAMPLES["partner_welcome"])

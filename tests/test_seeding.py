@@ -1,0 +1,59 @@
+"""The demo network is deterministic, plausible and complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from stdnum import iban
+from stdnum.fr import siren
+
+from partnerflow.db import make_engine, migrate
+from partnerflow.models import Partner, Person, Role
+from partnerflow.seeding import seed_demo_network
+
+
+def seeded(engine: Engine, **options: int) -> list[Partner]:
+    with Session(engine) as session:
+        seed_demo_network(session, **options)
+        session.commit()
+        return list(session.exec(select(Partner).order_by(Partner.id)))  # type: ignore[arg-type]
+
+
+def test_same_seed_gives_the_same_network(engine: Engine, tmp_path: Path) -> None:
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    migrate(other_url)
+    first = [(p.name, p.siren, p.tier) for p in seeded(engine)]
+    second = [(p.name, p.siren, p.tier) for p in seeded(make_engine(other_url))]
+    assert first == second
+
+
+def test_identifiers_have_valid_check_digits(engine: Engine) -> None:
+    for partner in seeded(engine):
+        assert siren.is_valid(partner.siren)
+        assert iban.is_valid(partner.iban)
+
+
+def test_every_role_has_people(engine: Engine) -> None:
+    seeded(engine)
+    with Session(engine) as session:
+        roles = {role for person in session.exec(select(Person)) for role in person.roles}
+    assert roles == set(Role)
+
+
+def test_both_locales_and_several_tiers_are_present(engine: Engine) -> None:
+    partners = seeded(engine)
+    assert {p.locale for p in partners} == {"fr", "en"}
+    assert len({p.tier for p in partners}) >= 3
+
+
+def test_seeding_twice_adds_nothing(engine: Engine) -> None:
+    first = len(seeded(engine))
+    with Session(engine) as session:
+        report = seed_demo_network(session)
+    assert report.already_seeded and report.partners == first
+
+
+def test_scale_grows_the_network(engine: Engine) -> None:
+    assert len(seeded(engine, scale=3)) > 3 * 36
