@@ -31,6 +31,11 @@ class DeploymentSpec:
     def entrypoint_path(self) -> Path:
         return PROJECT_ROOT / self.entrypoint.split(":", 1)[0]
 
+    @property
+    def resolved_entrypoint(self) -> str:
+        """``/abs/path/flows/x.py:function``, loadable from any working directory."""
+        return f"{self.entrypoint_path}:{self.entrypoint.split(':', 1)[1]}"
+
 
 def read_deployments(path: Path = PREFECT_YAML) -> list[DeploymentSpec]:
     """The ``deployments:`` of ``path``, with schedules split into intervals and crons."""

@@ -22,7 +22,7 @@ HEALTH_TIMEOUT_SECONDS = 90.0
 
 def is_healthy(api_url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
@@ -39,9 +39,7 @@ def wait_until_healthy(
         if is_healthy(api_url):
             return
         if process is not None and process.poll() is not None:
-            raise RuntimeError(
-                f"the Prefect server exited with code {process.returncode}; see its log"
-            )
+            raise RuntimeError(f"the Prefect server exited with code {process.returncode}; see its log")
         time.sleep(0.5)
     raise TimeoutError(f"the Prefect server at {api_url} did not answer within {timeout:.0f} s")
 

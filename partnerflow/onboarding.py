@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.models import Partner, Person, PersonRole, Role, Territory
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.policy import Policy
+from partnerflow.policy import DealRegistrationPolicy, Policy
 
 
 def queue_welcome(
@@ -16,7 +16,7 @@ def queue_welcome(
     *,
     renderer: TemplateRenderer,
     partner: Partner,
-    deal_policy: Policy[object],
+    deal_policy: Policy[DealRegistrationPolicy],
     today: date,
 ) -> bool:
     """Queue the ``partner_welcome`` e-mail for ``partner``; False if it was queued before."""

@@ -60,12 +60,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_production_defaults(self) -> Settings:
         """A production install must not send partner mail in clear text over the network."""
-        if self.environment == "production" and self.smtp_security is SmtpSecurity.NONE:
-            if not _is_loopback(self.smtp_host):
-                raise ValueError(
-                    "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
-                    "production; set it to starttls or tls"
-                )
+        clear_text = self.smtp_security is SmtpSecurity.NONE
+        if self.environment == "production" and clear_text and not _is_loopback(self.smtp_host):
+            raise ValueError(
+                "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
+                "production; set it to starttls or tls"
+            )
         return self
 
     @property

@@ -34,11 +34,16 @@ def test_policy_list_json_marks_the_version_in_force(settings: Settings) -> None
     result = runner.invoke(app, ["policy", "list", "--json", "--as-of", "2026-11-23"])
     rows = json.loads(result.output)
     assert {row["kind"] for row in rows if row["in_force"]} == {
-        "deal_registration", "discount_campaign", "commission_plan", "rebalancing"}
+        "deal_registration",
+        "discount_campaign",
+        "commission_plan",
+        "rebalancing",
+    }
 
 
-def test_policy_list_with_a_broken_library_explains_instead_of_crashing(settings: Settings, tmp_path: Path,
-                                                                         monkeypatch) -> None:
+def test_policy_list_with_a_broken_library_explains_instead_of_crashing(
+    settings: Settings, tmp_path: Path, monkeypatch
+) -> None:
     write_policy(tmp_path, shipped_deal_policy(**{"  days: 90": "  days: [90"}))
     monkeypatch.setenv("PARTNERFLOW_POLICIES_DIR", str(tmp_path))
     from partnerflow.settings import get_settings

@@ -53,8 +53,15 @@ def test_timestamps_come_back_timezone_aware_from_sqlite(engine: Engine) -> None
 def test_naive_timestamps_are_refused(engine: Engine) -> None:
     with Session(engine) as session:
         add_partner(session)
-        session.add(AuditEvent(actor="a", action="b", subject_type="c", subject_id="d",
-                               occurred_at=datetime(2026, 1, 1)))
+        session.add(
+            AuditEvent(
+                actor="a",
+                action="b",
+                subject_type="c",
+                subject_id="d",
+                occurred_at=datetime(2026, 1, 1),
+            )
+        )
         with pytest.raises(Exception, match="naive datetime"):
             session.flush()
 
@@ -70,8 +77,13 @@ def test_a_territory_with_partners_cannot_be_deleted(engine: Engine) -> None:
 
 def test_audit_events_cannot_be_changed(engine: Engine) -> None:
     with Session(engine) as session:
-        event = record_event(session, actor="system:test", action="deal.approved",
-                             subject_type="registration", subject_id=1)
+        event = record_event(
+            session,
+            actor="system:test",
+            action="deal.approved",
+            subject_type="registration",
+            subject_id=1,
+        )
         session.commit()
         event.action = "deal.rejected"
         session.add(event)

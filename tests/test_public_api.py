@@ -21,6 +21,8 @@ def test_core_does_not_import_prefect() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, partnerflow.policy, partnerflow.notify, partnerflow.models, partnerflow.cli;"
-            "sys.exit('prefect' in sys.modules)")
+    code = (
+        "import sys, partnerflow.policy, partnerflow.notify, partnerflow.models, partnerflow.cli;"
+        "sys.exit('prefect' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

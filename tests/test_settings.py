@@ -10,7 +10,11 @@ from partnerflow.settings import Settings, SmtpSecurity
 
 def test_production_refuses_clear_text_smtp_to_a_network_host() -> None:
     with pytest.raises(ValidationError, match="PARTNERFLOW_SMTP_SECURITY=none"):
-        Settings(environment="production", smtp_host="smtp.vendor.example", smtp_security=SmtpSecurity.NONE)
+        Settings(
+            environment="production",
+            smtp_host="smtp.vendor.example",
+            smtp_security=SmtpSecurity.NONE,
+        )
 
 
 def test_production_accepts_a_loopback_relay_without_tls() -> None:

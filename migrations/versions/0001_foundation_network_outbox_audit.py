@@ -24,9 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "auditevent",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "occurred_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("occurred_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("subject_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -40,9 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auditevent_action"), ["action"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_auditevent_occurred_at"), ["occurred_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_auditevent_occurred_at"), ["occurred_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_auditevent_subject_id"), ["subject_id"], unique=False)
 
     op.create_table(
@@ -57,22 +53,14 @@ def upgrade() -> None:
         sa.Column("html_body", sa.Text(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "pending", "sent", "failed", name="deliverystatus", native_enum=False, length=15
-            ),
+            sa.Enum("pending", "sent", "failed", name="deliverystatus", native_enum=False, length=15),
             nullable=False,
         ),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "next_attempt_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "claimed_until", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("created_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -128,9 +116,7 @@ def upgrade() -> None:
         sa.Column("certified", sa.Boolean(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "active", "paused", "removed", name="partnerstatus", native_enum=False, length=15
-            ),
+            sa.Enum("active", "paused", "removed", name="partnerstatus", native_enum=False, length=15),
             nullable=False,
         ),
         sa.Column(
@@ -143,9 +129,7 @@ def upgrade() -> None:
         sa.Column("iban", sqlmodel.sql.sqltypes.AutoString(length=34), nullable=True),
         sa.Column("bic", sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", partnerflow.models.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["territory_code"], ["territory.code"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("siren"),
@@ -153,9 +137,7 @@ def upgrade() -> None:
     with op.batch_alter_table("partner", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_partner_name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_partner_status"), ["status"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_partner_territory_code"), ["territory_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_partner_territory_code"), ["territory_code"], unique=False)
 
     op.create_table(
         "personrole",

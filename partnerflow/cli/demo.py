@@ -29,9 +29,7 @@ WELCOMED_PARTNERS = 4
 
 @friendly_errors
 def demo(
-    port: Annotated[
-        int, typer.Option(help="Prefect server port (reused if already running).")
-    ] = 4200,
+    port: Annotated[int, typer.Option(help="Prefect server port (reused if already running).")] = 4200,
 ) -> None:
     """Initialise, seed, list the policies in force and deliver partner e-mails through Prefect."""
     settings = get_settings()
@@ -65,7 +63,7 @@ def demo(
         counts = asyncio.run(deliver_notifications())
         from prefect.logging.handlers import APILogHandler
 
-        APILogHandler.flush()  # ship the run's logs while the server still answers
+        APILogHandler().flush()  # ship the run's logs while the server still answers
     console.print(f"deliver-notifications flow: {counts}")
     _show_outbox()
     console.print(f"\nE-mails written to [bold]{settings.mail_dir}[/bold] (open the .eml files).")

@@ -22,9 +22,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts."
 @app.command("list")
 @friendly_errors
 def list_policies(
-    as_of: Annotated[
-        str | None, typer.Option(help="Date to evaluate 'in force' (YYYY-MM-DD).")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="Date to evaluate 'in force' (YYYY-MM-DD).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Every kind and version, its effective date, and which one is in force."""
@@ -70,9 +68,7 @@ def _in_force_version(library: PolicyLibrary, kind: str, day: date) -> str | Non
 
 @app.command()
 def validate(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: all).")
-    ] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: all).")] = None,
 ) -> None:
     """Check files against their schema and run their own tests; exit 1 on any problem.
 
@@ -105,9 +101,7 @@ def diff(old: Path, new: Path, as_json: JsonFlag = False) -> None:
 
 @app.command()
 def schema(
-    directory: Annotated[
-        Path | None, typer.Option(help="Where to write (default: policies/schema).")
-    ] = None,
+    directory: Annotated[Path | None, typer.Option(help="Where to write (default: policies/schema).")] = None,
 ) -> None:
     """Export one JSON schema per kind, for editors (`# yaml-language-server: $schema=...`)."""
     target = directory or get_settings().policies_dir / "schema"

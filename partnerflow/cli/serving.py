@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from partnerflow.deployments import DeploymentSpec, read_deployments
 
@@ -11,26 +12,25 @@ from partnerflow.deployments import DeploymentSpec, read_deployments
 def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
     """Serve every deployment of ``prefect.yaml`` (schedules live) until interrupted."""
     os.environ["PREFECT_API_URL"] = api_url
-    from prefect import serve
+    from prefect import Flow, serve
+    from prefect.deployments.runner import RunnerDeployment
     from prefect.flows import load_flow_from_entrypoint
 
-    deployments = []
+    deployments: list[RunnerDeployment] = []
     for spec in specs or read_deployments():
-        flow = load_flow_from_entrypoint(
-            str(spec.entrypoint_path) + ":" + spec.entrypoint.split(":")[1]
+        flow: Flow[..., Any] = load_flow_from_entrypoint(spec.resolved_entrypoint)
+        deployment = flow.to_deployment(
+            name=spec.name,
+            description=spec.description,
+            tags=spec.tags,
+            parameters=spec.parameters,
+            interval=spec.interval_seconds or None,
+            cron=spec.cron or None,
+            triggers=spec.triggers or None,  # type: ignore[arg-type]
+            enforce_parameter_schema=True,
         )
-        deployments.append(
-            flow.to_deployment(
-                name=spec.name,
-                description=spec.description,
-                tags=spec.tags,
-                parameters=spec.parameters,
-                interval=spec.interval_seconds or None,
-                cron=spec.cron or None,
-                triggers=spec.triggers or None,  # type: ignore[arg-type]
-                enforce_parameter_schema=True,
-            )
-        )
+        assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
+        deployments.append(deployment)
     serve(*deployments, pause_on_shutdown=False)
 
 

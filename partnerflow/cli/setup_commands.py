@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Annotated
 
@@ -43,17 +44,14 @@ def seed(
         console.print(f"already seeded: {report.partners} partners, nothing added")
     else:
         console.print(
-            f"seeded {report.territories} départements, {report.partners} partners, "
-            f"{report.people} people"
+            f"seeded {report.territories} départements, {report.partners} partners, {report.people} people"
         )
 
 
 @friendly_errors
 def up(
     port: Annotated[int, typer.Option(help="Prefect server port.")] = 4200,
-    smtp_port: Annotated[
-        int | None, typer.Option(help="SMTP sink port (default: settings).")
-    ] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="SMTP sink port (default: settings).")] = None,
 ) -> None:
     """Run everything locally: Prefect server (SQLite), SMTP sink, all deployments. Ctrl-C stops."""
     settings = get_settings()
@@ -67,8 +65,6 @@ def up(
         console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {api_url})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
         console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             serve_all(api_url)
-        except KeyboardInterrupt:
-            pass
     console.print("stopped")

@@ -54,9 +54,7 @@ class PartnerBase(SQLModel):
     siren: str | None = Field(default=None, min_length=9, max_length=9, unique=True)
     tier: PartnerTier = Field(default=PartnerTier.REGISTERED, sa_type=enum_type(PartnerTier))
     certified: bool = False
-    status: PartnerStatus = Field(
-        default=PartnerStatus.ACTIVE, sa_type=enum_type(PartnerStatus), index=True
-    )
+    status: PartnerStatus = Field(default=PartnerStatus.ACTIVE, sa_type=enum_type(PartnerStatus), index=True)
     locale: Locale = Field(default=Locale.FR, sa_type=enum_type(Locale))
     territory_code: str = Field(
         sa_column=Column(

@@ -54,10 +54,8 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Notification).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    result = session.exec(statement)  # type: ignore[call-overload]
+    statement = insert(Notification).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = session.exec(statement)
     return bool(result.rowcount)
 
 

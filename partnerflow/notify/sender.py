@@ -53,21 +53,18 @@ class _Outcome:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after ``attempts`` failed ones: 1, 2, 4 ... minutes, up to 6 h."""
-    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    delay: timedelta = FIRST_BACKOFF * 2 ** max(attempts - 1, 0)
+    return min(delay, MAX_BACKOFF)
 
 
-async def deliver_pending(
-    engine: Engine, settings: Settings, *, limit: int | None = None
-) -> DeliveryReport:
+async def deliver_pending(engine: Engine, settings: Settings, *, limit: int | None = None) -> DeliveryReport:
     """Send every due pending notification (at most ``limit``, default ``mail_batch_size``)."""
     claimed = await asyncio.to_thread(_claim_due, engine, limit or settings.mail_batch_size)
     if not claimed:
         return DeliveryReport()
     count = min(settings.mail_connections, len(claimed))
     chunks = [claimed[index::count] for index in range(count)]
-    results = await asyncio.gather(
-        *(_send_over_one_connection(chunk, settings) for chunk in chunks)
-    )
+    results = await asyncio.gather(*(_send_over_one_connection(chunk, settings) for chunk in chunks))
     outcomes = [outcome for chunk_outcomes in results for outcome in chunk_outcomes]
     return await asyncio.to_thread(_record, engine, outcomes, settings.mail_max_attempts)
 
@@ -80,11 +77,7 @@ def _claim_due(engine: Engine, limit: int) -> list[Notification]:
             select(Notification.id)
             .where(Notification.status == DeliveryStatus.PENDING)
             .where(Notification.next_attempt_at <= now)
-            .where(
-                or_(
-                    col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now
-                )
-            )
+            .where(or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now))
             .order_by(col(Notification.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -92,14 +85,10 @@ def _claim_due(engine: Engine, limit: int) -> list[Notification]:
         ids = list(session.exec(due))
         if not ids:
             return []
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Notification)
             .where(col(Notification.id).in_(ids))
-            .where(
-                or_(
-                    col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now
-                )
-            )
+            .where(or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now))
             .values(claimed_until=lease_until)
         )
         session.commit()
@@ -147,9 +136,7 @@ async def _send_over_one_connection(
         done = {outcome.notification_id for outcome in outcomes}
         reason = f"SMTP {settings.smtp_host}:{settings.smtp_port} unavailable: {error}"
         outcomes += [
-            _Outcome(n.id, error=reason)
-            for n in notifications
-            if n.id not in done and n.id is not None
+            _Outcome(n.id, error=reason) for n in notifications if n.id not in done and n.id is not None
         ]
     finally:
         if smtp.is_connected:
@@ -171,9 +158,7 @@ async def _send_one(smtp: aiosmtplib.SMTP, notification: Notification, sender: s
     except aiosmtplib.SMTPResponseException as error:
         if isinstance(error, aiosmtplib.SMTPServerDisconnected):
             raise
-        return _Outcome(
-            notification.id, error=f"{error.code} {error.message}", permanent=error.code >= 500
-        )
+        return _Outcome(notification.id, error=f"{error.code} {error.message}", permanent=error.code >= 500)
     return _Outcome(notification.id, message_id=str(message["Message-ID"]))
 
 
@@ -184,9 +169,7 @@ def _record(engine: Engine, outcomes: list[_Outcome], max_attempts: int) -> Deli
         rows = {
             row.id: row
             for row in session.exec(
-                select(Notification).where(
-                    col(Notification.id).in_([o.notification_id for o in outcomes])
-                )
+                select(Notification).where(col(Notification.id).in_([o.notification_id for o in outcomes]))
             )
         }
         for outcome in outcomes:

@@ -77,7 +77,4 @@ class MailSink:
 
     def messages(self) -> list[Message]:
         """Every stored message, parsed, oldest first."""
-        return [
-            message_from_bytes(path.read_bytes(), policy=default_policy)
-            for path in self.message_files()
-        ]
+        return [message_from_bytes(path.read_bytes(), policy=default_policy) for path in self.message_files()]

@@ -79,9 +79,7 @@ def _rules(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Ch
         old_index, old_rule = old[rid]
         for key in sorted(set(rule) | set(old_rule)):
             if rule.get(key) != old_rule.get(key):
-                changes.append(
-                    Change("rule", f"{rid}.{key}", "changed", old_rule.get(key), rule.get(key))
-                )
+                changes.append(Change("rule", f"{rid}.{key}", "changed", old_rule.get(key), rule.get(key)))
         if _rank(old_index, before, new) != _rank(index, after, old):
             changes.append(Change("rule", rid, "moved", old_index + 1, index + 1))
     return changes

@@ -91,7 +91,7 @@ class DealRegistrationPolicy(PolicyDocument[DealAction]):
 
     protection: ProtectionSettings
     review_sla: ReviewSla
-    rules: list[DealRule]  # type: ignore[assignment]
+    rules: list[DealRule]
 
 
 # --- discount campaign -------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class CampaignRule(CampaignAction, Rule):
 
 
 class CampaignEligibility(Strict):
-    statuses: list[Literal["active", "paused"]] = Field(default_factory=lambda: ["active"])
+    statuses: tuple[Literal["active", "paused"], ...] = ("active",)
     min_tier: PartnerTier = PartnerTier.REGISTERED
     certified_only: bool = False
 
@@ -131,7 +131,7 @@ class DiscountCampaignPolicy(PolicyDocument[CampaignAction]):
     signoffs: list[Role] = Field(min_length=1)
     eligibility: CampaignEligibility = Field(default_factory=CampaignEligibility)
     reminder_days_before_end: int = Field(default=3, ge=0)
-    rules: list[CampaignRule]  # type: ignore[assignment]
+    rules: list[CampaignRule]
 
 
 # --- commission plan ---------------------------------------------------------------------------
@@ -176,7 +176,7 @@ class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
     cap_per_deal: float | None = Field(default=None, gt=0)
     hold_days: int = Field(default=60, ge=0, description="clawback window before a line is payable")
     finance_approval_above: float = Field(ge=0)
-    rules: list[CommissionRule]  # type: ignore[assignment]
+    rules: list[CommissionRule]
 
     @model_validator(mode="after")
     def _every_tier_has_a_default_rate(self) -> CommissionPlanPolicy:
@@ -241,7 +241,7 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
     }
 
     thresholds: RebalancingThresholds
-    rules: list[RebalancingRule]  # type: ignore[assignment]
+    rules: list[RebalancingRule]
 
     def facts_for_rules(self) -> dict[str, Any]:
         t = self.thresholds

@@ -47,9 +47,7 @@ def load_file(path: Path) -> Policy[Any]:
         raise PolicyError(problems)
     document_type = POLICY_KINDS[data["kind"]]
     try:
-        document = document_type.model_validate(
-            data, context={"vocabulary": document_type.VOCABULARY}
-        )
+        document = document_type.model_validate(data, context={"vocabulary": document_type.VOCABULARY})
     except ValidationError as error:
         problems += _problems_from(path, error, data, source_map)
     if problems:
@@ -71,15 +69,11 @@ def load_file(path: Path) -> Policy[Any]:
 def _structural_problems(path: Path, data: Any, source_map: SourceMap) -> list[Problem]:
     if not isinstance(data, dict):
         return [Problem(path, 1, "a policy file is a mapping with kind, version, rules, ...")]
-    problems = [
-        Problem(path, line, f"duplicate key {key!r}") for key, line in source_map.duplicate_keys
-    ]
+    problems = [Problem(path, line, f"duplicate key {key!r}") for key, line in source_map.duplicate_keys]
     kind = data.get("kind")
     if kind not in POLICY_KINDS:
         known = ", ".join(sorted(POLICY_KINDS))
-        problems.append(
-            Problem(path, source_map.line_of(("kind",)), f"kind {kind!r} is not one of: {known}")
-        )
+        problems.append(Problem(path, source_map.line_of(("kind",)), f"kind {kind!r} is not one of: {known}"))
     elif path.parent.name != kind:
         problems.append(
             Problem(
@@ -152,9 +146,7 @@ class PolicyLibrary:
         problems.extend(clashing_effective_dates(policies))
         if problems:
             raise PolicyError(problems)
-        return cls(
-            directory, tuple(sorted(policies, key=lambda p: (p.kind, p.document.effective_from)))
-        )
+        return cls(directory, tuple(sorted(policies, key=lambda p: (p.kind, p.document.effective_from))))
 
     def versions(self, kind: str) -> list[Policy[Any]]:
         """The versions of ``kind``, oldest effective date first."""

@@ -52,9 +52,7 @@ class Action(Strict):
     """What happens when a rule fires (or the default applies); kinds add their own fields."""
 
     outcome: str
-    reason: str | None = Field(
-        default=None, description="Jinja text shown to people; may use facts"
-    )
+    reason: str | None = Field(default=None, description="Jinja text shown to people; may use facts")
 
     @field_validator("reason")
     @classmethod

@@ -13,9 +13,7 @@ def run_policy_tests(policy: Policy[Any]) -> list[Problem]:
     """One problem per case whose outcome (or rule) differs from what the file expects."""
     problems = []
     vocabulary = {
-        k: v
-        for k, v in policy.document.VOCABULARY.items()
-        if k not in policy.document.facts_for_rules()
+        k: v for k, v in policy.document.VOCABULARY.items() if k not in policy.document.facts_for_rules()
     }
     for index, case in enumerate(policy.document.tests):
         line = policy.source_map.line_of(("tests", index))

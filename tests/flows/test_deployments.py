@@ -18,7 +18,7 @@ DEPLOYMENTS = read_deployments()
 
 @pytest.mark.parametrize("spec", DEPLOYMENTS, ids=lambda spec: spec.name)
 def test_entrypoint_loads_and_its_parameters_validate(spec) -> None:
-    flow = load_flow_from_entrypoint(f"{spec.entrypoint_path}:{spec.entrypoint.split(':')[1]}")
+    flow = load_flow_from_entrypoint(spec.resolved_entrypoint)
     schema = parameter_schema(flow)
     assert set(spec.parameters) <= set(schema.properties)
     flow.validate_parameters(spec.parameters)
@@ -33,14 +33,23 @@ def test_every_deployment_uses_the_shared_pool_and_enforces_its_schema() -> None
 
 
 @pytest.mark.prefect
-async def test_delivery_flow_sends_the_outbox(prefect_server: None, engine: Engine, smtp_server: MailSink) -> None:
+async def test_delivery_flow_sends_the_outbox(
+    prefect_server: None, engine: Engine, smtp_server: MailSink
+) -> None:
     from flows.notification_delivery import deliver_notifications
 
     renderer = TemplateRenderer(PROJECT_ROOT / "email_templates")
     sample = yaml.safe_load((PROJECT_ROOT / "email_templates" / "samples.yaml").read_text("utf-8"))
     with Session(engine) as session:
-        enqueue(session, renderer=renderer, dedupe_key="flow-test:1", recipient="a@b.example",
-                template="partner_welcome", locale="en", context=sample["partner_welcome"])
+        enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key="flow-test:1",
+            recipient="a@b.example",
+            template="partner_welcome",
+            locale="en",
+            context=sample["partner_welcome"],
+        )
         session.commit()
     first = await deliver_notifications()
     second = await deliver_notifications()

@@ -23,9 +23,15 @@ SAMPLE = yaml.safe_load((PROJECT_ROOT / "email_templates" / "samples.yaml").read
 def queue(engine: Engine, count: int = 1, recipient: str = "contact@acme.example") -> None:
     with Session(engine) as session:
         for number in range(count):
-            enqueue(session, renderer=RENDERER, dedupe_key=f"test:{recipient}:{number}",
-                    recipient=recipient, template="partner_welcome", locale="fr",
-                    context=SAMPLE["partner_welcome"])
+            enqueue(
+                session,
+                renderer=RENDERER,
+                dedupe_key=f"test:{recipient}:{number}",
+                recipient=recipient,
+                template="partner_welcome",
+                locale="fr",
+                context=SAMPLE["partner_welcome"],
+            )
         session.commit()
 
 
@@ -40,7 +46,9 @@ def make_due_now(engine: Engine) -> None:
         session.commit()
 
 
-def test_message_arrives_with_text_and_html_parts(engine: Engine, settings: Settings, smtp_server: MailSink) -> None:
+def test_message_arrives_with_text_and_html_parts(
+    engine: Engine, settings: Settings, smtp_server: MailSink
+) -> None:
     queue(engine)
     report = asyncio.run(deliver_pending(engine, settings))
     [message] = smtp_server.messages()
@@ -85,7 +93,9 @@ def test_smtp_down_then_up_delivers_each_message_exactly_once(engine: Engine, se
     assert {row.status for row in rows(engine)} == {DeliveryStatus.SENT}
 
 
-def test_rows_not_yet_due_are_left_for_later(engine: Engine, settings: Settings, smtp_server: MailSink) -> None:
+def test_rows_not_yet_due_are_left_for_later(
+    engine: Engine, settings: Settings, smtp_server: MailSink
+) -> None:
     queue(engine)
     asyncio.run(deliver_pending(engine, settings.model_copy(update={"smtp_port": 9})))
     assert asyncio.run(deliver_pending(engine, settings)).attempted == 0
@@ -104,7 +114,9 @@ def refusing_server(settings: Settings) -> Iterator[None]:
     controller.stop()
 
 
-def test_permanent_refusal_fails_the_row_without_retry(engine: Engine, settings: Settings, refusing_server: None) -> None:
+def test_permanent_refusal_fails_the_row_without_retry(
+    engine: Engine, settings: Settings, refusing_server: None
+) -> None:
     queue(engine)
     report = asyncio.run(deliver_pending(engine, settings))
     [row] = rows(engine)
@@ -122,5 +134,9 @@ def test_giving_up_after_max_attempts(engine: Engine, settings: Settings) -> Non
 
 
 def test_backoff_doubles_and_is_capped() -> None:
-    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert [backoff(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+    ]
     assert backoff(30) == timedelta(hours=6)

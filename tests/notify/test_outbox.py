@@ -15,8 +15,15 @@ SAMPLE = yaml.safe_load((PROJECT_ROOT / "email_templates" / "samples.yaml").read
 
 
 def queue(session: Session, key: str = "partner-welcome:1", locale: str = "fr") -> bool:
-    return enqueue(session, renderer=RENDERER, dedupe_key=key, recipient="contact@acme.example",
-                   template="partner_welcome", locale=locale, context=SAMPLE["partner_welcome"])
+    return enqueue(
+        session,
+        renderer=RENDERER,
+        dedupe_key=key,
+        recipient="contact@acme.example",
+        template="partner_welcome",
+        locale=locale,
+        context=SAMPLE["partner_welcome"],
+    )
 
 
 def test_enqueue_stores_a_pending_rendered_message(engine: Engine) -> None:

@@ -40,8 +40,10 @@ def test_template_renders_with_its_sample(name: str, locale: str) -> None:
 
 @pytest.mark.parametrize("name", RENDERER.template_names())
 def test_hostile_partner_text_is_escaped_in_html(name: str) -> None:
-    context = {key: "<script>alert(1)</script>" if isinstance(value, str) else value
-               for key, value in SAMPLES[name].items()}
+    context = {
+        key: "<script>alert(1)</script>" if isinstance(value, str) else value
+        for key, value in SAMPLES[name].items()
+    }
     html = RENDERER.render(name, "fr", context).html
     assert "<script>" not in html
     assert "&lt;script&gt;" in html

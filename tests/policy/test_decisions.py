@@ -67,24 +67,20 @@ def test_the_version_in_force_is_the_latest_started(tmp_path: Path) -> None:
 
 def test_before_the_first_version_nothing_is_in_force(tmp_path: Path) -> None:
     write_policy(tmp_path, deal_policy_version("2026-01-01", "2026-01-01"))
-    with pytest.raises(
-        NoPolicyInForce, match="no deal_registration policy is in force on 2025-12-31"
-    ):
+    with pytest.raises(NoPolicyInForce, match="no deal_registration policy is in force on 2025-12-31"):
         PolicyLibrary.load(tmp_path).in_force("deal_registration", date(2025, 12, 31))
 
 
 def test_a_new_version_changes_decisions_from_its_date(tmp_path: Path) -> None:
-    stricter = '  - id: freeze\n    when: "true"\n    outcome: reject\n    reason: "Registrations are frozen."\n'
-    write_policy(tmp_path, deal_policy_version("2026-01-01", "2026-01-01"))
-    write_policy(
-        tmp_path, deal_policy_version("2026-09-01", "2026-09-01", stricter), version="2026-09-01"
+    stricter = (
+        '  - id: freeze\n    when: "true"\n    outcome: reject\n    reason: "Registrations are frozen."\n'
     )
+    write_policy(tmp_path, deal_policy_version("2026-01-01", "2026-01-01"))
+    write_policy(tmp_path, deal_policy_version("2026-09-01", "2026-09-01", stricter), version="2026-09-01")
     library = PolicyLibrary.load(tmp_path)
     facts = deal_facts(
         deal={"amount": 1000.0},
         partner={"tier": "gold", "certified": True, "status": "active", "in_territory": True},
     )
-    assert (
-        library.in_force("deal_registration", date(2026, 8, 31)).decide(facts).outcome == "approve"
-    )
+    assert library.in_force("deal_registration", date(2026, 8, 31)).decide(facts).outcome == "approve"
     assert library.in_force("deal_registration", date(2026, 9, 1)).decide(facts).rule_id == "freeze"

@@ -29,13 +29,9 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_cel_syntax_error_names_file_line_and_rule(tmp_path: Path) -> None:
-    path = write_policy(
-        tmp_path, shipped_deal_policy(**{"deal.days_to_close > 365": "deal.days_to_close >"})
-    )
+    path = write_policy(tmp_path, shipped_deal_policy(**{"deal.days_to_close > 365": "deal.days_to_close >"}))
     [problem] = problems_of(path)
-    assert problem.startswith(
-        f"{path}:{line_of(path, 'deal.days_to_close >')}: rule close-too-far: "
-    )
+    assert problem.startswith(f"{path}:{line_of(path, 'deal.days_to_close >')}: rule close-too-far: ")
     assert "CEL syntax error" in problem
 
 
@@ -49,9 +45,7 @@ def test_unknown_fact_is_refused_with_the_known_ones(tmp_path: Path) -> None:
 
 
 def test_unknown_fact_root_is_refused(tmp_path: Path) -> None:
-    path = write_policy(
-        tmp_path, shipped_deal_policy(**{"deal.amount > 250000.0": "customer.size > 3"})
-    )
+    path = write_policy(tmp_path, shipped_deal_policy(**{"deal.amount > 250000.0": "customer.size > 3"}))
     assert "unknown fact customer" in problems_of(path)[0]
 
 
@@ -72,9 +66,7 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     path = write_policy(
         tmp_path,
         shipped_deal_policy(
-            **{
-                "    outcome: approve\n\n  - id: mid": "    outcome: approve\n    priority: 1\n\n  - id: mid"
-            }
+            **{"    outcome: approve\n\n  - id: mid": "    outcome: approve\n    priority: 1\n\n  - id: mid"}
         ),
     )
     [problem] = problems_of(path)
@@ -84,21 +76,16 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
 def test_wrong_outcome_for_the_kind_is_refused(tmp_path: Path) -> None:
     path = write_policy(
         tmp_path,
-        shipped_deal_policy(
-            **{"outcome: approve\n\n  - id: mid": "outcome: accept\n\n  - id: mid"}
-        ),
+        shipped_deal_policy(**{"outcome: approve\n\n  - id: mid": "outcome: accept\n\n  - id: mid"}),
     )
     [problem] = problems_of(path)
     assert "rule small-trusted: outcome: Input should be 'approve', 'reject' or 'review'" in problem
 
 
 def test_reason_naming_an_unknown_fact_is_refused(tmp_path: Path) -> None:
-    path = write_policy(
-        tmp_path, shipped_deal_policy(**{"{{ partner.status }}": "{{ partnr.status }}"})
-    )
+    path = write_policy(tmp_path, shipped_deal_policy(**{"{{ partner.status }}": "{{ partnr.status }}"}))
     assert (
-        "rule partner-not-active: reason: reason template names unknown fact partnr"
-        in problems_of(path)[0]
+        "rule partner-not-active: reason: reason template names unknown fact partnr" in problems_of(path)[0]
     )
 
 
@@ -111,25 +98,19 @@ def test_a_failing_own_test_fails_validation_with_its_line(tmp_path: Path) -> No
     path = write_policy(
         tmp_path,
         shipped_deal_policy(
-            **{
-                "    expect: approve\n    rule: small-trusted": "    expect: reject\n    rule: small-trusted"
-            }
+            **{"    expect: approve\n    rule: small-trusted": "    expect: reject\n    rule: small-trusted"}
         ),
     )
     _policies, problems = validate_paths([path])
     [problem] = problems
-    assert str(problem).startswith(
-        f"{path}:{line_of(path, '- name: small deal from')}: rule small-trusted: "
-    )
+    assert str(problem).startswith(f"{path}:{line_of(path, '- name: small deal from')}: rule small-trusted: ")
     assert "expected reject by small-trusted, got approve by small-trusted" in str(problem)
 
 
 def test_two_versions_on_the_same_day_are_refused(tmp_path: Path) -> None:
     write_policy(tmp_path, deal_policy_version("2026-01-01", "2026-01-01"))
     write_policy(tmp_path, deal_policy_version("2026-01-01b", "2026-01-01"), version="2026-01-01b")
-    with pytest.raises(
-        PolicyError, match="effective_from 2026-01-01 is also the date of 2026-01-01.yaml"
-    ):
+    with pytest.raises(PolicyError, match=r"effective_from 2026-01-01 is also the date of 2026-01-01\.yaml"):
         PolicyLibrary.load(tmp_path)
 
 
@@ -140,5 +121,5 @@ def test_one_broken_file_stops_the_whole_library_from_loading(tmp_path: Path) ->
         deal_policy_version("2026-06-01", "2026-06-01").replace("days: 90", "days: -1"),
         version="2026-06-01",
     )
-    with pytest.raises(PolicyError, match=r"2026-06-01.yaml:\d+: protection.days"):
+    with pytest.raises(PolicyError, match=r"2026-06-01\.yaml:\d+: protection\.days"):
         PolicyLibrary.load(tmp_path)
