@@ -6,10 +6,11 @@ Validation context (``{"vocabulary": ...}``) is how the kind's vocabulary reache
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import cel
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import ValidationInfo
 
@@ -49,8 +50,16 @@ def check_reason(template: str, vocabulary: Vocabulary) -> str:
     return template
 
 
+@lru_cache(maxsize=512)
+def _compiled_reason(template: str) -> Template:
+    return _REASONS.from_string(template)
+
+
 def render_reason(template: str, facts: dict[str, Any]) -> str:
-    return _REASONS.from_string(template).render(facts)
+    """The reason text for ``facts``; a reason without Jinja markup is returned as written."""
+    if "{" not in template:
+        return template
+    return _compiled_reason(template).render(facts)
 
 
 def _first_line(error: Exception) -> str:

@@ -12,6 +12,7 @@ from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action, PolicyDocument
 from partnerflow.policy.sourcemap import SourceMap
+from partnerflow.policy.vocabulary import referenced_facts
 
 DocumentT = TypeVar("DocumentT", bound=PolicyDocument[Any])
 
@@ -40,12 +41,26 @@ class Decision:
 
 @dataclass(frozen=True)
 class Policy(Generic[DocumentT]):
-    """One version of one kind, validated and compiled, ready to decide."""
+    """One version of one kind, validated and compiled, ready to decide.
+
+    All rules are also compiled into one CEL program (``r1 ? 0 : r2 ? 1 : ... : -1``) that is
+    run over only the facts the rules read: converting values into CEL dominates the cost of a
+    decision, so each fact is converted once per decision instead of once per rule.
+    """
 
     document: DocumentT
     path: Path
     stamp: PolicyStamp
     source_map: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
+    _first_match: cel.Program = field(init=False, compare=False, repr=False)
+    _reads: dict[str, tuple[str, ...]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rules = self.document.rules
+        chain = "".join(f"({rule.when}) ? {index} : " for index, rule in enumerate(rules)) + "-1"
+        object.__setattr__(self, "_first_match", cel.compile(chain))
+        reads = referenced_facts([rule.when for rule in rules], self.document.VOCABULARY)
+        object.__setattr__(self, "_reads", reads)
 
     @property
     def kind(self) -> str:
@@ -65,21 +80,33 @@ class Policy(Generic[DocumentT]):
             PolicyEvaluationError: a fact the rules need is missing or not of the right type.
         """
         facts = {**facts, **self.document.facts_for_rules()}
+        try:
+            read = {root: {name: facts[root][name] for name in names} for root, names in self._reads.items()}
+            index = self._first_match.execute(read)
+        except (KeyError, TypeError, ValueError, RuntimeError):
+            index = self._first_match_rule_by_rule(facts)
+        if index < 0:
+            return self._decision(DEFAULT_RULE_ID, self.document.default, facts)
+        rule = self.document.rules[index]
+        return self._decision(rule.id, rule, facts)
+
+    def _first_match_rule_by_rule(self, facts: dict[str, Any]) -> int:
+        """The slow path, taken only on bad facts: find which rule fails, to name it."""
         context = cel.Context(facts)
-        for rule in self.document.rules:
+        for index, rule in enumerate(self.document.rules):
             try:
                 holds = rule.program.execute(context)
             except (KeyError, ValueError, TypeError, RuntimeError) as error:
                 raise PolicyEvaluationError(
                     f"{self.path}: rule {rule.id}: cannot evaluate {rule.when!r}: {error}"
                 ) from None
-            if holds is True:
-                return self._decision(rule.id, rule, facts)
-            if holds is not False:
+            if holds is not True and holds is not False:
                 raise PolicyEvaluationError(
                     f"{self.path}: rule {rule.id}: condition gave {holds!r}, not a boolean"
                 )
-        return self._decision(DEFAULT_RULE_ID, self.document.default, facts)
+            if holds:
+                return index
+        return -1
 
     def _decision(self, rule_id: str, action: Action, facts: dict[str, Any]) -> Decision:
         reason = render_reason(action.reason, facts) if action.reason else None

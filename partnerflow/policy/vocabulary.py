@@ -35,6 +35,21 @@ def unknown_facts(expression: str, vocabulary: Vocabulary) -> list[str]:
     return unknown
 
 
+def referenced_facts(expressions: list[str], vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """The ``root -> fields`` the ``expressions`` read (a bare root reads all its fields).
+
+    Converting a Python value into CEL costs about 2 µs, so a policy hands CEL only these.
+    """
+    used: dict[str, set[str]] = {}
+    for expression in expressions:
+        code = _STRING_LITERAL.sub('""', expression)
+        bound = set(_COMPREHENSION_VARIABLE.findall(code))
+        for root, attribute in _PATH.findall(code):
+            if root in vocabulary and root not in bound:
+                used.setdefault(root, set()).update([attribute] if attribute else vocabulary[root])
+    return {root: tuple(sorted(fields)) for root, fields in sorted(used.items())}
+
+
 def complete_facts(partial: Mapping[str, Any], vocabulary: Vocabulary) -> dict[str, Any]:
     """``partial`` facts filled up with zero values, refusing names outside ``vocabulary``.
 
