@@ -26,11 +26,11 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import report  # noqa: E402
-from partnerflow.db import get_engine, migrate  # noqa: E402
-from partnerflow.models import Notification  # noqa: E402
-from partnerflow.notify import TemplateRenderer, build_message, deliver_pending, enqueue, free_port  # noqa: E402
-from partnerflow.settings import PROJECT_ROOT, Settings  # noqa: E402
+from bench._report import report
+from partnerflow.db import get_engine, migrate
+from partnerflow.models import Notification
+from partnerflow.notify import TemplateRenderer, build_message, deliver_pending, enqueue, free_port
+from partnerflow.settings import PROJECT_ROOT, Settings
 
 TARGET = 300.0
 

@@ -17,9 +17,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import report  # noqa: E402
-from partnerflow.policy import load_file  # noqa: E402
-from partnerflow.settings import PROJECT_ROOT  # noqa: E402
+from bench._report import report
+from partnerflow.policy import load_file
+from partnerflow.settings import PROJECT_ROOT
 
 POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
 TARGET = 50_000.0
