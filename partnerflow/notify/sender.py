@@ -109,7 +109,8 @@ def build_message(notification: Notification, sender: str) -> MIMEMultipart:
     message = MIMEMultipart("alternative")
     message["From"] = sender
     message["To"] = notification.recipient
-    message["Subject"] = Header(notification.subject, "utf-8").encode()
+    # typeshed declares str, but compat32 messages take a Header and fold it per RFC 2047.
+    message["Subject"] = Header(notification.subject, "utf-8")  # type: ignore[assignment]
     message["Date"] = format_datetime(utcnow())
     domain = parseaddr(sender)[1].rpartition("@")[2] or "partnerflow.local"
     message["Message-ID"] = make_msgid(idstring=f"n{notification.id}", domain=domain)
