@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Annotated
 
@@ -65,6 +64,8 @@ def up(
         console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {api_url})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
         console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
-        with contextlib.suppress(KeyboardInterrupt):
+        try:
             serve_all(api_url)
+        except* KeyboardInterrupt:  # Ctrl-C may arrive wrapped in serve()'s task group
+            pass
     console.print("stopped")
