@@ -13,8 +13,16 @@ from partnerflow.models.network import (
     Territory,
 )
 from partnerflow.models.outbox import DeliveryStatus, Notification
+from partnerflow.models.registrations import (
+    OPEN_STATUSES,
+    ProtectionClaim,
+    Registration,
+    RegistrationStatus,
+    ReviewVote,
+)
 
 __all__ = [
+    "OPEN_STATUSES",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
     "DeliveryStatus",
@@ -25,6 +33,10 @@ __all__ = [
     "PartnerTier",
     "Person",
     "PersonRole",
+    "ProtectionClaim",
+    "Registration",
+    "RegistrationStatus",
+    "ReviewVote",
     "Role",
     "Territory",
     "UTCDateTime",

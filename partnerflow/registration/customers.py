@@ -1,0 +1,119 @@
+"""Who the end customer is: one normalised key per company, so two partners' spellings collide.
+
+The key is, by preference: the SIREN (``siren:552100554``), else the company's own web or e-mail
+domain (``domain:acme.fr``; free-mail providers do not identify a company), else the company name
+folded (``name:acme industrie``: case, accents, punctuation and legal forms removed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.com",
+        "gmx.fr",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "laposte.net",
+        "bbox.fr",
+        "neuf.fr",
+        "proton.me",
+        "protonmail.com",
+        "yandex.com",
+    }
+)
+LEGAL_FORMS = frozenset(
+    {
+        "sa",
+        "sas",
+        "sasu",
+        "sarl",
+        "eurl",
+        "sci",
+        "snc",
+        "scop",
+        "selarl",
+        "gie",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "gmbh",
+        "ag",
+        "kg",
+        "bv",
+        "nv",
+        "spa",
+        "srl",
+        "sl",
+        "oy",
+        "ab",
+    }
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def customer_key(
+    *, name: str, siren: str | None = None, domain: str | None = None, email: str | None = None
+) -> str:
+    """The key that identifies the customer company for conflict detection.
+
+    Example:
+        >>> customer_key(name="ACME Industrie S.A.S.", email="jane@acme.fr")
+        'domain:acme.fr'
+    """
+    if siren:
+        return f"siren:{re.sub(r'[^0-9]', '', siren)}"
+    company_domain = business_domain(domain or email or "")
+    if company_domain:
+        return f"domain:{company_domain}"
+    return f"name:{fold_company_name(name)}"
+
+
+def business_domain(value: str) -> str | None:
+    """The registrable-looking domain of a URL, host or e-mail, or None for free mail / nothing."""
+    text = value.strip().lower()
+    if not text:
+        return None
+    text = text.rpartition("@")[2] if "@" in text else text
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/", 1)[0].split(":", 1)[0]
+    text = text.removeprefix("www.").strip(".")
+    if "." not in text or text in FREE_MAIL_DOMAINS:
+        return None
+    return text
+
+
+def fold_company_name(name: str) -> str:
+    """``"Société Générale d'Énergie SAS"`` → ``"societe generale d energie"``."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    ascii_text = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", ascii_text)  # S.A.S. -> sas
+    ascii_text = ascii_text.replace(".", "")
+    words = [word for word in _NON_WORD.split(ascii_text) if word]
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    while len(words) > 1 and words[0] in LEGAL_FORMS:
+        words.pop(0)
+    return " ".join(words)

@@ -1,0 +1,280 @@
+"""Taking in a submission: refuse it with reasons, or decide it by policy and store the decision.
+
+Protection is enforced by the database: approving inserts one :class:`ProtectionClaim` per
+(customer, product line), whose primary key lets only one partner hold it. A submission that
+loses that race is decided again, now seeing the winner's protected registration as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from partnerflow.audit import record_event
+from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import DealRegistrationPolicy, Decision, Policy
+from partnerflow.registration.customers import customer_key
+from partnerflow.registration.facts import deal_facts, find_conflict, partner_history
+from partnerflow.registration.notices import notify_partner
+from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
+
+SYSTEM_ACTOR = "system:deal-registration"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What happened to one submission (what ``deals submit --json`` prints per row)."""
+
+    registration_id: int
+    outcome: str  # refused, approve, reject or review
+    rule_id: str | None
+    policy_version: str | None
+    reason: str | None
+    problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "problems": list(self.problems)}
+
+
+def take_in(
+    session: Session,
+    raw: dict[str, Any],
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> IntakeResult:
+    """Validate ``raw``, then refuse it or decide it; commit-ready, nothing raised at the user."""
+    today = now.date()
+    parsed = parse_submission(raw)
+    partner = _partner(session, raw.get("partner_id"))
+    if isinstance(parsed, Refusal):
+        return _refuse(session, raw, partner, parsed.problems, renderer, now)
+    problems = check_submission(parsed, today=today, partner_known=partner is not None)
+    if problems or partner is None:
+        return _refuse(session, raw, partner, tuple(problems), renderer, now)
+
+    registration = Registration(
+        partner_id=partner.id,
+        status=RegistrationStatus.PENDING_REVIEW,
+        customer_name=parsed.customer_name,
+        customer_siren=parsed.customer_siren,
+        customer_domain=parsed.customer_domain,
+        customer_email=parsed.customer_email,
+        customer_departement=parsed.customer_departement,
+        customer_key=customer_key(
+            name=parsed.customer_name,
+            siren=parsed.customer_siren,
+            domain=parsed.customer_domain,
+            email=parsed.customer_email,
+        ),
+        product_lines=list(parsed.product_lines),
+        amount=parsed.amount,
+        currency=parsed.currency,
+        expected_close_on=parsed.expected_close_on,
+        notes=parsed.notes,
+        submitted_at=now,
+        submission=parsed.model_dump(mode="json"),
+    )
+    session.add(registration)
+    session.flush()
+    decide(session, registration, parsed, partner, policy=policy, renderer=renderer, now=now)
+    return IntakeResult(
+        registration.id or 0,
+        registration.outcome or "",
+        registration.rule_id,
+        registration.policy_version,
+        registration.reason,
+    )
+
+
+def decide(
+    session: Session,
+    registration: Registration,
+    submission: DealSubmission,
+    partner: Partner,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> Decision:
+    """Evaluate the policy for ``registration`` and apply the outcome (also after request-info)."""
+    decision = _evaluate(session, registration, submission, partner, policy, now.date())
+    if decision.outcome == "approve" and not _claim_protection(session, registration):
+        decision = _evaluate(session, registration, submission, partner, policy, now.date())
+        if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
+            decision = Decision(
+                "reject",
+                "protected-elsewhere",
+                "Another partner's registration for this customer was approved first.",
+                decision.stamp,
+                decision.action,
+            )
+    _store_decision(registration, decision)
+    if decision.outcome == "approve":
+        approve(session, registration, partner, policy=policy, renderer=renderer, now=now, claimed=True)
+    elif decision.outcome == "reject":
+        reject(session, registration, partner, reason=decision.reason, renderer=renderer, now=now)
+    else:
+        review = decision.action.review_requirement  # type: ignore[attr-defined]
+        registration.status = RegistrationStatus.PENDING_REVIEW
+        registration.review_level = review.level.value
+        registration.approvers_required = review.approvers_required
+        registration.review_requested_at = now
+        notify_partner(
+            session,
+            renderer,
+            event="received",
+            registration=registration,
+            partner=partner,
+            suffix=f":{now.isoformat()}",
+        )
+    record_event(
+        session,
+        actor=SYSTEM_ACTOR,
+        action=f"registration.{decision.outcome}",
+        subject_type="registration",
+        subject_id=registration.id or 0,
+        stamp=decision.stamp,
+        rule_id=decision.rule_id,
+        details={"reason": decision.reason},
+    )
+    session.add(registration)
+    session.flush()
+    return decision
+
+
+def approve(
+    session: Session,
+    registration: Registration,
+    partner: Partner,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+    claimed: bool = False,
+) -> bool:
+    """Protect the registration from ``now``; False if another partner got the protection first."""
+    if not claimed and not _claim_protection(session, registration):
+        return False
+    registration.status = RegistrationStatus.APPROVED
+    registration.outcome = "approve"
+    registration.decided_at = registration.approved_at = now
+    registration.protection_ends_on = now.date() + timedelta(days=policy.document.protection.days)
+    session.add(registration)
+    session.flush()
+    notify_partner(session, renderer, event="approved", registration=registration, partner=partner)
+    return True
+
+
+def reject(
+    session: Session,
+    registration: Registration,
+    partner: Partner,
+    *,
+    reason: str | None,
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> None:
+    registration.status = RegistrationStatus.REJECTED
+    registration.outcome = "reject"
+    registration.reason = reason
+    registration.decided_at = now
+    session.add(registration)
+    session.flush()
+    notify_partner(session, renderer, event="rejected", registration=registration, partner=partner)
+
+
+def _evaluate(
+    session: Session,
+    registration: Registration,
+    submission: DealSubmission,
+    partner: Partner,
+    policy: Policy[DealRegistrationPolicy],
+    today: date,
+) -> Decision:
+    assert partner.id is not None
+    conflict = find_conflict(
+        session,
+        customer_key=registration.customer_key,
+        product_lines=registration.product_lines,
+        partner_id=partner.id,
+        today=today,
+        exclude_id=registration.id,
+    )
+    facts = deal_facts(
+        submission, partner, conflict=conflict, history=partner_history(session, partner.id), today=today
+    )
+    registration.facts = facts
+    return policy.decide(facts)
+
+
+def _store_decision(registration: Registration, decision: Decision) -> None:
+    registration.outcome = decision.outcome
+    registration.rule_id = decision.rule_id
+    registration.reason = decision.reason
+    registration.policy_version = decision.stamp.version
+    registration.policy_sha256 = decision.stamp.sha256
+
+
+def _claim_protection(session: Session, registration: Registration) -> bool:
+    """Insert the claims in a savepoint; False (and nothing kept) if any is already held."""
+    assert registration.id is not None
+    try:
+        with session.begin_nested():
+            for line in registration.product_lines:
+                session.add(
+                    ProtectionClaim(
+                        customer_key=registration.customer_key,
+                        product_line=line,
+                        registration_id=registration.id,
+                    )
+                )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _partner(session: Session, partner_id: object) -> Partner | None:
+    try:
+        return session.get(Partner, int(str(partner_id)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _refuse(
+    session: Session,
+    raw: dict[str, Any],
+    partner: Partner | None,
+    problems: tuple[str, ...],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> IntakeResult:
+    registration = Registration(
+        partner_id=partner.id if partner else None,
+        status=RegistrationStatus.REFUSED,
+        customer_name=str(raw.get("customer_name") or "")[:200],
+        submitted_at=now,
+        submission={key: str(value)[:500] for key, value in raw.items()},
+        problems=list(problems),
+        outcome="refused",
+        decided_at=now,
+    )
+    session.add(registration)
+    session.flush()
+    if partner is not None:
+        notify_partner(session, renderer, event="refused", registration=registration, partner=partner)
+    record_event(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="registration.refused",
+        subject_type="registration",
+        subject_id=registration.id or 0,
+        details={"problems": list(problems)},
+    )
+    return IntakeResult(registration.id or 0, "refused", None, None, None, problems)

@@ -1,0 +1,78 @@
+"""The e-mails of deal registration, queued in the outbox with one dedupe key per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from partnerflow.models import Partner, Person, Registration
+from partnerflow.notify import TemplateRenderer, enqueue
+
+
+def registration_context(registration: Registration, partner: Partner) -> dict[str, Any]:
+    """What every registration e-mail may show about the deal."""
+    return {
+        "partner_name": partner.name,
+        "registration_id": registration.id,
+        "customer_name": registration.customer_name,
+        "product_lines": ", ".join(registration.product_lines),
+        "amount": registration.amount,
+        "currency": registration.currency,
+        "expected_close_on": registration.expected_close_on,
+        "reason": registration.reason or "",
+        "protection_ends_on": registration.protection_ends_on,
+        "problems": list(registration.problems),
+        "info_request": registration.info_request or "",
+    }
+
+
+def notify_partner(
+    session: Session,
+    renderer: TemplateRenderer,
+    *,
+    event: str,
+    registration: Registration,
+    partner: Partner,
+    suffix: str = "",
+) -> bool:
+    """Queue ``deal_<event>`` to the partner; ``suffix`` separates repeatable events."""
+    return enqueue(
+        session,
+        renderer=renderer,
+        dedupe_key=f"deal-{event}:{registration.id}{suffix}",
+        recipient=partner.primary_email,
+        template=f"deal_{event}",
+        locale=partner.locale,
+        context=registration_context(registration, partner),
+    )
+
+
+def notify_reviewer(
+    session: Session,
+    renderer: TemplateRenderer,
+    *,
+    event: str,
+    registration: Registration,
+    partner: Partner,
+    reviewer: Person,
+    review_url: str,
+    suffix: str = "",
+) -> bool:
+    """Queue ``review_<event>`` (requested, reminder, escalated) to one internal reviewer."""
+    context = {
+        **registration_context(registration, partner),
+        "reviewer_name": reviewer.name,
+        "review_url": review_url,
+        "review_level": registration.review_level or "",
+        "approvers_required": registration.approvers_required,
+    }
+    return enqueue(
+        session,
+        renderer=renderer,
+        dedupe_key=f"review-{event}:{registration.id}:{reviewer.id}{suffix}",
+        recipient=reviewer.email,
+        template=f"review_{event}",
+        locale=reviewer.locale,
+        context=context,
+    )

@@ -1,0 +1,117 @@
+"""What a partner submits, and every reason a submission can be refused before evaluation.
+
+The same :class:`DealSubmission` is the ``register-deal`` deployment's form, a row of
+``partnerflow deals submit FILE`` and an item of the batch intake; :func:`check_submission`
+is the one validation all three go through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from stdnum.fr import siren as siren_number
+
+MAX_NOTES = 2000
+MAX_NAME = 200
+
+
+class DealSubmission(BaseModel):
+    """A deal registration as a partner submits it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    partner_id: int = Field(description="Your partner number")
+    customer_name: str = Field(min_length=1, max_length=MAX_NAME, description="End customer company")
+    customer_siren: str | None = Field(default=None, description="9-digit SIREN, if known")
+    customer_domain: str | None = Field(default=None, max_length=253, description="Customer web site")
+    customer_email: str | None = Field(default=None, max_length=254, description="Customer contact e-mail")
+    customer_departement: str = Field(min_length=2, max_length=3, description="Département code, e.g. 69")
+    product_lines: list[str] = Field(min_length=1, max_length=10, description="Product lines in the deal")
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="Estimated amount")
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    expected_close_on: date = Field(description="Expected close date")
+    notes: str = Field(default="", max_length=MAX_NOTES)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a submission cannot be evaluated, field by field, in words a partner can act on."""
+
+    problems: tuple[str, ...]
+
+
+_MESSAGES = {
+    "missing": "{field} is required",
+    "string_too_long": "{field} is too long (at most {max_length} characters)",
+    "too_long": "{field} has too many entries",
+    "string_too_short": "{field} is empty",
+    "too_short": "{field} needs at least one entry",
+    "greater_than": "{field} must be greater than 0",
+    "decimal_parsing": "{field} must be a number",
+    "int_parsing": "{field} must be a whole number",
+    "date_from_datetime_parsing": "{field} must be a date (YYYY-MM-DD)",
+    "date_parsing": "{field} must be a date (YYYY-MM-DD)",
+    "extra_forbidden": "{field} is not a field of a registration",
+}
+
+
+def parse_submission(raw: dict[str, Any]) -> DealSubmission | Refusal:
+    """Validate the shape of ``raw``; a Refusal lists every problem, not only the first."""
+    try:
+        return DealSubmission.model_validate(_blank_to_none(raw))
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "submission"
+            template = _MESSAGES.get(item["type"])
+            context = item.get("ctx") or {}
+            problems.append(
+                template.format(field=field, **context) if template else f"{field}: {item['msg']}"
+            )
+        return Refusal(tuple(problems))
+
+
+def check_submission(submission: DealSubmission, *, today: date, partner_known: bool) -> list[str]:
+    """Problems a well-formed submission can still have: unknown partner, past date, bad SIREN."""
+    problems = []
+    if not partner_known:
+        problems.append(f"partner_id {submission.partner_id} is not a partner of the programme")
+    if submission.expected_close_on < today:
+        problems.append(f"expected_close_on {submission.expected_close_on} is in the past")
+    if submission.customer_siren and not siren_number.is_valid(submission.customer_siren):
+        problems.append(
+            f"customer_siren {submission.customer_siren} is not a valid SIREN (9 digits, Luhn key)"
+        )
+    if not (submission.customer_siren or submission.customer_domain or submission.customer_email):
+        problems.append("give the customer's SIREN, web domain or a contact e-mail")
+    return problems
+
+
+def _blank_to_none(raw: dict[str, Any]) -> dict[str, Any]:
+    """CSV cells and web forms send '' for 'not given'; product lines may come as 'a;b'."""
+    cleaned: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, str) and not value.strip():
+            continue
+        if key == "product_lines" and isinstance(value, str):
+            value = [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
+        if key == "amount" and isinstance(value, str):
+            value = _amount(value)
+        cleaned[key] = value
+    return cleaned
+
+
+def _amount(text: str) -> str:
+    """Accept '12 500,50' and '12500.50'; leave anything else for the validator to refuse."""
+    candidate = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if "," in candidate and "." not in candidate:
+        candidate = candidate.replace(",", ".")
+    try:
+        Decimal(candidate)
+    except InvalidOperation:
+        return text
+    return candidate

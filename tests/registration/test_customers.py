@@ -1,0 +1,42 @@
+"""The customer key makes two partners' spellings of one company collide."""
+
+from __future__ import annotations
+
+import pytest
+
+from partnerflow.registration.customers import customer_key, fold_company_name
+
+
+def test_siren_wins_over_domain_and_name() -> None:
+    assert customer_key(name="Acme", siren="552 100 554", email="a@acme.fr") == "siren:552100554"
+
+
+def test_company_email_domain_identifies_the_customer() -> None:
+    assert customer_key(name="Acme", email="Jane.Doe@ACME.fr") == "domain:acme.fr"
+
+
+def test_web_address_is_reduced_to_its_domain() -> None:
+    assert customer_key(name="Acme", domain="https://www.acme.fr/contact?x=1") == "domain:acme.fr"
+
+
+def test_free_mail_does_not_identify_a_company() -> None:
+    assert customer_key(name="Acme Industrie", email="acme.boss@gmail.com") == "name:acme industrie"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "folded"),
+    [
+        ("ACME Industrie S.A.S.", "acme industrie"),
+        ("Acme-Industrie SARL", "acme industrie"),
+        ("SAS Acme Industrie", "acme industrie"),
+        ("Électricité Générale d'Île-de-France", "electricite generale d ile de france"),
+        ("Globex GmbH", "globex"),
+        ("Initech, Inc.", "initech"),
+    ],
+)
+def test_company_names_fold_case_accents_punctuation_and_legal_forms(spelling: str, folded: str) -> None:
+    assert fold_company_name(spelling) == folded
+
+
+def test_a_name_made_only_of_a_legal_form_is_kept() -> None:
+    assert fold_company_name("SAS") == "sas"
