@@ -1,0 +1,176 @@
+"""Reviewers decide: entitlement, four eyes, rejection, request-info and the partner's update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from partnerflow.models import AuditEvent, Notification, Registration, RegistrationStatus
+from partnerflow.registration.intake import IntakeResult
+from partnerflow.registration.review import (
+    SYSTEM_REVIEWER,
+    ReviewAnswer,
+    RoundResult,
+    apply_answer,
+    request_review,
+    review_summary,
+)
+from partnerflow.registration.updates import UpdateRefused, update_registration
+from tests.registration.conftest import NOW, POLICY, RENDERER, submission
+
+Submit = Callable[..., IntakeResult]
+
+
+def answer(
+    engine: Engine, registration_id: int, round_number: int, decision: str, reviewer: str, comment: str = ""
+) -> RoundResult:
+    with Session(engine) as session:
+        result = apply_answer(
+            session,
+            registration_id,
+            round_number,
+            ReviewAnswer(decision=decision, reviewer_email=reviewer, comment=comment),  # type: ignore[arg-type]
+            policy=POLICY,
+            renderer=RENDERER,
+            now=NOW + timedelta(hours=round_number),
+        )
+        session.commit()
+        return result
+
+
+def status(engine: Engine, registration_id: int) -> RegistrationStatus:
+    with Session(engine) as session:
+        registration = session.get(Registration, registration_id)
+        assert registration is not None
+        return registration.status
+
+
+@pytest.fixture
+def large_deal(engine: Engine, network, submit: Submit) -> int:
+    return submit(submission(network["first"], amount="400000")).registration_id
+
+
+@pytest.fixture
+def newcomer_deal(engine: Engine, network, submit: Submit) -> int:
+    return submit(submission(network["newcomer"])).registration_id
+
+
+def test_a_reviewer_without_the_role_is_refused_audited_and_the_review_waits(
+    engine: Engine, large_deal: int
+) -> None:
+    result = answer(engine, large_deal, 1, "approve", "manager@vendor.example")
+    assert result == RoundResult(
+        "waiting", "manager@vendor.example does not hold the channel-director role this review needs"
+    )
+    assert status(engine, large_deal) == RegistrationStatus.PENDING_REVIEW
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "review.refused")).one()
+    assert refused.actor == "manager@vendor.example"
+
+
+def test_someone_outside_the_team_is_refused(engine: Engine, large_deal: int) -> None:
+    assert answer(engine, large_deal, 1, "approve", "intruder@example.com").state == "waiting"
+
+
+def test_four_eyes_needs_two_distinct_approvers(engine: Engine, large_deal: int) -> None:
+    assert answer(engine, large_deal, 1, "approve", "director1@vendor.example").message == "1 of 2 approvals"
+    again = answer(engine, large_deal, 2, "approve", "director1@vendor.example")
+    assert again.state == "waiting" and "second, different approver" in again.message
+    assert answer(engine, large_deal, 3, "approve", "director2@vendor.example").state == "decided"
+    assert status(engine, large_deal) == RegistrationStatus.APPROVED
+
+
+def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) -> None:
+    answer(engine, large_deal, 1, "approve", "director1@vendor.example")
+    assert (
+        answer(engine, large_deal, 2, "reject", "director2@vendor.example", "Budget not confirmed.").state
+        == "decided"
+    )
+    with Session(engine) as session:
+        registration = session.get(Registration, large_deal)
+        assert registration is not None
+    assert (registration.status, registration.reason) == (
+        RegistrationStatus.REJECTED,
+        "Budget not confirmed.",
+    )
+
+
+def test_replaying_a_round_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
+    answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Who signs?")
+    assert (
+        answer(engine, newcomer_deal, 1, "approve", "manager@vendor.example").message
+        == "round already recorded"
+    )
+    assert status(engine, newcomer_deal) == RegistrationStatus.INFO_REQUESTED
+
+
+def test_a_system_wake_up_is_never_a_vote(engine: Engine, newcomer_deal: int) -> None:
+    assert answer(engine, newcomer_deal, 1, "approve", SYSTEM_REVIEWER).state == "waiting"
+    assert status(engine, newcomer_deal) == RegistrationStatus.PENDING_REVIEW
+
+
+def test_request_info_asks_the_partner_the_question(engine: Engine, newcomer_deal: int) -> None:
+    answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Who is the decision maker?")
+    with Session(engine) as session:
+        mail = session.exec(select(Notification).where(Notification.template == "deal_info_requested")).one()
+    assert mail.recipient == "hello@capdata.example" and "Who is the decision maker?" in mail.text_body
+
+
+def test_the_partners_update_is_evaluated_again(engine: Engine, newcomer_deal: int) -> None:
+    answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Which amount?")
+    with Session(engine) as session:
+        result = update_registration(
+            session,
+            newcomer_deal,
+            {"amount": "300000"},
+            policy=POLICY,
+            renderer=RENDERER,
+            now=NOW + timedelta(days=1),
+        )
+        session.commit()
+    assert (result.outcome, result.rule_id) == ("review", "large-deal")
+    assert status(engine, newcomer_deal) == RegistrationStatus.PENDING_REVIEW
+
+
+def test_an_invalid_update_is_refused_and_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
+    answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Which amount?")
+    with Session(engine) as session, pytest.raises(UpdateRefused, match="amount must be greater than 0"):
+        update_registration(
+            session, newcomer_deal, {"amount": "0"}, policy=POLICY, renderer=RENDERER, now=NOW
+        )
+
+
+def test_only_a_registration_waiting_for_information_can_be_updated(
+    engine: Engine, newcomer_deal: int
+) -> None:
+    with Session(engine) as session, pytest.raises(UpdateRefused, match="is pending-review"):
+        update_registration(
+            session, newcomer_deal, {"amount": "10"}, policy=POLICY, renderer=RENDERER, now=NOW
+        )
+
+
+def test_reviewers_of_the_level_get_a_link(engine: Engine, large_deal: int) -> None:
+    with Session(engine) as session:
+        registration = session.get(Registration, large_deal)
+        assert registration is not None
+        assert request_review(session, registration, renderer=RENDERER, review_url="http://ui/runs/x") == 2
+        session.commit()
+        mails = session.exec(select(Notification).where(Notification.template == "review_requested")).all()
+    assert {mail.recipient for mail in mails} == {"director1@vendor.example", "director2@vendor.example"}
+    assert all("http://ui/runs/x" in mail.html_body for mail in mails)
+
+
+def test_the_summary_explains_the_escalation_and_neutralises_partner_text(
+    engine: Engine, network, submit: Submit
+) -> None:
+    result = submit(submission(network["first"], amount="400000", customer_name="[click](http://evil) SA"))
+    with Session(engine) as session:
+        registration = session.get(Registration, result.registration_id)
+        assert registration is not None
+        summary = review_summary(session, registration)
+    assert "rule `large-deal`" in summary and "**2** approval(s)" in summary
+    assert "[click](http://evil)" not in summary
