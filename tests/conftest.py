@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from partnerflow.db import get_engine, make_engine, migrate
+from partnerflow.models import Role
 from partnerflow.notify import MailSink, free_port
 from partnerflow.policy import forget_loaded_policies
+from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
+from tests.factories import NOW, POLICY, RENDERER, add_partner, add_person, gold_partner
 
 POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
 
@@ -83,3 +89,30 @@ def prefect_server() -> Iterator[None]:
         temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
+
+
+@pytest.fixture
+def network(engine: Engine) -> dict[str, int]:
+    """Two certified gold partners in the Rhône, a registered newcomer, and reviewers."""
+    with Session(engine) as session:
+        first = gold_partner(session, "Azur Réseaux SAS", "contact@azur.example")
+        second = gold_partner(session, "Boréal Systèmes SARL", "contact@boreal.example")
+        newcomer = add_partner(session, name="Cap Data EURL", territory="69", email="hello@capdata.example")
+        add_person(session, "manager@vendor.example", Role.CHANNEL_MANAGER)
+        add_person(session, "director1@vendor.example", Role.CHANNEL_DIRECTOR)
+        add_person(session, "director2@vendor.example", Role.CHANNEL_DIRECTOR)
+        session.commit()
+        return {"first": first.id or 0, "second": second.id or 0, "newcomer": newcomer.id or 0}
+
+
+@pytest.fixture
+def submit(engine: Engine) -> Callable[..., IntakeResult]:
+    """Take in one raw submission with the shipped policy, committed."""
+
+    def _submit(raw: dict[str, Any], now: datetime = NOW) -> IntakeResult:
+        with Session(engine) as session:
+            result = take_in(session, raw, policy=POLICY, renderer=RENDERER, now=now)
+            session.commit()
+            return result
+
+    return _submit

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.models import Partner, Person, PersonRole, Role, Territory
+from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
 
 SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
+POLICY = load_file(SHIPPED_DEAL_POLICY)
 
 
 def write_policy(
@@ -66,3 +73,25 @@ def add_person(session: Session, email: str, *roles: Role) -> Person:
     session.flush()
     session.refresh(person)
     return person
+
+
+def submission(partner_id: int, **changes: Any) -> dict[str, Any]:
+    """A valid small deal in département 69 for Acme, with ``changes`` applied."""
+    return {
+        "partner_id": partner_id,
+        "customer_name": "Acme Industrie SAS",
+        "customer_email": "buyer@acme.fr",
+        "customer_departement": "69",
+        "product_lines": ["network"],
+        "amount": "12000",
+        "expected_close_on": "2027-02-15",
+        **changes,
+    }
+
+
+def gold_partner(session: Session, name: str, email: str) -> Partner:
+    partner = add_partner(session, name=name, territory="69", email=email)
+    partner.tier, partner.certified = PartnerTier.GOLD, True
+    session.add(partner)
+    session.flush()
+    return partner

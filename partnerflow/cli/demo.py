@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 from datetime import date
@@ -60,7 +59,7 @@ def demo(
         os.environ["PREFECT_API_URL"] = api_url
         from flows.notification_delivery import deliver_notifications
 
-        counts = asyncio.run(deliver_notifications())
+        counts = deliver_notifications()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

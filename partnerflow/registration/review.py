@@ -220,12 +220,13 @@ def review_summary(session: Session, registration: Registration) -> str:
     assert partner is not None
     history = registration.facts.get("partner", {})
     conflict = registration.facts.get("conflict", {})
+    certified = "certified" if partner.certified else "not certified"
     lines = [
         f"### Registration #{registration.id}: {_md(registration.customer_name)}",
         "",
         "| | |",
         "|---|---|",
-        f"| Partner | {_md(partner.name)} ({partner.tier.value}, {'certified' if partner.certified else 'not certified'}, "
+        f"| Partner | {_md(partner.name)} ({partner.tier.value}, {certified}, "
         f"dept {partner.territory_code}) |",
         f"| Customer | {_md(registration.customer_name)} — dept {registration.customer_departement} |",
         f"| Product lines | {_md(', '.join(registration.product_lines))} |",
@@ -236,7 +237,8 @@ def review_summary(session: Session, registration: Registration) -> str:
         "",
         f"**Escalated by rule `{registration.rule_id}`** (policy {registration.policy_version}): "
         f"{_md(registration.reason or '')}",
-        f"Needs **{registration.approvers_required}** approval(s) from the **{registration.review_level}** level.",
+        f"Needs **{registration.approvers_required}** approval(s) "
+        f"from the **{registration.review_level}** level.",
     ]
     if conflict.get("exists"):
         lines.append(

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from partnerflow.models import ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult, take_in
-from tests.registration.conftest import NOW, POLICY, RENDERER, gold_partner, submission
+from tests.factories import NOW, POLICY, RENDERER, gold_partner, submission
 
 CONCURRENT = 50
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from partnerflow.models import AuditEvent, Notification, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
-from tests.registration.conftest import POLICY, submission
+from tests.factories import POLICY, submission
 
 Submit = Callable[..., IntakeResult]
 

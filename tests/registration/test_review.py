@@ -20,7 +20,7 @@ from partnerflow.registration.review import (
     review_summary,
 )
 from partnerflow.registration.updates import UpdateRefused, update_registration
-from tests.registration.conftest import NOW, POLICY, RENDERER, submission
+from tests.factories import NOW, POLICY, RENDERER, submission
 
 Submit = Callable[..., IntakeResult]
 

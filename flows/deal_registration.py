@@ -1,0 +1,85 @@
+"""Deal registration: a partner's submission is decided by policy, or reviewed in the Prefect UI.
+
+Reviews suspend the flow run (no compute while it waits) and resume with a typed decision form.
+On resume the run starts again from the top: finished tasks return their persisted results, and
+every earlier round's answer comes back from its pause key, so only the new round is applied.
+"""
+
+import itertools
+from typing import Any, Literal
+
+from prefect import flow, suspend_flow_run
+from prefect.input import RunInput
+from prefect.runtime import flow_run
+from pydantic import Field
+
+from flows.runners import bounded_threads
+from partnerflow.registration.submission import DealSubmission
+from tasks.notifications import send_pending_notifications
+from tasks.registrations import apply_review_answer, open_review, take_in_submission
+
+
+class ReviewDecision(RunInput):
+    """The reviewer's form in the Prefect UI ("Resume")."""
+
+    decision: Literal["approve", "reject", "request-info"] = Field(
+        description="approve, reject, or request-info to send your comment to the partner as a question"
+    )
+    reviewer_email: str = Field(description="Your e-mail: it must hold the role this review needs")
+    comment: str = Field(default="", description="Reason for a rejection, or your question to the partner")
+
+
+def _run_name() -> str:
+    submission: Any = flow_run.parameters.get("submission", {})
+    values = submission if isinstance(submission, dict) else submission.model_dump()
+    return f"deal-registration-{values.get('partner_id')}-{str(values.get('customer_name', ''))[:40]}"
+
+
+def _current_run_id() -> str:
+    run_id = flow_run.get_id()
+    if run_id is None:
+        raise RuntimeError("deal registration must run as a Prefect flow run")
+    return run_id
+
+
+def wait_for_review(registration_id: int) -> dict[str, str]:
+    """Suspend for one answer per round until the registration is decided."""
+    summary = open_review(registration_id, _current_run_id())
+    send_pending_notifications()
+    form = ReviewDecision.with_initial_data(description=summary)
+    for round_number in itertools.count(1):
+        answer = suspend_flow_run(wait_for_input=form, key=f"review-{round_number}")
+        outcome = apply_review_answer(registration_id, round_number, answer.model_dump())
+        send_pending_notifications()
+        if outcome["state"] == "decided":
+            return outcome
+    raise AssertionError("unreachable")
+
+
+@flow(name="register-deal", flow_run_name=_run_name, persist_result=True, task_runner=bounded_threads())
+def register_deal(submission: DealSubmission) -> dict[str, Any]:
+    """Register a deal: checked, decided by the deal-registration policy, reviewed if escalated.
+
+    Args:
+        submission: the opportunity as the partner registers it.
+    """
+    result = take_in_submission(submission.model_dump(mode="json"), _current_run_id())
+    send_pending_notifications()
+    if result["outcome"] == "review":
+        result["review"] = wait_for_review(result["registration_id"])
+    return result
+
+
+@flow(
+    name="review-registration",
+    flow_run_name="review-registration-{registration_id}",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def review_registration(registration_id: int) -> dict[str, str]:
+    """Review an escalated registration (started by the batch intake and ``deals submit``).
+
+    Args:
+        registration_id: the registration waiting for review.
+    """
+    return wait_for_review(registration_id)

@@ -1,0 +1,105 @@
+"""Deal registration against a real Prefect server: auto-decision, and review by suspend/resume
+on a served deployment (the same resume API the UI's form uses)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+from prefect.runner import Runner
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from flows.deal_registration import register_deal, review_registration
+from partnerflow.models import Registration, RegistrationStatus
+from partnerflow.notify import MailSink
+from partnerflow.registration.submission import DealSubmission
+from tests.factories import submission
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+WAIT_SECONDS = 90
+
+
+@pytest.fixture(scope="module")
+def served_deployments(prefect_server: None) -> Iterator[None]:
+    """register-deal and review-registration served by a runner polling every second."""
+    runner = Runner(name="partnerflow-tests", query_seconds=1, pause_on_shutdown=False)
+    loop = asyncio.new_event_loop()
+    for flow in (register_deal, review_registration):
+        loop.run_until_complete(runner.aadd_flow(flow, name=flow.name))
+    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
+    thread.start()
+    yield
+    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
+    thread.join(timeout=20)
+
+
+def read_run(flow_run_id: Any) -> FlowRun:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id)
+
+
+def wait_for(flow_run_id: Any, *, pause_key: str | None = None, final: bool = False) -> FlowRun:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        run = read_run(flow_run_id)
+        state = run.state
+        assert state is not None
+        if final and state.is_final():
+            return run
+        if pause_key and state.is_paused() and state.state_details.pause_key == pause_key:
+            return run
+        time.sleep(0.5)
+    raise TimeoutError(f"flow run {flow_run_id} did not reach {pause_key or 'a final state'}: {run.state}")
+
+
+def answer(flow_run_id: Any, decision: str, reviewer: str, comment: str = "") -> None:
+    resume_flow_run(
+        flow_run_id, run_input={"decision": decision, "reviewer_email": reviewer, "comment": comment}
+    )
+
+
+def test_a_small_trusted_deal_is_approved_and_mailed_without_review(
+    engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    result = register_deal(DealSubmission.model_validate(submission(network["first"])))
+    assert (result["outcome"], result["rule_id"]) == ("approve", "small-trusted")
+    [mail] = smtp_server.messages()
+    assert mail["To"] == "contact@azur.example" and "approuvé" in str(mail["Subject"])
+
+
+def test_a_large_deal_waits_for_two_entitled_directors(
+    served_deployments: None, engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    flow_run = run_deployment(
+        "register-deal/register-deal",
+        timeout=0,
+        parameters={"submission": submission(network["first"], amount="400000")},
+    )
+    wait_for(flow_run.id, pause_key="review-1")
+    answer(flow_run.id, "approve", "manager@vendor.example")  # not a director: refused, still waiting
+    wait_for(flow_run.id, pause_key="review-2")
+    answer(flow_run.id, "approve", "director1@vendor.example")  # 1 of 2
+    wait_for(flow_run.id, pause_key="review-3")
+    answer(flow_run.id, "approve", "director2@vendor.example")
+    final = wait_for(flow_run.id, final=True)
+
+    assert final.state is not None and final.state.is_completed()
+    with Session(engine) as session:
+        registration = session.exec(select(Registration)).one()
+    assert registration.status == RegistrationStatus.APPROVED and registration.flow_run_id == str(flow_run.id)
+    recipients = sorted(str(mail["To"]) for mail in smtp_server.messages())
+    assert recipients == [
+        "contact@azur.example",
+        "contact@azur.example",
+        "director1@vendor.example",
+        "director2@vendor.example",
+    ]
