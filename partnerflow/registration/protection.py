@@ -1,0 +1,181 @@
+"""Life after approval: expiry reminders, expiry, extensions, and the deal's close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from partnerflow.audit import record_event
+from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import DealRegistrationPolicy, Policy
+from partnerflow.registration.notices import notify_partner
+from partnerflow.registration.sla import PolicyForDate
+
+EXPIRY_ACTOR = "system:registration-expiry"
+
+
+class ProtectionError(Exception):
+    """The registration is not in a state that allows this (the message says which)."""
+
+
+@dataclass
+class ExpiryReport:
+    reminded: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtensionDecision:
+    granted: bool
+    protection_ends_on: date | None
+    reason: str
+
+
+def expiry_sweep(
+    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, today: date
+) -> ExpiryReport:
+    """Remind partners before their protection ends, and expire it after its last day."""
+    report = ExpiryReport()
+    approved = session.exec(
+        select(Registration)
+        .where(Registration.status == RegistrationStatus.APPROVED)
+        .where(col(Registration.protection_ends_on).is_not(None))
+        .order_by(col(Registration.id))
+    ).all()
+    for registration in approved:
+        assert registration.protection_ends_on is not None and registration.id is not None
+        partner = _partner(session, registration)
+        days_left = (registration.protection_ends_on - today).days
+        if days_left < 0:
+            _release(session, registration)
+            registration.status = RegistrationStatus.EXPIRED
+            session.add(registration)
+            record_event(
+                session,
+                actor=EXPIRY_ACTOR,
+                action="registration.expired",
+                subject_type="registration",
+                subject_id=registration.id,
+            )
+            notify_partner(session, renderer, event="expired", registration=registration, partner=partner)
+            report.expired.append(registration.id)
+            continue
+        protection = policy_for(registration.submitted_at.date()).document.protection
+        due = [days for days in protection.remind_days_before if days_left <= days]
+        if due:
+            # The smallest threshold reached: a sweep that missed days still sends one reminder.
+            suffix = f":{min(due)}:{registration.protection_ends_on}"
+            if notify_partner(
+                session,
+                renderer,
+                event="expiry_reminder",
+                registration=registration,
+                partner=partner,
+                suffix=suffix,
+            ):
+                report.reminded.append(registration.id)
+    session.flush()
+    return report
+
+
+def request_extension(
+    session: Session,
+    registration_id: int,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> ExtensionDecision:
+    """Extend an approved registration's protection as the policy allows, and tell the partner."""
+    registration = _registration(session, registration_id)
+    if registration.status != RegistrationStatus.APPROVED or registration.protection_ends_on is None:
+        raise ProtectionError(
+            f"registration {registration_id} is {registration.status.value}; only an approved "
+            "registration can be extended"
+        )
+    protection = policy.document.protection
+    if registration.extensions_used >= protection.max_extensions:
+        decision = ExtensionDecision(
+            False,
+            registration.protection_ends_on,
+            f"The programme allows {protection.max_extensions} extension(s); "
+            f"this registration has used {registration.extensions_used}.",
+        )
+    else:
+        registration.extensions_used += 1
+        registration.protection_ends_on += timedelta(days=protection.extension_days)
+        decision = ExtensionDecision(
+            True, registration.protection_ends_on, f"Protection extended by {protection.extension_days} days."
+        )
+    registration.reason = decision.reason
+    session.add(registration)
+    record_event(
+        session,
+        actor=EXPIRY_ACTOR,
+        action="registration.extension." + ("granted" if decision.granted else "refused"),
+        subject_type="registration",
+        subject_id=registration_id,
+        stamp=policy.stamp,
+        details={"protection_ends_on": str(decision.protection_ends_on)},
+    )
+    notify_partner(
+        session,
+        renderer,
+        event="extension_decided",
+        registration=registration,
+        partner=_partner(session, registration),
+        suffix=f":{now.isoformat()}",
+    )
+    session.flush()
+    return decision
+
+
+def close_registration(
+    session: Session, registration_id: int, *, won: bool, amount: Decimal | None, closed_on: date, actor: str
+) -> Registration:
+    """Record the deal's outcome; a won deal needs its final amount. Protection is released."""
+    registration = _registration(session, registration_id)
+    if registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED):
+        raise ProtectionError(
+            f"registration {registration_id} is {registration.status.value}; only an approved "
+            "or expired registration can be closed"
+        )
+    if won and (amount is None or amount <= 0):
+        raise ProtectionError("a won deal needs its final amount (greater than 0)")
+    _release(session, registration)
+    registration.status = RegistrationStatus.WON if won else RegistrationStatus.LOST
+    registration.closed_on = closed_on
+    registration.closed_amount = amount if won else None
+    session.add(registration)
+    record_event(
+        session,
+        actor=actor,
+        action=f"registration.{registration.status.value}",
+        subject_type="registration",
+        subject_id=registration_id,
+        details={"amount": str(amount) if won else None, "closed_on": str(closed_on)},
+    )
+    session.flush()
+    return registration
+
+
+def _release(session: Session, registration: Registration) -> None:
+    session.exec(delete(ProtectionClaim).where(col(ProtectionClaim.registration_id) == registration.id))
+
+
+def _registration(session: Session, registration_id: int) -> Registration:
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise ProtectionError(f"registration {registration_id} does not exist")
+    return registration
+
+
+def _partner(session: Session, registration: Registration) -> Partner:
+    partner = session.get(Partner, registration.partner_id)
+    assert partner is not None
+    return partner

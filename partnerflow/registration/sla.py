@@ -1,0 +1,143 @@
+"""The review clock: remind reviewers, escalate to the next level, then apply the final outcome.
+
+A suspended flow run has no compute and a pause timeout cannot be caught inside the flow, so the
+clock runs outside it: a scheduled sweep calls :func:`sweep_reviews`, which acts in the database
+and returns the flow runs to wake (resumed with :data:`SYSTEM_REVIEWER`, never a vote).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from partnerflow.audit import record_event
+from partnerflow.models import OPEN_STATUSES, Partner, Registration, Role
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import DealRegistrationPolicy, Policy
+from partnerflow.registration.intake import approve, reject
+from partnerflow.registration.notices import notify_reviewer
+from partnerflow.registration.review import reviewers_for
+
+SLA_ACTOR = "system:review-sla"
+PolicyForDate = Callable[[date], Policy[DealRegistrationPolicy]]
+
+
+@dataclass
+class SweepReport:
+    reminded: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    timed_out: list[int] = field(default_factory=list)
+    runs_to_wake: list[str] = field(default_factory=list)
+
+
+def sweep_reviews(
+    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, ui_url: str, now: datetime
+) -> SweepReport:
+    """Advance the SLA of every open review by what ``now`` makes due (each step happens once)."""
+    report = SweepReport()
+    open_reviews = session.exec(
+        select(Registration)
+        .where(col(Registration.status).in_(OPEN_STATUSES))
+        .where(col(Registration.review_requested_at).is_not(None))
+        .order_by(col(Registration.id))
+    ).all()
+    for registration in open_reviews:
+        assert registration.review_requested_at is not None and registration.id is not None
+        sla = policy_for(registration.submitted_at.date()).document.review_sla
+        waited = now - registration.review_requested_at
+        if waited >= sla.final_timeout:
+            _time_out(session, registration, policy_for, renderer, now, sla.on_final_timeout)
+            report.timed_out.append(registration.id)
+            if registration.flow_run_id:
+                report.runs_to_wake.append(registration.flow_run_id)
+        elif waited >= sla.escalate_after and registration.escalated_at is None:
+            if _escalate(session, registration, sla.escalation_chain, renderer, ui_url, now):
+                report.escalated.append(registration.id)
+        elif waited >= sla.remind_after and registration.reminded_at is None:
+            registration.reminded_at = now
+            _notify_level(session, registration, "reminder", renderer, ui_url)
+            report.reminded.append(registration.id)
+        session.add(registration)
+    session.flush()
+    return report
+
+
+def _escalate(
+    session: Session,
+    registration: Registration,
+    chain: list[Role],
+    renderer: TemplateRenderer,
+    ui_url: str,
+    now: datetime,
+) -> bool:
+    """Move the review one level up the chain; the new level is notified and becomes entitled."""
+    registration.escalated_at = now
+    current = Role(registration.review_level or chain[0].value)
+    higher = chain[chain.index(current) + 1 :] if current in chain else []
+    if not higher:
+        return False
+    registration.review_level = higher[0].value
+    record_event(
+        session,
+        actor=SLA_ACTOR,
+        action="review.escalated",
+        subject_type="registration",
+        subject_id=registration.id or 0,
+        details={"from": current.value, "to": higher[0].value},
+    )
+    _notify_level(session, registration, "escalated", renderer, ui_url)
+    return True
+
+
+def _time_out(
+    session: Session,
+    registration: Registration,
+    policy_for: PolicyForDate,
+    renderer: TemplateRenderer,
+    now: datetime,
+    outcome: str,
+) -> None:
+    """Apply the policy's final outcome through the same path as a reviewer's decision."""
+    partner = session.get(Partner, registration.partner_id)
+    assert partner is not None
+    record_event(
+        session,
+        actor=SLA_ACTOR,
+        action=f"review.timeout.{outcome}",
+        subject_type="registration",
+        subject_id=registration.id or 0,
+    )
+    policy = policy_for(registration.submitted_at.date())
+    if outcome == "approve" and approve(
+        session, registration, partner, policy=policy, renderer=renderer, now=now
+    ):
+        return
+    reject(
+        session,
+        registration,
+        partner,
+        renderer=renderer,
+        now=now,
+        reason="No decision was taken within the review deadline.",
+    )
+
+
+def _notify_level(
+    session: Session, registration: Registration, event: str, renderer: TemplateRenderer, ui_url: str
+) -> None:
+    partner = session.get(Partner, registration.partner_id)
+    assert partner is not None
+    url = f"{ui_url}/runs/flow-run/{registration.flow_run_id}" if registration.flow_run_id else ui_url
+    for reviewer in reviewers_for(session, registration.review_level or Role.CHANNEL_MANAGER.value):
+        notify_reviewer(
+            session,
+            renderer,
+            event=event,
+            registration=registration,
+            partner=partner,
+            reviewer=reviewer,
+            review_url=url,
+        )
