@@ -23,8 +23,7 @@ class DeploymentSpec:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
-    interval_seconds: list[float] = field(default_factory=list)
-    cron: list[str] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
     triggers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -38,11 +37,10 @@ class DeploymentSpec:
 
 
 def read_deployments(path: Path = PREFECT_YAML) -> list[DeploymentSpec]:
-    """The ``deployments:`` of ``path``, with schedules split into intervals and crons."""
+    """The ``deployments:`` of ``path``, schedules kept as written (interval or cron, timezone)."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     specs = []
     for entry in document.get("deployments") or []:
-        schedules = entry.get("schedules") or []
         specs.append(
             DeploymentSpec(
                 name=entry["name"],
@@ -50,8 +48,7 @@ def read_deployments(path: Path = PREFECT_YAML) -> list[DeploymentSpec]:
                 description=entry.get("description", ""),
                 tags=list(entry.get("tags") or []),
                 parameters=dict(entry.get("parameters") or {}),
-                interval_seconds=[float(s["interval"]) for s in schedules if "interval" in s],
-                cron=[str(s["cron"]) for s in schedules if "cron" in s],
+                schedules=list(entry.get("schedules") or []),
                 triggers=list(entry.get("triggers") or []),
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from partnerflow.cli import mail_commands, policy_commands
+from partnerflow.cli import deal_commands, mail_commands, policy_commands, review_commands
 from partnerflow.cli.demo import demo
 from partnerflow.cli.setup_commands import init, seed, up
 
@@ -20,5 +20,7 @@ app.command()(up)
 app.command()(demo)
 app.add_typer(policy_commands.app, name="policy")
 app.add_typer(mail_commands.app, name="mail")
+app.add_typer(deal_commands.app, name="deals")
+app.add_typer(review_commands.app, name="review")
 
 __all__ = ["app"]

@@ -24,8 +24,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             description=spec.description,
             tags=spec.tags,
             parameters=spec.parameters,
-            interval=spec.interval_seconds or None,
-            cron=spec.cron or None,
+            schedules=[_schedule(entry) for entry in spec.schedules],
             triggers=spec.triggers or None,  # type: ignore[arg-type]
             enforce_parameter_schema=True,
         )
@@ -36,3 +35,13 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
 
 def prefect_home(var_dir: Path) -> Path:
     return var_dir / "prefect"
+
+
+def _schedule(entry: dict[str, Any]) -> Any:
+    """A ``prefect.yaml`` schedule entry (``interval`` seconds or ``cron``, optional timezone)."""
+    from prefect.schedules import Cron, Interval
+
+    timezone = entry.get("timezone")
+    if "cron" in entry:
+        return Cron(entry["cron"], timezone=timezone)
+    return Interval(float(entry["interval"]), timezone=timezone)

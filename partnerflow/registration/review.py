@@ -36,6 +36,11 @@ SYSTEM_REVIEWER = "system@partnerflow.invalid"
 ReviewState = Literal["waiting", "decided"]
 
 
+def wake_up_answer(comment: str) -> dict[str, str]:
+    """The form values partnerflow itself sends to wake a suspended review run (never a vote)."""
+    return {"decision": "approve", "reviewer_email": SYSTEM_REVIEWER, "comment": comment}
+
+
 class ReviewAnswer(BaseModel):
     """One reviewer's answer, as typed in the Prefect UI form or ``partnerflow review decide``."""
 

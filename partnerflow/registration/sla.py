@@ -31,6 +31,7 @@ class SweepReport:
     escalated: list[int] = field(default_factory=list)
     timed_out: list[int] = field(default_factory=list)
     runs_to_wake: list[str] = field(default_factory=list)
+    without_run: list[int] = field(default_factory=list)
 
 
 def sweep_reviews(
@@ -46,6 +47,8 @@ def sweep_reviews(
     ).all()
     for registration in open_reviews:
         assert registration.review_requested_at is not None and registration.id is not None
+        if registration.flow_run_id is None:
+            report.without_run.append(registration.id)  # submitted while no server ran
         sla = policy_for(registration.submitted_at.date()).document.review_sla
         waited = now - registration.review_requested_at
         if waited >= sla.final_timeout:

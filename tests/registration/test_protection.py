@@ -57,8 +57,11 @@ def test_a_reminder_goes_out_fourteen_days_before_the_end(engine: Engine, approv
 def test_a_late_sweep_sends_one_reminder_not_two(engine: Engine, approved: int) -> None:
     assert sweep(engine, ENDS - timedelta(days=2)).reminded == [approved]
     with Session(engine) as session:
-        count = session.exec(select(func.count()).select_from(Notification)
-                             .where(Notification.template == "deal_expiry_reminder")).one()
+        count = session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.template == "deal_expiry_reminder")
+        ).one()
     assert count == 1
 
 
@@ -78,7 +81,9 @@ def test_an_extension_is_granted_within_the_policy_limit(engine: Engine, approve
 def test_an_extension_beyond_the_limit_is_refused_with_the_reason(engine: Engine, approved: int) -> None:
     with Session(engine) as session:
         request_extension(session, approved, policy=POLICY, renderer=RENDERER, now=NOW)
-        refused = request_extension(session, approved, policy=POLICY, renderer=RENDERER, now=NOW + timedelta(1))
+        refused = request_extension(
+            session, approved, policy=POLICY, renderer=RENDERER, now=NOW + timedelta(1)
+        )
         session.commit()
     assert not refused.granted and "allows 1 extension(s)" in refused.reason
     assert load(engine, approved).protection_ends_on == ENDS + timedelta(days=60)
@@ -86,8 +91,14 @@ def test_an_extension_beyond_the_limit_is_refused_with_the_reason(engine: Engine
 
 def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, approved: int) -> None:
     with Session(engine) as session:
-        close_registration(session, approved, won=True, amount=Decimal("11800.00"), closed_on=date(2027, 1, 10),
-                           actor="ops@vendor.example")
+        close_registration(
+            session,
+            approved,
+            won=True,
+            amount=Decimal("11800.00"),
+            closed_on=date(2027, 1, 10),
+            actor="ops@vendor.example",
+        )
         session.commit()
     registration = load(engine, approved)
     assert (registration.status, registration.closed_amount) == (RegistrationStatus.WON, Decimal("11800.00"))
@@ -99,8 +110,9 @@ def test_a_won_deal_needs_an_amount(engine: Engine, approved: int) -> None:
         close_registration(session, approved, won=True, amount=None, closed_on=date(2027, 1, 10), actor="x")
 
 
-def test_a_rejected_registration_cannot_be_closed(engine: Engine, network: dict[str, int],
-                                                  submit: Callable[..., IntakeResult]) -> None:
+def test_a_rejected_registration_cannot_be_closed(
+    engine: Engine, network: dict[str, int], submit: Callable[..., IntakeResult]
+) -> None:
     rejected = submit(submission(network["first"], expected_close_on="2028-06-01")).registration_id
     with Session(engine) as session, pytest.raises(ProtectionError, match="is rejected"):
         close_registration(session, rejected, won=False, amount=None, closed_on=date(2027, 1, 10), actor="x")

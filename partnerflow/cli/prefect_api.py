@@ -1,0 +1,100 @@
+"""The few Prefect calls the command line makes (imported lazily: the core stays Prefect-free).
+
+Each helper talks to the server at ``PREFECT_API_URL`` (``partnerflow up`` prints it) and turns
+"no server" into a :class:`PrefectUnavailable` the commands can explain.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from partnerflow.settings import get_settings
+
+# Prefect's client errors when a server is down or refuses: OS-level and HTTP-level.
+UNREACHABLE = (OSError, httpx.HTTPError)
+
+
+class PrefectUnavailable(Exception):
+    """No Prefect server answered, or it lacks the deployment: start ``partnerflow up``."""
+
+
+def use_local_server_by_default() -> None:
+    """Talk to the server ``partnerflow up`` runs, unless PREFECT_API_URL says otherwise.
+
+    Without it every command would start a temporary Prefect server of its own (10-16 s) and
+    the runs it creates would vanish with it.
+    """
+    os.environ.setdefault("PREFECT_API_URL", f"{get_settings().prefect_ui_url}/api")
+
+
+def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
+    """Resume a suspended run with form values, exactly as the UI's Resume button does."""
+    use_local_server_by_default()
+    from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
+    from prefect.flow_runs import resume_flow_run
+
+    try:
+        resume_flow_run(flow_run_id, run_input=run_input)  # type: ignore[arg-type]
+    except NotPausedError:
+        raise PrefectUnavailable(
+            f"flow run {flow_run_id} is not waiting for a decision right now "
+            "(it resumes within seconds after each answer; try again)"
+        ) from None
+    except (FlowPauseTimeout, ObjectNotFound) as error:
+        raise PrefectUnavailable(f"flow run {flow_run_id} cannot be resumed: {error}") from None
+    except UNREACHABLE as error:
+        raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
+
+
+def start_review_run(registration_id: int) -> str:
+    """Start a ``review-registration`` run for an escalated registration; returns its id."""
+    use_local_server_by_default()
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        run = run_deployment(
+            "review-registration/review-registration",
+            timeout=0,
+            parameters={"registration_id": registration_id},
+        )
+    except ObjectNotFound:
+        raise PrefectUnavailable(
+            "the review-registration deployment is not served; run `partnerflow up`"
+        ) from None
+    except UNREACHABLE as error:
+        raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
+    assert isinstance(run, FlowRun)  # called synchronously
+    return str(run.id)
+
+
+def emit_deal_closed(
+    *, registration_id: int, partner_id: int, customer: str, amount: Decimal, currency: str, closed_on: date
+) -> None:
+    """Emit ``partnerflow.deal.closed`` (the commission process listens to it)."""
+    use_local_server_by_default()
+    from prefect.events import emit_event
+
+    emit_event(
+        event="partnerflow.deal.closed",
+        resource={
+            "prefect.resource.id": f"partnerflow.registration.{registration_id}",
+            "prefect.resource.name": customer,
+        },
+        related=[
+            {"prefect.resource.id": f"partnerflow.partner.{partner_id}", "prefect.resource.role": "partner"}
+        ],
+        payload={
+            "registration_id": registration_id,
+            "partner_id": partner_id,
+            "amount": str(amount),
+            "currency": currency,
+            "closed_on": closed_on.isoformat(),
+        },
+    )

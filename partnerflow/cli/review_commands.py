@@ -1,0 +1,122 @@
+"""``partnerflow review``: what waits for a decision, and deciding from the terminal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.prefect_api import PrefectUnavailable, resume_run
+from partnerflow.db import get_engine
+from partnerflow.models import OPEN_STATUSES, Registration
+from partnerflow.policy import load_policy
+from partnerflow.registration.review import ReviewAnswer
+from partnerflow.settings import get_settings
+
+app = typer.Typer(help="Pending reviews of deal registrations.", no_args_is_help=True)
+
+
+@app.command("list")
+@friendly_errors
+def list_reviews(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Open reviews: age, level, approvals needed, and when the SLA acts next."""
+    settings = get_settings()
+    now = datetime.now(UTC)
+    with Session(get_engine()) as session:
+        rows = list(
+            session.exec(
+                select(Registration)
+                .where(col(Registration.status).in_(OPEN_STATUSES))
+                .order_by(col(Registration.review_requested_at))
+            )
+        )
+    reviews = []
+    for row in rows:
+        requested = row.review_requested_at or row.submitted_at
+        sla = load_policy(
+            "deal_registration", row.submitted_at.date(), settings.policies_dir
+        ).document.review_sla
+        step, due = ("reminder", requested + sla.remind_after)
+        if row.reminded_at:
+            step, due = ("escalation", requested + sla.escalate_after)
+        if row.escalated_at:
+            step, due = (f"final timeout ({sla.on_final_timeout})", requested + sla.final_timeout)
+        reviews.append(
+            {
+                "registration_id": row.id,
+                "customer": row.customer_name,
+                "status": row.status.value,
+                "level": row.review_level,
+                "approvers_required": row.approvers_required,
+                "age_hours": round((now - requested).total_seconds() / 3600, 1),
+                "next_sla_step": step,
+                "sla_due": due.isoformat(timespec="minutes"),
+                "url": f"{settings.prefect_ui_url}/runs/flow-run/{row.flow_run_id}"
+                if row.flow_run_id
+                else None,
+            }
+        )
+    if as_json:
+        print_json(reviews)
+        return
+    table = Table(title=f"{len(reviews)} open review(s)")
+    for column in ("id", "customer", "status", "level", "approvals", "age (h)", "next SLA step", "due"):
+        table.add_column(column)
+    for review in reviews:
+        table.add_row(
+            str(review["registration_id"]),
+            str(review["customer"]),
+            str(review["status"]),
+            str(review["level"]),
+            str(review["approvers_required"]),
+            str(review["age_hours"]),
+            str(review["next_sla_step"]),
+            str(review["sla_due"]),
+        )
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def decide(
+    registration_id: int,
+    approve: Annotated[bool, typer.Option("--approve")] = False,
+    reject: Annotated[bool, typer.Option("--reject")] = False,
+    request_info: Annotated[bool, typer.Option("--request-info")] = False,
+    reviewer: Annotated[str, typer.Option(help="Your e-mail; it must hold the review's role.")] = "",
+    comment: Annotated[str, typer.Option(help="Reason, or the question for the partner.")] = "",
+) -> None:
+    """Answer a review through the same resume API as the Prefect UI's form."""
+    chosen = [
+        name
+        for name, flag in (("approve", approve), ("reject", reject), ("request-info", request_info))
+        if flag
+    ]
+    if len(chosen) != 1:
+        raise typer.BadParameter("give exactly one of --approve, --reject, --request-info")
+    answer = ReviewAnswer.model_validate(
+        {"decision": chosen[0], "reviewer_email": reviewer, "comment": comment}
+    )
+    with Session(get_engine()) as session:
+        registration = session.get(Registration, registration_id)
+    if registration is None or registration.status not in OPEN_STATUSES:
+        errors.print(f"registration {registration_id} is not waiting for a review")
+        raise typer.Exit(1)
+    if not registration.flow_run_id:
+        errors.print(
+            f"registration {registration_id} has no review run yet; the review-sla deployment starts it"
+        )
+        raise typer.Exit(1)
+    try:
+        resume_run(registration.flow_run_id, answer.model_dump())
+    except PrefectUnavailable as error:
+        errors.print(str(error), soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(
+        f"sent {answer.decision} by {answer.reviewer_email} to run {registration.flow_run_id}; "
+        "the run applies it within seconds (`partnerflow deals list` shows the result)"
+    )

@@ -1,0 +1,98 @@
+"""Scheduled deal-registration I/O: the review SLA sweep, waking runs, expiry, extensions."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
+from prefect.flow_runs import resume_flow_run
+
+from partnerflow.db import session_scope
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import DealRegistrationPolicy, Policy, load_policy
+from partnerflow.registration.protection import expiry_sweep, request_extension
+from partnerflow.registration.review import wake_up_answer
+from partnerflow.registration.sla import sweep_reviews
+from partnerflow.settings import get_settings
+
+SCHEDULED: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "cache_policy": NO_CACHE}
+
+
+def _policy_for(day: date) -> Policy[DealRegistrationPolicy]:
+    return load_policy("deal_registration", day, get_settings().policies_dir)
+
+
+@task(name="sweep-review-sla", **SCHEDULED)
+def sweep_review_sla() -> dict[str, list[Any]]:
+    """Remind, escalate and time out open reviews; returns what was done and the runs to wake."""
+    settings = get_settings()
+    with session_scope() as session:
+        report = sweep_reviews(
+            session,
+            policy_for=_policy_for,
+            renderer=TemplateRenderer(settings.templates_dir),
+            ui_url=settings.prefect_ui_url,
+            now=datetime.now(UTC),
+        )
+    return dict(report.__dict__)
+
+
+@task(name="wake-review-runs", **SCHEDULED)
+def wake_review_runs(flow_run_ids: list[str]) -> int:
+    """Resume suspended review runs whose registration was decided outside them (never a vote)."""
+    woken = 0
+    for flow_run_id in flow_run_ids:
+        try:
+            resume_flow_run(flow_run_id, run_input=wake_up_answer("decided by partnerflow"))  # type: ignore[arg-type]
+            woken += 1
+        except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
+            continue  # already running, finished or gone: it will see the decision when it looks
+    return woken
+
+
+@task(name="start-review-runs", **SCHEDULED)
+def start_review_runs(registration_ids: list[int]) -> int:
+    """Start a review-registration run for escalated registrations that have none yet."""
+    from prefect.deployments import run_deployment
+
+    for registration_id in registration_ids:
+        run_deployment(
+            "review-registration/review-registration",
+            timeout=0,
+            parameters={"registration_id": registration_id},
+        )
+    return len(registration_ids)
+
+
+@task(name="sweep-registration-expiry", **SCHEDULED)
+def sweep_registration_expiry() -> dict[str, list[int]]:
+    """Send due expiry reminders and expire registrations past their last protected day."""
+    settings = get_settings()
+    with session_scope() as session:
+        report = expiry_sweep(
+            session,
+            policy_for=_policy_for,
+            renderer=TemplateRenderer(settings.templates_dir),
+            today=date.today(),
+        )
+    return dict(report.__dict__)
+
+
+@task(name="decide-extension", **SCHEDULED)
+def decide_extension(registration_id: int) -> dict[str, Any]:
+    """Grant or refuse one extension request under the policy in force today."""
+    settings = get_settings()
+    with session_scope() as session:
+        decision = request_extension(
+            session,
+            registration_id,
+            policy=_policy_for(date.today()),
+            renderer=TemplateRenderer(settings.templates_dir),
+            now=datetime.now(UTC),
+        )
+    return {
+        "granted": decision.granted,
+        "protection_ends_on": str(decision.protection_ends_on),
+        "reason": decision.reason,
+    }
