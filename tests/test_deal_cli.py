@@ -66,12 +66,13 @@ def test_malformed_file_is_explained(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_escalated_rows_without_a_server_are_explained_not_lost(
-    engine: Engine, network: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, network: dict[str, int], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
-    result = runner.invoke(
-        app, ["deals", "submit", str(write_json(tmp_path, [submission(network["newcomer"])]))]
-    )
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    rows = write_json(tmp_path, [submission(network["newcomer"])])
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        result = runner.invoke(app, ["deals", "submit", str(rows)])
     assert result.exit_code == 0 and "review run not started" in result.output
     with Session(engine) as session:
         assert session.get(Registration, 1).status == RegistrationStatus.PENDING_REVIEW  # type: ignore[union-attr]
