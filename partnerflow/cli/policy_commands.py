@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.policy import POLICY_KINDS, PolicyLibrary, diff_policies, load_file, validate_paths
+from partnerflow.db import get_engine
+from partnerflow.models import Partner, Registration
+from partnerflow.policy import (
+    POLICY_KINDS,
+    PolicyLibrary,
+    StoredDecision,
+    diff_policies,
+    load_file,
+    validate_paths,
+)
+from partnerflow.policy import replay as replay_policy
 from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Check, compare and list the versioned policies.", no_args_is_help=True)
@@ -119,3 +130,67 @@ def json_schemas() -> dict[str, str]:
         schema["$id"] = f"https://partnerflow.example/policies/schema/{kind}.json"
         documents[kind] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return documents
+
+
+@app.command()
+@friendly_errors
+def replay(
+    kind: Annotated[str, typer.Argument(help="Only deal_registration keeps decision snapshots today.")],
+    candidate: Annotated[Path, typer.Option(help="The candidate policy file.")],
+    since: Annotated[str, typer.Option("--from", help="First submission date (YYYY-MM-DD).")],
+    until: Annotated[str, typer.Option("--to", help="Last submission date (YYYY-MM-DD).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-decide the period's stored submissions under CANDIDATE: counts before/after, and changes."""
+    if kind != "deal_registration":
+        raise typer.BadParameter(f"replay supports deal_registration, not {kind}")
+    policy = load_file(candidate)
+    if policy.kind != kind:
+        raise typer.BadParameter(f"{candidate} is a {policy.kind} policy")
+    report = replay_policy(policy, stored_registrations(date.fromisoformat(since), date.fromisoformat(until)))
+    if as_json:
+        print_json(
+            {
+                "before": dict(report.before),
+                "after": dict(report.after),
+                "errors": report.errors,
+                "changed": [change.__dict__ for change in report.changed],
+            }
+        )
+        return
+    table = Table(title=f"Replay of {sum(report.before.values())} decision(s) under {candidate.name}")
+    for column in ("outcome", "before", "after"):
+        table.add_column(column)
+    for outcome in sorted(set(report.before) | set(report.after)):
+        table.add_row(outcome, str(report.before[outcome]), str(report.after[outcome]))
+    console.print(table)
+    for party, changes in sorted(report.changed_by_party().items()):
+        console.print(f"[bold]{party}[/bold]")
+        for change in changes:
+            console.print(
+                f"  #{change.subject_id}: {change.before} ({change.before_rule}) -> "
+                f"{change.after} ({change.after_rule})",
+                highlight=False,
+            )
+    for error in report.errors:
+        errors.print(error, soft_wrap=True)
+
+
+def stored_registrations(since: date, until: date) -> list[StoredDecision]:
+    """Every evaluated registration submitted in [since, until], with its facts snapshot."""
+    start = datetime.combine(since, time.min, tzinfo=UTC)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    with Session(get_engine()) as session:
+        rows = session.exec(
+            select(Registration, Partner.name)
+            .join(Partner, col(Partner.id) == col(Registration.partner_id))
+            .where(Registration.submitted_at >= start, Registration.submitted_at < end)
+            .where(col(Registration.rule_id).is_not(None))
+            .order_by(col(Registration.id))
+        ).all()
+    return [
+        StoredDecision(
+            row.id or 0, f"{name} (#{row.partner_id})", row.facts, row.outcome or "", row.rule_id or ""
+        )
+        for row, name in rows
+    ]

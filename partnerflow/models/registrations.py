@@ -52,7 +52,9 @@ class Registration(SQLModel, table=True):
     submission: dict[str, Any] = json_field()
     problems: list[str] = json_field(default_factory=list)
 
-    outcome: str | None = Field(default=None, max_length=16)
+    outcome: str | None = Field(
+        default=None, max_length=16, description="the policy's outcome, before review"
+    )
     rule_id: str | None = Field(default=None, max_length=60)
     reason: str | None = Field(default=None, sa_type=Text)
     policy_version: str | None = Field(default=None, max_length=40)

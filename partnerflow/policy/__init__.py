@@ -34,12 +34,14 @@ from partnerflow.policy.loader import (
     load_policy,
     policy_files,
 )
+from partnerflow.policy.replay import ChangedDecision, ReplayReport, StoredDecision, replay
 from partnerflow.policy.selftest import run_policy_tests
 from partnerflow.policy.validation import validate_paths
 
 __all__ = [
     "POLICY_KINDS",
     "Change",
+    "ChangedDecision",
     "CommissionPlanPolicy",
     "DealRegistrationPolicy",
     "Decision",
@@ -52,11 +54,14 @@ __all__ = [
     "PolicyStamp",
     "Problem",
     "RebalancingPolicy",
+    "ReplayReport",
+    "StoredDecision",
     "diff_policies",
     "forget_loaded_policies",
     "load_file",
     "load_policy",
     "policy_files",
+    "replay",
     "run_policy_tests",
     "validate_paths",
 ]

@@ -163,7 +163,6 @@ def approve(
     if not claimed and not _claim_protection(session, registration):
         return False
     registration.status = RegistrationStatus.APPROVED
-    registration.outcome = "approve"
     registration.decided_at = registration.approved_at = now
     registration.protection_ends_on = now.date() + timedelta(days=policy.document.protection.days)
     session.add(registration)
@@ -182,7 +181,6 @@ def reject(
     now: datetime,
 ) -> None:
     registration.status = RegistrationStatus.REJECTED
-    registration.outcome = "reject"
     registration.reason = reason
     registration.decided_at = now
     session.add(registration)
