@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from sqlmodel import select
 
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
+from partnerflow.registration.batch import take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.review import ReviewAnswer, apply_answer, request_review, review_summary
 from partnerflow.settings import get_settings
@@ -90,3 +92,19 @@ def apply_review_answer(registration_id: int, round_number: int, answer: dict[st
             "message": result.message,
             "status": final.status.value if final else "",
         }
+
+
+@task(name="take-in-queued-chunk", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def take_in_queued_chunk(limit: int) -> dict[str, Any]:
+    """Decide one chunk of queued submissions in one transaction (all or nothing on retry)."""
+    settings = get_settings()
+    now = datetime.now(UTC)
+    with session_scope() as session:
+        report = take_in_chunk(
+            session,
+            limit=limit,
+            now=now,
+            renderer=TemplateRenderer(settings.templates_dir),
+            policy=load_policy("deal_registration", now.date(), settings.policies_dir),
+        )
+    return dict(report.__dict__)

@@ -27,6 +27,7 @@ from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
+from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
 from partnerflow.registration.review import request_review, wake_up_answer
@@ -58,9 +59,15 @@ def submit(
     file: Path,
     as_json: JsonFlag = False,
     start_reviews: Annotated[bool, typer.Option(help="Start a review run per escalated row.")] = True,
+    queue: Annotated[bool, typer.Option(help="Queue for the deal-intake deployment instead.")] = False,
 ) -> None:
     """Submit registrations from FILE (JSON list or CSV); one result per row."""
     settings = get_settings()
+    if queue:
+        with session_scope() as session:
+            queued = queue_submissions(session, read_rows(file), now=datetime.now(UTC))
+        console.print(f"queued {queued} submission(s); the deal-intake deployment decides them")
+        return
     renderer = TemplateRenderer(settings.templates_dir)
     results: list[IntakeResult] = []
     for raw in read_rows(file):

@@ -15,6 +15,7 @@ from partnerflow.models.network import (
 from partnerflow.models.outbox import DeliveryStatus, Notification
 from partnerflow.models.registrations import (
     OPEN_STATUSES,
+    PendingSubmission,
     ProtectionClaim,
     Registration,
     RegistrationStatus,
@@ -31,6 +32,7 @@ __all__ = [
     "Partner",
     "PartnerStatus",
     "PartnerTier",
+    "PendingSubmission",
     "Person",
     "PersonRole",
     "ProtectionClaim",

@@ -113,3 +113,17 @@ class ReviewVote(SQLModel, table=True):
     accepted: bool
     refusal: str | None = Field(default=None, sa_type=String(200))
     decided_at: datetime = timestamp_field()
+
+
+class PendingSubmission(SQLModel, table=True):
+    """A submission received for the batch intake (``deals submit --queue``), decided later in bulk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    raw: dict[str, Any] = json_field()
+    received_at: datetime = timestamp_field(index=True)
+    registration_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("registration.id", ondelete="RESTRICT"), nullable=True, index=True
+        ),
+    )

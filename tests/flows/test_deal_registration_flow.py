@@ -103,3 +103,21 @@ def test_a_large_deal_waits_for_two_entitled_directors(
         "director1@vendor.example",
         "director2@vendor.example",
     ]
+
+
+def test_the_batch_intake_flow_decides_the_queue(
+    engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    from flows.deal_intake import deal_intake
+    from partnerflow.registration.batch import queue_submissions
+    from tests.factories import NOW
+
+    with Session(engine) as session:
+        queue_submissions(
+            session,
+            [submission(network["first"], customer_email=f"buyer@c{n}.fr") for n in range(5)],
+            now=NOW,
+        )
+        session.commit()
+    result = deal_intake(chunk_size=2, start_reviews=False)
+    assert result["outcomes"] == {"approve": 5} and result["sent"] == 5
