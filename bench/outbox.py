@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import aiosmtplib
@@ -26,7 +22,7 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import report
+from bench._support import report, sink_process
 from partnerflow.db import get_engine, migrate
 from partnerflow.models import Notification
 from partnerflow.notify import TemplateRenderer, build_message, deliver_pending, enqueue, free_port
@@ -52,7 +48,7 @@ def main() -> None:
         engine = get_engine(settings.database_url)
         renderer = TemplateRenderer(PROJECT_ROOT / "email_templates")
         sample = yaml.safe_load((PROJECT_ROOT / "email_templates" / "samples.yaml").read_text("utf-8"))
-        with _sink_process(settings.mail_dir, port):
+        with sink_process(settings.mail_dir, port):
             start = time.perf_counter()
             with Session(engine) as session:
                 for number in range(args.count):
@@ -91,33 +87,6 @@ def main() -> None:
         render_store_seconds=round(queued - start, 2),
         deliver_seconds=round(end - queued, 2),
     )
-
-
-@contextmanager
-def _sink_process(directory: Path, port: int) -> Iterator[None]:
-    """The SMTP sink in its own process, as in production: sender and server do not share a GIL."""
-    command = [
-        sys.executable,
-        "-m",
-        "partnerflow",
-        "mail",
-        "sink",
-        "--dir",
-        str(directory),
-        "--port",
-        str(port),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the SMTP sink did not start")
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def _send_raw(messages: list[object], port: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._report import report
+from bench._support import report
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
 

@@ -6,10 +6,12 @@ send twice (``dedupe_key`` is unique) and an SMTP outage loses nothing.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, select
 
 from partnerflow.models import Notification
@@ -52,11 +54,15 @@ def enqueue(
         "created_at": now,
         "next_attempt_at": now,
     }
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()  # a Core result, which reports rowcount
+    return bool(connection.execute(_insert_once(connection.dialect.name), row).rowcount)
+
+
+@lru_cache(maxsize=2)
+def _insert_once(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, built once so SQLAlchemy's cache reuses it."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Notification).values(row).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.exec(statement)
-    return bool(result.rowcount)
+    return insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def find_by_key(session: Session, dedupe_key: str) -> Notification | None:

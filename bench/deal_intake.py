@@ -1,0 +1,113 @@
+"""Batch intake: N submissions through the deal-intake flow against the core alone, same run.
+
+    uv run python bench/deal_intake.py [--count 10000] [--chunk 1000]
+
+Both sides start from identical seeded SQLite databases and decide the same submissions with the
+same code; the flow adds Prefect orchestration (a task per chunk, a local server). Target: flow
+time <= 1.5 x core time + 3 s. Review runs are not started (`start_reviews=False`): the core side
+has no equivalent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._support import report
+from partnerflow.db import get_engine, migrate, session_scope
+from partnerflow.local_server import local_prefect_server
+from partnerflow.notify import TemplateRenderer, free_port
+from partnerflow.policy import load_policy
+from partnerflow.registration.batch import queue_submissions, take_in_chunk
+from partnerflow.seeding import seed_demo_network
+from partnerflow.settings import PROJECT_ROOT
+
+LINES = ("network", "wifi", "security", "storage", "services", "software")
+
+
+def submissions(count: int, partners: int, seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    close = date.today() + timedelta(days=60)
+    return [
+        {
+            "partner_id": rng.randint(1, partners),
+            "customer_name": f"Client {n % 4000} SAS",
+            "customer_email": f"achats@client{n % 4000}.fr",
+            "customer_departement": rng.choice(["75", "69", "13"]),
+            "product_lines": [rng.choice(LINES)],
+            "amount": str(rng.choice([4000, 18000, 60000, 300000])),
+            "expected_close_on": (close + timedelta(days=rng.randint(0, 300))).isoformat(),
+        }
+        for n in range(count)
+    ]
+
+
+def prepare(url: str, rows: list[dict[str, Any]]) -> None:
+    migrate(url)
+    with session_scope(get_engine(url)) as session:
+        seed_demo_network(session, scale=3)
+        queue_submissions(session, rows, now=datetime.now(UTC))
+
+
+def core_seconds(url: str, chunk: int) -> float:
+    renderer = TemplateRenderer(PROJECT_ROOT / "email_templates")
+    policy = load_policy("deal_registration", date.today(), PROJECT_ROOT / "policies")
+    start = time.perf_counter()
+    while True:
+        with session_scope(get_engine(url)) as session:
+            taken = take_in_chunk(
+                session, limit=chunk, policy=policy, renderer=renderer, now=datetime.now(UTC)
+            ).taken
+        if taken < chunk:
+            return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--chunk", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        rows = submissions(args.count, partners=100)
+        core_url, flow_url = f"sqlite:///{root / 'core.db'}", f"sqlite:///{root / 'flow.db'}"
+        prepare(core_url, rows)
+        prepare(flow_url, rows)
+        core = core_seconds(core_url, args.chunk)
+
+        os.environ.update({"PARTNERFLOW_DATABASE_URL": flow_url, "PARTNERFLOW_SMTP_PORT": str(free_port())})
+        with local_prefect_server(root / "prefect", port=free_port()) as api_url:
+            os.environ["PREFECT_API_URL"] = api_url
+            from flows.deal_intake import deal_intake
+
+            start = time.perf_counter()
+            result = deal_intake(chunk_size=args.chunk, start_reviews=False)
+            flow = time.perf_counter() - start
+            from prefect.logging.handlers import APILogHandler
+
+            APILogHandler().flush()  # while the server still answers
+    decided = sum(result["outcomes"].values())
+    assert decided == args.count, result
+    print(f"{args.count} submissions: core {core:.1f} s, flow {flow:.1f} s; outcomes {result['outcomes']}")
+    report(
+        "deal_intake",
+        value=flow,
+        unit="s",
+        baseline=core,
+        target=round(1.5 * core + 3, 1),
+        higher_is_better=False,
+        per_second=round(args.count / flow),
+    )
+
+
+if __name__ == "__main__":
+    main()
