@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -44,7 +45,7 @@ def wake_review_runs(flow_run_ids: list[str]) -> int:
     woken = 0
     for flow_run_id in flow_run_ids:
         try:
-            resume_flow_run(flow_run_id, run_input=wake_up_answer("decided by partnerflow"))  # type: ignore[arg-type]
+            resume_flow_run(UUID(flow_run_id), run_input=wake_up_answer("decided by partnerflow"))
             woken += 1
         except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
             continue  # already running, finished or gone: it will see the decision when it looks

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from partnerflow.cli.demo_deals import run_deal_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
 from partnerflow.cli.serving import prefect_home
@@ -60,6 +62,8 @@ def demo(
         from flows.notification_delivery import deliver_notifications
 
         counts = deliver_notifications()
+        console.rule("4. deal registration")
+        run_deal_demo()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers
@@ -85,12 +89,18 @@ def _queue_welcomes() -> int:
 
 
 def _show_outbox() -> None:
+    """Counts per template and delivery status: what the partners and reviewers received."""
     table = Table(title="Outbox")
-    for column in ("status", "attempts", "locale", "recipient", "subject"):
+    for column in ("template", "status", "messages"):
         table.add_column(column)
     with Session(get_engine()) as session:
-        for row in session.exec(select(Notification).order_by(col(Notification.id))):
-            table.add_row(row.status, str(row.attempts), row.locale, row.recipient, row.subject)
+        rows = session.exec(
+            select(Notification.template, Notification.status, func.count())
+            .group_by(col(Notification.template), col(Notification.status))
+            .order_by(col(Notification.template))
+        ).all()
+    for template, status, count in rows:
+        table.add_row(template, str(status), str(count))
     console.print(table)
 
 

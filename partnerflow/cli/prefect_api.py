@@ -10,6 +10,7 @@ import os
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -39,7 +40,7 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
     from prefect.flow_runs import resume_flow_run
 
     try:
-        resume_flow_run(flow_run_id, run_input=run_input)  # type: ignore[arg-type]
+        resume_flow_run(UUID(flow_run_id), run_input=run_input)
     except NotPausedError:
         raise PrefectUnavailable(
             f"flow run {flow_run_id} is not waiting for a decision right now "

@@ -1,0 +1,182 @@
+"""The deal-registration part of ``partnerflow demo``: a realistic batch, reviews answered.
+
+Escalated registrations run on served deployments (a runner in this process) and are answered
+through ``resume_flow_run``, the API behind the Prefect UI's Resume form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.cli.output import console
+from partnerflow.db import get_engine
+from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role
+
+WAIT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who plays which part in the demo, picked from the seeded network."""
+
+    trusted: Partner
+    rival: Partner
+    newcomer: Partner
+    platinum: Partner
+    manager: str
+    directors: tuple[str, str]
+
+
+def pick_cast() -> Cast:
+    with Session(get_engine()) as session:
+        partners = list(session.exec(select(Partner).order_by(col(Partner.id))))
+        trusted = next(
+            p for p in partners if p.tier in (PartnerTier.GOLD, PartnerTier.PLATINUM) and p.certified
+        )
+        rival = next(p for p in partners if p.id != trusted.id and p.territory_code == trusted.territory_code)
+        newcomer = next(p for p in partners if p.tier == PartnerTier.REGISTERED and p.id != rival.id)
+        platinum = next(p for p in partners if p.tier == PartnerTier.PLATINUM and p.id != trusted.id)
+
+        def emails(role: Role) -> list[str]:
+            query = (
+                select(Person.email).join(PersonRole).where(PersonRole.role == role).order_by(col(Person.id))
+            )
+            return list(session.exec(query))
+
+        directors = emails(Role.CHANNEL_DIRECTOR)
+        return Cast(
+            trusted, rival, newcomer, platinum, emails(Role.CHANNEL_MANAGER)[0], (directors[0], directors[1])
+        )
+
+
+def deal(partner: Partner, customer: str, domain: str, amount: int, lines: list[str]) -> dict[str, Any]:
+    return {
+        "partner_id": partner.id,
+        "customer_name": customer,
+        "customer_email": f"achats@{domain}",
+        "customer_departement": partner.territory_code,
+        "product_lines": lines,
+        "amount": str(amount),
+        "expected_close_on": (date.today() + timedelta(days=75)).isoformat(),
+        "notes": "Demo registration",
+    }
+
+
+def run_deal_demo() -> None:
+    """Submit the batch, answer the reviews, print the outcomes."""
+    from flows.deal_registration import register_deal, review_registration
+    from partnerflow.registration.submission import DealSubmission
+
+    cast = pick_cast()
+    auto = [
+        (
+            "small deal, trusted partner",
+            deal(cast.trusted, "Boulangeries Martin SAS", "boulangeries-martin.fr", 18000, ["network"]),
+        ),
+        (
+            "same customer, rival partner",
+            deal(cast.rival, "BOULANGERIES MARTIN", "boulangeries-martin.fr", 22000, ["network", "wifi"]),
+        ),
+    ]
+    outcomes: list[tuple[str, dict[str, Any]]] = []
+    for label, raw in auto:
+        outcomes.append((label, register_deal(DealSubmission.model_validate(raw))))
+    runner, loop, thread = _serve(register_deal, review_registration)
+    try:
+        newcomer_run = _start(
+            deal(cast.newcomer, "Clinique du Parc SA", "clinique-du-parc.fr", 42000, ["storage"])
+        )
+        large_run = _start(
+            deal(cast.platinum, "Métropole de Lyon", "grandlyon.example", 480000, ["network", "security"])
+        )
+        _answer(newcomer_run, "review-1", cast.manager, "approve", "Known customer, budget confirmed.")
+        _answer(large_run, "review-1", cast.directors[0], "approve", "Strategic account.")
+        _answer(large_run, "review-2", cast.directors[1], "approve", "Agreed, second approval.")
+        for label, run_id in (
+            ("newcomer, manager review", newcomer_run),
+            ("large deal, four eyes", large_run),
+        ):
+            outcomes.append((label, {"outcome": "review", "review": _final(run_id)}))
+    finally:
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
+        thread.join(timeout=20)
+    _print(outcomes)
+
+
+def _serve(*flows: Any) -> tuple[Any, asyncio.AbstractEventLoop, threading.Thread]:
+    from prefect.runner import Runner
+
+    runner = Runner(name="partnerflow-demo", query_seconds=1, pause_on_shutdown=False)
+    loop = asyncio.new_event_loop()
+    for flow in flows:
+        loop.run_until_complete(runner.aadd_flow(flow, name=flow.name))
+    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
+    thread.start()
+    return runner, loop, thread
+
+
+def _start(raw: dict[str, Any]) -> str:
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    run = run_deployment("register-deal/register-deal", parameters={"submission": raw}, timeout=0)
+    assert isinstance(run, FlowRun)
+    console.print(f"started register-deal for {raw['customer_name']}: run {run.id}")
+    return str(run.id)
+
+
+def _answer(run_id: str, pause_key: str, reviewer: str, decision: str, comment: str) -> None:
+    from prefect.flow_runs import resume_flow_run
+
+    _wait(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
+    answer = {"decision": decision, "reviewer_email": reviewer, "comment": comment}
+    resume_flow_run(UUID(run_id), run_input=answer)
+    console.print(f"  {reviewer} answered {decision} on run {run_id[:8]} ({pause_key})")
+
+
+def _final(run_id: str) -> Any:
+    state = _wait(run_id, lambda state: state.is_final())
+    with Session(get_engine()) as session:
+        registration = session.exec(select(Registration).where(Registration.flow_run_id == run_id)).one()
+    return {"state": state.name, "status": registration.status.value, "rule_id": registration.rule_id}
+
+
+def _wait(run_id: str, done: Any) -> Any:
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(UUID(run_id)).state
+        if state is not None and done(state):
+            return state
+        time.sleep(0.5)
+    raise TimeoutError(f"flow run {run_id} did not get there in {WAIT_SECONDS} s")
+
+
+def _print(outcomes: list[tuple[str, dict[str, Any]]]) -> None:
+    table = Table(title="Deal registrations")
+    for column in ("case", "policy outcome", "rule", "final", "reason"):
+        table.add_column(column)
+    for label, result in outcomes:
+        review = result.get("review") or {}
+        final = review.get("status") or {"approve": "approved", "reject": "rejected"}.get(
+            result["outcome"], ""
+        )
+        table.add_row(
+            label,
+            result["outcome"],
+            str(result.get("rule_id") or review.get("rule_id") or ""),
+            final,
+            str(result.get("reason") or ""),
+        )
+    console.print(table)
