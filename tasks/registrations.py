@@ -17,6 +17,7 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
 from partnerflow.registration.batch import take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in
+from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.review import ReviewAnswer, apply_answer, request_review, review_summary
 from partnerflow.settings import get_settings
 
@@ -74,9 +75,9 @@ def apply_review_answer(registration_id: int, round_number: int, answer: dict[st
     """Record one round's answer and say whether the review is decided."""
     settings = get_settings()
     with session_scope() as session:
-        registration = session.get(Registration, registration_id)
-        submitted_on = registration.submitted_at.date() if registration else date.today()
-        policy = load_policy("deal_registration", submitted_on, settings.policies_dir)
+        policy = policy_for_registration(
+            session, registration_id, directory=settings.policies_dir, today=date.today()
+        )
         result = apply_answer(
             session,
             registration_id,

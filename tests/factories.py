@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role, Territory
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
@@ -95,3 +96,11 @@ def gold_partner(session: Session, name: str, email: str) -> Partner:
     session.add(partner)
     session.flush()
     return partner
+
+
+def load_registration(engine: Engine, registration_id: int) -> Registration:
+    """The registration as stored now (a fresh session, so what other sessions committed)."""
+    with Session(engine) as session:
+        registration = session.get(Registration, registration_id)
+        assert registration is not None
+        return registration

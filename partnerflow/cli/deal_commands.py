@@ -29,6 +29,7 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
 from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult, take_in
+from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
 from partnerflow.registration.review import request_review, wake_up_answer
 from partnerflow.registration.updates import UpdateRefused, update_registration
@@ -121,9 +122,9 @@ def update(registration_id: int, file: Path, as_json: JsonFlag = False) -> None:
     now = datetime.now(UTC)
     try:
         with session_scope() as session:
-            registration = session.get(Registration, registration_id)
-            submitted_on = registration.submitted_at.date() if registration else now.date()
-            policy = load_policy("deal_registration", submitted_on, settings.policies_dir)
+            policy = policy_for_registration(
+                session, registration_id, directory=settings.policies_dir, today=now.date()
+            )
             result = update_registration(
                 session,
                 registration_id,

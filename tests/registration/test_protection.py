@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from partnerflow.models import Notification, ProtectionClaim, Registration, RegistrationStatus
+from partnerflow.models import Notification, ProtectionClaim, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import (
     ExpiryReport,
@@ -19,7 +19,7 @@ from partnerflow.registration.protection import (
     expiry_sweep,
     request_extension,
 )
-from tests.factories import NOW, POLICY, RENDERER, submission
+from tests.factories import NOW, POLICY, RENDERER, load_registration, submission
 
 ENDS = date(2027, 2, 21)  # NOW + 90 days
 
@@ -29,13 +29,6 @@ def sweep(engine: Engine, today: date) -> ExpiryReport:
         report = expiry_sweep(session, policy_for=lambda _day: POLICY, renderer=RENDERER, today=today)
         session.commit()
         return report
-
-
-def load(engine: Engine, registration_id: int) -> Registration:
-    with Session(engine) as session:
-        registration = session.get(Registration, registration_id)
-        assert registration is not None
-        return registration
 
 
 def claims(engine: Engine) -> int:
@@ -68,7 +61,7 @@ def test_a_late_sweep_sends_one_reminder_not_two(engine: Engine, approved: int) 
 def test_protection_holds_through_its_last_day_then_expires(engine: Engine, approved: int) -> None:
     assert sweep(engine, ENDS).expired == []
     assert sweep(engine, ENDS + timedelta(days=1)).expired == [approved]
-    assert load(engine, approved).status == RegistrationStatus.EXPIRED and claims(engine) == 0
+    assert load_registration(engine, approved).status == RegistrationStatus.EXPIRED and claims(engine) == 0
 
 
 def test_an_extension_is_granted_within_the_policy_limit(engine: Engine, approved: int) -> None:
@@ -86,7 +79,7 @@ def test_an_extension_beyond_the_limit_is_refused_with_the_reason(engine: Engine
         )
         session.commit()
     assert not refused.granted and "allows 1 extension(s)" in refused.reason
-    assert load(engine, approved).protection_ends_on == ENDS + timedelta(days=60)
+    assert load_registration(engine, approved).protection_ends_on == ENDS + timedelta(days=60)
 
 
 def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, approved: int) -> None:
@@ -100,7 +93,7 @@ def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, a
             actor="ops@vendor.example",
         )
         session.commit()
-    registration = load(engine, approved)
+    registration = load_registration(engine, approved)
     assert (registration.status, registration.closed_amount) == (RegistrationStatus.WON, Decimal("11800.00"))
     assert claims(engine) == 0
 

@@ -20,7 +20,7 @@ from partnerflow.registration.review import (
     review_summary,
 )
 from partnerflow.registration.updates import UpdateRefused, update_registration
-from tests.factories import NOW, POLICY, RENDERER, submission
+from tests.factories import NOW, POLICY, RENDERER, load_registration, submission
 
 Submit = Callable[..., IntakeResult]
 
@@ -43,10 +43,7 @@ def answer(
 
 
 def status(engine: Engine, registration_id: int) -> RegistrationStatus:
-    with Session(engine) as session:
-        registration = session.get(Registration, registration_id)
-        assert registration is not None
-        return registration.status
+    return load_registration(engine, registration_id).status
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from partnerflow.models import Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.review import ReviewAnswer, apply_answer
 from partnerflow.registration.sla import SweepReport, sweep_reviews
-from tests.factories import NOW, POLICY, RENDERER, submission
+from tests.factories import NOW, POLICY, RENDERER, load_registration, submission
 
 
 def sweep(engine: Engine, at: datetime) -> SweepReport:
@@ -23,13 +23,6 @@ def sweep(engine: Engine, at: datetime) -> SweepReport:
         )
         session.commit()
         return report
-
-
-def load(engine: Engine, registration_id: int) -> Registration:
-    with Session(engine) as session:
-        registration = session.get(Registration, registration_id)
-        assert registration is not None
-        return registration
 
 
 def templates_sent(engine: Engine) -> list[str]:
@@ -62,7 +55,7 @@ def test_reviewers_are_reminded_once_after_remind_after(engine: Engine, pending:
 
 def test_after_escalate_after_the_next_level_is_notified_and_entitled(engine: Engine, pending: int) -> None:
     assert sweep(engine, NOW + timedelta(hours=49)).escalated == [pending]
-    assert load(engine, pending).review_level == "channel-director"
+    assert load_registration(engine, pending).review_level == "channel-director"
     assert templates_sent(engine).count("review_escalated") == 2  # both directors
     with Session(engine) as session:
         result = apply_answer(
@@ -81,7 +74,7 @@ def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
     engine: Engine, pending: int
 ) -> None:
     report = sweep(engine, NOW + timedelta(days=5, minutes=1))
-    registration = load(engine, pending)
+    registration = load_registration(engine, pending)
     assert report.timed_out == [pending] and report.runs_to_wake == [registration.flow_run_id]
     assert registration.status == RegistrationStatus.REJECTED
     assert registration.reason == "No decision was taken within the review deadline."
@@ -101,4 +94,7 @@ def test_decided_reviews_are_left_alone(engine: Engine, pending: int) -> None:
         )
         session.commit()
     assert sweep(engine, NOW + timedelta(days=30)) == SweepReport()
-    assert load(engine, pending).decided_at is not None and load(engine, pending).protection_ends_on is None
+    assert (
+        load_registration(engine, pending).decided_at is not None
+        and load_registration(engine, pending).protection_ends_on is None
+    )
