@@ -121,3 +121,34 @@ def test_the_batch_intake_flow_decides_the_queue(
         session.commit()
     result = deal_intake(chunk_size=2, start_reviews=False)
     assert result["outcomes"] == {"approve": 5} and result["sent"] == 5
+
+
+def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(
+    served_deployments: None, engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from partnerflow.registration.sla import sweep_reviews
+    from tasks.registration_upkeep import wake_review_runs
+    from tests.factories import POLICY, RENDERER
+
+    flow_run = run_deployment(
+        "register-deal/register-deal", timeout=0, parameters={"submission": submission(network["newcomer"])}
+    )
+    wait_for(flow_run.id, pause_key="review-1")
+    with Session(engine) as session:
+        report = sweep_reviews(
+            session,
+            policy_for=lambda _day: POLICY,
+            renderer=RENDERER,
+            ui_url="http://ui",
+            now=datetime.now(UTC) + timedelta(days=6),
+        )
+        session.commit()
+    assert report.runs_to_wake == [str(flow_run.id)]
+    assert wake_review_runs.fn(report.runs_to_wake) == 1
+    final = wait_for(flow_run.id, final=True)
+    assert final.state is not None and final.state.is_completed()
+    with Session(engine) as session:
+        registration = session.exec(select(Registration)).one()
+    assert registration.status == RegistrationStatus.REJECTED
