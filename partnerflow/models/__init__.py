@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
+from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
 from partnerflow.models.network import (
     Locale,
@@ -26,6 +27,8 @@ __all__ = [
     "OPEN_STATUSES",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
+    "Campaign",
+    "CampaignStatus",
     "DeliveryStatus",
     "Locale",
     "Notification",
@@ -40,6 +43,7 @@ __all__ = [
     "RegistrationStatus",
     "ReviewVote",
     "Role",
+    "SignOff",
     "Territory",
     "UTCDateTime",
     "utcnow",

@@ -125,6 +125,7 @@ class DiscountCampaignPolicy(PolicyDocument[CampaignAction]):
             "stock_value": float,
             "units": int,
             "territories": list,
+            "lead_days": int,
         },
     }
 

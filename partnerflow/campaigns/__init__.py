@@ -1,0 +1,1 @@
+"""Discount campaigns: request, cross-functional sign-off, eligible partners, offers."""

@@ -1,0 +1,70 @@
+"""A campaign request and every reason it can be refused before anyone signs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from partnerflow.models import PartnerTier
+
+Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$", description="e.g. SW-24P-POE")]
+
+
+class CampaignRequest(BaseModel):
+    """What channel marketing asks for: the ``discount-campaign`` deployment's form."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=3, max_length=120)
+    product_line: str = Field(min_length=2, max_length=60)
+    skus: list[Sku] = Field(default_factory=list, max_length=200)
+    discount_pct: Decimal | None = Field(default=None, gt=0, lt=100, description="Discount in percent")
+    net_prices: dict[Sku, Decimal] = Field(default_factory=dict, description="Net price per SKU instead")
+    starts_on: date
+    ends_on: date
+    quantity: int = Field(gt=0, description="Units to clear")
+    stock_value: Decimal = Field(default=Decimal(0), ge=0, description="Value of the stock to clear")
+    tiers: list[PartnerTier] = Field(default_factory=list, description="Eligible tiers (empty: all)")
+    territories: list[str] = Field(default_factory=list, description="Eligible départements (empty: all)")
+    requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    rationale: str = Field(default="", max_length=4000)
+
+    @model_validator(mode="after")
+    def _one_kind_of_price(self) -> CampaignRequest:
+        if (self.discount_pct is None) == (not self.net_prices):
+            raise ValueError("give either discount_pct or net_prices, not both or neither")
+        if any(price <= 0 for price in self.net_prices.values()):
+            raise ValueError("net prices must be greater than 0")
+        return self
+
+    @property
+    def effective_discount_pct(self) -> float:
+        """The discount depth the policy judges; net prices alone do not say it, so 0."""
+        return float(self.discount_pct or 0)
+
+
+def parse_request(raw: dict[str, Any]) -> CampaignRequest | list[str]:
+    """The request, or every problem found in it (field: message)."""
+    try:
+        return CampaignRequest.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "request"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if item["type"] == "string_pattern_mismatch" and ("skus" in field or "net_prices" in field):
+                message = "unknown SKU format (capitals, digits and dashes, 3 to 32 characters)"
+            problems.append(f"{field}: {message}")
+        return problems
+
+
+def check_dates(request: CampaignRequest, *, today: date) -> list[str]:
+    problems = []
+    if request.ends_on < request.starts_on:
+        problems.append(f"ends_on {request.ends_on} is before starts_on {request.starts_on}")
+    if request.starts_on < today:
+        problems.append(f"starts_on {request.starts_on} is in the past")
+    return problems

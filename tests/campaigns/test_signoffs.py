@@ -1,0 +1,132 @@
+"""Each role signs on its own, in any order; a signer without the role is refused; one rejection ends it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from partnerflow.campaigns.intake import CampaignResult
+from partnerflow.campaigns.offers import send_due_offers
+from partnerflow.campaigns.signoffs import SignOffAnswer, SignOffResult, record_signoff, signoff_summary
+from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification
+from tests.campaigns.conftest import CAMPAIGN_POLICY
+from tests.factories import NOW, RENDERER
+
+
+def sign(
+    engine: Engine, campaign_id: int, role: str, signer: str, decision: str = "approve", **details: object
+) -> SignOffResult:
+    with Session(engine) as session:
+        answer = SignOffAnswer.model_validate({"decision": decision, "signer_email": signer, **details})
+        result = record_signoff(session, campaign_id, role, answer, renderer=RENDERER, now=NOW)
+        session.commit()
+        return result
+
+
+def campaign(engine: Engine, campaign_id: int) -> Campaign:
+    with Session(engine) as session:
+        found = session.get(Campaign, campaign_id)
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+def opened(request_campaign: Callable[..., CampaignResult]) -> int:
+    return request_campaign().campaign_id
+
+
+@pytest.mark.parametrize(
+    "order",
+    [("channel-sales", "channel-ops", "supply-chain"), ("supply-chain", "channel-sales", "channel-ops")],
+)
+def test_all_three_sign_offs_in_any_order_approve_it(
+    engine: Engine, signers: dict[str, str], opened: int, order: tuple[str, ...]
+) -> None:
+    results = [sign(engine, opened, role, signers[role]).state for role in order]
+    assert results == ["waiting", "waiting", "approved"]
+    assert campaign(engine, opened).status == CampaignStatus.APPROVED
+
+
+def test_a_signer_without_the_role_is_refused_and_audited(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    result = sign(engine, opened, "supply-chain", signers["channel-sales"])
+    assert result.state == "waiting" and "does not hold the supply-chain role" in result.message
+    with Session(engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.signoff.refused")).one()
+
+
+def test_a_role_signs_once(engine: Engine, signers: dict[str, str], opened: int) -> None:
+    sign(engine, opened, "channel-sales", signers["channel-sales"])
+    assert "already signed" in sign(engine, opened, "channel-sales", signers["channel-sales"]).message
+
+
+def test_one_rejection_ends_it_and_tells_the_requester_and_signers(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    sign(engine, opened, "channel-sales", signers["channel-sales"])
+    result = sign(
+        engine, opened, "supply-chain", signers["supply-chain"], "reject", comment="Stock allocated."
+    )
+    assert result.state == "rejected"
+    assert "Stock allocated." in (campaign(engine, opened).reason or "")
+    with Session(engine) as session:
+        told = {
+            n.recipient
+            for n in session.exec(select(Notification).where(Notification.template == "campaign_rejected"))
+        }
+    assert told == {"marketing@vendor.example", signers["channel-sales"], signers["supply-chain"]}
+    assert sign(engine, opened, "channel-ops", signers["channel-ops"]).state == "rejected"
+
+
+def test_finance_is_required_when_the_policy_adds_it(
+    engine: Engine, signers: dict[str, str], request_campaign: Callable[..., CampaignResult]
+) -> None:
+    from tests.campaigns.conftest import campaign_request
+
+    deep = request_campaign(campaign_request(discount_pct="45")).campaign_id
+    for role in ("channel-sales", "channel-ops", "supply-chain"):
+        sign(engine, deep, role, signers[role])
+    assert campaign(engine, deep).status == CampaignStatus.AWAITING_SIGNOFF
+    assert sign(engine, deep, "finance", signers["finance"]).state == "approved"
+
+
+def test_role_details_are_kept_and_a_lower_quantity_shown_to_partners(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    sign(engine, opened, "channel-sales", signers["channel-sales"])
+    sign(engine, opened, "channel-ops", signers["channel-ops"], programme_reference="PL-2026-12")
+    sign(
+        engine,
+        opened,
+        "supply-chain",
+        signers["supply-chain"],
+        confirmed_quantity=900,
+        allocation={"69": 500},
+    )
+    stored = campaign(engine, opened)
+    assert (stored.programme_reference, stored.confirmed_quantity, stored.allocation) == (
+        "PL-2026-12",
+        900,
+        {"69": 500},
+    )
+    with Session(engine) as session:
+        report = send_due_offers(
+            session, policy_for=lambda _day: CAMPAIGN_POLICY, renderer=RENDERER, now=NOW + timedelta(days=14)
+        )
+        session.commit()
+        offer = session.exec(select(Notification).where(Notification.template == "campaign_offer")).first()
+    assert report.offers_queued == 2 and offer is not None and "900" in offer.text_body
+
+
+def test_the_summary_lists_what_is_signed(engine: Engine, signers: dict[str, str], opened: int) -> None:
+    sign(engine, opened, "channel-sales", signers["channel-sales"])
+    with Session(engine) as session:
+        stored = session.get(Campaign, opened)
+        assert stored is not None
+        text = signoff_summary(session, stored, "supply-chain")
+    assert "**Your role: supply-chain.**" in text and "channel-sales by channel-sales@vendor.example" in text
