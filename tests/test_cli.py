@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from partnerflow.cli import app
 from partnerflow.notify import MailSink
+from partnerflow.policy import policy_files
 from partnerflow.settings import Settings
 from tests.factories import shipped_deal_policy, write_policy
 
@@ -18,7 +19,8 @@ runner = CliRunner()
 def test_policy_validate_passes_on_the_shipped_policies(settings: Settings) -> None:
     result = runner.invoke(app, ["policy", "validate"])
     assert result.exit_code == 0, result.output
-    assert "4 policy file(s)" in result.output
+    shipped = len(policy_files(settings.policies_dir))
+    assert f"ok: {shipped} policy file(s)" in result.output
 
 
 def test_policy_validate_prints_one_line_per_problem_and_exits_1(settings: Settings, tmp_path: Path) -> None:
