@@ -61,6 +61,7 @@ def start_review_runs(registration_ids: list[int]) -> int:
         run_deployment(
             "review-registration/review-registration",
             timeout=0,
+            as_subflow=False,  # a subflow cannot suspend, and the review outlives this run
             parameters={"registration_id": registration_id},
         )
     return len(registration_ids)

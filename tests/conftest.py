@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from partnerflow.db import get_engine, make_engine, migrate
-from partnerflow.models import Role
+from partnerflow.models import PartnerTier, Role
 from partnerflow.notify import MailSink, free_port
 from partnerflow.policy import forget_loaded_policies
 from partnerflow.registration.intake import IntakeResult, take_in
@@ -116,3 +116,29 @@ def submit(engine: Engine) -> Callable[..., IntakeResult]:
             return result
 
     return _submit
+
+
+@pytest.fixture
+def signers(engine: Engine) -> dict[str, str]:
+    """Partners in three tiers (gold in 75, silver and registered in 69) and one signer per role."""
+    with Session(engine) as session:
+        for number, (tier, locale) in enumerate(
+            [(PartnerTier.GOLD, "fr"), (PartnerTier.SILVER, "en"), (PartnerTier.REGISTERED, "fr")]
+        ):
+            partner = add_partner(
+                session,
+                name=f"Partner {number} SAS",
+                territory="69" if number else "75",
+                locale=locale,
+                email=f"p{number}@partners.example",
+            )
+            partner.tier = tier
+            session.add(partner)
+        emails = {
+            role.value: f"{role.value}@vendor.example"
+            for role in (Role.CHANNEL_SALES, Role.CHANNEL_OPS, Role.SUPPLY_CHAIN, Role.FINANCE)
+        }
+        for role, email in emails.items():
+            add_person(session, email, Role(role))
+        session.commit()
+    return emails

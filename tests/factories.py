@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +104,26 @@ def load_registration(engine: Engine, registration_id: int) -> Registration:
         registration = session.get(Registration, registration_id)
         assert registration is not None
         return registration
+
+
+CAMPAIGN_POLICY = load_file(PROJECT_ROOT / "policies" / "discount_campaign" / "2026-01-01.yaml")
+
+
+def campaign_request(**changes: Any) -> dict[str, Any]:
+    """A routine clearance campaign starting in 14 days, with ``changes`` applied."""
+    start = NOW.date() + timedelta(days=14)
+    return {
+        "name": "Switches 24 ports fin de série",
+        "product_line": "network",
+        "skus": ["SW-24P-POE"],
+        "discount_pct": "25",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=30)).isoformat(),
+        "quantity": 1200,
+        "stock_value": "180000",
+        "tiers": [],
+        "territories": [],
+        "requester_email": "marketing@vendor.example",
+        "rationale": "End of life of the 24-port range.",
+        **changes,
+    }

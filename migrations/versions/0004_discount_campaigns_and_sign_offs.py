@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 18:50:43.151455
+Create Date: 2026-11-23 18:55:35.828291
 """
 
 from collections.abc import Sequence
@@ -64,9 +64,12 @@ def upgrade() -> None:
         sa.Column("programme_reference", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("confirmed_quantity", sa.Integer(), nullable=True),
         sa.Column("allocation", sa.JSON(), nullable=False),
+        sa.Column("flow_run_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("signoff_runs", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaign_flow_run_id"), ["flow_run_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_campaign_status"), ["status"], unique=False)
 
     op.create_table(
@@ -97,6 +100,7 @@ def downgrade() -> None:
     op.drop_table("signoff")
     with op.batch_alter_table("campaign", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_campaign_status"))
+        batch_op.drop_index(batch_op.f("ix_campaign_flow_run_id"))
 
     op.drop_table("campaign")
     # ### end Alembic commands ###

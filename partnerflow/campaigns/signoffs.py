@@ -13,7 +13,7 @@ from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.models import Campaign, CampaignStatus, Person, Role, SignOff
 from partnerflow.notify import TemplateRenderer
-from partnerflow.registration.review import reviewers_for
+from partnerflow.registration.review import SYSTEM_REVIEWER, reviewers_for
 
 SignOffState = Literal["waiting", "approved", "rejected"]
 
@@ -50,6 +50,8 @@ def record_signoff(
         raise LookupError(f"campaign {campaign_id} does not exist")
     if campaign.status != CampaignStatus.AWAITING_SIGNOFF:
         return SignOffResult(_final_state(campaign), f"campaign is {campaign.status.value}")
+    if answer.signer_email == SYSTEM_REVIEWER:
+        return SignOffResult("waiting", "woken up by partnerflow; still open")
     refusal = _refusal(session, campaign, role, answer)
     if refusal:
         record_event(

@@ -53,6 +53,8 @@ class Campaign(SQLModel, table=True):
     programme_reference: str | None = Field(default=None, max_length=80)
     confirmed_quantity: int | None = None
     allocation: dict[str, Any] = json_field()
+    flow_run_id: str | None = Field(default=None, max_length=36, index=True)
+    signoff_runs: dict[str, Any] = json_field()
 
 
 class SignOff(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from partnerflow.campaigns.intake import CampaignResult
-from tests.campaigns.conftest import campaign_request
+from tests.factories import campaign_request
 
 Request = Callable[..., CampaignResult]
 

@@ -12,8 +12,7 @@ from partnerflow.campaigns.intake import CampaignResult
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff
 from partnerflow.models import Campaign, CampaignStatus, Notification
-from tests.campaigns.conftest import CAMPAIGN_POLICY
-from tests.factories import NOW, RENDERER
+from tests.factories import CAMPAIGN_POLICY, NOW, RENDERER
 
 START = NOW.date() + timedelta(days=14)
 

@@ -13,8 +13,7 @@ from partnerflow.campaigns.intake import CampaignResult
 from partnerflow.campaigns.offers import send_due_offers
 from partnerflow.campaigns.signoffs import SignOffAnswer, SignOffResult, record_signoff, signoff_summary
 from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification
-from tests.campaigns.conftest import CAMPAIGN_POLICY
-from tests.factories import NOW, RENDERER
+from tests.factories import CAMPAIGN_POLICY, NOW, RENDERER
 
 
 def sign(
@@ -86,7 +85,7 @@ def test_one_rejection_ends_it_and_tells_the_requester_and_signers(
 def test_finance_is_required_when_the_policy_adds_it(
     engine: Engine, signers: dict[str, str], request_campaign: Callable[..., CampaignResult]
 ) -> None:
-    from tests.campaigns.conftest import campaign_request
+    from tests.factories import campaign_request
 
     deep = request_campaign(campaign_request(discount_pct="45")).campaign_id
     for role in ("channel-sales", "channel-ops", "supply-chain"):

@@ -1,0 +1,111 @@
+"""Discount campaign: the policy says who signs; each role signs on its own form; then partners hear.
+
+``discount-campaign`` takes the request and starts one ``campaign-signoff`` run per required
+role. Each of those suspends (no compute) for its role's typed form, so the roles answer in
+parallel and in any order. When one rejects, the other roles' runs are woken and end. Approved
+campaigns are announced by the daily ``campaign-offers`` run on their start date.
+"""
+
+import itertools
+from typing import Any, Literal
+
+from prefect import flow, suspend_flow_run
+from prefect.input import RunInput
+from prefect.runtime import flow_run
+from pydantic import Field
+
+from flows.runners import bounded_threads
+from partnerflow.campaigns.request import CampaignRequest
+from tasks.campaigns import (
+    apply_signoff,
+    open_signoff,
+    send_campaign_offers,
+    start_signoff_runs,
+    take_in_campaign_request,
+)
+from tasks.notifications import send_pending_notifications
+from tasks.registration_upkeep import wake_review_runs
+
+
+class SignOffForm(RunInput):
+    """What every role answers."""
+
+    decision: Literal["approve", "reject"] = Field(description="approve, or reject (it ends the campaign)")
+    signer_email: str = Field(description="Your e-mail: it must hold this sign-off's role")
+    comment: str = Field(default="", description="Why, especially for a rejection")
+
+
+class ChannelOpsSignOff(SignOffForm):
+    programme_reference: str | None = Field(
+        default=None, description="Programme or price-list reference created"
+    )
+
+
+class SupplyChainSignOff(SignOffForm):
+    confirmed_quantity: int | None = Field(default=None, ge=0, description="Quantity confirmed available")
+    allocation: dict[str, int] = Field(
+        default_factory=dict, description="Units per département, if allocated"
+    )
+
+
+FORMS: dict[str, type[SignOffForm]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
+
+
+def _run_id() -> str:
+    run_id = flow_run.get_id()
+    if run_id is None:
+        raise RuntimeError("this must run as a Prefect flow run")
+    return run_id
+
+
+@flow(
+    name="discount-campaign",
+    flow_run_name="discount-campaign",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
+    """Request a clearance campaign: checked, decided by policy, then signed off role by role.
+
+    Args:
+        request: the campaign as channel marketing asks for it.
+    """
+    result = take_in_campaign_request(request.model_dump(mode="json"), _run_id())
+    if result["status"] == "awaiting-signoff":
+        result["signoff_runs"] = start_signoff_runs(result["campaign_id"], result["required_roles"])
+    return result
+
+
+@flow(
+    name="campaign-signoff",
+    flow_run_name="campaign-{campaign_id}-{role}",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
+    """One role's sign-off of one campaign (started by discount-campaign).
+
+    Args:
+        campaign_id: the campaign to sign off.
+        role: channel-sales, channel-ops, supply-chain, finance...
+    """
+    summary = open_signoff(campaign_id, role, _run_id())
+    send_pending_notifications()
+    form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
+    for round_number in itertools.count(1):
+        answer = suspend_flow_run(wait_for_input=form, key=f"signoff-{round_number}")
+        outcome = apply_signoff(campaign_id, role, answer.model_dump())
+        if outcome["wake"]:
+            wake_review_runs(outcome["wake"])
+        send_pending_notifications()
+        if outcome["done"]:
+            return outcome
+    raise AssertionError("unreachable")
+
+
+@flow(name="campaign-offers", flow_run_name="campaign-offers", task_runner=bounded_threads())
+def campaign_offers() -> dict[str, Any]:
+    """Daily: offer approved campaigns to eligible partners on their start date, remind before the end."""
+    report = send_campaign_offers()
+    send_pending_notifications()
+    return report

@@ -1,0 +1,149 @@
+"""Discount-campaign I/O steps: intake, one sign-off form per role, partner offers."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments import run_deployment
+from sqlmodel import select
+
+from partnerflow.campaigns.intake import CampaignResult, take_in_campaign
+from partnerflow.campaigns.offers import send_due_offers
+from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff, request_signoffs, signoff_summary
+from partnerflow.db import session_scope
+from partnerflow.models import Campaign, SignOff
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import DiscountCampaignPolicy, Policy, load_policy
+from partnerflow.settings import get_settings
+
+IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
+
+
+def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
+    return load_policy("discount_campaign", day, get_settings().policies_dir)
+
+
+@task(name="take-in-campaign", **IO)
+def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
+    """Refuse, reject or open a campaign; a second call for the same run returns the first result."""
+    with session_scope() as session:
+        earlier = session.exec(select(Campaign).where(Campaign.flow_run_id == flow_run_id)).first()
+        if earlier is not None and earlier.id is not None:
+            return CampaignResult(
+                earlier.id,
+                earlier.status.value,
+                tuple(earlier.required_roles),
+                earlier.rule_id,
+                earlier.reason,
+                tuple(earlier.problems),
+            ).as_dict()
+        now = datetime.now(UTC)
+        result = take_in_campaign(session, raw, policy=_policy_for(now.date()), now=now)
+        campaign = session.get(Campaign, result.campaign_id)
+        assert campaign is not None
+        campaign.flow_run_id = flow_run_id
+        session.add(campaign)
+        return result.as_dict()
+
+
+@task(name="start-signoff-runs", **IO)
+def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
+    """One campaign-signoff run per role (answered in parallel, in any order); returns their ids."""
+    runs: dict[str, str] = {}
+    for role in roles:
+        run = run_deployment(
+            "campaign-signoff/campaign-signoff",
+            timeout=0,
+            as_subflow=False,  # a subflow cannot suspend
+            parameters={"campaign_id": campaign_id, "role": role},
+        )
+        runs[role] = str(run.id)  # type: ignore[union-attr]
+    with session_scope() as session:
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.signoff_runs = runs
+        session.add(campaign)
+    return runs
+
+
+@task(name="open-signoff", **IO)
+def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
+    """E-mail the role's people a link to this run's form; return the form's summary."""
+    settings = get_settings()
+    with session_scope() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise LookupError(f"campaign {campaign_id} does not exist")
+        request_signoffs(
+            session,
+            campaign,
+            role=role,
+            renderer=TemplateRenderer(settings.templates_dir),
+            url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+        )
+        return signoff_summary(session, campaign, role)
+
+
+@task(name="apply-signoff", **IO)
+def apply_signoff(campaign_id: int, role: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """Record a role's answer: ``done`` once this role signed or the campaign is decided;
+    ``wake`` lists the runs of roles still waiting when a rejection decided it."""
+    settings = get_settings()
+    with session_scope() as session:
+        result = record_signoff(
+            session,
+            campaign_id,
+            role,
+            SignOffAnswer.model_validate(answer),
+            renderer=TemplateRenderer(settings.templates_dir),
+            now=datetime.now(UTC),
+        )
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        signed = set(session.exec(select(SignOff.role).where(SignOff.campaign_id == campaign_id)))
+        others = [
+            run for other, run in campaign.signoff_runs.items() if other != role and other not in signed
+        ]
+        rows = [
+            {
+                "role": s.role,
+                "signer": s.signer_email,
+                "decision": s.decision,
+                "when": s.decided_at.isoformat(),
+                "comment": s.comment,
+            }
+            for s in session.exec(select(SignOff).where(SignOff.campaign_id == campaign_id))
+        ]
+    create_table_artifact(
+        key=f"campaign-{campaign_id}-signoffs",
+        table=rows,
+        description=f"Sign-offs of campaign #{campaign_id}",
+    )
+    return {
+        "state": result.state,
+        "message": result.message,
+        "done": role in signed or result.state != "waiting",
+        "wake": others if result.state != "waiting" else [],
+    }
+
+
+@task(name="send-campaign-offers", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def send_campaign_offers() -> dict[str, Any]:
+    """Queue offers of campaigns starting today, reminders before their end; publish a preview."""
+    settings = get_settings()
+    with session_scope() as session:
+        report = send_due_offers(
+            session,
+            policy_for=_policy_for,
+            renderer=TemplateRenderer(settings.templates_dir),
+            now=datetime.now(UTC),
+        )
+    for campaign_id, counts in report.preview.items():
+        create_table_artifact(
+            key=f"campaign-{campaign_id}-preview",
+            table=[{"group": group, "partners": n} for group, n in counts.items()],
+            description=f"Partners offered campaign #{campaign_id}, by tier and territory",
+        )
+    return {key: value for key, value in report.__dict__.items() if key != "preview"}

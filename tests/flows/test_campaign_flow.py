@@ -1,0 +1,69 @@
+"""Campaign sign-offs on a real Prefect server: one suspended run per role, answered in any order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prefect.flow_runs import resume_flow_run
+from prefect.runner import Runner
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from flows.discount_campaign import campaign_signoff, discount_campaign
+from partnerflow.campaigns.request import CampaignRequest
+from partnerflow.models import Campaign, CampaignStatus
+from partnerflow.notify import MailSink
+from tests.factories import campaign_request
+from tests.flows.test_deal_registration_flow import wait_for
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+
+@pytest.fixture(scope="module")
+def served_signoffs(prefect_server: None) -> Iterator[None]:
+    runner = Runner(name="partnerflow-campaign-tests", query_seconds=1, pause_on_shutdown=False)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(runner.aadd_flow(campaign_signoff, name=campaign_signoff.name))
+    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
+    thread.start()
+    yield
+    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
+    thread.join(timeout=20)
+
+
+def answer(run_id: Any, **values: Any) -> None:
+    resume_flow_run(run_id, run_input={"comment": "", **values})
+
+
+def test_three_roles_sign_in_parallel_in_any_order(
+    served_signoffs: None, engine: Engine, signers: dict[str, str], smtp_server: MailSink
+) -> None:
+    result = discount_campaign(CampaignRequest.model_validate(campaign_request()))
+    runs = result["signoff_runs"]
+    assert sorted(runs) == ["channel-ops", "channel-sales", "supply-chain"]
+    for run_id in runs.values():
+        wait_for(run_id, pause_key="signoff-1")
+    answer(
+        runs["supply-chain"], decision="approve", signer_email=signers["supply-chain"], confirmed_quantity=900
+    )
+    answer(runs["channel-sales"], decision="approve", signer_email=signers["channel-ops"])  # wrong role
+    answer(
+        runs["channel-ops"],
+        decision="approve",
+        signer_email=signers["channel-ops"],
+        programme_reference="PL-2026-12",
+    )
+    wait_for(runs["channel-sales"], pause_key="signoff-2")
+    answer(runs["channel-sales"], decision="approve", signer_email=signers["channel-sales"])
+    for run_id in runs.values():
+        final = wait_for(run_id, final=True)
+        assert final.state is not None and final.state.is_completed()
+    with Session(engine) as session:
+        campaign = session.get(Campaign, result["campaign_id"])
+    assert campaign is not None and campaign.status == CampaignStatus.APPROVED
+    assert (campaign.confirmed_quantity, campaign.programme_reference) == (900, "PL-2026-12")
+    assert len([m for m in smtp_server.messages() if "Validation demandée" in str(m["Subject"])]) == 3
