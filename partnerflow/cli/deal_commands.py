@@ -21,7 +21,7 @@ from partnerflow.cli.prefect_api import (
     PrefectUnavailable,
     emit_deal_closed,
     resume_run,
-    start_review_run,
+    start_run,
 )
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Registration, RegistrationStatus
@@ -102,7 +102,9 @@ def _start_reviews(registration_ids: list[int]) -> dict[int, str]:
     started: dict[int, str] = {}
     for registration_id in registration_ids:
         try:
-            started[registration_id] = start_review_run(registration_id)
+            started[registration_id] = start_run(
+                "review-registration/review-registration", {"registration_id": registration_id}
+            )
         except PrefectUnavailable as reason:
             errors.print(
                 f"registration {registration_id}: review run not started: {reason}. The review-sla "

@@ -52,23 +52,17 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
         raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
 
 
-def start_review_run(registration_id: int) -> str:
-    """Start a ``review-registration`` run for an escalated registration; returns its id."""
+def start_run(deployment: str, parameters: dict[str, Any]) -> str:
+    """Start a run of ``deployment`` (``flow-name/deployment-name``) now; returns its id."""
     use_local_server_by_default()
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     try:
-        run = run_deployment(
-            "review-registration/review-registration",
-            timeout=0,
-            parameters={"registration_id": registration_id},
-        )
+        run = run_deployment(deployment, timeout=0, as_subflow=False, parameters=parameters)
     except ObjectNotFound:
-        raise PrefectUnavailable(
-            "the review-registration deployment is not served; run `partnerflow up`"
-        ) from None
+        raise PrefectUnavailable(f"the {deployment} deployment is not served; run `partnerflow up`") from None
     except UNREACHABLE as error:
         raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
     assert isinstance(run, FlowRun)  # called synchronously
