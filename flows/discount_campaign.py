@@ -21,10 +21,11 @@ from tasks.campaigns import (
     open_signoff,
     send_campaign_offers,
     start_signoff_runs,
+    sweep_campaign_signoffs,
     take_in_campaign_request,
 )
 from tasks.notifications import send_pending_notifications
-from tasks.registration_upkeep import wake_review_runs
+from tasks.registration_upkeep import wake_suspended_runs
 
 
 class SignOffForm(RunInput):
@@ -96,7 +97,7 @@ def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
         answer = suspend_flow_run(wait_for_input=form, key=f"signoff-{round_number}")
         outcome = apply_signoff(campaign_id, role, answer.model_dump())
         if outcome["wake"]:
-            wake_review_runs(outcome["wake"])
+            wake_suspended_runs(outcome["wake"])
         send_pending_notifications()
         if outcome["done"]:
             return outcome
@@ -109,3 +110,12 @@ def campaign_offers() -> dict[str, Any]:
     report = send_campaign_offers()
     send_pending_notifications()
     return report
+
+
+@flow(name="campaign-sla", flow_run_name="campaign-sla", task_runner=bounded_threads())
+def campaign_sla() -> dict[str, Any]:
+    """Remind roles that have not signed, alert the escalation role, reject at the final timeout."""
+    report = sweep_campaign_signoffs()
+    woken = wake_suspended_runs(report["runs_to_wake"])
+    send_pending_notifications()
+    return {**report, "woken": woken}

@@ -11,7 +11,7 @@ from tasks.registration_upkeep import (
     start_review_runs,
     sweep_registration_expiry,
     sweep_review_sla,
-    wake_review_runs,
+    wake_suspended_runs,
 )
 
 
@@ -19,7 +19,7 @@ from tasks.registration_upkeep import (
 def review_sla() -> dict[str, Any]:
     """Remind reviewers, escalate overdue reviews, apply final outcomes; wake or start review runs."""
     report = sweep_review_sla()
-    woken = wake_review_runs(report["runs_to_wake"])
+    woken = wake_suspended_runs(report["runs_to_wake"])
     started = start_review_runs(report["without_run"])
     send_pending_notifications()
     return {**report, "woken": woken, "started": started}

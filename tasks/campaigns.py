@@ -12,6 +12,7 @@ from sqlmodel import select
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign
 from partnerflow.campaigns.offers import send_due_offers
 from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff, request_signoffs, signoff_summary
+from partnerflow.campaigns.sla import sweep_signoffs
 from partnerflow.db import session_scope
 from partnerflow.models import Campaign, SignOff
 from partnerflow.notify import TemplateRenderer
@@ -147,3 +148,18 @@ def send_campaign_offers() -> dict[str, Any]:
             description=f"Partners offered campaign #{campaign_id}, by tier and territory",
         )
     return {key: value for key, value in report.__dict__.items() if key != "preview"}
+
+
+@task(name="sweep-campaign-signoffs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def sweep_campaign_signoffs() -> dict[str, list[Any]]:
+    """Remind, escalate and time out pending sign-offs; returns what was done and the runs to wake."""
+    settings = get_settings()
+    with session_scope() as session:
+        report = sweep_signoffs(
+            session,
+            policy_for=_policy_for,
+            renderer=TemplateRenderer(settings.templates_dir),
+            ui_url=settings.prefect_ui_url,
+            now=datetime.now(UTC),
+        )
+    return dict(report.__dict__)

@@ -39,9 +39,9 @@ def sweep_review_sla() -> dict[str, list[Any]]:
     return dict(report.__dict__)
 
 
-@task(name="wake-review-runs", **SCHEDULED)
-def wake_review_runs(flow_run_ids: list[str]) -> int:
-    """Resume suspended review runs whose registration was decided outside them (never a vote)."""
+@task(name="wake-suspended-runs", **SCHEDULED)
+def wake_suspended_runs(flow_run_ids: list[str]) -> int:
+    """Resume suspended runs (reviews, sign-offs) decided outside them; the input is never a vote."""
     woken = 0
     for flow_run_id in flow_run_ids:
         try:

@@ -114,6 +114,22 @@ class CampaignEligibility(Strict):
     certified_only: bool = False
 
 
+class SignOffSla(Strict):
+    """The clock of every sign-off: remind the role, then alert ``escalate_to``, then decide."""
+
+    remind_after: Duration
+    escalate_after: Duration
+    escalate_to: Role
+    final_timeout: Duration
+    on_final_timeout: Literal["reject"] = "reject"
+
+    @model_validator(mode="after")
+    def _in_order(self) -> SignOffSla:
+        if not self.remind_after < self.escalate_after < self.final_timeout:
+            raise ValueError("remind_after < escalate_after < final_timeout must hold")
+        return self
+
+
 class DiscountCampaignPolicy(PolicyDocument[CampaignAction]):
     KIND: ClassVar[str] = "discount_campaign"
     OUTCOMES: ClassVar[tuple[str, ...]] = ("sign-off", "reject")
@@ -132,6 +148,7 @@ class DiscountCampaignPolicy(PolicyDocument[CampaignAction]):
     signoffs: list[Role] = Field(min_length=1)
     eligibility: CampaignEligibility = Field(default_factory=CampaignEligibility)
     reminder_days_before_end: int = Field(default=3, ge=0)
+    signoff_sla: SignOffSla | None = Field(default=None, description="no SLA when absent")
     rules: list[CampaignRule]
 
 

@@ -129,7 +129,7 @@ def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(
     from datetime import UTC, datetime, timedelta
 
     from partnerflow.registration.sla import sweep_reviews
-    from tasks.registration_upkeep import wake_review_runs
+    from tasks.registration_upkeep import wake_suspended_runs
     from tests.factories import POLICY, RENDERER
 
     flow_run = run_deployment(
@@ -146,7 +146,7 @@ def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(
         )
         session.commit()
     assert report.runs_to_wake == [str(flow_run.id)]
-    assert wake_review_runs.fn(report.runs_to_wake) == 1
+    assert wake_suspended_runs.fn(report.runs_to_wake) == 1
     final = wait_for(flow_run.id, final=True)
     assert final.state is not None and final.state.is_completed()
     with Session(engine) as session:
