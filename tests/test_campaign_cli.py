@@ -64,5 +64,5 @@ def test_status_lists_each_sign_off_and_what_is_pending(
     [signoff] = status["signoffs"]
     assert (signoff["role"], signoff["details"]) == (
         "supply-chain",
-        {"confirmed_quantity": 800, "allocation": {}},
+        {"confirmed_quantity": 800},
     )

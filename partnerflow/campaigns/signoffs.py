@@ -64,7 +64,7 @@ def record_signoff(
         )
         return SignOffResult("waiting", refusal)
     details = answer.model_dump(
-        include={"programme_reference", "confirmed_quantity", "allocation"}, exclude_none=True
+        include={"programme_reference", "confirmed_quantity", "allocation"}, exclude_defaults=True
     )
     session.add(
         SignOff(

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from partnerflow.cli.demo_campaign import run_campaign_demo
 from partnerflow.cli.demo_deals import run_deal_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
@@ -64,6 +65,8 @@ def demo(
         counts = deliver_notifications()
         console.rule("4. deal registration")
         run_deal_demo()
+        console.rule("5. discount campaign")
+        run_campaign_demo()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

@@ -90,7 +90,7 @@ def run_deal_demo() -> None:
     outcomes: list[tuple[str, dict[str, Any]]] = []
     for label, raw in auto:
         outcomes.append((label, register_deal(DealSubmission.model_validate(raw))))
-    runner, loop, thread = _serve(register_deal, review_registration)
+    runner, loop, thread = serve_in_thread(register_deal, review_registration)
     try:
         newcomer_run = _start(
             deal(cast.newcomer, "Clinique du Parc SA", "clinique-du-parc.fr", 42000, ["storage"])
@@ -98,21 +98,22 @@ def run_deal_demo() -> None:
         large_run = _start(
             deal(cast.platinum, "Métropole de Lyon", "grandlyon.example", 480000, ["network", "security"])
         )
-        _answer(newcomer_run, "review-1", cast.manager, "approve", "Known customer, budget confirmed.")
-        _answer(large_run, "review-1", cast.directors[0], "approve", "Strategic account.")
-        _answer(large_run, "review-2", cast.directors[1], "approve", "Agreed, second approval.")
+        answer_when_paused(
+            newcomer_run, "review-1", review(cast.manager, "Known customer, budget confirmed.")
+        )
+        answer_when_paused(large_run, "review-1", review(cast.directors[0], "Strategic account."))
+        answer_when_paused(large_run, "review-2", review(cast.directors[1], "Agreed, second approval."))
         for label, run_id in (
             ("newcomer, manager review", newcomer_run),
             ("large deal, four eyes", large_run),
         ):
             outcomes.append((label, {"outcome": "review", "review": _final(run_id)}))
     finally:
-        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
-        thread.join(timeout=20)
+        stop_runner(runner, loop, thread)
     _print(outcomes)
 
 
-def _serve(*flows: Any) -> tuple[Any, asyncio.AbstractEventLoop, threading.Thread]:
+def serve_in_thread(*flows: Any) -> tuple[Any, asyncio.AbstractEventLoop, threading.Thread]:
     from prefect.runner import Runner
 
     runner = Runner(name="partnerflow-demo", query_seconds=1, pause_on_shutdown=False)
@@ -134,23 +135,33 @@ def _start(raw: dict[str, Any]) -> str:
     return str(run.id)
 
 
-def _answer(run_id: str, pause_key: str, reviewer: str, decision: str, comment: str) -> None:
+def review(reviewer: str, comment: str) -> dict[str, str]:
+    return {"decision": "approve", "reviewer_email": reviewer, "comment": comment}
+
+
+def answer_when_paused(run_id: str, pause_key: str, values: dict[str, Any]) -> None:
+    """Wait until the run waits at ``pause_key``, then resume it with the form ``values``."""
     from prefect.flow_runs import resume_flow_run
 
-    _wait(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
-    answer = {"decision": decision, "reviewer_email": reviewer, "comment": comment}
-    resume_flow_run(UUID(run_id), run_input=answer)
-    console.print(f"  {reviewer} answered {decision} on run {run_id[:8]} ({pause_key})")
+    wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
+    resume_flow_run(UUID(run_id), run_input=values)
+    who = values.get("reviewer_email") or values.get("signer_email")
+    console.print(f"  {who} answered {values['decision']} on run {run_id[:8]} ({pause_key})")
+
+
+def stop_runner(runner: Any, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
+    thread.join(timeout=20)
 
 
 def _final(run_id: str) -> Any:
-    state = _wait(run_id, lambda state: state.is_final())
+    state = wait_for_state(run_id, lambda state: state.is_final())
     with Session(get_engine()) as session:
         registration = session.exec(select(Registration).where(Registration.flow_run_id == run_id)).one()
     return {"state": state.name, "status": registration.status.value, "rule_id": registration.rule_id}
 
 
-def _wait(run_id: str, done: Any) -> Any:
+def wait_for_state(run_id: str, done: Any) -> Any:
     from prefect.client.orchestration import get_client
 
     deadline = time.monotonic() + WAIT_SECONDS

@@ -1,0 +1,86 @@
+"""The discount-campaign part of ``partnerflow demo``: three sign-offs answered, offers sent."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.cli.demo_deals import answer_when_paused, serve_in_thread, stop_runner, wait_for_state
+from partnerflow.cli.output import console
+from partnerflow.db import get_engine
+from partnerflow.models import Campaign, Person, PersonRole, Role, SignOff
+
+
+def run_campaign_demo() -> None:
+    """Request a clearance campaign starting today, sign it off role by role, send the offers."""
+    from flows.discount_campaign import campaign_offers, campaign_signoff, discount_campaign
+    from partnerflow.campaigns.request import CampaignRequest
+
+    request = CampaignRequest.model_validate(
+        {
+            "name": "Switches 24 ports — fin de série",
+            "product_line": "network",
+            "skus": ["SW-24P-POE", "SW-24P"],
+            "discount_pct": "25",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+            "quantity": 1200,
+            "stock_value": "180000",
+            "tiers": ["silver", "gold", "platinum"],
+            "requester_email": signer(Role.CHANNEL_SALES),
+            "rationale": "End of life of the 24-port range; 1,200 units in the Lyon warehouse.",
+        }
+    )
+    runner, loop, thread = serve_in_thread(campaign_signoff)
+    try:
+        result = discount_campaign(request)
+        runs: dict[str, str] = result["signoff_runs"]
+        console.print(f"campaign #{result['campaign_id']}: sign-offs needed from {', '.join(runs)}")
+        answers: dict[str, dict[str, Any]] = {
+            "supply-chain": {
+                "confirmed_quantity": 1000,
+                "allocation": {"69": 600, "75": 400},
+                "comment": "1,000 units confirmed; 200 kept for support swaps.",
+            },
+            "channel-sales": {"comment": "Good fit for the spring SMB push."},
+            "channel-ops": {"programme_reference": "PL-CLEAR-SW24", "comment": "Price list published."},
+        }
+        for role, extra in answers.items():
+            answer_when_paused(
+                runs[role], "signoff-1", {"decision": "approve", "signer_email": signer(Role(role)), **extra}
+            )
+        for run_id in runs.values():
+            wait_for_state(run_id, lambda state: state.is_final())
+    finally:
+        stop_runner(runner, loop, thread)
+    offers = campaign_offers()
+    console.print(f"campaign-offers: {offers['offers_queued']} offer(s) queued and sent")
+    _print(result["campaign_id"])
+
+
+def signer(role: Role) -> str:
+    with Session(get_engine()) as session:
+        return (
+            session.exec(
+                select(Person.email).join(PersonRole).where(PersonRole.role == role).order_by(col(Person.id))
+            ).first()
+            or ""
+        )
+
+
+def _print(campaign_id: int) -> None:
+    with Session(get_engine()) as session:
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        signoffs = list(session.exec(select(SignOff).where(SignOff.campaign_id == campaign_id)))
+    table = Table(title=f"Campaign #{campaign_id}: {campaign.status.value}")
+    for column in ("role", "signer", "details"):
+        table.add_column(column)
+    for signoff in signoffs:
+        table.add_row(
+            signoff.role, signoff.signer_email, ", ".join(f"{k}={v}" for k, v in signoff.details.items())
+        )
+    console.print(table)
