@@ -28,6 +28,9 @@ lint: sync  ## ruff and mypy --strict on the product code
 bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/policy_eval.py
 	$(RUN) python bench/outbox.py
+	$(RUN) python bench/deal_intake.py
+	$(RUN) python bench/deal_latency.py
+	$(RUN) python bench/campaign_notify.py
 
 schema: sync  ## re-export policies/schema/*.json after changing a policy kind
 	$(RUN) partnerflow policy schema

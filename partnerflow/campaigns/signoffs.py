@@ -13,6 +13,7 @@ from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.models import Campaign, CampaignStatus, Person, Role, SignOff
 from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import PolicyStamp
 from partnerflow.registration.review import SYSTEM_REVIEWER, reviewers_for
 
 SignOffState = Literal["waiting", "approved", "rejected"]
@@ -81,6 +82,7 @@ def record_signoff(
         session,
         actor=answer.signer_email,
         action=f"campaign.signoff.{answer.decision}",
+        stamp=_stamp(campaign),
         subject_type="campaign",
         subject_id=campaign_id,
         details={"role": role, "comment": answer.comment, **details},
@@ -186,6 +188,13 @@ def _tell_about_rejection(session: Session, campaign: Campaign, renderer: Templa
         notify_person(
             session, renderer, template="campaign_rejected", campaign=campaign, email=email, key=email
         )
+
+
+def _stamp(campaign: Campaign) -> PolicyStamp | None:
+    """The policy version the campaign was decided under, carried onto each sign-off event."""
+    if campaign.policy_version is None or campaign.policy_sha256 is None:
+        return None
+    return PolicyStamp("discount_campaign", campaign.policy_version, campaign.policy_sha256)
 
 
 def _final_state(campaign: Campaign) -> SignOffState:

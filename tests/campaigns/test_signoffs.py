@@ -129,3 +129,12 @@ def test_the_summary_lists_what_is_signed(engine: Engine, signers: dict[str, str
         assert stored is not None
         text = signoff_summary(session, stored, "supply-chain")
     assert "**Your role: supply-chain.**" in text and "channel-sales by channel-sales@vendor.example" in text
+
+
+def test_each_sign_off_is_stamped_with_the_campaigns_policy_version(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    sign(engine, opened, "channel-sales", signers["channel-sales"])
+    with Session(engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.signoff.approve")).one()
+    assert (event.policy_kind, event.policy_version) == ("discount_campaign", "2026-01-01")
