@@ -5,6 +5,7 @@ Thresholds and rates live in the YAML files; this module only says what a file m
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -172,6 +173,14 @@ class Accelerator(Strict):
     multiplier: float = Field(ge=1)
 
 
+class RevenueBracket(Strict):
+    """From ``from_revenue`` of the partner's closed revenue in the calendar year, the part of a
+    deal inside this bracket earns the base rate times ``multiplier`` (marginal, like tax bands)."""
+
+    from_revenue: Decimal = Field(ge=0)
+    multiplier: Decimal = Field(ge=1)
+
+
 class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
     KIND: ClassVar[str] = "commission_plan"
     OUTCOMES: ClassVar[tuple[str, ...]] = ("accrue", "exclude")
@@ -194,7 +203,21 @@ class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
     cap_per_deal: float | None = Field(default=None, gt=0)
     hold_days: int = Field(default=60, ge=0, description="clawback window before a line is payable")
     finance_approval_above: float = Field(ge=0)
+    brackets: list[RevenueBracket] = Field(
+        default_factory=list, description="marginal brackets on yearly closed revenue; none: one bracket x1"
+    )
+    minimum_payout: Decimal = Field(default=Decimal(0), ge=0, description="smaller balances carry forward")
+    four_eyes_above: Decimal | None = Field(
+        default=None, gt=0, description="two finance approvers above this"
+    )
     rules: list[CommissionRule]
+
+    @model_validator(mode="after")
+    def _brackets_start_at_zero_and_rise(self) -> CommissionPlanPolicy:
+        starts = [bracket.from_revenue for bracket in self.brackets]
+        if starts and (starts[0] != 0 or starts != sorted(set(starts))):
+            raise ValueError("brackets: the first starts at 0 and each starts above the previous one")
+        return self
 
     @model_validator(mode="after")
     def _every_tier_has_a_default_rate(self) -> CommissionPlanPolicy:
