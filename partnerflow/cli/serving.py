@@ -25,7 +25,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             tags=spec.tags,
             parameters=spec.parameters,
             schedules=[_schedule(entry) for entry in spec.schedules],
-            triggers=spec.triggers or None,  # type: ignore[arg-type]
+            triggers=[_trigger(entry) for entry in spec.triggers] or None,
             enforce_parameter_schema=True,
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
@@ -45,3 +45,10 @@ def _schedule(entry: dict[str, Any]) -> Any:
     if "cron" in entry:
         return Cron(entry["cron"], timezone=timezone)
     return Interval(float(entry["interval"]), timezone=timezone)
+
+
+def _trigger(entry: dict[str, Any]) -> Any:
+    """A ``prefect.yaml`` event trigger, as the deployment trigger Prefect's serve() expects."""
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(**{key: value for key, value in entry.items() if key != "type"})

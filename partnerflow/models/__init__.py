@@ -3,6 +3,7 @@
 from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
+from partnerflow.models.commissions import CommissionLine, LineStatus
 from partnerflow.models.network import (
     Locale,
     Partner,
@@ -29,7 +30,9 @@ __all__ = [
     "AuditTrailIsAppendOnly",
     "Campaign",
     "CampaignStatus",
+    "CommissionLine",
     "DeliveryStatus",
+    "LineStatus",
     "Locale",
     "Notification",
     "Partner",
