@@ -76,3 +76,12 @@ def test_money_is_written_per_locale(tmp_path: Path) -> None:
 def test_unknown_locale_is_refused() -> None:
     with pytest.raises(ValueError, match="locale 'de'"):
         RENDERER.render("partner_welcome", "de", SAMPLES["partner_welcome"])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_campaign_facts_each_stand_on_their_own_line(locale: str) -> None:
+    text = RENDERER.render("campaign_offer", locale, SAMPLES["campaign_offer"]).text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert any(line.endswith(": 1200") for line in lines), "the quantity line must not run into the next"
+    assert any(line.endswith("PL-2026-12-CLEAR") for line in lines)
+    assert "35 %" in text or "35%" in text
