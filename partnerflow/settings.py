@@ -68,10 +68,6 @@ class Settings(BaseSettings):
             )
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":

@@ -23,4 +23,4 @@ def test_production_accepts_a_loopback_relay_without_tls() -> None:
 
 def test_environment_variables_configure_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARTNERFLOW_DATABASE_URL", "postgresql+psycopg://u@h/db")
-    assert not Settings().is_sqlite
+    assert Settings().database_url == "postgresql+psycopg://u@h/db"

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 19:29:41.884530
+Create Date: 2026-11-23 19:55:37.926461
 """
 
 from collections.abc import Sequence
@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.Column("partner_id", sa.Integer(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column(
-            "status",
-            sa.Enum("accrued", "cancelled", name="linestatus", native_enum=False, length=17),
-            nullable=False,
+            "status", sa.Enum("accrued", name="linestatus", native_enum=False, length=15), nullable=False
         ),
         sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),

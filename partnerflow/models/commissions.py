@@ -16,7 +16,6 @@ from partnerflow.models.columns import enum_type, json_field, timestamp_field
 
 class LineStatus(StrEnum):
     ACCRUED = "accrued"  # earned, in its hold period or waiting for the next settlement
-    CANCELLED = "cancelled"  # reversed before it was settled
 
 
 class CommissionLine(SQLModel, table=True):

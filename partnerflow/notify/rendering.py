@@ -20,7 +20,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 LOCALES = ("fr", "en")
-PARTS = ("subject", "txt", "html")
 
 
 @dataclass(frozen=True)
