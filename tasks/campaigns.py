@@ -103,9 +103,10 @@ def apply_signoff(campaign_id: int, role: str, answer: dict[str, Any]) -> dict[s
         )
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
-        signed = set(session.exec(select(SignOff.role).where(SignOff.campaign_id == campaign_id)))
         others = [
-            run for other, run in campaign.signoff_runs.items() if other != role and other not in signed
+            run
+            for other, run in campaign.signoff_runs.items()
+            if other != role and other not in result.signed_roles
         ]
         rows = [
             {
@@ -125,7 +126,7 @@ def apply_signoff(campaign_id: int, role: str, answer: dict[str, Any]) -> dict[s
     return {
         "state": result.state,
         "message": result.message,
-        "done": role in signed or result.state != "waiting",
+        "done": role in result.signed_roles or result.state != "waiting",
         "wake": others if result.state != "waiting" else [],
     }
 

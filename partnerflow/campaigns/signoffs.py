@@ -34,6 +34,7 @@ class SignOffAnswer(BaseModel):
 class SignOffResult:
     state: SignOffState
     message: str
+    signed_roles: tuple[str, ...] = ()
 
 
 def record_signoff(
@@ -53,7 +54,8 @@ def record_signoff(
         return SignOffResult(_final_state(campaign), f"campaign is {campaign.status.value}")
     if answer.signer_email == SYSTEM_REVIEWER:
         return SignOffResult("waiting", "woken up by partnerflow; still open")
-    refusal = _refusal(session, campaign, role, answer)
+    signed = signed_roles(session, campaign_id)
+    refusal = _refusal(session, campaign, role, answer, signed)
     if refusal:
         record_event(
             session,
@@ -63,7 +65,7 @@ def record_signoff(
             subject_id=campaign_id,
             details={"role": role, "refusal": refusal},
         )
-        return SignOffResult("waiting", refusal)
+        return SignOffResult("waiting", refusal, tuple(signed))
     details = answer.model_dump(
         include={"programme_reference", "confirmed_quantity", "allocation"}, exclude_defaults=True
     )
@@ -88,21 +90,22 @@ def record_signoff(
         details={"role": role, "comment": answer.comment, **details},
     )
     _apply_details(campaign, answer)
+    signed.append(role)
     if answer.decision == "reject":
         campaign.status, campaign.decided_at = CampaignStatus.REJECTED, now
         campaign.reason = f"Rejected by {role} ({answer.signer_email}): {answer.comment or 'no reason given'}"
         _tell_about_rejection(session, campaign, renderer)
-    elif set(campaign.required_roles) <= set(signed_roles(session, campaign_id)):
+    elif set(campaign.required_roles) <= set(signed):
         campaign.status, campaign.decided_at = CampaignStatus.APPROVED, now
     session.add(campaign)
     session.flush()
     state = _final_state(campaign)
-    return SignOffResult(
-        state,
-        f"{len(signed_roles(session, campaign_id))} of {len(campaign.required_roles)} sign-offs"
+    message = (
+        f"{len(signed)} of {len(campaign.required_roles)} sign-offs"
         if state == "waiting"
-        else campaign.status.value,
+        else campaign.status.value
     )
+    return SignOffResult(state, message, tuple(signed))
 
 
 def signed_roles(session: Session, campaign_id: int) -> list[str]:
@@ -162,13 +165,15 @@ def signoff_summary(session: Session, campaign: Campaign, role: str) -> str:
     return "\n".join(lines)
 
 
-def _refusal(session: Session, campaign: Campaign, role: str, answer: SignOffAnswer) -> str | None:
+def _refusal(
+    session: Session, campaign: Campaign, role: str, answer: SignOffAnswer, signed: list[str]
+) -> str | None:
     if role not in campaign.required_roles:
         return f"{role} is not a sign-off this campaign needs ({', '.join(campaign.required_roles)})"
     person = session.exec(select(Person).where(Person.email == answer.signer_email.lower())).first()
     if person is None or not person.active or Role(role) not in person.roles:
         return f"{answer.signer_email} does not hold the {role} role"
-    if role in signed_roles(session, campaign.id or 0):
+    if role in signed:
         return f"{role} has already signed this campaign"
     return None
 

@@ -8,8 +8,9 @@ from typing import Any
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.demo_deals import answer_when_paused, serve_in_thread, stop_runner, wait_for_state
+from partnerflow.cli.demo_deals import answer_when_paused, wait_for_state
 from partnerflow.cli.output import console
+from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
 from partnerflow.models import Campaign, Person, PersonRole, Role, SignOff
 
@@ -34,8 +35,7 @@ def run_campaign_demo() -> None:
             "rationale": "End of life of the 24-port range; 1,200 units in the Lyon warehouse.",
         }
     )
-    runner, loop, thread = serve_in_thread(campaign_signoff)
-    try:
+    with served_in_thread(campaign_signoff, name="partnerflow-demo-campaign"):
         result = discount_campaign(request)
         runs: dict[str, str] = result["signoff_runs"]
         console.print(f"campaign #{result['campaign_id']}: sign-offs needed from {', '.join(runs)}")
@@ -54,8 +54,6 @@ def run_campaign_demo() -> None:
             )
         for run_id in runs.values():
             wait_for_state(run_id, lambda state: state.is_final())
-    finally:
-        stop_runner(runner, loop, thread)
     offers = campaign_offers()
     console.print(f"campaign-offers: {offers['offers_queued']} offer(s) queued and sent")
     _print(result["campaign_id"])

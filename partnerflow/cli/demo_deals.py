@@ -6,8 +6,6 @@ through ``resume_flow_run``, the API behind the Prefect UI's Resume form.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,6 +16,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console
+from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
 from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role
 
@@ -90,8 +89,7 @@ def run_deal_demo() -> None:
     outcomes: list[tuple[str, dict[str, Any]]] = []
     for label, raw in auto:
         outcomes.append((label, register_deal(DealSubmission.model_validate(raw))))
-    runner, loop, thread = serve_in_thread(register_deal, review_registration)
-    try:
+    with served_in_thread(register_deal, review_registration, name="partnerflow-demo"):
         newcomer_run = _start(
             deal(cast.newcomer, "Clinique du Parc SA", "clinique-du-parc.fr", 42000, ["storage"])
         )
@@ -108,21 +106,7 @@ def run_deal_demo() -> None:
             ("large deal, four eyes", large_run),
         ):
             outcomes.append((label, {"outcome": "review", "review": _final(run_id)}))
-    finally:
-        stop_runner(runner, loop, thread)
     _print(outcomes)
-
-
-def serve_in_thread(*flows: Any) -> tuple[Any, asyncio.AbstractEventLoop, threading.Thread]:
-    from prefect.runner import Runner
-
-    runner = Runner(name="partnerflow-demo", query_seconds=1, pause_on_shutdown=False)
-    loop = asyncio.new_event_loop()
-    for flow in flows:
-        loop.run_until_complete(runner.aadd_flow(flow, name=flow.name))
-    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
-    thread.start()
-    return runner, loop, thread
 
 
 def _start(raw: dict[str, Any]) -> str:
@@ -147,11 +131,6 @@ def answer_when_paused(run_id: str, pause_key: str, values: dict[str, Any]) -> N
     resume_flow_run(UUID(run_id), run_input=values)
     who = values.get("reviewer_email") or values.get("signer_email")
     console.print(f"  {who} answered {values['decision']} on run {run_id[:8]} ({pause_key})")
-
-
-def stop_runner(runner: Any, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
-    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
-    thread.join(timeout=20)
 
 
 def _final(run_id: str) -> Any:

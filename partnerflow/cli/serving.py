@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             tags=spec.tags,
             parameters=spec.parameters,
             schedules=[_schedule(entry) for entry in spec.schedules],
-            triggers=[_trigger(entry) for entry in spec.triggers] or None,
+            triggers=[deployment_trigger(entry) for entry in spec.triggers] or None,
             enforce_parameter_schema=True,
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
@@ -47,8 +51,36 @@ def _schedule(entry: dict[str, Any]) -> Any:
     return Interval(float(entry["interval"]), timezone=timezone)
 
 
-def _trigger(entry: dict[str, Any]) -> Any:
+def deployment_trigger(entry: dict[str, Any]) -> Any:
     """A ``prefect.yaml`` event trigger, as the deployment trigger Prefect's serve() expects."""
     from prefect.events import DeploymentEventTrigger
 
     return DeploymentEventTrigger(**{key: value for key, value in entry.items() if key != "type"})
+
+
+@contextmanager
+def served_in_thread(
+    *flows: Any,
+    name: str = "partnerflow",
+    triggers: dict[str, list[Any]] | None = None,
+) -> Iterator[None]:
+    """Serve ``flows`` as deployments from a background thread (runner polling every second).
+
+    For the demo and tests, where this process must keep going (start runs, answer their forms)
+    while the runner picks them up. ``triggers`` maps a flow name to its deployment triggers.
+    """
+    from prefect.runner import Runner
+
+    runner = Runner(name=name, query_seconds=1, pause_on_shutdown=False)
+    loop = asyncio.new_event_loop()
+    for flow in flows:
+        loop.run_until_complete(
+            runner.aadd_flow(flow, name=flow.name, triggers=(triggers or {}).get(flow.name))
+        )
+    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
+        thread.join(timeout=20)

@@ -44,8 +44,9 @@ def accrue_deal(
         or registration.partner_id is None
     ):
         return AccrualResult(registration_id, "not-won")
-    if _existing(session, registration_id) is not None:
-        return AccrualResult(registration_id, "already-accrued", _existing(session, registration_id))
+    existing = _existing(session, registration_id)
+    if existing is not None:
+        return AccrualResult(registration_id, "already-accrued", existing)
     partner = session.get(Partner, registration.partner_id)
     assert (
         partner is not None and registration.closed_on is not None and registration.closed_amount is not None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from partnerflow.models import OPEN_STATUSES, Partner, Registration, RegistrationStatus
@@ -62,14 +63,16 @@ def find_conflict(
 
 def partner_history(session: Session, partner_id: int) -> tuple[int, float]:
     """(registrations ever approved, win rate among those closed) for ``partner_id``."""
-    statuses = session.exec(
-        select(Registration.status)
-        .where(Registration.partner_id == partner_id)
-        .where(col(Registration.status).in_(_HISTORY))
-    ).all()
-    won = sum(1 for status in statuses if status == RegistrationStatus.WON)
-    lost = sum(1 for status in statuses if status == RegistrationStatus.LOST)
-    return len(statuses), (won / (won + lost) if won + lost else 0.0)
+    counts = dict(
+        session.exec(
+            select(Registration.status, func.count())
+            .where(Registration.partner_id == partner_id)
+            .where(col(Registration.status).in_(_HISTORY))
+            .group_by(col(Registration.status))
+        ).all()
+    )
+    won, lost = counts.get(RegistrationStatus.WON, 0), counts.get(RegistrationStatus.LOST, 0)
+    return sum(counts.values()), (won / (won + lost) if won + lost else 0.0)
 
 
 def deal_facts(

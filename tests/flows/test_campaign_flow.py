@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from prefect.flow_runs import resume_flow_run
-from prefect.runner import Runner
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from flows.discount_campaign import campaign_signoff, discount_campaign
 from partnerflow.campaigns.request import CampaignRequest
+from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import MailSink
 from tests.factories import campaign_request
@@ -25,14 +23,8 @@ pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
 @pytest.fixture(scope="module")
 def served_signoffs(prefect_server: None) -> Iterator[None]:
-    runner = Runner(name="partnerflow-campaign-tests", query_seconds=1, pause_on_shutdown=False)
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(runner.aadd_flow(campaign_signoff, name=campaign_signoff.name))
-    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
-    thread.start()
-    yield
-    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
-    thread.join(timeout=20)
+    with served_in_thread(campaign_signoff, name="partnerflow-campaign-tests"):
+        yield
 
 
 def answer(run_id: Any, **values: Any) -> None:

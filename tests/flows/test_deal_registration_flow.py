@@ -3,8 +3,6 @@ on a served deployment (the same resume API the UI's form uses)."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +12,11 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
-from prefect.runner import Runner
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from flows.deal_registration import register_deal, review_registration
+from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import MailSink
 from partnerflow.registration.submission import DealSubmission
@@ -31,15 +29,8 @@ WAIT_SECONDS = 90
 @pytest.fixture(scope="module")
 def served_deployments(prefect_server: None) -> Iterator[None]:
     """register-deal and review-registration served by a runner polling every second."""
-    runner = Runner(name="partnerflow-tests", query_seconds=1, pause_on_shutdown=False)
-    loop = asyncio.new_event_loop()
-    for flow in (register_deal, review_registration):
-        loop.run_until_complete(runner.aadd_flow(flow, name=flow.name))
-    thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
-    thread.start()
-    yield
-    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(runner.astop()))
-    thread.join(timeout=20)
+    with served_in_thread(register_deal, review_registration, name="partnerflow-tests"):
+        yield
 
 
 def read_run(flow_run_id: Any) -> FlowRun:
