@@ -25,6 +25,7 @@ class DeploymentSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     schedules: list[dict[str, Any]] = field(default_factory=list)
     triggers: list[dict[str, Any]] = field(default_factory=list)
+    concurrency_limit: int | None = None
 
     @property
     def entrypoint_path(self) -> Path:
@@ -50,6 +51,7 @@ def read_deployments(path: Path = PREFECT_YAML) -> list[DeploymentSpec]:
                 parameters=dict(entry.get("parameters") or {}),
                 schedules=list(entry.get("schedules") or []),
                 triggers=list(entry.get("triggers") or []),
+                concurrency_limit=entry.get("concurrency_limit"),
             )
         )
     return specs

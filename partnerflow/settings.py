@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_PAYER_IBAN = "FR7630006000011234567890189"  # a documentation IBAN: valid digits, no real account
 
 
 class SmtpSecurity(StrEnum):
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
     default_locale: Literal["fr", "en"] = "fr"
     prefect_ui_url: str = "http://127.0.0.1:4200"
 
+    payer_name: str = Field(default="Vendor Demo SAS", description="Debtor name on SEPA payment files")
+    payer_iban: str = Field(default=DEMO_PAYER_IBAN, description="Account commissions are paid from")
+    payer_bic: str = "BNPAFRPPXXX"
+    payments_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "payments",
+        description="Where settlement writes the SEPA pain.001 and CSV files, one folder per period",
+    )
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str | None = None
@@ -66,6 +75,8 @@ class Settings(BaseSettings):
                 "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
                 "production; set it to starttls or tls"
             )
+        if self.environment == "production" and self.payer_iban == DEMO_PAYER_IBAN:
+            raise ValueError("PARTNERFLOW_PAYER_IBAN must be set to the real paying account in production")
         return self
 
 

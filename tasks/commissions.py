@@ -1,21 +1,44 @@
-"""Commission I/O steps: accrue one closed deal, or catch up on every missed one."""
+"""Commission I/O steps: accrual, and each step of the monthly settlement in its own transaction."""
 
 from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.commissions.accrual import accrue_deal, accrue_missing
+from partnerflow.commissions.payment_file import Payer
+from partnerflow.commissions.periods import Period
+from partnerflow.commissions.settlement import (
+    FinanceDecision,
+    mark_paid,
+    open_settlement,
+    prepare_payment,
+    record_finance_answer,
+    save_payment_files,
+    statements_of,
+)
+from partnerflow.commissions.statements import (
+    batch_markdown,
+    batch_view,
+    queue_statement_emails,
+    request_finance_approval,
+    statement_view,
+)
 from partnerflow.db import session_scope
+from partnerflow.models import BatchStatus, SettlementBatch
+from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import CommissionPlanPolicy, Policy, load_policy
 from partnerflow.settings import get_settings
+
+IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 
 
 def _plan_for(day: date) -> Policy[CommissionPlanPolicy]:
     return load_policy("commission_plan", day, get_settings().policies_dir)
 
 
-@task(name="accrue-deal", retries=3, retry_delay_seconds=[2, 10, 30], persist_result=True)
+@task(name="accrue-deal", **IO)
 def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
@@ -23,7 +46,7 @@ def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     return {**result.__dict__, "amount": str(result.amount) if result.amount is not None else None}
 
 
-@task(name="accrue-missed-deals", retries=3, retry_delay_seconds=[2, 10, 30], persist_result=True)
+@task(name="accrue-missed-deals", **IO)
 def accrue_missed_deals() -> dict[str, int]:
     """Catch-up: accrue won deals that have no commission line yet; counts by outcome."""
     with session_scope() as session:
@@ -32,3 +55,80 @@ def accrue_missed_deals() -> dict[str, int]:
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
     return counts
+
+
+@task(name="open-settlement", **IO)
+def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
+    """The period's batch (created once), its artifacts, and finance asked when it needs approval."""
+    settings = get_settings()
+    target = Period.parse(period)
+    with session_scope() as session:
+        batch = open_settlement(session, target, plan=_plan_for(target.last_day), now=datetime.now(UTC))
+        if batch.flow_run_id is None:
+            batch.flow_run_id = flow_run_id
+            session.add(batch)
+        summary = batch_markdown(session, batch)
+        if batch.status is BatchStatus.AWAITING_APPROVAL:
+            request_finance_approval(
+                session,
+                batch,
+                TemplateRenderer(settings.templates_dir),
+                url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+                run_id=flow_run_id,
+            )
+        table = [_row(statement_view(session, s)) for s in statements_of(session, batch)]
+        result = {**batch_view(batch), "summary": summary, "statements": len(table)}
+    key = f"commission-settlement-{period}"
+    create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")
+    create_table_artifact(table, key=f"{key}-statements", description=f"Statements {period}")
+    return result
+
+
+def _row(view: dict[str, Any]) -> dict[str, Any]:
+    keys = ("partner_id", "partner_name", "earned", "clawed_back", "net", "payment_reference")
+    return {key: str(view[key]) for key in keys} | {"lines": len(view["lines"])}
+
+
+@task(name="record-finance-answer", **IO)
+def apply_finance_answer(batch_id: int, answer: dict[str, Any], round_number: int) -> dict[str, Any]:
+    """Count one finance answer (role checked, four eyes, rejection ends)."""
+    with session_scope() as session:
+        outcome = record_finance_answer(
+            session, batch_id, FinanceDecision(**answer), round_number=round_number, now=datetime.now(UTC)
+        )
+    return {
+        "status": outcome.status,
+        "counted": outcome.counted,
+        "message": outcome.message,
+        "done": outcome.done,
+    }
+
+
+@task(name="write-payment-files", **IO)
+def write_payment_files(batch_id: int) -> dict[str, str]:
+    """Generate (once) and write the SEPA pain.001 and CSV under ``payments_dir/<period>/``."""
+    settings = get_settings()
+    payer = Payer(settings.payer_name, settings.payer_iban, settings.payer_bic)
+    with session_scope() as session:
+        files = prepare_payment(session, batch_id, payer=payer, now=datetime.now(UTC))
+        batch = session.get(SettlementBatch, batch_id)
+        assert batch is not None
+        folder = settings.payments_dir / batch.period
+    xml_path, csv_path = save_payment_files(folder, files)
+    return {"payment_id": files.payment_id, "sepa": str(xml_path), "csv": str(csv_path)}
+
+
+@task(name="mark-paid", **IO)
+def mark_batch_paid(batch_id: int) -> int:
+    """Statements and batch marked paid with the payment id; 0 when done before."""
+    with session_scope() as session:
+        return mark_paid(session, batch_id, now=datetime.now(UTC))
+
+
+@task(name="queue-statements", **IO)
+def queue_statements(batch_id: int) -> int:
+    """Put each paid statement in the outbox for its partner (once per statement)."""
+    with session_scope() as session:
+        batch = session.get(SettlementBatch, batch_id)
+        assert batch is not None
+        return queue_statement_emails(session, batch, TemplateRenderer(get_settings().templates_dir))

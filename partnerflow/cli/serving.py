@@ -31,6 +31,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             schedules=[_schedule(entry) for entry in spec.schedules],
             triggers=[deployment_trigger(entry) for entry in spec.triggers] or None,
             enforce_parameter_schema=True,
+            concurrency_limit=spec.concurrency_limit,
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
         deployments.append(deployment)

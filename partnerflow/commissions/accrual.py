@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
 from partnerflow.commissions.calculation import calculate_commission
-from partnerflow.models import CommissionLine, Partner, Registration, RegistrationStatus
+from partnerflow.models import CommissionLine, LineKind, Partner, Registration, RegistrationStatus
 from partnerflow.policy import CommissionPlanPolicy, Policy
 
 ACTOR = "system:commission-accrual"
@@ -160,5 +160,5 @@ def _existing(session: Session, registration_id: int) -> int | None:
     return session.exec(
         select(CommissionLine.id)
         .where(CommissionLine.registration_id == registration_id)
-        .where(CommissionLine.kind == "accrual")
+        .where(CommissionLine.kind == LineKind.ACCRUAL)
     ).first()

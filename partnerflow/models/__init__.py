@@ -3,7 +3,16 @@
 from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
-from partnerflow.models.commissions import CommissionLine, LineStatus
+from partnerflow.models.commissions import (
+    BatchStatus,
+    CommissionLine,
+    FinanceAnswer,
+    LineKind,
+    LineStatus,
+    SettlementBatch,
+    Statement,
+    StatementStatus,
+)
 from partnerflow.models.network import (
     Locale,
     Partner,
@@ -28,10 +37,13 @@ __all__ = [
     "OPEN_STATUSES",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
+    "BatchStatus",
     "Campaign",
     "CampaignStatus",
     "CommissionLine",
     "DeliveryStatus",
+    "FinanceAnswer",
+    "LineKind",
     "LineStatus",
     "Locale",
     "Notification",
@@ -46,7 +58,10 @@ __all__ = [
     "RegistrationStatus",
     "ReviewVote",
     "Role",
+    "SettlementBatch",
     "SignOff",
+    "Statement",
+    "StatementStatus",
     "Territory",
     "UTCDateTime",
     "utcnow",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     OPEN_STATUSES,
     Partner,
@@ -227,35 +228,30 @@ def review_summary(session: Session, registration: Registration) -> str:
     conflict = registration.facts.get("conflict", {})
     certified = "certified" if partner.certified else "not certified"
     lines = [
-        f"### Registration #{registration.id}: {_md(registration.customer_name)}",
+        f"### Registration #{registration.id}: {md_text(registration.customer_name)}",
         "",
         "| | |",
         "|---|---|",
-        f"| Partner | {_md(partner.name)} ({partner.tier.value}, {certified}, "
+        f"| Partner | {md_text(partner.name)} ({partner.tier.value}, {certified}, "
         f"dept {partner.territory_code}) |",
-        f"| Customer | {_md(registration.customer_name)} — dept {registration.customer_departement} |",
-        f"| Product lines | {_md(', '.join(registration.product_lines))} |",
+        f"| Customer | {md_text(registration.customer_name)} — dept {registration.customer_departement} |",
+        f"| Product lines | {md_text(', '.join(registration.product_lines))} |",
         f"| Amount | {registration.amount} {registration.currency} |",
         f"| Expected close | {registration.expected_close_on} |",
         f"| Partner history | {history.get('approved_registrations', 0)} approved registrations, "
         f"win rate {float(history.get('win_rate', 0.0)):.0%} |",
         "",
         f"**Escalated by rule `{registration.rule_id}`** (policy {registration.policy_version}): "
-        f"{_md(registration.reason or '')}",
+        f"{md_text(registration.reason or '')}",
         f"Needs **{registration.approvers_required}** approval(s) "
         f"from the **{registration.review_level}** level.",
     ]
     if conflict.get("exists"):
         lines.append(
             f"\n**Conflict:** partner #{conflict['partner_id']} holds a {conflict['status']} "
-            f"registration for {_md(conflict['product_line'])}."
+            f"registration for {md_text(conflict['product_line'])}."
         )
     if registration.notes:
-        lines.append(f"\n> {_md(registration.notes)}")
+        lines.append(f"\n> {md_text(registration.notes)}")
     lines.append("\nAnswer with your e-mail; *request-info* sends your comment to the partner as a question.")
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    """Partner-typed text, neutralised for Markdown (no links, HTML or table breaks)."""
-    return "".join("\\" + char if char in "\\`*_{}[]()<>#|!" else char for char in text.replace("\n", " "))

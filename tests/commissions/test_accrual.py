@@ -3,50 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.commissions.accrual import AccrualResult, accrue_deal, accrue_missing
+from partnerflow.commissions.accrual import accrue_missing
 from partnerflow.models import CommissionLine
-from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
-from partnerflow.registration.protection import close_registration
-from partnerflow.settings import PROJECT_ROOT
-from tests.factories import submission
-
-LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
-NOW = datetime(2027, 3, 1, tzinfo=UTC)
-
-
-def plan_for(day: date):  # type: ignore[no-untyped-def]
-    return LIBRARY.in_force("commission_plan", day)
-
-
-def won(
-    engine: Engine,
-    submit: Callable[..., IntakeResult],
-    partner_id: int,
-    amount: str,
-    closed_on: date,
-    customer: str,
-) -> int:
-    registration_id = submit(submission(partner_id, customer_email=f"buyer@{customer}.fr")).registration_id
-    with Session(engine) as session:
-        close_registration(
-            session, registration_id, won=True, amount=Decimal(amount), closed_on=closed_on, actor="test"
-        )
-        session.commit()
-    return registration_id
-
-
-def accrue(engine: Engine, registration_id: int) -> AccrualResult:
-    with Session(engine) as session:
-        result = accrue_deal(session, registration_id, plan_for=plan_for, now=NOW)
-        session.commit()
-        return result
+from tests.commissions.ledger import NOW, accrue, plan_for, won
 
 
 def test_a_won_deal_accrues_its_commission_with_the_plan_stamp(

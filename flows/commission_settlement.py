@@ -1,0 +1,80 @@
+"""Monthly commission settlement: statements, finance approval, payment file, statements mailed.
+
+Every step is a task with its own transaction and every step is idempotent (see
+``partnerflow.commissions.settlement``), so a crashed or re-run settlement of a period picks up
+where the database says it stopped: nothing is paid or mailed twice.
+"""
+
+import itertools
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from prefect import flow, suspend_flow_run
+from prefect.input import RunInput
+from prefect.runtime import flow_run
+from pydantic import Field
+
+from flows.runners import bounded_threads
+from partnerflow.commissions.periods import Period
+from tasks.commissions import (
+    accrue_missed_deals,
+    apply_finance_answer,
+    mark_batch_paid,
+    open_settlement_batch,
+    queue_statements,
+    write_payment_files,
+)
+from tasks.notifications import send_pending_notifications
+
+PROGRAMME_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+class FinanceApproval(RunInput):
+    """The finance approver's answer on the settlement's form."""
+
+    decision: Literal["approve", "reject"] = Field(description="approve, or reject (nothing is paid)")
+    approver_email: str = Field(description="Your e-mail: it must hold the finance role")
+    comment: str = Field(default="", description="Why, especially for a rejection")
+
+
+def _run_id() -> str:
+    run_id = flow_run.get_id()
+    if run_id is None:
+        raise RuntimeError("this must run as a Prefect flow run")
+    return run_id
+
+
+@flow(
+    name="commission-settlement",
+    flow_run_name="commission-settlement",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def commission_settlement(period: str | None = None) -> dict[str, Any]:
+    """Pay the commissions of a month: statements, finance approval, SEPA file, e-mails.
+
+    Args:
+        period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris).
+    """
+    target = Period.parse(period) if period else Period.before(datetime.now(PROGRAMME_TIMEZONE).date())
+    accrued = accrue_missed_deals()
+    batch = open_settlement_batch(str(target), _run_id())
+    status = batch["status"]
+    if status == "awaiting-approval":
+        send_pending_notifications()
+        form = FinanceApproval.with_initial_data(description=batch["summary"])
+        for round_number in itertools.count(1):
+            answer = suspend_flow_run(wait_for_input=form, key=f"approval-{round_number}")
+            outcome = apply_finance_answer(batch["batch_id"], answer.model_dump(), round_number)
+            if outcome["done"]:
+                status = outcome["status"]
+                break
+    report = {"period": str(target), "batch_id": batch["batch_id"], "accrued": accrued, "status": status}
+    if status == "rejected" or batch["statements"] == 0:
+        return report
+    files = write_payment_files(batch["batch_id"])
+    paid = mark_batch_paid(batch["batch_id"])
+    mailed = queue_statements(batch["batch_id"])
+    send_pending_notifications()
+    return {**report, "status": "paid", "files": files, "statements_paid": paid, "statements_mailed": mailed}

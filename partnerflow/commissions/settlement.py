@@ -1,0 +1,384 @@
+"""The monthly settlement: statements, finance approval, payment file, paid, statement e-mails.
+
+Each step reads the batch's state from the database, does its part in one transaction and moves
+the state forward, so re-running any step (or the whole settlement after a crash) repeats nothing:
+one batch per period, one statement per partner and period, one answer per approval round, the
+payment file generated once and stored, one e-mail per statement (outbox dedupe key).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from partnerflow.audit import record_event
+from partnerflow.commissions.payment_file import (
+    Payer,
+    Transfer,
+    iban_problem,
+    sepa_credit_transfer,
+    transfers_csv,
+)
+from partnerflow.commissions.periods import Period
+from partnerflow.models import (
+    BatchStatus,
+    CommissionLine,
+    FinanceAnswer,
+    LineStatus,
+    Partner,
+    Role,
+    SettlementBatch,
+    Statement,
+    StatementStatus,
+)
+from partnerflow.policy import CommissionPlanPolicy, Policy
+from partnerflow.registration.review import reviewers_for
+
+ACTOR = "system:commission-settlement"
+
+
+class SettlementError(Exception):
+    """A step was asked for in a state where it cannot run (e.g. paying an unapproved batch)."""
+
+
+def open_settlement(
+    session: Session, period: Period, *, plan: Policy[CommissionPlanPolicy], now: datetime
+) -> SettlementBatch:
+    """The period's batch, created on first call from the lines past their hold and not settled.
+
+    Per partner the lines net (clawbacks are negative). A net under the plan's minimum payout, or
+    not positive, is carried forward (its lines stay in the pool); a partner whose IBAN cannot be
+    paid is held back and reported. The rest become statements. Above the plan's finance threshold
+    the batch waits for approval (two approvers above ``four_eyes_above``).
+    """
+    existing = batch_for(session, period)
+    if existing is not None:
+        return existing
+    lines = session.exec(
+        select(CommissionLine)
+        .where(CommissionLine.status == LineStatus.ACCRUED)
+        .where(col(CommissionLine.statement_id).is_(None))
+        .where(col(CommissionLine.payable_from) <= period.last_day)
+        .order_by(col(CommissionLine.partner_id), col(CommissionLine.id))
+    ).all()
+    by_partner: dict[int, list[CommissionLine]] = defaultdict(list)
+    for line in lines:
+        by_partner[line.partner_id].append(line)
+    partners = {
+        partner.id: partner
+        for partner in session.exec(select(Partner).where(col(Partner.id).in_(list(by_partner))))
+    }
+    document = plan.document
+    batch = SettlementBatch(
+        period=str(period),
+        status=BatchStatus.APPROVED,
+        currency=document.currency,
+        total=Decimal(0),
+        plan_version=plan.stamp.version,
+        plan_sha256=plan.stamp.sha256,
+        flow_run_id=None,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(batch)
+    except IntegrityError:  # a concurrent settlement of the same period created it first
+        found = batch_for(session, period)
+        assert found is not None
+        return found
+    assert batch.id is not None
+    carried: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    for partner_id, partner_lines in by_partner.items():
+        partner = partners[partner_id]
+        net = sum((line.amount for line in partner_lines), Decimal(0))
+        facts = {"partner_id": partner_id, "partner_name": partner.name, "net": str(net)}
+        if net <= 0 or net < document.minimum_payout:
+            carried.append(
+                {**facts, "reason": f"net {net} is under the minimum payout {document.minimum_payout}"}
+            )
+            continue
+        problem = iban_problem(partner.iban)
+        if problem is not None:
+            held.append({**facts, "reason": problem})
+            continue
+        statement = Statement(
+            batch_id=batch.id,
+            period=str(period),
+            partner_id=partner_id,
+            currency=document.currency,
+            earned=sum((line.amount for line in partner_lines if line.amount > 0), Decimal(0)),
+            clawed_back=sum((line.amount for line in partner_lines if line.amount < 0), Decimal(0)),
+            net=net,
+            iban=partner.iban or "",
+            bic=partner.bic,
+            payment_reference=f"PF-{period}-{partner_id}",
+            created_at=now,
+        )
+        session.add(statement)
+        session.flush()
+        for line in partner_lines:
+            line.statement_id = statement.id
+            line.status = LineStatus.SETTLED
+            session.add(line)
+        batch.total += net
+    batch.carried_forward = carried
+    batch.held_back = held
+    batch.approvals_needed = approvals_needed(document, batch.total)
+    if batch.approvals_needed:
+        batch.status = BatchStatus.AWAITING_APPROVAL
+    elif batch.total == 0:  # nobody to pay this month: nothing to approve or transfer
+        batch.status, batch.decided_at, batch.paid_at = BatchStatus.PAID, now, now
+    else:
+        batch.decided_at = now
+    session.add(batch)
+    record_event(
+        session,
+        actor=ACTOR,
+        action="settlement.opened",
+        subject_type="settlement",
+        subject_id=batch.id,
+        stamp=plan.stamp,
+        details={
+            "period": str(period),
+            "total": str(batch.total),
+            "approvals_needed": batch.approvals_needed,
+        },
+    )
+    return batch
+
+
+def approvals_needed(plan: CommissionPlanPolicy, total: Decimal) -> int:
+    """0 up to the finance threshold, 1 above it, 2 above the plan's four-eyes threshold."""
+    if total <= Decimal(str(plan.finance_approval_above)):
+        return 0
+    return 2 if plan.four_eyes_above is not None and total > plan.four_eyes_above else 1
+
+
+@dataclass(frozen=True)
+class FinanceDecision:
+    """What a finance approver answers on the settlement's form."""
+
+    decision: Literal["approve", "reject"]
+    approver_email: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    status: str  # the batch's status after the answer
+    counted: bool
+    message: str
+
+    @property
+    def done(self) -> bool:
+        return self.status != BatchStatus.AWAITING_APPROVAL
+
+
+def record_finance_answer(
+    session: Session, batch_id: int, answer: FinanceDecision, *, round_number: int, now: datetime
+) -> ApprovalOutcome:
+    """Count one approval round: only the finance role, each approver once; a rejection ends it.
+
+    Replaying a round (a retried task after a crash) finds its stored answer and changes nothing.
+    """
+    batch = _batch(session, batch_id)
+    if session.exec(
+        select(FinanceAnswer)
+        .where(FinanceAnswer.batch_id == batch_id)
+        .where(FinanceAnswer.round == round_number)
+    ).first():
+        return ApprovalOutcome(batch.status.value, True, "this answer was already recorded")
+    if batch.status is not BatchStatus.AWAITING_APPROVAL:
+        return ApprovalOutcome(batch.status.value, False, f"the batch is already {batch.status.value}")
+    email = answer.approver_email.strip().lower()
+    refusal = _refusal(session, batch_id, email, answer)
+    session.add(
+        FinanceAnswer(
+            batch_id=batch_id,
+            round=round_number,
+            approver_email=email,
+            decision=answer.decision,
+            comment=answer.comment,
+            counted=refusal is None,
+            answered_at=now,
+        )
+    )
+    session.flush()
+    if refusal is not None:
+        _audit(session, batch, email, "settlement.answer-refused", {"reason": refusal})
+        return ApprovalOutcome(batch.status.value, False, refusal)
+    if answer.decision == "reject":
+        _reject(session, batch, now)
+        _audit(session, batch, email, "settlement.rejected", {"comment": answer.comment})
+        return ApprovalOutcome(batch.status.value, True, "rejected: the lines return to the next settlement")
+    approvals = _counted_approvals(session, batch_id)
+    _audit(session, batch, email, "settlement.approved", {"comment": answer.comment, "approvals": approvals})
+    if approvals >= batch.approvals_needed:
+        batch.status = BatchStatus.APPROVED
+        batch.decided_at = now
+        session.add(batch)
+        return ApprovalOutcome(batch.status.value, True, "approved")
+    return ApprovalOutcome(batch.status.value, True, f"{approvals} of {batch.approvals_needed} approvals")
+
+
+def _refusal(session: Session, batch_id: int, email: str, answer: FinanceDecision) -> str | None:
+    if email not in {person.email.lower() for person in reviewers_for(session, Role.FINANCE)}:
+        return f"{email} does not hold the finance role"
+    if (
+        answer.decision == "approve"
+        and session.exec(
+            select(FinanceAnswer.id)
+            .where(FinanceAnswer.batch_id == batch_id)
+            .where(FinanceAnswer.approver_email == email)
+            .where(FinanceAnswer.decision == "approve")
+            .where(col(FinanceAnswer.counted))
+        ).first()
+    ):
+        return f"{email} already approved this batch: a second approver is needed"
+    return None
+
+
+def _counted_approvals(session: Session, batch_id: int) -> int:
+    return len(
+        session.exec(
+            select(FinanceAnswer.id)
+            .where(FinanceAnswer.batch_id == batch_id)
+            .where(FinanceAnswer.decision == "approve")
+            .where(col(FinanceAnswer.counted))
+        ).all()
+    )
+
+
+def _reject(session: Session, batch: SettlementBatch, now: datetime) -> None:
+    """The batch will not be paid: its statements are void and their lines go back to the pool."""
+    batch.status = BatchStatus.REJECTED
+    batch.decided_at = now
+    session.add(batch)
+    for statement in statements_of(session, batch):
+        statement.status = StatementStatus.REJECTED
+        session.add(statement)
+        for line in session.exec(select(CommissionLine).where(CommissionLine.statement_id == statement.id)):
+            line.statement_id = None
+            line.status = LineStatus.ACCRUED
+            session.add(line)
+
+
+@dataclass(frozen=True)
+class PaymentFiles:
+    payment_id: str
+    sepa_xml: str
+    csv: str
+
+
+def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datetime) -> PaymentFiles:
+    """Generate the batch's SEPA file and CSV once, store them, and return them.
+
+    The files are kept in the database, so a re-run after a crash hands back the same bytes (a
+    regenerated pain.001 would carry a new message id and timestamp and could be paid twice).
+    """
+    batch = _batch(session, batch_id)
+    if batch.payment_xml is None:
+        if batch.status is not BatchStatus.APPROVED:
+            raise SettlementError(
+                f"batch {batch.period} is {batch.status.value}: only an approved batch is paid"
+            )
+        transfers = [_transfer(session, statement) for statement in statements_of(session, batch)]
+        xml, payment_id = sepa_credit_transfer(payer, transfers, now.date())
+        batch.payment_xml = xml
+        batch.payment_id = payment_id
+        batch.payment_csv = transfers_csv(transfers, payment_id)
+        batch.status = BatchStatus.FILE_WRITTEN
+        session.add(batch)
+        _audit(session, batch, ACTOR, "settlement.file-written", {"payment_id": payment_id})
+    assert batch.payment_id is not None and batch.payment_csv is not None
+    return PaymentFiles(batch.payment_id, batch.payment_xml, batch.payment_csv)
+
+
+def save_payment_files(folder: Path, files: PaymentFiles) -> tuple[Path, Path]:
+    """Write the stored files under ``folder``, named by payment id; rewriting gives the same bytes.
+
+    Each goes through a temporary file, so a crash never leaves half a payment file behind.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = (folder / f"{files.payment_id}.xml", folder / f"{files.payment_id}.csv")
+    for path, text in zip(paths, (files.sepa_xml, files.csv), strict=True):
+        partial = path.with_suffix(path.suffix + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    return paths
+
+
+def mark_paid(session: Session, batch_id: int, *, now: datetime) -> int:
+    """Mark the batch and its statements paid once its file exists; returns the statements paid."""
+    batch = _batch(session, batch_id)
+    if batch.status is BatchStatus.PAID:
+        return 0
+    if batch.status is not BatchStatus.FILE_WRITTEN:
+        raise SettlementError(f"batch {batch.period} is {batch.status.value}: no payment file yet")
+    paid = 0
+    for statement in statements_of(session, batch):
+        statement.status = StatementStatus.PAID
+        statement.paid_at = now
+        session.add(statement)
+        paid += 1
+    batch.status = BatchStatus.PAID
+    batch.paid_at = now
+    session.add(batch)
+    _audit(session, batch, ACTOR, "settlement.paid", {"payment_id": batch.payment_id, "statements": paid})
+    return paid
+
+
+def batch_for(session: Session, period: Period) -> SettlementBatch | None:
+    return session.exec(select(SettlementBatch).where(SettlementBatch.period == str(period))).first()
+
+
+def statements_of(session: Session, batch: SettlementBatch) -> list[Statement]:
+    return list(
+        session.exec(
+            select(Statement).where(Statement.batch_id == batch.id).order_by(col(Statement.partner_id))
+        ).all()
+    )
+
+
+def _transfer(session: Session, statement: Statement) -> Transfer:
+    partner = session.get(Partner, statement.partner_id)
+    assert partner is not None
+    return Transfer(
+        partner_id=statement.partner_id,
+        partner_name=partner.name,
+        iban=statement.iban,
+        bic=statement.bic,
+        amount=statement.net,
+        currency=statement.currency,
+        reference=statement.payment_reference,
+        description=f"Commissions {statement.period} - {statement.payment_reference}",
+    )
+
+
+def _batch(session: Session, batch_id: int) -> SettlementBatch:
+    batch = session.get(SettlementBatch, batch_id)
+    if batch is None:
+        raise LookupError(f"settlement batch {batch_id} does not exist")
+    return batch
+
+
+def _audit(
+    session: Session, batch: SettlementBatch, actor: str, action: str, details: dict[str, Any]
+) -> None:
+    assert batch.id is not None
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        subject_type="settlement",
+        subject_id=batch.id,
+        details={"period": batch.period, **details},
+    )

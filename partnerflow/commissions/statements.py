@@ -1,0 +1,220 @@
+"""What partners and finance read: statements with every line, the batch summary, explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from partnerflow.commissions.periods import Period
+from partnerflow.commissions.settlement import batch_for, statements_of
+from partnerflow.markdown import md_text
+from partnerflow.models import (
+    CommissionLine,
+    Partner,
+    Registration,
+    SettlementBatch,
+    Statement,
+    StatementStatus,
+)
+from partnerflow.notify import TemplateRenderer, enqueue
+from partnerflow.registration.review import reviewers_for
+
+
+def statement_lines(session: Session, statement: Statement) -> list[dict[str, Any]]:
+    """Every line of a statement, accruals and clawbacks, with the deal it comes from."""
+    rows = session.exec(
+        select(CommissionLine, Registration)
+        .join(Registration, col(Registration.id) == col(CommissionLine.registration_id))
+        .where(CommissionLine.statement_id == statement.id)
+        .order_by(col(CommissionLine.closed_on), col(CommissionLine.id))
+    ).all()
+    return [
+        {
+            "registration_id": line.registration_id,
+            "customer_name": registration.customer_name,
+            "kind": line.kind.value,
+            "closed_on": line.closed_on.isoformat(),
+            "deal_amount": line.deal_amount,
+            "amount": line.amount,
+            "product_line": line.product_line,
+            "plan_version": line.plan_version,
+            "explanation": line.explanation,
+        }
+        for line, registration in rows
+    ]
+
+
+def statement_view(session: Session, statement: Statement) -> dict[str, Any]:
+    partner = session.get(Partner, statement.partner_id)
+    assert partner is not None
+    return {
+        "statement_id": statement.id,
+        "period": statement.period,
+        "partner_id": statement.partner_id,
+        "partner_name": partner.name,
+        "status": statement.status.value,
+        "currency": statement.currency,
+        "earned": statement.earned,
+        "clawed_back": statement.clawed_back,
+        "net": statement.net,
+        "payment_reference": statement.payment_reference,
+        "iban_ending": statement.iban[-4:],
+        "lines": statement_lines(session, statement),
+    }
+
+
+def period_report(session: Session, period: Period) -> dict[str, Any]:
+    """The period's batch and statements, for ``partnerflow commissions statements``."""
+    batch = batch_for(session, period)
+    if batch is None:
+        return {"period": str(period), "batch": None, "statements": []}
+    return {
+        "period": str(period),
+        "batch": batch_view(batch),
+        "statements": [statement_view(session, statement) for statement in statements_of(session, batch)],
+    }
+
+
+def batch_view(batch: SettlementBatch) -> dict[str, Any]:
+    return {
+        "batch_id": batch.id,
+        "status": batch.status.value,
+        "currency": batch.currency,
+        "total": str(batch.total),
+        "approvals_needed": batch.approvals_needed,
+        "payment_id": batch.payment_id,
+        "plan_version": batch.plan_version,
+        "held_back": batch.held_back,
+        "carried_forward": batch.carried_forward,
+    }
+
+
+def batch_markdown(session: Session, batch: SettlementBatch) -> str:
+    """The summary finance reads above the approval form and in the run's artifact."""
+    statements = statements_of(session, batch)
+    names = _partner_names(session, [s.partner_id for s in statements])
+    lines = [
+        f"# Commission settlement {batch.period}",
+        "",
+        f"**{len(statements)} statements, {batch.total} {batch.currency}** "
+        f"(plan {batch.plan_version}; status {batch.status.value}).",
+        "",
+    ]
+    if batch.approvals_needed:
+        lines.append(
+            f"Needs **{batch.approvals_needed} finance approval(s)**: answer with your e-mail; "
+            "a rejection returns every line to the next settlement."
+        )
+        lines.append("")
+    lines += ["| Partner | Earned | Clawed back | Net |", "|---|---:|---:|---:|"]
+    lines += [
+        f"| {md_text(names[s.partner_id])} | {s.earned} | {s.clawed_back} | {s.net} |" for s in statements
+    ]
+    for title, entries in (
+        ("Held back (cannot be paid)", batch.held_back),
+        ("Carried forward", batch.carried_forward),
+    ):
+        if entries:
+            lines += ["", f"## {title}", ""]
+            lines += [
+                f"- {md_text(entry['partner_name'])}: {entry['net']} — {md_text(entry['reason'])}"
+                for entry in entries
+            ]
+    return "\n".join(lines)
+
+
+def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: TemplateRenderer) -> int:
+    """E-mail each paid statement to its partner, every line on it; once per statement."""
+    queued = 0
+    for statement in statements_of(session, batch):
+        if statement.status is not StatementStatus.PAID:
+            continue
+        partner = session.get(Partner, statement.partner_id)
+        assert partner is not None
+        view = statement_view(session, statement)
+        queued += enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"commission-statement:{statement.id}",
+            recipient=partner.primary_email,
+            template="commission_statement",
+            locale=partner.locale.value,
+            context={**view, "payment_id": batch.payment_id, "paid_on": statement.paid_at},
+        )
+    return queued
+
+
+def request_finance_approval(
+    session: Session, batch: SettlementBatch, renderer: TemplateRenderer, *, url: str, run_id: str
+) -> int:
+    """E-mail every finance person a link to the run's approval form (once per run and person)."""
+    people = reviewers_for(session, "finance")
+    for person in people:
+        enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"settlement-approval:{batch.id}:{run_id}:{person.id}",
+            recipient=person.email,
+            template="settlement_approval_requested",
+            locale=person.locale.value,
+            context={
+                "person_name": person.name,
+                "period": batch.period,
+                "total": batch.total,
+                "currency": batch.currency,
+                "statements": len(statements_of(session, batch)),
+                "approvals_needed": batch.approvals_needed,
+                "approval_url": url,
+            },
+        )
+    return len(people)
+
+
+def explain_deal(session: Session, registration_id: int) -> dict[str, Any]:
+    """Every commission line of a deal with how it was computed, for ``commissions explain``."""
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise LookupError(f"deal {registration_id} does not exist")
+    lines = session.exec(
+        select(CommissionLine)
+        .where(CommissionLine.registration_id == registration_id)
+        .order_by(col(CommissionLine.id))
+    ).all()
+    statements = {
+        s.id: s
+        for s in session.exec(
+            select(Statement).where(
+                col(Statement.id).in_([line.statement_id for line in lines if line.statement_id])
+            )
+        )
+    }
+    return {
+        "registration_id": registration_id,
+        "customer_name": registration.customer_name,
+        "status": registration.status.value,
+        "closed_on": registration.closed_on.isoformat() if registration.closed_on else None,
+        "closed_amount": str(registration.closed_amount) if registration.closed_amount is not None else None,
+        "lines": [
+            {
+                "kind": line.kind.value,
+                "status": line.status.value,
+                "amount": str(line.amount),
+                "currency": line.currency,
+                "payable_from": line.payable_from.isoformat(),
+                "plan": f"{line.plan_version} ({line.plan_sha256[:12]})",
+                "statement": (
+                    f"{statements[line.statement_id].period} ({statements[line.statement_id].status.value})"
+                    if line.statement_id in statements
+                    else None
+                ),
+                "explanation": line.explanation,
+            }
+            for line in lines
+        ],
+    }
+
+
+def _partner_names(session: Session, partner_ids: list[int]) -> dict[int, str]:
+    rows = session.exec(select(Partner.id, Partner.name).where(col(Partner.id).in_(partner_ids))).all()
+    return {partner_id: name for partner_id, name in rows if partner_id is not None}
