@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from partnerflow.models import AuditEvent
@@ -40,3 +41,12 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def record_events(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append many events in one multi-row INSERT (bulk steps: thousands of accruals).
+
+    Each dict carries the :class:`AuditEvent` columns, ``occurred_at`` included.
+    """
+    if events:
+        session.execute(insert(AuditEvent), events)

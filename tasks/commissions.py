@@ -1,6 +1,6 @@
 """Commission I/O steps: accrual, and each step of the monthly settlement in its own transaction."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import task
@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from partnerflow.commissions.accrual import accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import (
     FinanceDecision,
     mark_paid,
@@ -28,21 +29,16 @@ from partnerflow.commissions.statements import (
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import CommissionPlanPolicy, Policy, load_policy
 from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
-
-
-def _plan_for(day: date) -> Policy[CommissionPlanPolicy]:
-    return load_policy("commission_plan", day, get_settings().policies_dir)
 
 
 @task(name="accrue-deal", **IO)
 def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
-        result = accrue_deal(session, registration_id, plan_for=_plan_for, now=datetime.now(UTC))
+        result = accrue_deal(session, registration_id, plan_for=plan_in_force, now=datetime.now(UTC))
     return {**result.__dict__, "amount": str(result.amount) if result.amount is not None else None}
 
 
@@ -50,7 +46,7 @@ def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
 def accrue_missed_deals() -> dict[str, int]:
     """Catch-up: accrue won deals that have no commission line yet; counts by outcome."""
     with session_scope() as session:
-        results = accrue_missing(session, plan_for=_plan_for, now=datetime.now(UTC))
+        results = accrue_missing(session, plan_for=plan_in_force, now=datetime.now(UTC))
     counts: dict[str, int] = {}
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
@@ -63,7 +59,7 @@ def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
     settings = get_settings()
     target = Period.parse(period)
     with session_scope() as session:
-        batch = open_settlement(session, target, plan=_plan_for(target.last_day), now=datetime.now(UTC))
+        batch = open_settlement(session, target, plan=plan_in_force(target.last_day), now=datetime.now(UTC))
         if batch.flow_run_id is None:
             batch.flow_run_id = flow_run_id
             session.add(batch)

@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from partnerflow.settings import Settings, SmtpSecurity
 
-
 REAL_IBAN = "FR1420041010050500013M02606"
 
 

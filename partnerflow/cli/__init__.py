@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from partnerflow.cli import campaign_commands, deal_commands, mail_commands, policy_commands, review_commands
+from partnerflow.cli import (
+    campaign_commands,
+    commission_commands,
+    deal_commands,
+    mail_commands,
+    policy_commands,
+    review_commands,
+)
 from partnerflow.cli.demo import demo
 from partnerflow.cli.setup_commands import init, seed, up
 
@@ -23,5 +30,6 @@ app.add_typer(mail_commands.app, name="mail")
 app.add_typer(deal_commands.app, name="deals")
 app.add_typer(review_commands.app, name="review")
 app.add_typer(campaign_commands.app, name="campaigns")
+app.add_typer(commission_commands.app, name="commissions")
 
 __all__ = ["app"]

@@ -23,6 +23,8 @@ from partnerflow.cli.prefect_api import (
     resume_run,
     start_run,
 )
+from partnerflow.commissions.plans import plan_in_force
+from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
@@ -227,6 +229,37 @@ def close(
             errors.print(
                 f"partnerflow.deal.closed not emitted ({error}); commissions will not see it", soft_wrap=True
             )
+
+
+@app.command()
+@friendly_errors
+def reverse(
+    registration_id: int,
+    reason: Annotated[str, typer.Option(help="Why (refund, cancellation): kept in the audit trail.")],
+    actor: Annotated[str, typer.Option(help="Who reverses it.")] = "cli",
+    as_json: JsonFlag = False,
+) -> None:
+    """Reverse a deal's commission: cancelled before settlement, clawed back after payment."""
+    with _explained(ValueError), session_scope() as session:
+        result = reverse_deal(
+            session,
+            registration_id,
+            reason=reason,
+            actor=actor,
+            plan_for=plan_in_force,
+            now=datetime.now(UTC),
+        )
+    if as_json:
+        print_json(result.__dict__)
+        return
+    messages = {
+        "cancelled": f"commission of deal {registration_id} cancelled ({result.amount}): it will not be paid",
+        "clawed-back": f"deal {registration_id} was paid: clawback line {result.amount}, "
+        "netted against the partner's next settlement",
+        "already-reversed": f"deal {registration_id} was already reversed: nothing changed",
+        "nothing-accrued": f"deal {registration_id} has no commission to reverse ({result.detail})",
+    }
+    console.print(messages[result.outcome])
 
 
 @app.command("list")

@@ -12,10 +12,13 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.commissions.replay import period_bounds, replay_plan
 from partnerflow.db import get_engine
 from partnerflow.models import Partner, Registration
 from partnerflow.policy import (
     POLICY_KINDS,
+    CommissionPlanPolicy,
+    Policy,
     PolicyLibrary,
     StoredDecision,
     diff_policies,
@@ -135,18 +138,33 @@ def json_schemas() -> dict[str, str]:
 @app.command()
 @friendly_errors
 def replay(
-    kind: Annotated[str, typer.Argument(help="Only deal_registration keeps decision snapshots today.")],
+    kind: Annotated[str, typer.Argument(help="deal_registration or commission_plan.")],
     candidate: Annotated[Path, typer.Option(help="The candidate policy file.")],
-    since: Annotated[str, typer.Option("--from", help="First submission date (YYYY-MM-DD).")],
-    until: Annotated[str, typer.Option("--to", help="Last submission date (YYYY-MM-DD).")],
+    since: Annotated[
+        str | None, typer.Option("--from", help="deal_registration: first submission date (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="deal_registration: last submission date (YYYY-MM-DD).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="commission_plan: the deals closed in YYYY-MM or YYYY.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Re-decide the period's stored submissions under CANDIDATE: counts before/after, and changes."""
-    if kind != "deal_registration":
-        raise typer.BadParameter(f"replay supports deal_registration, not {kind}")
+    """Re-decide past cases under CANDIDATE: registrations (counts and changes) or commissions
+    (what each partner earned and would have earned)."""
     policy = load_file(candidate)
     if policy.kind != kind:
-        raise typer.BadParameter(f"{candidate} is a {policy.kind} policy")
+        raise typer.BadParameter(f"{candidate} is a {policy.kind} policy, not {kind}")
+    if kind == "commission_plan":
+        if period is None:
+            raise typer.BadParameter("commission_plan replay needs --period YYYY-MM or YYYY")
+        _replay_commissions(policy, period, as_json=as_json)
+        return
+    if kind != "deal_registration":
+        raise typer.BadParameter(f"replay supports deal_registration and commission_plan, not {kind}")
+    if since is None or until is None:
+        raise typer.BadParameter("deal_registration replay needs --from and --to")
     report = replay_policy(policy, stored_registrations(date.fromisoformat(since), date.fromisoformat(until)))
     if as_json:
         print_json(
@@ -174,6 +192,42 @@ def replay(
             )
     for error in report.errors:
         errors.print(error, soft_wrap=True)
+
+
+def _replay_commissions(policy: Policy[CommissionPlanPolicy], period: str, *, as_json: bool) -> None:
+    try:
+        start, end = period_bounds(period)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    with Session(get_engine()) as session:
+        report = replay_plan(session, policy, start=start, end=end)
+    if as_json:
+        print_json(
+            {
+                "from": start,
+                "to": end,
+                "earned": report.earned,
+                "candidate": report.candidate,
+                "partners": [{**p.__dict__, "difference": p.difference} for p in report.partners],
+            }
+        )
+        return
+    table = Table(title=f"Commissions {period}: earned vs {policy.stamp.version} (candidate)")
+    for column in ("partner", "deals", "excluded", "earned", "candidate", "difference"):
+        table.add_column(column, justify="left" if column == "partner" else "right")
+    for p in report.partners:
+        table.add_row(
+            p.partner_name,
+            str(p.deals),
+            str(p.excluded_by_candidate),
+            str(p.earned),
+            str(p.candidate),
+            f"{p.difference:+}",
+        )
+    table.add_row(
+        "total", "", "", str(report.earned), str(report.candidate), f"{report.candidate - report.earned:+}"
+    )
+    console.print(table)
 
 
 def stored_registrations(since: date, until: date) -> list[StoredDecision]:

@@ -1,20 +1,39 @@
-"""Accruing commission when a registered deal closes won: once per deal, with its explanation."""
+"""Accruing commission when a registered deal closes won: once per deal, with its explanation.
+
+Two paths share one pricing function: ``accrue_deal`` for the deal.closed event (one deal), and
+``accrue_missing`` for the catch-up and the settlement (every won deal without a line, in bulk:
+one query for the deals, one for the year-to-date revenue, one multi-row insert).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
-from partnerflow.audit import record_event
-from partnerflow.commissions.calculation import calculate_commission
-from partnerflow.models import CommissionLine, LineKind, Partner, Registration, RegistrationStatus
-from partnerflow.policy import CommissionPlanPolicy, Policy
+from partnerflow.audit import record_events
+from partnerflow.commissions.calculation import CommissionCalculation, calculate_commission
+from partnerflow.models import (
+    CommissionLine,
+    LineKind,
+    LineStatus,
+    Partner,
+    PartnerTier,
+    Registration,
+    RegistrationStatus,
+)
+from partnerflow.policy import CommissionPlanPolicy, Decision, Policy
 
 ACTOR = "system:commission-accrual"
 PlanForDate = Callable[[date], Policy[CommissionPlanPolicy]]
@@ -30,6 +49,58 @@ class AccrualResult:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class ClosedDeal:
+    """A won registration with what pricing needs (its partner's tier and status)."""
+
+    registration_id: int
+    partner_id: int
+    tier: PartnerTier
+    partner_status: str
+    amount: Decimal
+    currency: str
+    product_line: str  # the first registered product line prices the deal
+    closed_on: date
+    registered_on: date
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "deal": {
+                "amount": float(self.amount),
+                "currency": self.currency,
+                "product_line": self.product_line,
+                "registered": True,
+                "days_registration_to_close": (self.closed_on - self.registered_on).days,
+            },
+            "partner": {
+                "id": self.partner_id,
+                "tier": self.tier.value,
+                "status": self.partner_status,
+                "attainment": 0.0,
+            },
+        }
+
+
+def price_deal(
+    policy: Policy[CommissionPlanPolicy],
+    deal: ClosedDeal,
+    year_to_date_before: Decimal,
+    decide: Callable[[dict[str, Any]], Decision] | None = None,
+) -> tuple[Decision, CommissionCalculation | None]:
+    """The plan's decision on the deal and, unless it excludes it, the commission."""
+    decision = (decide or policy.decide)(deal.facts())
+    if decision.outcome == "exclude":
+        return decision, None
+    calculation = calculate_commission(
+        policy.document,
+        tier=deal.tier,
+        product_line=deal.product_line,
+        amount=deal.amount,
+        year_to_date_before=year_to_date_before,
+    )
+    return decision, calculation
+
+
 def accrue_deal(
     session: Session, registration_id: int, *, plan_for: PlanForDate, now: datetime
 ) -> AccrualResult:
@@ -37,123 +108,192 @@ def accrue_deal(
 
     Safe to call any number of times: the (registration, kind) unique key lets one line exist.
     """
-    registration = session.get(Registration, registration_id)
-    if (
-        registration is None
-        or registration.status != RegistrationStatus.WON
-        or registration.partner_id is None
-    ):
+    deals = closed_deals(session, col(Registration.id) == registration_id)
+    if not deals:
         return AccrualResult(registration_id, "not-won")
     existing = _existing(session, registration_id)
     if existing is not None:
         return AccrualResult(registration_id, "already-accrued", existing)
-    partner = session.get(Partner, registration.partner_id)
-    assert (
-        partner is not None and registration.closed_on is not None and registration.closed_amount is not None
-    )
-    policy = plan_for(registration.closed_on)
-    product_line = registration.product_lines[0] if registration.product_lines else "default"
-    decision = policy.decide(
-        {
-            "deal": {
-                "amount": float(registration.closed_amount),
-                "currency": registration.currency,
-                "product_line": product_line,
-                "registered": True,
-                "days_registration_to_close": (
-                    registration.closed_on - registration.submitted_at.date()
-                ).days,
-            },
-            "partner": {
-                "id": partner.id,
-                "tier": partner.tier.value,
-                "status": partner.status.value,
-                "attainment": 0.0,
-            },
-        }
-    )
-    if decision.outcome == "exclude":
-        record_event(
-            session,
-            actor=ACTOR,
-            action="commission.excluded",
-            subject_type="registration",
-            subject_id=registration_id,
-            stamp=decision.stamp,
-            rule_id=decision.rule_id,
-            details={"reason": decision.reason},
-        )
-        return AccrualResult(registration_id, "excluded", rule_id=decision.rule_id, reason=decision.reason)
-    calculation = calculate_commission(
-        policy.document,
-        tier=partner.tier,
-        product_line=product_line,
-        amount=registration.closed_amount,
-        year_to_date_before=year_to_date(session, registration),
-    )
-    line = CommissionLine(
-        registration_id=registration_id,
-        partner_id=registration.partner_id,
-        amount=calculation.commission,
-        currency=policy.document.currency,
-        deal_amount=registration.closed_amount,
-        product_line=product_line,
-        closed_on=registration.closed_on,
-        payable_from=registration.closed_on + timedelta(days=policy.document.hold_days),
-        plan_version=policy.stamp.version,
-        plan_sha256=policy.stamp.sha256,
-        explanation=calculation.explanation(),
-        details={"year_to_date_before": str(calculation.year_to_date_before), "capped": calculation.capped},
-        created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(line)
-    except IntegrityError:  # a concurrent accrual of the same deal won the race
-        return AccrualResult(registration_id, "already-accrued", _existing(session, registration_id))
-    record_event(
-        session,
-        actor=ACTOR,
-        action="commission.accrued",
-        subject_type="registration",
-        subject_id=registration_id,
-        stamp=policy.stamp,
-        rule_id=decision.rule_id,
-        details={"amount": str(line.amount), "line_id": line.id},
-    )
-    return AccrualResult(registration_id, "accrued", line.id, line.amount, decision.rule_id)
+    return _accrue(session, deals, year_to_date(session, deals), plan_for=plan_for, now=now)[0]
 
 
 def accrue_missing(session: Session, *, plan_for: PlanForDate, now: datetime) -> list[AccrualResult]:
     """Catch-up: accrue every won deal that has no line yet (a missed event, a server down)."""
-    missing = session.exec(
-        select(Registration.id)
-        .where(Registration.status == RegistrationStatus.WON)
-        .where(~col(Registration.id).in_(select(CommissionLine.registration_id)))
+    has_line = select(CommissionLine.registration_id).where(CommissionLine.kind == LineKind.ACCRUAL)
+    deals = closed_deals(session, ~col(Registration.id).in_(has_line))
+    return _accrue(session, deals, year_to_date(session, deals), plan_for=plan_for, now=now)
+
+
+def closed_deals(session: Session, *conditions: ColumnElement[bool]) -> list[ClosedDeal]:
+    """Won registrations matching ``conditions``, oldest close first."""
+    rows = session.execute(
+        sa_select(
+            col(Registration.id),
+            col(Registration.partner_id),
+            col(Partner.tier),
+            col(Partner.status),
+            col(Registration.closed_amount),
+            col(Registration.currency),
+            col(Registration.product_lines),
+            col(Registration.closed_on),
+            col(Registration.submitted_at),
+        )
+        .join(Partner, col(Partner.id) == col(Registration.partner_id))
+        .where(col(Registration.status) == RegistrationStatus.WON)
+        .where(*conditions)
         .order_by(col(Registration.closed_on), col(Registration.id))
     ).all()
     return [
-        accrue_deal(session, registration_id, plan_for=plan_for, now=now)
-        for registration_id in missing
-        if registration_id is not None
+        ClosedDeal(
+            registration_id=row[0],
+            partner_id=row[1],
+            tier=PartnerTier(row[2]),
+            partner_status=str(getattr(row[3], "value", row[3])),
+            amount=Decimal(row[4]),
+            currency=row[5],
+            product_line=row[6][0] if row[6] else "default",
+            closed_on=row[7],
+            registered_on=row[8].date(),
+        )
+        for row in rows
+        if row[0] is not None and row[1] is not None and row[4] is not None and row[7] is not None
     ]
 
 
-def year_to_date(session: Session, registration: Registration) -> Decimal:
-    """The partner's won revenue closed earlier in the same calendar year (ties broken by id)."""
-    assert registration.closed_on is not None
-    start = date(registration.closed_on.year, 1, 1)
-    earlier = (col(Registration.closed_on) < registration.closed_on) | (
-        (col(Registration.closed_on) == registration.closed_on) & (col(Registration.id) < registration.id)
+def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Decimal]:
+    """For each deal, its partner's won revenue closed earlier in the same year (ties by id).
+
+    One query over the partners' won deals of the years concerned, then running sums.
+    """
+    wanted = {deal.registration_id for deal in deals}
+    keys = {(deal.partner_id, deal.closed_on.year) for deal in deals}
+    if not keys:
+        return {}
+    years = sorted({year for _, year in keys})
+    rows = session.execute(
+        sa_select(
+            col(Registration.id),
+            col(Registration.partner_id),
+            col(Registration.closed_on),
+            col(Registration.closed_amount),
+        )
+        .where(col(Registration.status) == RegistrationStatus.WON)
+        .where(col(Registration.partner_id).in_(sorted({partner for partner, _ in keys})))
+        .where(col(Registration.closed_on) >= date(years[0], 1, 1))
+        .where(col(Registration.closed_on) <= date(years[-1], 12, 31))
+        .order_by(col(Registration.closed_on), col(Registration.id))
+    ).all()
+    running: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    before: dict[int, Decimal] = {}
+    for registration_id, partner_id, closed_on, amount in rows:
+        if registration_id is None or partner_id is None or closed_on is None:
+            continue
+        key = (partner_id, closed_on.year)
+        if registration_id in wanted:
+            before[registration_id] = running[key]
+        running[key] += Decimal(amount or 0)
+    return before
+
+
+def _accrue(
+    session: Session,
+    deals: list[ClosedDeal],
+    before: dict[int, Decimal],
+    *,
+    plan_for: PlanForDate,
+    now: datetime,
+) -> list[AccrualResult]:
+    """Price the deals, insert their lines (a line that exists already is skipped), audit each."""
+    plans: dict[date, Policy[CommissionPlanPolicy]] = {}
+    deciders: dict[str, Callable[[dict[str, Any]], Decision]] = {}
+    lines: list[dict[str, Any]] = []
+    excluded: list[AccrualResult] = []
+    events: list[dict[str, Any]] = []
+    for deal in deals:
+        policy = plans.get(deal.closed_on) or plans.setdefault(deal.closed_on, plan_for(deal.closed_on))
+        decide = deciders.get(policy.stamp.sha256) or deciders.setdefault(
+            policy.stamp.sha256, policy.memoized()
+        )
+        decision, calculation = price_deal(policy, deal, before.get(deal.registration_id, Decimal(0)), decide)
+        if calculation is None:
+            excluded.append(
+                AccrualResult(deal.registration_id, "excluded", None, None, decision.rule_id, decision.reason)
+            )
+            events.append(_event(deal, "commission.excluded", decision, {"reason": decision.reason}, now))
+            continue
+        lines.append(_line(deal, policy, calculation, now))
+        events.append(
+            _event(deal, "commission.accrued", decision, {"amount": str(calculation.commission)}, now)
+        )
+    inserted: dict[int, int] = {}
+    if lines:
+        dialect = session.connection().dialect.name
+        returning = _insert_lines(dialect).returning(
+            col(CommissionLine.registration_id), col(CommissionLine.id)
+        )
+        result = session.execute(returning, lines)
+        inserted = {int(row[0]): int(row[1]) for row in result.all()}
+    priced = {line["registration_id"]: line["amount"] for line in lines}
+    accrued = [
+        AccrualResult(registration_id, "accrued", inserted[registration_id], priced[registration_id])
+        if registration_id in inserted
+        else AccrualResult(registration_id, "already-accrued")
+        for registration_id in priced
+    ]
+    record_events(
+        session,
+        [e for e in events if e["action"] != "commission.accrued" or int(e["subject_id"]) in inserted],
     )
-    total = session.exec(
-        select(func.coalesce(func.sum(Registration.closed_amount), 0))
-        .where(Registration.partner_id == registration.partner_id)
-        .where(Registration.status == RegistrationStatus.WON)
-        .where(col(Registration.closed_on) >= start)
-        .where(earlier)
-    ).one()
-    return Decimal(str(total))
+    return excluded + accrued
+
+
+def _line(
+    deal: ClosedDeal, policy: Policy[CommissionPlanPolicy], calculation: CommissionCalculation, now: datetime
+) -> dict[str, Any]:
+    return {
+        "registration_id": deal.registration_id,
+        "partner_id": deal.partner_id,
+        "kind": LineKind.ACCRUAL,
+        "status": LineStatus.ACCRUED,
+        "amount": calculation.commission,
+        "currency": policy.document.currency,
+        "deal_amount": deal.amount,
+        "product_line": deal.product_line,
+        "closed_on": deal.closed_on,
+        "payable_from": deal.closed_on + timedelta(days=policy.document.hold_days),
+        "plan_version": policy.stamp.version,
+        "plan_sha256": policy.stamp.sha256,
+        "explanation": calculation.explanation(),
+        "details": {
+            "year_to_date_before": str(calculation.year_to_date_before),
+            "capped": calculation.capped,
+        },
+        "created_at": now,
+    }
+
+
+def _event(
+    deal: ClosedDeal, action: str, decision: Decision, details: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "occurred_at": now,
+        "actor": ACTOR,
+        "action": action,
+        "subject_type": "registration",
+        "subject_id": str(deal.registration_id),
+        "policy_kind": decision.stamp.kind,
+        "policy_version": decision.stamp.version,
+        "policy_sha256": decision.stamp.sha256,
+        "rule_id": decision.rule_id,
+        "details": details,
+    }
+
+
+@lru_cache(maxsize=2)
+def _insert_lines(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT (registration_id, kind) DO NOTHING: a concurrent accrual wins once."""
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return dialect_insert(CommissionLine).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
 
 
 def _existing(session: Session, registration_id: int) -> int | None:

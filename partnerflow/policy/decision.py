@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -89,6 +90,27 @@ class Policy(Generic[DocumentT]):
             return self._decision(DEFAULT_RULE_ID, self.document.default, facts)
         rule = self.document.rules[index]
         return self._decision(rule.id, rule, facts)
+
+    def memoized(self) -> Callable[[dict[str, Any]], Decision]:
+        """A ``decide`` for bulk runs that remembers decisions by the facts the policy reads.
+
+        A decision depends only on the facts its conditions and reasons read, so thousands of
+        deals sharing those values (status, tier, registered...) are decided once. Facts that
+        cannot be a key (a list, a missing field) go through ``decide`` every time.
+        """
+        actions: list[Action] = [*self.document.rules, self.document.default]
+        texts = [rule.when for rule in self.document.rules] + [a.reason or "" for a in actions]
+        reads = referenced_facts(texts, self.document.VOCABULARY)
+        memo: dict[tuple[Any, ...], Decision] = {}
+
+        def decide(facts: dict[str, Any]) -> Decision:
+            try:
+                key = tuple(facts[root][name] for root, names in reads.items() for name in names)
+                return memo[key] if key in memo else memo.setdefault(key, self.decide(facts))
+            except (KeyError, TypeError):
+                return self.decide(facts)
+
+        return decide
 
     def _first_match_rule_by_rule(self, facts: dict[str, Any]) -> int:
         """The slow path, taken only on bad facts: find which rule fails, to name it."""

@@ -1,0 +1,91 @@
+"""``partnerflow commissions``, ``deals reverse`` and the commission plan replay, from the terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from partnerflow.cli import app
+from partnerflow.registration.intake import IntakeResult
+from partnerflow.settings import PROJECT_ROOT
+from tests.commissions.ledger import accrue_all, open_batch, pay, won
+from tests.factories import write_policy
+
+runner = CliRunner()
+Submit = Callable[..., IntakeResult]
+
+
+def run_json(*args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_statements_show_each_partners_lines_for_the_period(
+    engine: Engine, payees: dict[str, int], submit: Submit
+) -> None:
+    deal = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    accrue_all(engine)
+    batch = open_batch(engine, "2027-03")
+    assert batch.id is not None
+    pay(engine, batch.id)
+    report = run_json("commissions", "statements", "--period", "2027-03")
+    [statement] = report["statements"]
+    assert (statement["net"], statement["status"]) == ("7000.00", "paid")
+    assert [line["registration_id"] for line in statement["lines"]] == [deal]
+    assert report["batch"]["status"] == "paid"
+
+
+def test_explain_shows_how_a_deals_commission_was_computed(
+    engine: Engine, payees: dict[str, int], submit: Submit
+) -> None:
+    deal = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    accrue_all(engine)
+    result = runner.invoke(app, ["commissions", "explain", str(deal)])
+    assert result.exit_code == 0, result.output
+    assert "base rate 7 % on 100000.00" in result.stdout
+    assert "commission 7000.00 (rounded to the cent, half up)" in result.stdout
+
+
+def test_a_badly_written_period_is_refused_with_the_expected_form(engine: Engine) -> None:
+    result = runner.invoke(app, ["commissions", "statements", "--period", "2027-13"])
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
+
+
+def test_deals_reverse_cancels_an_unsettled_commission(
+    engine: Engine, payees: dict[str, int], submit: Submit
+) -> None:
+    deal = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    accrue_all(engine)
+    result = run_json("deals", "reverse", str(deal), "--reason", "customer refunded")
+    assert (result["outcome"], result["amount"]) == ("cancelled", "7000.00")
+
+
+def test_commission_replay_shows_what_each_partner_would_earn_under_a_candidate(
+    engine: Engine, payees: dict[str, int], submit: Submit, tmp_path: Path
+) -> None:
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    accrue_all(engine)
+    shipped = (PROJECT_ROOT / "policies" / "commission_plan" / "2027-01-01.yaml").read_text("utf-8")
+    candidate = write_policy(
+        tmp_path,
+        shipped.replace("gold: {default: 0.07", "gold: {default: 0.10"),
+        "commission_plan",
+        "2027-01-01",
+    )
+    report = run_json(
+        "policy", "replay", "commission_plan", "--candidate", str(candidate), "--period", "2027-01"
+    )
+    [partner] = report["partners"]
+    assert (partner["earned"], partner["candidate"], partner["difference"]) == (
+        "7000.00",
+        "10000.00",
+        "3000.00",
+    )

@@ -1,0 +1,57 @@
+"""The commission-settlement deployment on a real Prefect server: it waits for finance, then pays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import Engine
+
+from flows.commission_settlement import commission_settlement
+from partnerflow.cli.serving import served_in_thread
+from partnerflow.models import Statement, StatementStatus
+from partnerflow.notify import MailSink
+from partnerflow.registration.intake import IntakeResult
+from partnerflow.settings import Settings
+from tests.commissions.ledger import rows, won
+from tests.flows.test_deal_registration_flow import wait_for
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+
+@pytest.fixture(scope="module")
+def served_settlement(prefect_server: None) -> Iterator[None]:
+    with served_in_thread(commission_settlement, name="partnerflow-settlement-tests"):
+        yield
+
+
+def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
+    served_settlement: None,
+    engine: Engine,
+    settings: Settings,
+    payees: dict[str, int],
+    submit: Callable[..., IntakeResult],
+    smtp_server: MailSink,
+) -> None:
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    won(engine, submit, payees["second"], "100000", date(2027, 1, 6), "b")
+    run = run_deployment(
+        "commission-settlement/commission-settlement", parameters={"period": "2027-03"}, timeout=0
+    )
+    wait_for(run.id, pause_key="approval-1")  # type: ignore[union-attr]
+    asked = [m for m in smtp_server.messages() if "Approbation requise" in str(m["Subject"])]
+    assert sorted(m["To"] for m in asked) == ["finance1@vendor.example", "finance2@vendor.example"]
+    resume_flow_run(run.id, run_input={"decision": "approve", "approver_email": "manager@vendor.example"})  # type: ignore[union-attr]
+    wait_for(run.id, pause_key="approval-2")  # type: ignore[union-attr]  # not finance: asked again
+    resume_flow_run(run.id, run_input={"decision": "approve", "approver_email": "finance2@vendor.example"})  # type: ignore[union-attr]
+    final = wait_for(run.id, final=True)  # type: ignore[union-attr]
+    assert final.state is not None and final.state.is_completed()
+    statements = rows(engine, Statement)
+    assert {s.status for s in statements} == {StatementStatus.PAID} and len(statements) == 2
+    assert sorted(p.suffix for p in Path(settings.payments_dir / "2027-03").iterdir()) == [".csv", ".xml"]
+    mailed = [m for m in smtp_server.messages() if "Relevé de commissions 2027-03" in str(m["Subject"])]
+    assert sorted(m["To"] for m in mailed) == ["contact@azur.example", "contact@boreal.example"]
