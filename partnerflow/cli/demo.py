@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.demo_campaign import run_campaign_demo
+from partnerflow.cli.demo_commissions import run_commission_demo
 from partnerflow.cli.demo_deals import run_deal_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
@@ -67,6 +68,8 @@ def demo(
         run_deal_demo()
         console.rule("5. discount campaign")
         run_campaign_demo()
+        console.rule("6. commission settlement")
+        run_commission_demo()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

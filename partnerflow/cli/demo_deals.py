@@ -129,7 +129,7 @@ def answer_when_paused(run_id: str, pause_key: str, values: dict[str, Any]) -> N
 
     wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
     resume_flow_run(UUID(run_id), run_input=values)
-    who = values.get("reviewer_email") or values.get("signer_email")
+    who = values.get("reviewer_email") or values.get("signer_email") or values.get("approver_email")
     console.print(f"  {who} answered {values['decision']} on run {run_id[:8]} ({pause_key})")
 
 

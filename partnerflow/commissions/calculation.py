@@ -52,9 +52,13 @@ class CommissionCalculation:
             f"(closed this year before the deal: {self.year_to_date_before})"
         ]
         for part in self.parts:
-            upper = f"{part.to_revenue}" if part.to_revenue is not None else "and above"
+            bracket = (
+                f"{part.from_revenue}–{part.to_revenue}"
+                if part.to_revenue is not None
+                else f"from {part.from_revenue} up"
+            )
             lines.append(
-                f"{part.amount} in bracket {part.from_revenue}–{upper} at {_percent(part.rate)} % "
+                f"{part.amount} in bracket {bracket} at {_percent(part.rate)} % "
                 f"= {round_to_cent(part.commission)}"
             )
         if self.capped:
