@@ -31,6 +31,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/deal_intake.py
 	$(RUN) python bench/deal_latency.py
 	$(RUN) python bench/campaign_notify.py
+	$(RUN) python bench/commissions.py
 
 schema: sync  ## re-export policies/schema/*.json after changing a policy kind
 	$(RUN) partnerflow policy schema

@@ -49,4 +49,5 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> None:
     Each dict carries the :class:`AuditEvent` columns, ``occurred_at`` included.
     """
     if events:
-        session.execute(insert(AuditEvent), events)
+        table = AuditEvent.__table__  # type: ignore[attr-defined]  # Core, not the ORM's bulk path
+        session.connection().execute(insert(table), events)

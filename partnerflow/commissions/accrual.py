@@ -126,23 +126,27 @@ def accrue_missing(session: Session, *, plan_for: PlanForDate, now: datetime) ->
 
 def closed_deals(session: Session, *conditions: ColumnElement[bool]) -> list[ClosedDeal]:
     """Won registrations matching ``conditions``, oldest close first."""
-    rows = session.execute(
-        sa_select(
-            col(Registration.id),
-            col(Registration.partner_id),
-            col(Partner.tier),
-            col(Partner.status),
-            col(Registration.closed_amount),
-            col(Registration.currency),
-            col(Registration.product_lines),
-            col(Registration.closed_on),
-            col(Registration.submitted_at),
+    rows = (
+        session.connection()
+        .execute(  # Core rows: no ORM loading for 100,000 deals
+            sa_select(
+                col(Registration.id),
+                col(Registration.partner_id),
+                col(Partner.tier),
+                col(Partner.status),
+                col(Registration.closed_amount),
+                col(Registration.currency),
+                col(Registration.product_lines),
+                col(Registration.closed_on),
+                col(Registration.submitted_at),
+            )
+            .join(Partner, col(Partner.id) == col(Registration.partner_id))
+            .where(col(Registration.status) == RegistrationStatus.WON)
+            .where(*conditions)
+            .order_by(col(Registration.closed_on), col(Registration.id))
         )
-        .join(Partner, col(Partner.id) == col(Registration.partner_id))
-        .where(col(Registration.status) == RegistrationStatus.WON)
-        .where(*conditions)
-        .order_by(col(Registration.closed_on), col(Registration.id))
-    ).all()
+        .all()
+    )
     return [
         ClosedDeal(
             registration_id=row[0],
@@ -170,19 +174,23 @@ def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Dec
     if not keys:
         return {}
     years = sorted({year for _, year in keys})
-    rows = session.execute(
-        sa_select(
-            col(Registration.id),
-            col(Registration.partner_id),
-            col(Registration.closed_on),
-            col(Registration.closed_amount),
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Registration.id),
+                col(Registration.partner_id),
+                col(Registration.closed_on),
+                col(Registration.closed_amount),
+            )
+            .where(col(Registration.status) == RegistrationStatus.WON)
+            .where(col(Registration.partner_id).in_(sorted({partner for partner, _ in keys})))
+            .where(col(Registration.closed_on) >= date(years[0], 1, 1))
+            .where(col(Registration.closed_on) <= date(years[-1], 12, 31))
+            .order_by(col(Registration.closed_on), col(Registration.id))
         )
-        .where(col(Registration.status) == RegistrationStatus.WON)
-        .where(col(Registration.partner_id).in_(sorted({partner for partner, _ in keys})))
-        .where(col(Registration.closed_on) >= date(years[0], 1, 1))
-        .where(col(Registration.closed_on) <= date(years[-1], 12, 31))
-        .order_by(col(Registration.closed_on), col(Registration.id))
-    ).all()
+        .all()
+    )
     running: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     before: dict[int, Decimal] = {}
     for registration_id, partner_id, closed_on, amount in rows:
@@ -222,17 +230,14 @@ def _accrue(
             events.append(_event(deal, "commission.excluded", decision, {"reason": decision.reason}, now))
             continue
         lines.append(_line(deal, policy, calculation, now))
-        events.append(
-            _event(deal, "commission.accrued", decision, {"amount": str(calculation.commission)}, now)
-        )
     inserted: dict[int, int] = {}
     if lines:
         dialect = session.connection().dialect.name
         returning = _insert_lines(dialect).returning(
             col(CommissionLine.registration_id), col(CommissionLine.id)
         )
-        result = session.execute(returning, lines)
-        inserted = {int(row[0]): int(row[1]) for row in result.all()}
+        result = session.connection().execute(returning, lines)
+        inserted = {int(row[0]): int(row[1] or 0) for row in result.all()}
     priced = {line["registration_id"]: line["amount"] for line in lines}
     accrued = [
         AccrualResult(registration_id, "accrued", inserted[registration_id], priced[registration_id])
@@ -240,10 +245,18 @@ def _accrue(
         else AccrualResult(registration_id, "already-accrued")
         for registration_id in priced
     ]
-    record_events(
-        session,
-        [e for e in events if e["action"] != "commission.accrued" or int(e["subject_id"]) in inserted],
-    )
+    if inserted:  # each line carries its plan stamp and explanation; one event sums up the run
+        total = sum((priced[registration_id] for registration_id in inserted), Decimal(0))
+        events.append(
+            {
+                **_event(
+                    deals[0], "commission.accrued", None, {"lines": len(inserted), "total": str(total)}, now
+                ),
+                "subject_type": "registration" if len(inserted) == 1 else "accrual-run",
+                "subject_id": str(next(iter(inserted))) if len(inserted) == 1 else now.isoformat(),
+            }
+        )
+    record_events(session, events)
     return excluded + accrued
 
 
@@ -273,18 +286,19 @@ def _line(
 
 
 def _event(
-    deal: ClosedDeal, action: str, decision: Decision, details: dict[str, Any], now: datetime
+    deal: ClosedDeal, action: str, decision: Decision | None, details: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
+    stamp = decision.stamp if decision is not None else None
     return {
         "occurred_at": now,
         "actor": ACTOR,
         "action": action,
         "subject_type": "registration",
         "subject_id": str(deal.registration_id),
-        "policy_kind": decision.stamp.kind,
-        "policy_version": decision.stamp.version,
-        "policy_sha256": decision.stamp.sha256,
-        "rule_id": decision.rule_id,
+        "policy_kind": stamp.kind if stamp else "commission_plan",
+        "policy_version": stamp.version if stamp else None,
+        "policy_sha256": stamp.sha256 if stamp else None,
+        "rule_id": decision.rule_id if decision is not None else None,
         "details": details,
     }
 
@@ -293,7 +307,8 @@ def _event(
 def _insert_lines(dialect: str) -> Insert:
     """INSERT ... ON CONFLICT (registration_id, kind) DO NOTHING: a concurrent accrual wins once."""
     dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return dialect_insert(CommissionLine).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
+    table = CommissionLine.__table__  # type: ignore[attr-defined]  # Core, not the ORM's bulk path
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
 
 
 def _existing(session: Session, registration_id: int) -> int | None:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -61,16 +63,23 @@ def open_settlement(
     existing = batch_for(session, period)
     if existing is not None:
         return existing
-    lines = session.exec(
-        select(CommissionLine)
-        .where(CommissionLine.status == LineStatus.ACCRUED)
-        .where(col(CommissionLine.statement_id).is_(None))
-        .where(col(CommissionLine.payable_from) <= period.last_day)
-        .order_by(col(CommissionLine.partner_id), col(CommissionLine.id))
-    ).all()
-    by_partner: dict[int, list[CommissionLine]] = defaultdict(list)
-    for line in lines:
-        by_partner[line.partner_id].append(line)
+    payable = (
+        col(CommissionLine.status) == LineStatus.ACCRUED,
+        col(CommissionLine.statement_id).is_(None),
+        col(CommissionLine.payable_from) <= period.last_day,
+    )
+    lines = (
+        session.connection()
+        .execute(
+            sa_select(col(CommissionLine.partner_id), col(CommissionLine.amount))
+            .where(*payable)
+            .order_by(col(CommissionLine.partner_id), col(CommissionLine.id))
+        )
+        .all()
+    )
+    by_partner: dict[int, list[Decimal]] = defaultdict(list)
+    for partner_id, amount in lines:
+        by_partner[partner_id].append(amount)
     partners = {
         partner.id: partner
         for partner in session.exec(select(Partner).where(col(Partner.id).in_(list(by_partner))))
@@ -96,14 +105,14 @@ def open_settlement(
     assert batch.id is not None
     carried: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
-    for partner_id, partner_lines in by_partner.items():
+    settled: list[Statement] = []
+    for partner_id, amounts in by_partner.items():
         partner = partners[partner_id]
-        net = sum((line.amount for line in partner_lines), Decimal(0))
+        net = sum(amounts, Decimal(0))
         facts = {"partner_id": partner_id, "partner_name": partner.name, "net": str(net)}
         if net <= 0 or net < document.minimum_payout:
-            carried.append(
-                {**facts, "reason": f"net {net} is under the minimum payout {document.minimum_payout}"}
-            )
+            reason = f"net {net} is under the minimum payout {document.minimum_payout}"
+            carried.append({**facts, "reason": reason})
             continue
         problem = iban_problem(partner.iban)
         if problem is not None:
@@ -114,21 +123,32 @@ def open_settlement(
             period=str(period),
             partner_id=partner_id,
             currency=document.currency,
-            earned=sum((line.amount for line in partner_lines if line.amount > 0), Decimal(0)),
-            clawed_back=sum((line.amount for line in partner_lines if line.amount < 0), Decimal(0)),
+            earned=sum((amount for amount in amounts if amount > 0), Decimal(0)),
+            clawed_back=sum((amount for amount in amounts if amount < 0), Decimal(0)),
             net=net,
             iban=partner.iban or "",
             bic=partner.bic,
             payment_reference=f"PF-{period}-{partner_id}",
             created_at=now,
         )
-        session.add(statement)
-        session.flush()
-        for line in partner_lines:
-            line.statement_id = statement.id
-            line.status = LineStatus.SETTLED
-            session.add(line)
+        settled.append(statement)
         batch.total += net
+    session.add_all(settled)
+    session.flush()
+    if settled:  # one UPDATE: each selected line joins its partner's statement of this batch
+        own_statement = (
+            sa_select(col(Statement.id))
+            .where(col(Statement.batch_id) == batch.id)
+            .where(col(Statement.partner_id) == col(CommissionLine.partner_id))
+            .scalar_subquery()
+        )
+        paid_partners = sa_select(col(Statement.partner_id)).where(col(Statement.batch_id) == batch.id)
+        session.connection().execute(
+            update(CommissionLine)
+            .where(*payable)
+            .where(col(CommissionLine.partner_id).in_(paid_partners))
+            .values(statement_id=own_statement, status=LineStatus.SETTLED)
+        )
     batch.carried_forward = carried
     batch.held_back = held
     batch.approvals_needed = approvals_needed(document, batch.total)
@@ -262,13 +282,16 @@ def _reject(session: Session, batch: SettlementBatch, now: datetime) -> None:
     batch.status = BatchStatus.REJECTED
     batch.decided_at = now
     session.add(batch)
-    for statement in statements_of(session, batch):
+    statements = statements_of(session, batch)
+    for statement in statements:
         statement.status = StatementStatus.REJECTED
         session.add(statement)
-        for line in session.exec(select(CommissionLine).where(CommissionLine.statement_id == statement.id)):
-            line.statement_id = None
-            line.status = LineStatus.ACCRUED
-            session.add(line)
+    session.flush()
+    session.connection().execute(
+        update(CommissionLine)
+        .where(col(CommissionLine.statement_id).in_([statement.id for statement in statements]))
+        .values(statement_id=None, status=LineStatus.ACCRUED)
+    )
 
 
 @dataclass(frozen=True)
@@ -290,7 +313,15 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
             raise SettlementError(
                 f"batch {batch.period} is {batch.status.value}: only an approved batch is paid"
             )
-        transfers = [_transfer(session, statement) for statement in statements_of(session, batch)]
+        statements = statements_of(session, batch)
+        names = dict(
+            session.exec(
+                select(col(Partner.id), col(Partner.name)).where(
+                    col(Partner.id).in_([s.partner_id for s in statements])
+                )
+            ).all()
+        )
+        transfers = [_transfer(statement, names[statement.partner_id]) for statement in statements]
         xml, payment_id = sepa_credit_transfer(payer, transfers, now.date())
         batch.payment_xml = xml
         batch.payment_id = payment_id
@@ -348,12 +379,10 @@ def statements_of(session: Session, batch: SettlementBatch) -> list[Statement]:
     )
 
 
-def _transfer(session: Session, statement: Statement) -> Transfer:
-    partner = session.get(Partner, statement.partner_id)
-    assert partner is not None
+def _transfer(statement: Statement, partner_name: str) -> Transfer:
     return Transfer(
         partner_id=statement.partner_id,
-        partner_name=partner.name,
+        partner_name=partner_name,
         iban=statement.iban,
         bic=statement.bic,
         amount=statement.net,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from partnerflow.policy.vocabulary import referenced_facts
 DocumentT = TypeVar("DocumentT", bound=PolicyDocument[Any])
 
 DEFAULT_RULE_ID = "default"
+_TEMPLATE_PARTS = re.compile(r"{[{%](.*?)[}%]}", re.S)  # what a reason template reads
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,15 @@ class Policy(Generic[DocumentT]):
         cannot be a key (a list, a missing field) go through ``decide`` every time.
         """
         actions: list[Action] = [*self.document.rules, self.document.default]
-        texts = [rule.when for rule in self.document.rules] + [a.reason or "" for a in actions]
+        placeholders = [part for a in actions for part in _TEMPLATE_PARTS.findall(a.reason or "")]
+        texts = [rule.when for rule in self.document.rules] + placeholders
         reads = referenced_facts(texts, self.document.VOCABULARY)
+        paths = [(root, name) for root, names in reads.items() for name in names]
         memo: dict[tuple[Any, ...], Decision] = {}
 
         def decide(facts: dict[str, Any]) -> Decision:
             try:
-                key = tuple(facts[root][name] for root, names in reads.items() for name in names)
+                key = tuple([facts[root][name] for root, name in paths])
                 return memo[key] if key in memo else memo.setdefault(key, self.decide(facts))
             except (KeyError, TypeError):
                 return self.decide(facts)
