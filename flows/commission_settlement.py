@@ -6,16 +6,13 @@ where the database says it stopped: nothing is paid or mailed twice.
 """
 
 import itertools
-from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from prefect import flow, suspend_flow_run
 from prefect.input import RunInput
-from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.runners import bounded_threads
+from flows.runners import bounded_threads, current_run_id, programme_today
 from partnerflow.commissions.periods import Period
 from tasks.commissions import (
     accrue_missed_deals,
@@ -27,8 +24,6 @@ from tasks.commissions import (
 )
 from tasks.notifications import send_pending_notifications
 
-PROGRAMME_TIMEZONE = ZoneInfo("Europe/Paris")
-
 
 class FinanceApproval(RunInput):
     """The finance approver's answer on the settlement's form."""
@@ -36,13 +31,6 @@ class FinanceApproval(RunInput):
     decision: Literal["approve", "reject"] = Field(description="approve, or reject (nothing is paid)")
     approver_email: str = Field(description="Your e-mail: it must hold the finance role")
     comment: str = Field(default="", description="Why, especially for a rejection")
-
-
-def _run_id() -> str:
-    run_id = flow_run.get_id()
-    if run_id is None:
-        raise RuntimeError("this must run as a Prefect flow run")
-    return run_id
 
 
 @flow(
@@ -57,9 +45,9 @@ def commission_settlement(period: str | None = None) -> dict[str, Any]:
     Args:
         period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris).
     """
-    target = Period.parse(period) if period else Period.before(datetime.now(PROGRAMME_TIMEZONE).date())
+    target = Period.parse(period) if period else Period.before(programme_today())
     accrued = accrue_missed_deals()
-    batch = open_settlement_batch(str(target), _run_id())
+    batch = open_settlement_batch(str(target), current_run_id())
     status = batch["status"]
     if status == "awaiting-approval":
         send_pending_notifications()

@@ -11,10 +11,9 @@ from typing import Any, Literal
 
 from prefect import flow, suspend_flow_run
 from prefect.input import RunInput
-from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.runners import bounded_threads
+from flows.runners import bounded_threads, current_run_id
 from partnerflow.campaigns.request import CampaignRequest
 from tasks.campaigns import (
     apply_signoff,
@@ -52,13 +51,6 @@ class SupplyChainSignOff(SignOffForm):
 FORMS: dict[str, type[SignOffForm]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
 
 
-def _run_id() -> str:
-    run_id = flow_run.get_id()
-    if run_id is None:
-        raise RuntimeError("this must run as a Prefect flow run")
-    return run_id
-
-
 @flow(
     name="discount-campaign",
     flow_run_name="discount-campaign",
@@ -71,7 +63,7 @@ def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
     Args:
         request: the campaign as channel marketing asks for it.
     """
-    result = take_in_campaign_request(request.model_dump(mode="json"), _run_id())
+    result = take_in_campaign_request(request.model_dump(mode="json"), current_run_id())
     if result["status"] == "awaiting-signoff":
         result["signoff_runs"] = start_signoff_runs(result["campaign_id"], result["required_roles"])
     return result
@@ -90,7 +82,7 @@ def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
         campaign_id: the campaign to sign off.
         role: channel-sales, channel-ops, supply-chain, finance...
     """
-    summary = open_signoff(campaign_id, role, _run_id())
+    summary = open_signoff(campaign_id, role, current_run_id())
     send_pending_notifications()
     form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
     for round_number in itertools.count(1):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from stdnum import iban, luhn
 
-from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
 from partnerflow.territories import DEPARTEMENTS
 
 _PREFIXES = (
@@ -106,14 +108,18 @@ class SeedReport:
     already_seeded: bool = False
 
 
-def seed_demo_network(session: Session, *, scale: int = 1, seed: int = 2026) -> SeedReport:
+def seed_demo_network(
+    session: Session, *, scale: int = 1, seed: int = 2026, today: date | None = None
+) -> SeedReport:
     """Insert départements, resellers and internal people, unless partners already exist.
 
     Args:
         scale: 1 covers 12 départements with 3 to 6 resellers each; N covers 12×N départements
             (up to all those known) and, past that, adds resellers per département.
-        seed: the random seed; the network is a pure function of (scale, seed).
+        seed: the random seed; the network is a pure function of (scale, seed, today's year).
+        today: join dates are placed relative to last year (default: today).
     """
+    today = today or date.today()
     existing = session.exec(select(func.count()).select_from(Partner)).one()
     if existing:
         people = session.exec(select(func.count()).select_from(Person)).one()
@@ -124,7 +130,7 @@ def seed_demo_network(session: Session, *, scale: int = 1, seed: int = 2026) -> 
     density = max(1, (12 * scale) // len(DEPARTEMENTS))
     session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
     partners = [
-        _partner(rng, code, number)
+        _partner(rng, code, number, today.year - 1)
         for code, _name, _region in covered
         for number in range(rng.randint(3, 6) * density)
     ]
@@ -134,7 +140,7 @@ def seed_demo_network(session: Session, *, scale: int = 1, seed: int = 2026) -> 
     return SeedReport(len(covered), len(partners), people)
 
 
-def _partner(rng: random.Random, territory_code: str, number: int) -> dict[str, object]:
+def _partner(rng: random.Random, territory_code: str, number: int, last_year: int) -> dict[str, object]:
     name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES)} {rng.choice(_LEGAL_FORMS)}"
     body = f"{rng.randrange(10_000_000, 99_999_999)}"
     tier = rng.choices(list(_TIER_WEIGHTS), weights=list(_TIER_WEIGHTS.values()))[0]
@@ -151,7 +157,15 @@ def _partner(rng: random.Random, territory_code: str, number: int) -> dict[str, 
         "contact_emails": [f"contact@{slug}-{territory_code.lower()}-{number + 1}.example"],
         "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
         "bic": "BNPAFRPPXXX",
+        "joined_on": _joined_on(int(body), last_year),
     }
+
+
+def _joined_on(number: int, last_year: int) -> date:
+    """Most joined years ago; one in ten joined in last year's autumn (too late to be judged on it)."""
+    if number % 10 == 0:
+        return date(last_year, 9, 1) + timedelta(days=number % 90)
+    return date(last_year - 9, 1, 1) + timedelta(days=number % (365 * 8))
 
 
 def _people(session: Session, rng: random.Random) -> int:
@@ -172,3 +186,22 @@ def _people(session: Session, rng: random.Random) -> int:
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
+
+
+def seed_demo_leads(
+    session: Session, *, year: int, leads_per_reseller: int = 24, seed: int = 2026
+) -> SeededLeads:
+    """A year of leads for every active reseller, unless that year already has leads."""
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    if session.exec(select(func.count()).select_from(Lead).where(col(Lead.received_at) >= start)).one():
+        return SeededLeads(0, 0)
+    partners = session.exec(
+        select(Partner.id, Partner.territory_code).where(Partner.status == "active").order_by(col(Partner.id))
+    ).all()
+    return seed_leads(
+        session,
+        [(pid, code) for pid, code in partners if pid is not None],
+        year,
+        leads_per_reseller=leads_per_reseller,
+        seed=seed,
+    )

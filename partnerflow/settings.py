@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     default_locale: Literal["fr", "en"] = "fr"
     prefect_ui_url: str = "http://127.0.0.1:4200"
 
+    reports_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "reports", description="Where the rebalancing writes its CSV and HTML"
+    )
     payer_name: str = Field(default="Vendor Demo SAS", description="Debtor name on SEPA payment files")
     payer_iban: str = Field(default=DEMO_PAYER_IBAN, description="Account commissions are paid from")
     payer_bic: str = "BNPAFRPPXXX"

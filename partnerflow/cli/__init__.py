@@ -8,6 +8,7 @@ from partnerflow.cli import (
     campaign_commands,
     commission_commands,
     deal_commands,
+    lead_commands,
     mail_commands,
     policy_commands,
     review_commands,
@@ -31,5 +32,7 @@ app.add_typer(deal_commands.app, name="deals")
 app.add_typer(review_commands.app, name="review")
 app.add_typer(campaign_commands.app, name="campaigns")
 app.add_typer(commission_commands.app, name="commissions")
+app.add_typer(lead_commands.app, name="leads")
+app.command()(lead_commands.rebalance)
 
 __all__ = ["app"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from partnerflow.cli.serving import prefect_home, serve_all
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.local_server import local_prefect_server
 from partnerflow.notify import MailSink
-from partnerflow.seeding import seed_demo_network
+from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import PROJECT_ROOT, get_settings
 
 
@@ -28,6 +29,9 @@ def init() -> None:
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Seed the fictional demo network.")] = False,
     scale: Annotated[int, typer.Option(min=1, max=50, help="Size multiplier of the network.")] = 1,
+    leads_per_reseller: Annotated[
+        int, typer.Option(min=0, help="Leads per reseller for last year (scale 50 with 120: ~1M events).")
+    ] = 24,
     random_seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -37,13 +41,20 @@ def seed(
         raise typer.Exit(2)
     with session_scope(get_engine()) as session:
         report = seed_demo_network(session, scale=scale, seed=random_seed)
+        leads = seed_demo_leads(
+            session, year=date.today().year - 1, leads_per_reseller=leads_per_reseller, seed=random_seed
+        )
     if as_json:
-        print_json(report.__dict__)
+        print_json({**report.__dict__, "leads": leads.leads, "lead_events": leads.events})
     elif report.already_seeded:
         console.print(f"already seeded: {report.partners} partners, nothing added")
     else:
         console.print(
             f"seeded {report.territories} départements, {report.partners} partners, {report.people} people"
+        )
+    if leads.leads and not as_json:
+        console.print(
+            f"seeded {leads.leads} leads and {leads.events} lead events for {date.today().year - 1}"
         )
 
 

@@ -18,7 +18,7 @@ from partnerflow.models import (
     StatementStatus,
 )
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.registration.review import reviewers_for
+from partnerflow.notify.people import notify_role
 
 
 def statement_lines(session: Session, statement: Statement) -> list[dict[str, Any]]:
@@ -149,26 +149,21 @@ def request_finance_approval(
     session: Session, batch: SettlementBatch, renderer: TemplateRenderer, *, url: str, run_id: str
 ) -> int:
     """E-mail every finance person a link to the run's approval form (once per run and person)."""
-    people = reviewers_for(session, "finance")
-    for person in people:
-        enqueue(
-            session,
-            renderer=renderer,
-            dedupe_key=f"settlement-approval:{batch.id}:{run_id}:{person.id}",
-            recipient=person.email,
-            template="settlement_approval_requested",
-            locale=person.locale.value,
-            context={
-                "person_name": person.name,
-                "period": batch.period,
-                "total": batch.total,
-                "currency": batch.currency,
-                "statements": len(statements_of(session, batch)),
-                "approvals_needed": batch.approvals_needed,
-                "approval_url": url,
-            },
-        )
-    return len(people)
+    return notify_role(
+        session,
+        renderer,
+        role="finance",
+        template="settlement_approval_requested",
+        key=f"settlement-approval:{batch.id}:{run_id}",
+        context={
+            "period": batch.period,
+            "total": batch.total,
+            "currency": batch.currency,
+            "statements": len(statements_of(session, batch)),
+            "approvals_needed": batch.approvals_needed,
+            "approval_url": url,
+        },
+    )
 
 
 def explain_deal(session: Session, registration_id: int) -> dict[str, Any]:

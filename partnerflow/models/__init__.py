@@ -13,6 +13,15 @@ from partnerflow.models.commissions import (
     Statement,
     StatementStatus,
 )
+from partnerflow.models.leads import (
+    Lead,
+    LeadEvent,
+    LeadEventKind,
+    LeadStatus,
+    Proposal,
+    Rebalancing,
+    RebalancingStatus,
+)
 from partnerflow.models.network import (
     Locale,
     Partner,
@@ -43,6 +52,10 @@ __all__ = [
     "CommissionLine",
     "DeliveryStatus",
     "FinanceAnswer",
+    "Lead",
+    "LeadEvent",
+    "LeadEventKind",
+    "LeadStatus",
     "LineKind",
     "LineStatus",
     "Locale",
@@ -53,7 +66,10 @@ __all__ = [
     "PendingSubmission",
     "Person",
     "PersonRole",
+    "Proposal",
     "ProtectionClaim",
+    "Rebalancing",
+    "RebalancingStatus",
     "Registration",
     "RegistrationStatus",
     "ReviewVote",

@@ -3,7 +3,7 @@
 No ``from __future__ import annotations`` here: SQLModel resolves relationship types at runtime.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, UniqueConstraint
@@ -64,6 +64,7 @@ class PartnerBase(SQLModel):
     contact_emails: list[str] = json_field(default_factory=list)
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
+    joined_on: date | None = Field(default=None, description="when it joined the programme")
 
 
 class Partner(PartnerBase, table=True):

@@ -257,6 +257,9 @@ class RebalancingThresholds(Strict):
     min_open_rate: Ratio
     min_processing_rate: Ratio
     closing_rate: Band
+    min_months_active: int = Field(
+        default=0, ge=0, le=12, description="months of the year in the programme before a reseller is judged"
+    )
 
 
 class RebalancingPolicy(PolicyDocument[RebalancingAction]):
@@ -271,6 +274,7 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
             "criteria_missed": int,
             "tier": str,
             "years_in_programme": int,
+            "months_active": int,
         },
         "policy": {
             "min_leads_per_year": int,
@@ -278,6 +282,7 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
             "min_processing_rate": float,
             "min_closing_rate": float,
             "max_closing_rate": float,
+            "min_months_active": int,
         },
     }
 
@@ -293,6 +298,7 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
                 "min_processing_rate": t.min_processing_rate,
                 "min_closing_rate": t.closing_rate.min,
                 "max_closing_rate": t.closing_rate.max,
+                "min_months_active": t.min_months_active,
             }
         }
 

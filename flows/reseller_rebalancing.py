@@ -1,0 +1,71 @@
+"""Annual reseller rebalancing, and the quarterly scorecards.
+
+``reseller-rebalancing`` judges a year: KPIs, proposals per reseller, coverage per département,
+a report, then it waits (suspended, no compute) for a channel manager's answer on its form.
+Approved, it pauses the resellers the policy proposed (minus the excluded ones), e-mails every
+reseller its scorecard and the managers the summary.
+"""
+
+import itertools
+from typing import Any, Literal
+
+from prefect import flow, suspend_flow_run
+from prefect.input import RunInput
+from pydantic import Field
+
+from flows.runners import bounded_threads, current_run_id, programme_today
+from tasks.notifications import send_pending_notifications
+from tasks.rebalancing import (
+    apply_approved_rebalancing,
+    apply_manager_answer,
+    propose_rebalancing,
+    send_quarter_scorecards,
+)
+
+
+class ManagerApproval(RunInput):
+    """A channel manager's answer to the year's proposals."""
+
+    decision: Literal["approve", "reject"] = Field(description="approve (minus exclusions), or reject all")
+    approver_email: str = Field(description="Your e-mail: it must hold the channel-manager role")
+    exclude_from_pause: list[int] = Field(
+        default_factory=list, description="Reseller ids to keep although the policy proposes a pause"
+    )
+    comment: str = Field(default="", description="Why, especially for exclusions")
+
+
+@flow(
+    name="reseller-rebalancing",
+    flow_run_name="reseller-rebalancing",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def reseller_rebalancing(year: int | None = None) -> dict[str, Any]:
+    """Judge a year of leads per reseller and département, then apply the approved changes.
+
+    Args:
+        year: the year to judge; empty judges last year (Europe/Paris).
+    """
+    judged = year or programme_today().year - 1
+    proposal = propose_rebalancing(judged, current_run_id())
+    status = proposal["status"]
+    if status == "awaiting-approval":
+        send_pending_notifications()
+        form = ManagerApproval.with_initial_data(description=proposal["summary"])
+        for round_number in itertools.count(1):
+            answer = suspend_flow_run(wait_for_input=form, key=f"approval-{round_number}")
+            outcome = apply_manager_answer(judged, answer.model_dump())
+            if outcome["accepted"]:
+                break
+    result = apply_approved_rebalancing(judged, proposal["report"])
+    send_pending_notifications()
+    return {"year": judged, "proposals": proposal["counts"], **result}
+
+
+@flow(name="reseller-scorecards", flow_run_name="reseller-scorecards", task_runner=bounded_threads())
+def reseller_scorecards() -> dict[str, Any]:
+    """Quarterly: each active reseller gets its lead KPIs for the quarter so far."""
+    today = programme_today()
+    queued = send_quarter_scorecards(today.isoformat())
+    sent = send_pending_notifications()
+    return {"quarter_of": today.isoformat(), "queued": queued, **sent}

@@ -1,0 +1,108 @@
+"""``partnerflow leads import`` and ``partnerflow rebalance``: lead data in, proposals out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.db import get_engine, session_scope
+from partnerflow.policy import load_policy
+from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
+from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.settings import get_settings
+
+app = typer.Typer(help="Lead data from the lead-distribution system.", no_args_is_help=True)
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.command("import")
+@friendly_errors
+def import_leads(file: Path, as_json: JsonFlag = False) -> None:
+    """Import lead events from FILE.csv (columns in the docs); bad rows are reported, not imported."""
+    total = _count_rows(file)
+    try:
+        with (
+            Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=errors,
+                disable=as_json or total < 20_000,
+            ) as progress,
+            session_scope() as session,
+        ):
+            task = progress.add_task("rows", total=total)
+            report = import_lead_file(session, file, progress=lambda n: progress.advance(task, n))
+    except LeadFileError as error:
+        errors.print(f"nothing imported: {error}", soft_wrap=True, markup=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"{report.rows} row(s): {report.leads_added} new lead(s), {report.events_added} new event(s), "
+        f"{report.already_known} already known, {len(report.rejected)} rejected"
+    )
+    for line, reason in report.rejected[:50]:
+        errors.print(f"{file}:{line}: {reason}", soft_wrap=True, markup=False, highlight=False)
+    if len(report.rejected) > 50:
+        errors.print(f"... and {len(report.rejected) - 50} more (use --json for all)")
+
+
+def _count_rows(file: Path) -> int:
+    try:
+        with file.open("rb") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+    except OSError:
+        return 0
+
+
+@friendly_errors
+def rebalance(
+    year: Annotated[int, typer.Option(help="The year to judge (leads received that year).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the year's proposals per reseller and département without applying anything."""
+    policy = load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
+    with Session(get_engine()) as session:
+        plan = plan_rebalancing(session, year, policy)
+    if as_json:
+        print_json({"policy": policy.stamp.version, **plan.as_dict()})
+        return
+    table = Table(title=f"Rebalancing {year} (policy {policy.stamp.version}): proposals, nothing applied")
+    for column in ("id", "reseller", "dépt", "leads", "opened", "processed", "closed", "proposal", "rule"):
+        table.add_column(column)
+    for p in plan.resellers:
+        k = p.kpis
+        table.add_row(
+            str(k.partner_id),
+            k.name,
+            k.departement,
+            str(k.leads),
+            f"{k.open_rate:.0%}",
+            f"{k.processing_rate:.0%}",
+            f"{k.closing_rate:.0%}",
+            p.outcome,
+            p.rule_id,
+        )
+    console.print(table)
+    coverage = Table(title="Départements")
+    for column in ("dépt", "active after", "leads a reseller", "recommendation", "why"):
+        coverage.add_column(column)
+    for c in plan.coverage:
+        coverage.add_row(
+            f"{c.departement} {c.name}",
+            str(c.active_after),
+            str(c.leads_per_reseller_after),
+            c.recommendation,
+            c.detail,
+        )
+    console.print(coverage)

@@ -1,0 +1,1 @@
+"""Annual reseller rebalancing: lead KPIs, classification by policy, coverage per département."""

@@ -1,0 +1,194 @@
+"""Storing a year's proposals, the channel manager's answer, and applying it.
+
+One ``Rebalancing`` per year and one ``Proposal`` per reseller (unique keys): re-running the
+flow for a year finds them and repeats nothing. Pauses change the partner's status, each change
+audited with the policy stamp and the rule that proposed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from partnerflow.audit import record_event
+from partnerflow.models import (
+    Partner,
+    PartnerStatus,
+    Proposal,
+    Rebalancing,
+    RebalancingStatus,
+    Role,
+)
+from partnerflow.policy import Policy, RebalancingPolicy
+from partnerflow.rebalancing.proposals import RebalancingPlan
+from partnerflow.registration.review import reviewers_for
+
+ACTOR = "system:rebalancing"
+
+
+def store_plan(
+    session: Session, plan: RebalancingPlan, policy: Policy[RebalancingPolicy], *, now: datetime
+) -> Rebalancing:
+    """The year's rebalancing, created with its proposals on first call."""
+    existing = rebalancing_for(session, plan.year)
+    if existing is not None:
+        return existing
+    rebalancing = Rebalancing(
+        year=plan.year,
+        status=RebalancingStatus.AWAITING_APPROVAL,
+        policy_version=policy.stamp.version,
+        policy_sha256=policy.stamp.sha256,
+        departements=[c.__dict__ for c in plan.coverage],
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(rebalancing)
+    except IntegrityError:  # a concurrent run stored it first
+        found = rebalancing_for(session, plan.year)
+        assert found is not None
+        return found
+    assert rebalancing.id is not None
+    session.add_all(
+        [
+            Proposal(
+                rebalancing_id=rebalancing.id,
+                partner_id=p.kpis.partner_id,
+                outcome=p.outcome,
+                rule_id=p.rule_id,
+                reason=p.reason,
+                kpis=p.as_row(),
+            )
+            for p in plan.resellers
+        ]
+    )
+    record_event(
+        session,
+        actor=ACTOR,
+        action="rebalancing.proposed",
+        subject_type="rebalancing",
+        subject_id=plan.year,
+        stamp=policy.stamp,
+        details={"counts": plan.counts()},
+    )
+    return rebalancing
+
+
+@dataclass(frozen=True)
+class ManagerAnswer:
+    decision: Literal["approve", "reject"]
+    approver_email: str
+    exclude_from_pause: tuple[int, ...] = ()
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    accepted: bool
+    status: str
+    message: str
+
+
+def record_answer(session: Session, year: int, answer: ManagerAnswer, *, now: datetime) -> AnswerOutcome:
+    """A channel manager approves (excluding some resellers from the pauses) or rejects."""
+    rebalancing = _required(session, year)
+    if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
+        return AnswerOutcome(False, rebalancing.status.value, f"already {rebalancing.status.value}")
+    email = answer.approver_email.strip().lower()
+    if email not in {p.email.lower() for p in reviewers_for(session, Role.CHANNEL_MANAGER)}:
+        _audit(session, year, email, "rebalancing.answer-refused", {"reason": "not a channel manager"})
+        return AnswerOutcome(False, rebalancing.status.value, f"{email} is not a channel manager")
+    pauses = {p.partner_id for p in proposals_of(session, rebalancing) if p.outcome == "pause"}
+    unknown = sorted(set(answer.exclude_from_pause) - pauses)
+    if unknown:
+        message = f"resellers {unknown} have no proposed pause: exclude only ids proposed for a pause"
+        return AnswerOutcome(False, rebalancing.status.value, message)
+    rebalancing.status = (
+        RebalancingStatus.APPROVED if answer.decision == "approve" else RebalancingStatus.REJECTED
+    )
+    rebalancing.decided_by, rebalancing.decided_at = email, now
+    rebalancing.comment = answer.comment
+    rebalancing.excluded = sorted(answer.exclude_from_pause)
+    session.add(rebalancing)
+    details = {"excluded": rebalancing.excluded, "comment": answer.comment}
+    _audit(session, year, email, f"rebalancing.{rebalancing.status.value}", details)
+    return AnswerOutcome(True, rebalancing.status.value, rebalancing.status.value)
+
+
+def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str, int]:
+    """Pause the approved pauses (not the excluded ones); every proposal gets its final outcome."""
+    rebalancing = _required(session, year)
+    if rebalancing.status is RebalancingStatus.APPLIED:
+        return {}
+    if rebalancing.status is not RebalancingStatus.APPROVED:
+        return {}
+    applied: dict[str, int] = {}
+    partners = {
+        p.id: p
+        for p in session.exec(
+            select(Partner).where(
+                col(Partner.id).in_([x.partner_id for x in proposals_of(session, rebalancing)])
+            )
+        )
+    }
+    for proposal in proposals_of(session, rebalancing):
+        outcome = proposal.outcome
+        if outcome == "pause" and proposal.partner_id in rebalancing.excluded:
+            outcome = "keep"
+        proposal.applied_outcome = outcome
+        session.add(proposal)
+        applied[outcome] = applied.get(outcome, 0) + 1
+        partner = partners[proposal.partner_id]
+        if outcome == "pause" and partner.status is PartnerStatus.ACTIVE:
+            partner.status = PartnerStatus.PAUSED
+            session.add(partner)
+            record_event(
+                session,
+                actor=rebalancing.decided_by or ACTOR,
+                action="partner.paused",
+                subject_type="partner",
+                subject_id=proposal.partner_id,
+                stamp=None,
+                rule_id=proposal.rule_id,
+                details={
+                    "year": year,
+                    "reason": proposal.reason,
+                    "policy_version": rebalancing.policy_version,
+                    "policy_sha256": rebalancing.policy_sha256,
+                },
+            )
+    rebalancing.status = RebalancingStatus.APPLIED
+    session.add(rebalancing)
+    _audit(session, year, ACTOR, "rebalancing.applied", {"outcomes": applied})
+    return applied
+
+
+def rebalancing_for(session: Session, year: int) -> Rebalancing | None:
+    return session.exec(select(Rebalancing).where(Rebalancing.year == year)).first()
+
+
+def proposals_of(session: Session, rebalancing: Rebalancing) -> list[Proposal]:
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(Proposal.rebalancing_id == rebalancing.id)
+            .order_by(col(Proposal.partner_id))
+        )
+    )
+
+
+def _required(session: Session, year: int) -> Rebalancing:
+    rebalancing = rebalancing_for(session, year)
+    if rebalancing is None:
+        raise LookupError(f"no rebalancing stored for {year}")
+    return rebalancing
+
+
+def _audit(session: Session, year: int, actor: str, action: str, details: dict[str, Any]) -> None:
+    record_event(
+        session, actor=actor, action=action, subject_type="rebalancing", subject_id=year, details=details
+    )

@@ -1,0 +1,222 @@
+"""``partnerflow leads import FILE.csv``: lead events from the lead-distribution system.
+
+One row per event; the lead's own columns repeat on each of its rows::
+
+    lead_id,departement,reseller_id,received_at,event_id,event,status,occurred_at
+    L-1001,69,12,2026-03-02T09:14:00+01:00,E-1,sent,,2026-03-02T09:14:00+01:00
+    L-1001,69,12,2026-03-02T09:14:00+01:00,E-2,opened,,2026-03-02T11:40:00+01:00
+    L-1001,69,12,2026-03-02T09:14:00+01:00,E-3,status,sold,2026-04-18T16:05:00+02:00
+
+``event`` is sent, opened or status; ``status`` (in_progress, sold, lost) only with ``status``.
+Times are ISO 8601; without an offset they are taken as UTC. Rows are checked one by one: a bad
+row is reported with its line number and reason and skipped; lead and event ids already stored
+are skipped, so importing the same file twice changes nothing. The whole file is one
+transaction: a fatal error (unreadable file, missing column, database failure) imports nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, col
+
+from partnerflow.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Partner, Territory
+
+COLUMNS = (
+    "lead_id",
+    "departement",
+    "reseller_id",
+    "received_at",
+    "event_id",
+    "event",
+    "status",
+    "occurred_at",
+)
+CHUNK = 5_000
+
+
+class LeadFileError(Exception):
+    """The file cannot be imported at all; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    leads_added: int = 0
+    events_added: int = 0
+    already_known: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "leads_added": self.leads_added,
+            "events_added": self.events_added,
+            "already_known": self.already_known,
+            "rejected": [{"line": line, "reason": reason} for line, reason in self.rejected],
+        }
+
+
+def import_lead_file(
+    session: Session, path: Path, *, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Import ``path`` into the session's transaction (the caller commits); see the module doc."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise LeadFileError(f"{path}: {error.strerror}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
+        if missing:
+            raise LeadFileError(
+                f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
+            )
+        return import_rows(session, _numbered(reader), progress=progress)
+
+
+def import_rows(
+    session: Session,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate and insert ``(line, row)`` pairs in chunks, one transaction."""
+    report = ImportReport()
+    territories = set(session.exec(sa_select(col(Territory.code))).scalars())  # type: ignore[call-overload]
+    partners = set(session.exec(sa_select(col(Partner.id))).scalars())  # type: ignore[call-overload]
+    seen: dict[str, tuple[str, int, datetime]] = {}
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        leads: dict[str, dict[str, Any]] = {}
+        events: list[dict[str, Any]] = []
+        stored = _stored_leads(session, {row.get("lead_id", "").strip() for _, row in chunk})
+        for line, row in chunk:
+            report.rows += 1
+            parsed = _parse(row, territories, partners)
+            if isinstance(parsed, str):
+                report.rejected.append((line, parsed))
+                continue
+            lead, event = parsed
+            known = seen.get(lead["id"]) or stored.get(lead["id"])
+            identity = (lead["departement"], lead["reseller_id"], lead["received_at"])
+            if known is not None and known != identity:
+                report.rejected.append(
+                    (
+                        line,
+                        f"lead {lead['id']} was imported with another département, "
+                        "reseller or reception time",
+                    )
+                )
+                continue
+            if event["occurred_at"] < lead["received_at"]:
+                report.rejected.append((line, "occurred_at is before the lead's received_at"))
+                continue
+            seen[lead["id"]] = identity
+            if lead["id"] not in stored:
+                leads.setdefault(lead["id"], lead)
+            events.append(event)
+        dialect = session.connection().dialect.name
+        if leads:
+            report.leads_added += _insert_new(session, _insert_once(dialect, "lead"), list(leads.values()))
+        if events:
+            added = _insert_new(session, _insert_once(dialect, "leadevent"), events)
+            report.events_added += added
+            report.already_known += len(events) - added
+        if progress is not None:
+            progress(len(chunk))
+    return report
+
+
+def _parse(
+    row: dict[str, str], territories: set[str], partners: set[int]
+) -> tuple[dict[str, Any], dict[str, Any]] | str:
+    """The lead and event of one row, or why the row is refused."""
+    values = {name: (row.get(name) or "").strip() for name in COLUMNS}
+    for name in ("lead_id", "event_id"):
+        if not values[name] or len(values[name]) > 64:
+            return f"{name} must be 1 to 64 characters"
+    if values["departement"] not in territories:
+        return f"département {values['departement']!r} is not known"
+    try:
+        reseller = int(values["reseller_id"])
+    except ValueError:
+        return f"reseller_id {values['reseller_id']!r} is not a number"
+    if reseller not in partners:
+        return f"reseller {reseller} does not exist"
+    try:
+        kind = LeadEventKind(values["event"])
+    except ValueError:
+        return f"event {values['event']!r} is not one of sent, opened, status"
+    status: LeadStatus | None = None
+    if kind is LeadEventKind.STATUS:
+        try:
+            status = LeadStatus(values["status"])
+        except ValueError:
+            return f"status {values['status']!r} is not one of in_progress, sold, lost"
+    elif values["status"]:
+        return f"status is only given with event=status, not with {kind.value}"
+    times = {}
+    for name in ("received_at", "occurred_at"):
+        try:
+            moment = datetime.fromisoformat(values[name])
+        except ValueError:
+            return f"{name} {values[name]!r} is not an ISO 8601 date and time"
+        times[name] = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    lead = {
+        "id": values["lead_id"],
+        "departement": values["departement"],
+        "reseller_id": reseller,
+        "received_at": times["received_at"],
+    }
+    event = {
+        "id": values["event_id"],
+        "lead_id": values["lead_id"],
+        "kind": kind,
+        "status": status,
+        "occurred_at": times["occurred_at"],
+    }
+    return lead, event
+
+
+def _stored_leads(session: Session, ids: set[str]) -> dict[str, tuple[str, int, datetime]]:
+    rows = session.connection().execute(
+        sa_select(col(Lead.id), col(Lead.departement), col(Lead.reseller_id), col(Lead.received_at)).where(
+            col(Lead.id).in_(sorted(ids))
+        )
+    )
+    return {row[0]: (row[1], row[2], _utc(row[3])) for row in rows}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _insert_new(session: Session, statement: Insert, rows: list[dict[str, Any]]) -> int:
+    """Insert, skipping ids already stored; how many rows were new."""
+    table = statement.table
+    result = session.connection().execute(statement.returning(table.c.id), rows)
+    return len(result.all())
+
+
+@lru_cache(maxsize=4)
+def _insert_once(dialect: str, table_name: str) -> Insert:
+    table = {"lead": Lead.__table__, "leadevent": LeadEvent.__table__}[table_name]  # type: ignore[attr-defined]
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _numbered(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    for row in reader:
+        yield reader.line_num, row

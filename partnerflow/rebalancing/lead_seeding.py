@@ -1,0 +1,124 @@
+"""A realistic year of leads for the demo network (and, scaled up, for the benchmark).
+
+Each reseller gets a behaviour: most open and work their leads, some close too few or too many,
+some barely open them, a few receive too few leads to be judged. The data is a pure function of
+(partners, year, leads per reseller, seed), written with multi-row inserts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from partnerflow.models import Lead, LeadEvent
+
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str
+    weight: float
+    open: float
+    process: float  # of opened leads, declared in progress / sold / lost
+    close: float  # of processed leads, a final status
+    sell: float  # of closed leads, sold
+    volume: float  # multiplies the leads it receives
+
+
+BEHAVIOURS = (
+    Behaviour("performer", 0.45, 0.97, 0.92, 0.60, 0.45, 1.0),
+    Behaviour("slow closer", 0.20, 0.95, 0.88, 0.40, 0.40, 1.0),
+    Behaviour("lazy", 0.12, 0.70, 0.60, 0.55, 0.35, 1.0),
+    Behaviour("silent", 0.08, 0.40, 0.30, 0.50, 0.30, 1.0),
+    Behaviour("small", 0.15, 0.95, 0.90, 0.62, 0.45, 0.25),
+)
+
+
+@dataclass(frozen=True)
+class SeededLeads:
+    leads: int
+    events: int
+
+
+def seed_leads(
+    session: Session,
+    partners: list[tuple[int, str]],
+    year: int,
+    *,
+    leads_per_reseller: int = 24,
+    seed: int = 2026,
+) -> SeededLeads:
+    """Leads received in ``year`` by each ``(partner id, département)``, with their events."""
+    rng = random.Random(seed)
+    start = datetime(year, 1, 1, 8, tzinfo=UTC)
+    leads: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    totals = [0, 0]
+    for partner_id, departement in partners:
+        behaviour = rng.choices(BEHAVIOURS, weights=[b.weight for b in BEHAVIOURS])[0]
+        count = max(1, round(rng.gauss(leads_per_reseller, leads_per_reseller / 5) * behaviour.volume))
+        for _ in range(count):
+            totals[0] += 1
+            lead_id = f"L{year}-{totals[0]:08d}"
+            received = start + timedelta(minutes=rng.randrange(360 * 24 * 60))
+            leads.append(
+                {
+                    "id": lead_id,
+                    "departement": departement,
+                    "reseller_id": partner_id,
+                    "received_at": received,
+                }
+            )
+            events.extend(_events(rng, behaviour, lead_id, received))
+        if len(events) >= BATCH:
+            totals[1] += _flush(session, leads, events)
+    totals[1] += _flush(session, leads, events)
+    return SeededLeads(totals[0], totals[1])
+
+
+def _events(
+    rng: random.Random, behaviour: Behaviour, lead_id: str, received: datetime
+) -> list[dict[str, Any]]:
+    moment = received
+    rows = [_event(lead_id, 1, "sent", None, moment)]
+    if rng.random() >= behaviour.open:
+        return rows
+    moment += timedelta(hours=rng.randint(1, 72))
+    rows.append(_event(lead_id, 2, "opened", None, moment))
+    if rng.random() >= behaviour.process:
+        return rows
+    moment += timedelta(days=rng.randint(1, 20))
+    if rng.random() >= behaviour.close:
+        rows.append(_event(lead_id, 3, "status", "in_progress", moment))
+        return rows
+    final = "sold" if rng.random() < behaviour.sell else "lost"
+    rows.append(_event(lead_id, 3, "status", final, moment))
+    return rows
+
+
+def _event(lead_id: str, number: int, kind: str, status: str | None, moment: datetime) -> dict[str, Any]:
+    return {
+        "id": f"{lead_id}-E{number}",
+        "lead_id": lead_id,
+        "kind": kind,
+        "status": status,
+        "occurred_at": moment,
+    }
+
+
+def _flush(session: Session, leads: list[dict[str, Any]], events: list[dict[str, Any]]) -> int:
+    """Write the buffered rows (Core inserts, not the ORM's bulk path) and empty the buffers."""
+    written = len(events)
+    if leads:
+        session.connection().execute(insert(Lead.__table__), leads)  # type: ignore[attr-defined]
+    if events:
+        session.connection().execute(insert(LeadEvent.__table__), events)  # type: ignore[attr-defined]
+    leads.clear()
+    events.clear()
+    return written

@@ -1,0 +1,168 @@
+"""Scorecards for resellers and the summary for channel managers (fr/en, once each)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
+from partnerflow.notify import TemplateRenderer, enqueue
+from partnerflow.notify.people import notify_role
+from partnerflow.policy import RebalancingPolicy
+from partnerflow.rebalancing.decisions import proposals_of
+from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
+from partnerflow.registration.review import reviewers_for
+
+
+def targets(document: RebalancingPolicy) -> dict[str, Any]:
+    t = document.thresholds
+    return {
+        "target_leads": t.min_leads_per_year,
+        "target_open_rate": t.min_open_rate,
+        "target_processing_rate": t.min_processing_rate,
+        "target_closing_min": t.closing_rate.min,
+        "target_closing_max": t.closing_rate.max,
+    }
+
+
+def kpi_context(kpis: dict[str, Any]) -> dict[str, Any]:
+    keys = ("leads", "open_rate", "processing_rate", "closing_rate", "sold", "conversion")
+    return {key: kpis[key] for key in keys}
+
+
+def queue_year_scorecards(
+    session: Session, rebalancing: Rebalancing, document: RebalancingPolicy, renderer: TemplateRenderer
+) -> int:
+    """Every judged reseller's scorecard for the year, with its final outcome and the reason."""
+    partners = _partners(session, [p.partner_id for p in proposals_of(session, rebalancing)])
+    contact = _channel_manager(session)
+    queued = 0
+    for proposal in proposals_of(session, rebalancing):
+        partner = partners[proposal.partner_id]
+        outcome = proposal.applied_outcome or proposal.outcome
+        reason = proposal.reason if outcome == proposal.outcome else "Kept after review by the channel team."
+        queued += enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"scorecard:{rebalancing.year}:{partner.id}",
+            recipient=partner.primary_email,
+            template="reseller_scorecard",
+            locale=partner.locale.value,
+            context={
+                "partner_name": partner.name,
+                "period_label": str(rebalancing.year),
+                **kpi_context(proposal.kpis),
+                **targets(document),
+                "outcome": outcome,
+                "reason": reason,
+                "channel_manager_email": contact,
+            },
+        )
+    return queued
+
+
+def queue_summary(
+    session: Session, rebalancing: Rebalancing, renderer: TemplateRenderer, *, report_path: str
+) -> int:
+    """The year's outcome for every channel manager."""
+    outcomes = [p.applied_outcome or p.outcome for p in proposals_of(session, rebalancing)]
+    status = (
+        f"Approved by {rebalancing.decided_by} and applied."
+        if rebalancing.decided_by and rebalancing.status.value == "applied"
+        else f"Status: {rebalancing.status.value} ({rebalancing.decided_by or 'no answer'})."
+    )
+    return notify_role(
+        session,
+        renderer,
+        role=Role.CHANNEL_MANAGER,
+        template="rebalancing_summary",
+        key=f"rebalancing-summary:{rebalancing.year}",
+        context={
+            "year": rebalancing.year,
+            "status_line": status,
+            "kept": outcomes.count("keep"),
+            "coached": outcomes.count("coach"),
+            "paused": outcomes.count("pause"),
+            "excluded": len(rebalancing.excluded),
+            "departements": rebalancing.departements,
+            "report_path": report_path,
+        },
+    )
+
+
+def request_approval(
+    session: Session, rebalancing: Rebalancing, renderer: TemplateRenderer, *, url: str, run_id: str
+) -> int:
+    """Ask every channel manager to answer the run's form."""
+    outcomes = [p.outcome for p in proposals_of(session, rebalancing)]
+    return notify_role(
+        session,
+        renderer,
+        role=Role.CHANNEL_MANAGER,
+        template="rebalancing_approval_requested",
+        key=f"rebalancing-approval:{rebalancing.year}:{run_id}",
+        context={
+            "year": rebalancing.year,
+            "kept": outcomes.count("keep"),
+            "coached": outcomes.count("coach"),
+            "paused": outcomes.count("pause"),
+            "approval_url": url,
+        },
+    )
+
+
+def queue_quarter_scorecards(
+    session: Session, today: date, document: RebalancingPolicy, renderer: TemplateRenderer
+) -> int:
+    """Each active reseller's KPIs for the quarter so far (leads received since its first day)."""
+    quarter = (today.month - 1) // 3 + 1
+    start = date(today.year, 3 * quarter - 2, 1)
+    label = f"T{quarter} {today.year}"
+    rows = [k for k in reseller_kpis(session, start, today) if k.status == PartnerStatus.ACTIVE]
+    partners = _partners(session, [k.partner_id for k in rows])
+    contact = _channel_manager(session)
+    queued = 0
+    for kpis in rows:
+        partner = partners[kpis.partner_id]
+        queued += enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"scorecard:{today.year}-Q{quarter}:{partner.id}",
+            recipient=partner.primary_email,
+            template="reseller_scorecard",
+            locale=partner.locale.value,
+            context={
+                "partner_name": partner.name,
+                "period_label": label if partner.locale.value == "fr" else f"Q{quarter} {today.year}",
+                **_kpi_values(kpis),
+                **targets(document),
+                "outcome": "",
+                "reason": "",
+                "channel_manager_email": contact,
+            },
+        )
+    return queued
+
+
+def _kpi_values(kpis: ResellerKpis) -> dict[str, Any]:
+    return {
+        "leads": kpis.leads,
+        "open_rate": kpis.open_rate,
+        "processing_rate": kpis.processing_rate,
+        "closing_rate": kpis.closing_rate,
+        "sold": kpis.sold,
+        "conversion": kpis.conversion,
+    }
+
+
+def _partners(session: Session, ids: list[int]) -> dict[int, Partner]:
+    return {
+        p.id: p for p in session.exec(select(Partner).where(col(Partner.id).in_(ids))) if p.id is not None
+    }
+
+
+def _channel_manager(session: Session) -> str:
+    managers = reviewers_for(session, Role.CHANNEL_MANAGER)
+    return managers[0].email if managers else "partners@example.com"

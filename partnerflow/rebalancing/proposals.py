@@ -1,0 +1,176 @@
+"""From KPIs to proposals: each active reseller classified by the policy (keep, coach, pause,
+with the rule that fired), then each département's coverage after the proposed pauses compared
+with the band and the lead target (recruit, thin out, balanced)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from partnerflow.models import PartnerStatus, Territory
+from partnerflow.policy import Decision, Policy, RebalancingPolicy
+from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
+
+
+@dataclass(frozen=True)
+class ResellerProposal:
+    kpis: ResellerKpis
+    outcome: str
+    rule_id: str
+    reason: str
+    criteria_missed: int
+    months_active: int
+
+    def as_row(self) -> dict[str, Any]:
+        k = self.kpis
+        return {
+            "partner_id": k.partner_id,
+            "name": k.name,
+            "departement": k.departement,
+            "tier": k.tier,
+            "leads": k.leads,
+            "open_rate": round(k.open_rate, 4),
+            "processing_rate": round(k.processing_rate, 4),
+            "closing_rate": round(k.closing_rate, 4),
+            "sold": k.sold,
+            "conversion": round(k.conversion, 4),
+            "criteria_missed": self.criteria_missed,
+            "months_active": self.months_active,
+            "outcome": self.outcome,
+            "rule_id": self.rule_id,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    departement: str
+    name: str
+    active: int
+    proposed_pauses: int
+    active_after: int
+    leads: int
+    leads_per_reseller_after: float
+    recommendation: str  # recruit, thin-out, balanced
+    detail: str
+
+
+@dataclass(frozen=True)
+class RebalancingPlan:
+    year: int
+    resellers: list[ResellerProposal]
+    coverage: list[Coverage]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for proposal in self.resellers:
+            counts[proposal.outcome] += 1
+        return dict(counts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "counts": self.counts(),
+            "resellers": [proposal.as_row() for proposal in self.resellers],
+            "departements": [asdict(c) for c in self.coverage],
+        }
+
+
+def plan_rebalancing(session: Session, year: int, policy: Policy[RebalancingPolicy]) -> RebalancingPlan:
+    """The proposals for ``year`` (leads received that calendar year); nothing is written."""
+    kpis = reseller_kpis(session, date(year, 1, 1), date(year + 1, 1, 1))
+    decide = policy.memoized()
+    active = [k for k in kpis if k.status == PartnerStatus.ACTIVE]
+    resellers = [classify(k, year, policy.document, decide) for k in active]
+    names = dict(session.exec(select(Territory.code, Territory.name)).all())
+    return RebalancingPlan(year, resellers, coverage(resellers, kpis, names, policy.document))
+
+
+def classify(kpis: ResellerKpis, year: int, document: RebalancingPolicy, decide: Any) -> ResellerProposal:
+    """One reseller's facts, and the policy's decision on them."""
+    t = document.thresholds
+    missed = sum(
+        (
+            kpis.open_rate < t.min_open_rate,
+            kpis.processing_rate < t.min_processing_rate,
+            not t.closing_rate.min <= kpis.closing_rate <= t.closing_rate.max,
+        )
+    )
+    months = months_active(kpis.joined_on, year)
+    facts = {
+        "reseller": {
+            "leads": kpis.leads,
+            "open_rate": kpis.open_rate,
+            "processing_rate": kpis.processing_rate,
+            "closing_rate": kpis.closing_rate,
+            "criteria_missed": missed,
+            "tier": kpis.tier,
+            "years_in_programme": year - kpis.joined_on.year if kpis.joined_on else 0,
+            "months_active": months,
+        }
+    }
+    decision: Decision = decide(facts)
+    return ResellerProposal(kpis, decision.outcome, decision.rule_id, decision.reason or "", missed, months)
+
+
+def months_active(joined_on: date | None, year: int) -> int:
+    """Months of ``year`` the reseller was in the programme (unknown join date: the whole year)."""
+    if joined_on is None or joined_on.year < year:
+        return 12
+    if joined_on.year > year:
+        return 0
+    return 13 - joined_on.month
+
+
+def coverage(
+    resellers: list[ResellerProposal],
+    kpis: list[ResellerKpis],
+    names: dict[str, str],
+    document: RebalancingPolicy,
+) -> list[Coverage]:
+    """Per département: active resellers after the proposed pauses against the band, and the
+    year's leads per remaining reseller against the lead target."""
+    band = document.thresholds.resellers_per_territory
+    target = document.thresholds.min_leads_per_year
+    leads: dict[str, int] = defaultdict(int)
+    for k in kpis:
+        leads[k.departement] += k.leads
+    active: dict[str, int] = defaultdict(int)
+    pauses: dict[str, int] = defaultdict(int)
+    for proposal in resellers:
+        active[proposal.kpis.departement] += 1
+        pauses[proposal.kpis.departement] += proposal.outcome == "pause"
+    rows = []
+    for code in sorted(set(names) | set(active)):
+        after = active[code] - pauses[code]
+        per_reseller = leads[code] / after if after else float(leads[code])
+        if after < band.min:
+            recommendation = "recruit"
+            detail = f"{after} active after the pauses, below the band of {band.min:g}–{band.max:g}"
+        elif after > band.max:
+            recommendation = "thin-out"
+            detail = f"{after} active after the pauses, above the band of {band.min:g}–{band.max:g}"
+        elif per_reseller < target and after > band.min:
+            recommendation = "thin-out"
+            detail = f"{per_reseller:.1f} leads a reseller, under the target of {target}"
+        else:
+            recommendation = "balanced"
+            detail = f"{after} active, {per_reseller:.1f} leads a reseller"
+        rows.append(
+            Coverage(
+                code,
+                names.get(code, code),
+                active[code],
+                pauses[code],
+                after,
+                leads[code],
+                round(per_reseller, 2),
+                recommendation,
+                detail,
+            )
+        )
+    return rows

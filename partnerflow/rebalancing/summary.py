@@ -1,0 +1,39 @@
+"""The Markdown a channel manager reads above the approval form and in the run's artifact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from partnerflow.markdown import md_text
+from partnerflow.rebalancing.proposals import RebalancingPlan
+
+
+def plan_markdown(plan: RebalancingPlan, policy_version: str, report: Path) -> str:
+    counts = plan.counts()
+    lines = [
+        f"# Reseller rebalancing {plan.year}",
+        "",
+        f"Policy {policy_version}: **{counts.get('keep', 0)} keep, {counts.get('coach', 0)} coach, "
+        f"{counts.get('pause', 0)} pause**. Full report: `{report}`.",
+        "",
+        "Approve all, or list reseller ids in *exclude_from_pause* to keep them; answer with your e-mail.",
+        "",
+        "## Proposed pauses",
+        "",
+        "| Id | Reseller | Dépt | Leads | Rule | Reason |",
+        "|---:|---|---|---:|---|---|",
+    ]
+    lines += [
+        f"| {p.kpis.partner_id} | {md_text(p.kpis.name)} | {p.kpis.departement} | {p.kpis.leads} "
+        f"| {p.rule_id} | {md_text(p.reason)} |"
+        for p in plan.resellers
+        if p.outcome == "pause"
+    ]
+    lines += ["", "## Départements", "", "| Dépt | Active after | Leads a reseller | Recommendation |"]
+    lines += ["|---|---:|---:|---|"]
+    lines += [
+        f"| {c.departement} {md_text(c.name)} | {c.active_after} | {c.leads_per_reseller_after} | "
+        f"{c.recommendation}: {md_text(c.detail)} |"
+        for c in plan.coverage
+    ]
+    return "\n".join(lines)

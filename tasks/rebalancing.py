@@ -1,0 +1,115 @@
+"""Rebalancing I/O steps: proposals and report, the manager's answer, the changes, the e-mails."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from partnerflow.db import session_scope
+from partnerflow.notify import TemplateRenderer
+from partnerflow.policy import Policy, RebalancingPolicy, load_policy
+from partnerflow.rebalancing.decisions import (
+    ManagerAnswer,
+    apply_rebalancing,
+    rebalancing_for,
+    record_answer,
+    store_plan,
+)
+from partnerflow.rebalancing.notices import (
+    queue_quarter_scorecards,
+    queue_summary,
+    queue_year_scorecards,
+    request_approval,
+    targets,
+)
+from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.rebalancing.report import write_report
+from partnerflow.rebalancing.summary import plan_markdown
+from partnerflow.settings import get_settings
+
+IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
+
+
+def policy_for_year(year: int) -> Policy[RebalancingPolicy]:
+    """A year is judged by the rules in force on its last day."""
+    return load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
+
+
+@task(name="propose-rebalancing", **IO)
+def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
+    """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
+    settings = get_settings()
+    policy = policy_for_year(year)
+    with session_scope() as session:
+        plan = plan_rebalancing(session, year, policy)
+        rebalancing = store_plan(session, plan, policy, now=datetime.now(UTC))
+        if rebalancing.flow_run_id is None:
+            rebalancing.flow_run_id = flow_run_id
+            session.add(rebalancing)
+        status = rebalancing.status.value
+        if status == "awaiting-approval":
+            request_approval(
+                session,
+                rebalancing,
+                TemplateRenderer(settings.templates_dir),
+                url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+                run_id=flow_run_id,
+            )
+    page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
+    summary = plan_markdown(plan, policy.stamp.version, page)
+    key = f"rebalancing-{year}"
+    create_markdown_artifact(summary, key=key, description=f"Reseller rebalancing {year}")
+    create_table_artifact(
+        [c.__dict__ for c in plan.coverage], key=f"{key}-departements", description="Coverage per département"
+    )
+    create_table_artifact(
+        [p.as_row() for p in plan.resellers], key=f"{key}-resellers", description="Proposal per reseller"
+    )
+    return {"year": year, "status": status, "counts": plan.counts(), "summary": summary, "report": str(page)}
+
+
+@task(name="record-manager-answer", **IO)
+def apply_manager_answer(year: int, answer: dict[str, Any]) -> dict[str, Any]:
+    """Count a channel manager's answer; anyone else is refused and the form comes back."""
+    with session_scope() as session:
+        outcome = record_answer(
+            session,
+            year,
+            ManagerAnswer(
+                decision=answer["decision"],
+                approver_email=answer["approver_email"],
+                exclude_from_pause=tuple(answer.get("exclude_from_pause") or ()),
+                comment=answer.get("comment", ""),
+            ),
+            now=datetime.now(UTC),
+        )
+    return {"accepted": outcome.accepted, "status": outcome.status, "message": outcome.message}
+
+
+@task(name="apply-rebalancing", **IO)
+def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
+    """Pause the approved pauses, then queue every scorecard and the managers' summary."""
+    settings = get_settings()
+    renderer = TemplateRenderer(settings.templates_dir)
+    with session_scope() as session:
+        applied = apply_rebalancing(session, year, now=datetime.now(UTC))
+        rebalancing = rebalancing_for(session, year)
+        assert rebalancing is not None
+        scorecards = 0
+        if rebalancing.status.value == "applied":
+            scorecards = queue_year_scorecards(session, rebalancing, policy_for_year(year).document, renderer)
+        queue_summary(session, rebalancing, renderer, report_path=report)
+        status = rebalancing.status.value
+    return {"status": status, "applied": applied, "scorecards_queued": scorecards}
+
+
+@task(name="queue-quarter-scorecards", **IO)
+def send_quarter_scorecards(today: str) -> int:
+    """Each active reseller's KPIs for the quarter so far (once per reseller and quarter)."""
+    day = date.fromisoformat(today)
+    settings = get_settings()
+    with session_scope() as session:
+        return queue_quarter_scorecards(
+            session, day, policy_for_year(day.year).document, TemplateRenderer(settings.templates_dir)
+        )

@@ -1,0 +1,42 @@
+"""Coverage per département after the proposed pauses: recruit, thin out or balanced."""
+
+from __future__ import annotations
+
+from partnerflow.rebalancing.kpis import ResellerKpis
+from partnerflow.rebalancing.proposals import Coverage, ResellerProposal, coverage
+from tests.rebalancing.leadbook import POLICY_2026
+
+
+def reseller(departement: str, leads: int, outcome: str = "keep", number: int = 0) -> ResellerProposal:
+    kpis = ResellerKpis(number, f"R{number}", departement, "silver", "active", None, leads, 0, 0, 0, 0)
+    return ResellerProposal(kpis, outcome, "default", "", 0, 12)
+
+
+def covered(*resellers: ResellerProposal) -> dict[str, Coverage]:
+    rows = coverage(list(resellers), [r.kpis for r in resellers], {}, POLICY_2026.document)
+    return {row.departement: row for row in rows}
+
+
+def test_a_departement_below_the_band_after_the_pauses_needs_recruiting() -> None:
+    row = covered(*(reseller("13", 30, "pause" if n == 0 else "keep", n) for n in range(4)))["13"]
+    assert (row.active, row.active_after, row.recommendation) == (4, 3, "recruit")
+
+
+def test_a_departement_above_the_band_needs_thinning_out() -> None:
+    row = covered(*(reseller("69", 30, number=n) for n in range(6)))["69"]
+    assert (row.active_after, row.recommendation) == (6, "thin-out")
+
+
+def test_too_few_leads_a_reseller_within_the_band_needs_thinning_out() -> None:
+    row = covered(*(reseller("75", 8, number=n) for n in range(5)))["75"]
+    assert (row.leads_per_reseller_after, row.recommendation) == (8.0, "thin-out")
+
+
+def test_four_or_five_resellers_with_enough_leads_is_balanced() -> None:
+    row = covered(*(reseller("33", 12, number=n) for n in range(4)))["33"]
+    assert (row.active_after, row.recommendation) == (4, "balanced")
+
+
+def test_at_the_band_minimum_few_leads_do_not_call_for_fewer_resellers() -> None:
+    row = covered(*(reseller("33", 5, number=n) for n in range(4)))["33"]
+    assert row.recommendation == "balanced"
