@@ -7,13 +7,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from partnerflow.rebalancing.proposals import RebalancingPlan
 
 _PAGES = Environment(
     loader=PackageLoader("partnerflow.rebalancing", "templates"),
-    autoescape=select_autoescape(["html"]),
+    autoescape=True,  # names are partner-typed text
     undefined=StrictUndefined,
 )
 

@@ -1,0 +1,127 @@
+"""Storing the year's proposals, the channel manager's answer, and applying it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from partnerflow.models import AuditEvent, Notification, Partner, PartnerStatus, Proposal, RebalancingStatus
+from partnerflow.rebalancing.decisions import (
+    ManagerAnswer,
+    apply_rebalancing,
+    rebalancing_for,
+    record_answer,
+    store_plan,
+)
+from partnerflow.rebalancing.notices import queue_year_scorecards
+from partnerflow.rebalancing.proposals import plan_rebalancing
+from tests.factories import RENDERER
+from tests.rebalancing.leadbook import POLICY_2026, add_manager, add_reseller, give_leads
+
+NOW = datetime(2027, 1, 8, 7, tzinfo=UTC)
+
+
+@pytest.fixture
+def year_2026(engine: Engine) -> dict[str, int]:
+    """A good reseller, two weak ones (proposed pauses) and a channel manager; proposals stored."""
+    good, weak, silent = add_reseller(engine), add_reseller(engine), add_reseller(engine)
+    give_leads(engine, good, leads=10, opened=10, processed=9, closed=5, sold=2)
+    give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
+    give_leads(engine, silent, leads=4)
+    add_manager(engine)
+    with Session(engine) as session:
+        store_plan(session, plan_rebalancing(session, 2026, POLICY_2026), POLICY_2026, now=NOW)
+        session.commit()
+    return {"good": good, "weak": weak, "silent": silent}
+
+
+def answer(engine: Engine, email: str = "manager@vendor.example", **changes: object) -> tuple[bool, str]:
+    values = {"decision": "approve", "approver_email": email, **changes}
+    with Session(engine) as session:
+        outcome = record_answer(session, 2026, ManagerAnswer(**values), now=NOW)  # type: ignore[arg-type]
+        session.commit()
+    return outcome.accepted, outcome.message
+
+
+def apply(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        applied = apply_rebalancing(session, 2026, now=NOW)
+        session.commit()
+    return applied
+
+
+def status_of(engine: Engine, partner_id: int) -> PartnerStatus:
+    with Session(engine) as session:
+        partner = session.get(Partner, partner_id)
+        assert partner is not None
+        return partner.status
+
+
+def test_storing_the_same_year_twice_keeps_the_first_proposals(
+    engine: Engine, year_2026: dict[str, int]
+) -> None:
+    with Session(engine) as session:
+        again = store_plan(session, plan_rebalancing(session, 2026, POLICY_2026), POLICY_2026, now=NOW)
+        session.commit()
+        assert again.status == RebalancingStatus.AWAITING_APPROVAL
+        assert len(session.exec(select(Proposal)).all()) == 3
+
+
+def test_approval_pauses_the_proposed_resellers_except_the_excluded(
+    engine: Engine, year_2026: dict[str, int]
+) -> None:
+    assert answer(engine, exclude_from_pause=(year_2026["silent"],), comment="new sales rep")[0]
+    assert apply(engine) == {"keep": 2, "pause": 1}
+    assert status_of(engine, year_2026["weak"]) == PartnerStatus.PAUSED
+    assert status_of(engine, year_2026["silent"]) == PartnerStatus.ACTIVE
+    with Session(engine) as session:
+        [paused] = session.exec(select(AuditEvent).where(AuditEvent.action == "partner.paused")).all()
+    assert (paused.subject_id, paused.rule_id) == (str(year_2026["weak"]), "misses-two-or-more")
+
+
+def test_only_a_channel_manager_may_answer(engine: Engine, year_2026: dict[str, int]) -> None:
+    accepted, message = answer(engine, "someone@vendor.example")
+    assert not accepted and "not a channel manager" in message
+    assert apply(engine) == {}
+    assert status_of(engine, year_2026["weak"]) == PartnerStatus.ACTIVE
+
+
+def test_only_resellers_proposed_for_a_pause_can_be_excluded(
+    engine: Engine, year_2026: dict[str, int]
+) -> None:
+    accepted, message = answer(engine, exclude_from_pause=(year_2026["good"],))
+    assert not accepted and str(year_2026["good"]) in message
+
+
+def test_a_rejection_changes_no_status(engine: Engine, year_2026: dict[str, int]) -> None:
+    assert answer(engine, decision="reject")[0]
+    assert apply(engine) == {}
+    assert status_of(engine, year_2026["weak"]) == PartnerStatus.ACTIVE
+
+
+def test_applying_twice_changes_nothing_more(engine: Engine, year_2026: dict[str, int]) -> None:
+    answer(engine)
+    apply(engine)
+    assert apply(engine) == {}
+
+
+def test_every_judged_reseller_gets_one_scorecard_with_its_final_outcome(
+    engine: Engine, year_2026: dict[str, int]
+) -> None:
+    answer(engine, exclude_from_pause=(year_2026["silent"],))
+    apply(engine)
+    with Session(engine) as session:
+        stored = rebalancing_for(session, 2026)
+        assert stored is not None
+        first = queue_year_scorecards(session, stored, POLICY_2026.document, RENDERER)
+        second = queue_year_scorecards(session, stored, POLICY_2026.document, RENDERER)
+        session.commit()
+        mails = session.exec(select(Notification).where(Notification.template == "reseller_scorecard")).all()
+    assert (first, second, len(mails)) == (3, 0, 3)
+    with Session(engine) as session:
+        address = session.get(Partner, year_2026["silent"]).primary_email  # type: ignore[union-attr]
+    silent = next(m for m in mails if m.recipient == address)
+    assert "Kept after review" in silent.text_body

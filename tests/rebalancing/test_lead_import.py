@@ -1,0 +1,109 @@
+"""``partnerflow leads import``: row by row validation, idempotent, nothing half-imported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from partnerflow.cli import app
+from partnerflow.models import Lead, LeadEvent
+from partnerflow.rebalancing.lead_import import COLUMNS, LeadFileError, import_lead_file
+from tests.rebalancing.leadbook import add_reseller
+
+runner = CliRunner()
+RECEIVED = "2026-03-02T09:14:00+01:00"
+
+
+def write(tmp_path: Path, rows: list[str], header: str = ",".join(COLUMNS)) -> Path:
+    path = tmp_path / "leads.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def good_rows(reseller: int) -> list[str]:
+    return [
+        f"L-1,69,{reseller},{RECEIVED},E-1,sent,,{RECEIVED}",
+        f"L-1,69,{reseller},{RECEIVED},E-2,opened,,2026-03-02T11:40:00+01:00",
+        f"L-1,69,{reseller},{RECEIVED},E-3,status,sold,2026-04-18T16:05:00+02:00",
+        f"L-2,69,{reseller},2026-05-01T08:00:00,E-4,sent,,2026-05-01T08:00:00",
+    ]
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(Lead)).one(),
+            session.exec(select(func.count()).select_from(LeadEvent)).one(),
+        )
+
+
+def run_import(engine: Engine, path: Path):  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        report = import_lead_file(session, path)
+        session.commit()
+    return report
+
+
+def test_importing_the_same_file_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path, good_rows(add_reseller(engine)))
+    first, second = run_import(engine, path), run_import(engine, path)
+    assert (first.leads_added, first.events_added) == (2, 4)
+    assert (second.leads_added, second.events_added, second.already_known) == (0, 0, 4)
+    assert counts(engine) == (2, 4)
+
+
+def test_bad_rows_are_reported_with_their_line_and_reason_and_the_rest_imported(
+    engine: Engine, tmp_path: Path
+) -> None:
+    reseller = add_reseller(engine)
+    add_reseller(engine, "13")
+    rows = [
+        *good_rows(reseller),
+        f"L-3,99,{reseller},{RECEIVED},E-5,sent,,{RECEIVED}",
+        f"L-4,69,999999,{RECEIVED},E-6,sent,,{RECEIVED}",
+        f"L-5,69,{reseller},{RECEIVED},E-7,clicked,,{RECEIVED}",
+        f"L-6,69,{reseller},{RECEIVED},E-8,status,won,{RECEIVED}",
+        f"L-7,69,{reseller},yesterday,E-9,sent,,{RECEIVED}",
+        f"L-8,69,{reseller},{RECEIVED},E-10,opened,,2026-01-01T00:00:00+00:00",
+        f"L-1,13,{reseller},{RECEIVED},E-11,opened,,{RECEIVED}",
+    ]
+    report = run_import(engine, write(tmp_path, rows))
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [6, 7, 8, 9, 10, 11, 12]
+    assert "département '99' is not known" in reasons[6]
+    assert "reseller 999999 does not exist" in reasons[7]
+    assert "event 'clicked'" in reasons[8]
+    assert "status 'won'" in reasons[9]
+    assert "received_at 'yesterday'" in reasons[10]
+    assert "before the lead's received_at" in reasons[11]
+    assert "another département" in reasons[12]
+    assert counts(engine) == (2, 4)
+
+
+def test_a_file_without_the_expected_columns_imports_nothing(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path, ["L-1,69,1"], header="lead_id,departement,reseller")
+    with pytest.raises(LeadFileError, match="missing column"):
+        run_import(engine, path)
+    assert counts(engine) == (0, 0)
+
+
+def test_the_command_prints_counts_and_each_rejected_row(engine: Engine, tmp_path: Path) -> None:
+    reseller = add_reseller(engine)
+    path = write(tmp_path, [*good_rows(reseller), f"L-9,99,{reseller},{RECEIVED},E-12,sent,,{RECEIVED}"])
+    result = runner.invoke(app, ["leads", "import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["leads_added"], report["events_added"]) == (2, 4)
+    assert report["rejected"] == [{"line": 6, "reason": "département '99' is not known"}]
+
+
+def test_the_command_refuses_a_malformed_file_with_one_clear_line(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path, [], header="id,when")
+    result = runner.invoke(app, ["leads", "import", str(path)])
+    assert result.exit_code == 1
+    assert "nothing imported" in result.output and "missing column" in result.output

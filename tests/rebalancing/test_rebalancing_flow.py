@@ -1,0 +1,64 @@
+"""The reseller-rebalancing deployment on a real Prefect server: proposals, a channel manager's
+approval with an exclusion, pauses applied, report written, scorecards and summary mailed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from flows.reseller_rebalancing import reseller_rebalancing
+from partnerflow.cli.serving import served_in_thread
+from partnerflow.models import Partner, PartnerStatus
+from partnerflow.notify import MailSink
+from partnerflow.settings import Settings
+from tests.flows.test_deal_registration_flow import wait_for
+from tests.rebalancing.leadbook import add_manager, add_reseller, give_leads
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+
+@pytest.fixture(scope="module")
+def served_rebalancing(prefect_server: None) -> Iterator[None]:
+    with served_in_thread(reseller_rebalancing, name="partnerflow-rebalancing-tests"):
+        yield
+
+
+def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
+    served_rebalancing: None, engine: Engine, settings: Settings, smtp_server: MailSink
+) -> None:
+    good = [add_reseller(engine) for _ in range(3)]
+    weak, silent = add_reseller(engine), add_reseller(engine)
+    for reseller in good:
+        give_leads(engine, reseller, leads=12, opened=12, processed=10, closed=7, sold=3)
+    give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
+    give_leads(engine, silent, leads=3)
+    manager = add_manager(engine)
+    run = run_deployment("reseller-rebalancing/reseller-rebalancing", parameters={"year": 2026}, timeout=0)
+    run_id = run.id  # type: ignore[union-attr]
+    wait_for(run_id, pause_key="approval-1")
+    assert [m["To"] for m in smtp_server.messages() if "à approuver" in str(m["Subject"])] == [manager]
+    resume_flow_run(run_id, run_input={"decision": "approve", "approver_email": "sales@vendor.example"})
+    wait_for(run_id, pause_key="approval-2")  # not a channel manager: the form comes back
+    resume_flow_run(
+        run_id,
+        run_input={"decision": "approve", "approver_email": manager, "exclude_from_pause": [silent]},
+    )
+    final = wait_for(run_id, final=True)
+    assert final.state is not None and final.state.is_completed()
+    with Session(engine) as session:
+        statuses = {pid: session.get(Partner, pid).status for pid in (weak, silent)}  # type: ignore[union-attr]
+    assert statuses == {weak: PartnerStatus.PAUSED, silent: PartnerStatus.ACTIVE}
+    assert sorted(p.name for p in settings.reports_dir.iterdir()) == [
+        "rebalancing-2026.csv",
+        "rebalancing-2026.html",
+    ]
+    subjects = [str(m["Subject"]) for m in smtp_server.messages()]
+    assert len([s for s in subjects if s.startswith("Votre bilan 2026")]) == 5
+    assert (
+        len([s for s in subjects if s.startswith("Rééquilibrage 2026 :")]) == 2
+    )  # approval request + summary
