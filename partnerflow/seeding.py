@@ -117,7 +117,7 @@ def seed_demo_network(
         scale: 1 covers 12 départements with 3 to 6 resellers each; N covers 12×N départements
             (up to all those known) and, past that, adds resellers per département.
         seed: the random seed; the network is a pure function of (scale, seed, today's year).
-        today: join dates are placed relative to last year (default: today).
+        today: join dates are placed relative to this year (default: today).
     """
     today = today or date.today()
     existing = session.exec(select(func.count()).select_from(Partner)).one()
@@ -130,7 +130,7 @@ def seed_demo_network(
     density = max(1, (12 * scale) // len(DEPARTEMENTS))
     session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
     partners = [
-        _partner(rng, code, number, today.year - 1)
+        _partner(rng, code, number, today.year)
         for code, _name, _region in covered
         for number in range(rng.randint(3, 6) * density)
     ]
@@ -140,7 +140,7 @@ def seed_demo_network(
     return SeedReport(len(covered), len(partners), people)
 
 
-def _partner(rng: random.Random, territory_code: str, number: int, last_year: int) -> dict[str, object]:
+def _partner(rng: random.Random, territory_code: str, number: int, year: int) -> dict[str, object]:
     name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES)} {rng.choice(_LEGAL_FORMS)}"
     body = f"{rng.randrange(10_000_000, 99_999_999)}"
     tier = rng.choices(list(_TIER_WEIGHTS), weights=list(_TIER_WEIGHTS.values()))[0]
@@ -157,15 +157,15 @@ def _partner(rng: random.Random, territory_code: str, number: int, last_year: in
         "contact_emails": [f"contact@{slug}-{territory_code.lower()}-{number + 1}.example"],
         "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
         "bic": "BNPAFRPPXXX",
-        "joined_on": _joined_on(int(body), last_year),
+        "joined_on": _joined_on(int(body), year),
     }
 
 
-def _joined_on(number: int, last_year: int) -> date:
-    """Most joined years ago; one in ten joined in last year's autumn (too late to be judged on it)."""
+def _joined_on(number: int, year: int) -> date:
+    """Most joined years ago; one in ten joined this summer (too late to be judged this year)."""
     if number % 10 == 0:
-        return date(last_year, 9, 1) + timedelta(days=number % 90)
-    return date(last_year - 9, 1, 1) + timedelta(days=number % (365 * 8))
+        return date(year, 8, 1) + timedelta(days=number % 60)
+    return date(year - 9, 1, 1) + timedelta(days=number % (365 * 8))
 
 
 def _people(session: Session, rng: random.Random) -> int:
@@ -189,9 +189,10 @@ def _slug(text: str) -> str:
 
 
 def seed_demo_leads(
-    session: Session, *, year: int, leads_per_reseller: int = 24, seed: int = 2026
+    session: Session, *, today: date, leads_per_reseller: int = 24, seed: int = 2026
 ) -> SeededLeads:
-    """A year of leads for every active reseller, unless that year already has leads."""
+    """This year's leads so far for every active reseller, unless this year already has leads."""
+    year = today.year
     start = datetime(year, 1, 1, tzinfo=UTC)
     if session.exec(select(func.count()).select_from(Lead).where(col(Lead.received_at) >= start)).one():
         return SeededLeads(0, 0)
@@ -202,6 +203,7 @@ def seed_demo_leads(
         session,
         [(pid, code) for pid, code in partners if pid is not None],
         year,
+        days=max(1, (today - date(year, 1, 1)).days),
         leads_per_reseller=leads_per_reseller,
         seed=seed,
     )

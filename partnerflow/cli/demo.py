@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from partnerflow.cli.demo_campaign import run_campaign_demo
 from partnerflow.cli.demo_commissions import run_commission_demo
 from partnerflow.cli.demo_deals import run_deal_demo
+from partnerflow.cli.demo_rebalancing import run_rebalancing_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
 from partnerflow.cli.serving import prefect_home
@@ -24,7 +25,7 @@ from partnerflow.models import Notification, Partner
 from partnerflow.notify import MailSink, TemplateRenderer, free_port
 from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import load_policy
-from partnerflow.seeding import seed_demo_network
+from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import PROJECT_ROOT, get_settings
 
 WELCOMED_PARTNERS = 4
@@ -39,12 +40,16 @@ def demo(
     console.rule("1. database")
     migrate(settings.database_url)
     console.print(f"database: {settings.database_url}")
+    this_year = date.today().year
     with session_scope(get_engine()) as session:
         report = seed_demo_network(session)
+        leads = seed_demo_leads(session, today=date.today())
     console.print(
         f"network: {report.territories} départements, {report.partners} partners, "
         f"{report.people} people" + (" (already seeded)" if report.already_seeded else "")
     )
+    if leads.leads:
+        console.print(f"leads: {leads.leads} leads and {leads.events} lead events for {this_year} so far")
 
     console.rule("2. policies")
     list_policies(as_of=None, as_json=False)
@@ -70,6 +75,8 @@ def demo(
         run_campaign_demo()
         console.rule("6. commission settlement")
         run_commission_demo()
+        console.rule("7. reseller rebalancing")
+        run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

@@ -30,7 +30,7 @@ def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Seed the fictional demo network.")] = False,
     scale: Annotated[int, typer.Option(min=1, max=50, help="Size multiplier of the network.")] = 1,
     leads_per_reseller: Annotated[
-        int, typer.Option(min=0, help="Leads per reseller for last year (scale 50 with 120: ~1M events).")
+        int, typer.Option(min=0, help="Yearly leads per reseller, seeded for this year so far.")
     ] = 24,
     random_seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2026,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -42,7 +42,7 @@ def seed(
     with session_scope(get_engine()) as session:
         report = seed_demo_network(session, scale=scale, seed=random_seed)
         leads = seed_demo_leads(
-            session, year=date.today().year - 1, leads_per_reseller=leads_per_reseller, seed=random_seed
+            session, today=date.today(), leads_per_reseller=leads_per_reseller, seed=random_seed
         )
     if as_json:
         print_json({**report.__dict__, "leads": leads.leads, "lead_events": leads.events})
@@ -54,7 +54,7 @@ def seed(
         )
     if leads.leads and not as_json:
         console.print(
-            f"seeded {leads.leads} leads and {leads.events} lead events for {date.today().year - 1}"
+            f"seeded {leads.leads} leads and {leads.events} lead events for {date.today().year} so far"
         )
 
 

@@ -32,11 +32,11 @@ class Behaviour:
 
 
 BEHAVIOURS = (
-    Behaviour("performer", 0.45, 0.97, 0.92, 0.60, 0.45, 1.0),
-    Behaviour("slow closer", 0.20, 0.95, 0.88, 0.40, 0.40, 1.0),
-    Behaviour("lazy", 0.12, 0.70, 0.60, 0.55, 0.35, 1.0),
-    Behaviour("silent", 0.08, 0.40, 0.30, 0.50, 0.30, 1.0),
-    Behaviour("small", 0.15, 0.95, 0.90, 0.62, 0.45, 0.25),
+    Behaviour("performer", 0.66, 0.97, 0.92, 0.61, 0.45, 1.0),
+    Behaviour("slow closer", 0.15, 0.95, 0.88, 0.40, 0.40, 1.0),
+    Behaviour("lazy", 0.07, 0.70, 0.60, 0.55, 0.35, 1.0),
+    Behaviour("silent", 0.04, 0.40, 0.30, 0.50, 0.30, 1.0),
+    Behaviour("small", 0.08, 0.95, 0.90, 0.62, 0.45, 0.25),
 )
 
 
@@ -51,10 +51,12 @@ def seed_leads(
     partners: list[tuple[int, str]],
     year: int,
     *,
+    days: int = 360,
     leads_per_reseller: int = 24,
     seed: int = 2026,
 ) -> SeededLeads:
-    """Leads received in ``year`` by each ``(partner id, département)``, with their events."""
+    """Leads received over the first ``days`` of ``year`` by each ``(partner id, département)``,
+    with their events (``leads_per_reseller`` is the yearly rate, scaled to ``days``)."""
     rng = random.Random(seed)
     start = datetime(year, 1, 1, 8, tzinfo=UTC)
     leads: list[dict[str, Any]] = []
@@ -62,11 +64,12 @@ def seed_leads(
     totals = [0, 0]
     for partner_id, departement in partners:
         behaviour = rng.choices(BEHAVIOURS, weights=[b.weight for b in BEHAVIOURS])[0]
-        count = max(1, round(rng.gauss(leads_per_reseller, leads_per_reseller / 5) * behaviour.volume))
+        yearly = rng.gauss(leads_per_reseller, leads_per_reseller / 5) * behaviour.volume
+        count = max(1, round(yearly * min(days, 365) / 365))
         for _ in range(count):
             totals[0] += 1
             lead_id = f"L{year}-{totals[0]:08d}"
-            received = start + timedelta(minutes=rng.randrange(360 * 24 * 60))
+            received = start + timedelta(minutes=rng.randrange(days * 24 * 60))
             leads.append(
                 {
                     "id": lead_id,

@@ -1,0 +1,85 @@
+"""The rebalancing part of ``partnerflow demo``: last year's leads judged, approved, applied.
+
+A channel manager answers the run's form through the resume API (as in the UI), keeping one
+reseller the policy proposed to pause. Run twice, the demo finds the year decided and shows it.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from sqlmodel import Session
+
+from partnerflow.cli.demo_campaign import signer
+from partnerflow.cli.demo_deals import answer_when_paused, wait_for_state
+from partnerflow.cli.output import console
+from partnerflow.cli.serving import served_in_thread
+from partnerflow.db import get_engine
+from partnerflow.models import Role
+from partnerflow.rebalancing.decisions import proposals_of, rebalancing_for
+from partnerflow.settings import get_settings
+
+
+def run_rebalancing_demo(year: int) -> None:
+    """Run reseller-rebalancing for ``year`` on a served deployment and approve it."""
+    from prefect.deployments import run_deployment
+
+    from flows.reseller_rebalancing import reseller_rebalancing
+
+    with Session(get_engine()) as session:
+        decided = rebalancing_for(session, year)
+    if decided is not None:
+        console.print(f"{year} was already judged ({decided.status.value}): showing it")
+    else:
+        with served_in_thread(reseller_rebalancing, name="partnerflow-demo-rebalancing"):
+            run = run_deployment(
+                "reseller-rebalancing/reseller-rebalancing", parameters={"year": year}, timeout=0
+            )
+            run_id = str(run.id)  # type: ignore[union-attr]
+            wait_for_state(run_id, lambda state: state.is_paused())
+            keep = _first_pause(year)
+            answer_when_paused(
+                run_id,
+                "approval-1",
+                {
+                    "decision": "approve",
+                    "approver_email": signer(Role.CHANNEL_MANAGER),
+                    "exclude_from_pause": [keep] if keep else [],
+                    "comment": "Keeping one reseller: a new sales team starts there in January.",
+                },
+            )
+            wait_for_state(run_id, lambda state: state.is_final())
+    _print(year)
+
+
+def _first_pause(year: int) -> int | None:
+    with Session(get_engine()) as session:
+        stored = rebalancing_for(session, year)
+        if stored is None:
+            return None
+        pauses = [p.partner_id for p in proposals_of(session, stored) if p.outcome == "pause"]
+    return pauses[0] if pauses else None
+
+
+def _print(year: int) -> None:
+    with Session(get_engine()) as session:
+        stored = rebalancing_for(session, year)
+        assert stored is not None
+        outcomes = [p.applied_outcome or p.outcome for p in proposals_of(session, stored)]
+        departements = stored.departements
+        status, excluded = stored.status.value, stored.excluded
+    console.print(
+        f"rebalancing {year}: {status}; keep {outcomes.count('keep')}, coach {outcomes.count('coach')}, "
+        f"pause {outcomes.count('pause')} (excluded from pause: {excluded or 'none'})"
+    )
+    table = Table(title=f"Coverage {year}")
+    for column in ("département", "active after", "leads a reseller", "recommendation"):
+        table.add_column(column)
+    for row in departements:
+        table.add_row(
+            f"{row['departement']} {row['name']}",
+            str(row["active_after"]),
+            str(row["leads_per_reseller_after"]),
+            row["recommendation"],
+        )
+    console.print(table)
+    console.print(f"report: {get_settings().reports_dir / f'rebalancing-{year}.html'}")
