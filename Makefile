@@ -32,6 +32,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/deal_latency.py
 	$(RUN) python bench/campaign_notify.py
 	$(RUN) python bench/commissions.py
+	$(RUN) python bench/rebalancing.py
 
 schema: sync  ## re-export policies/schema/*.json after changing a policy kind
 	$(RUN) partnerflow policy schema
