@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.commissions.accrual import accrue_missing
 from partnerflow.models import CommissionLine
+from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
+from partnerflow.settings import PROJECT_ROOT
 from tests.commissions.ledger import NOW, accrue, plan_for, won
+from tests.factories import write_policy
 
 
 def test_a_won_deal_accrues_its_commission_with_the_plan_stamp(
@@ -84,3 +88,33 @@ def test_the_catch_up_accrues_every_missed_deal_once(
         first = accrue_missing(session, plan_for=plan_for, now=NOW)
         second = accrue_missing(session, plan_for=plan_for, now=NOW)
     assert [r.outcome for r in first] == ["accrued"] * 3 and second == []
+
+
+def test_a_plan_version_starting_mid_year_prices_deals_closed_from_that_day(
+    engine: Engine, network: dict[str, int], submit: Callable[..., IntakeResult], tmp_path: Path
+) -> None:
+    shipped = PROJECT_ROOT / "policies" / "commission_plan"
+    for version in shipped.glob("*.yaml"):
+        write_policy(tmp_path, version.read_text("utf-8"), "commission_plan", version.stem)
+    july = (shipped / "2027-01-01.yaml").read_text("utf-8")
+    july = july.replace('version: "2027-01-01"', 'version: "2027-07-01"').replace(
+        "effective_from: 2027-01-01", "effective_from: 2027-07-01"
+    )
+    write_policy(
+        tmp_path,
+        july.replace("gold: {default: 0.07", "gold: {default: 0.08"),
+        "commission_plan",
+        "2027-07-01",
+    )
+    library = PolicyLibrary.load(tmp_path)
+    june = won(engine, submit, network["first"], "10000", date(2027, 6, 30), "a")
+    august = won(engine, submit, network["first"], "10000", date(2027, 8, 1), "b")
+    with Session(engine) as session:
+        results = accrue_missing(
+            session, plan_for=lambda day: library.in_force("commission_plan", day), now=NOW
+        )
+        session.commit()
+        lines = {line.registration_id: line for line in session.exec(select(CommissionLine))}
+    assert [r.outcome for r in results] == ["accrued", "accrued"]
+    assert (lines[june].amount, lines[june].plan_version) == (Decimal("700.00"), "2027-01-01")
+    assert (lines[august].amount, lines[august].plan_version) == (Decimal("800.00"), "2027-07-01")
