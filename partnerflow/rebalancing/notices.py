@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.notify.people import notify_role
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of
-from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
+from partnerflow.rebalancing.kpis import reseller_kpis
 from partnerflow.registration.review import reviewers_for
 
 
@@ -27,38 +28,66 @@ def targets(document: RebalancingPolicy) -> dict[str, Any]:
     }
 
 
-def kpi_context(kpis: dict[str, Any]) -> dict[str, Any]:
-    keys = ("leads", "open_rate", "processing_rate", "closing_rate", "sold", "conversion")
-    return {key: kpis[key] for key in keys}
+KPI_KEYS = ("leads", "open_rate", "processing_rate", "closing_rate", "sold", "conversion")
+
+
+@dataclass(frozen=True)
+class Scorecards:
+    """What every scorecard of one run shares: the renderer, the targets, the contact."""
+
+    renderer: TemplateRenderer
+    targets: dict[str, Any]
+    contact: str
+
+    def queue(
+        self,
+        session: Session,
+        partner: Partner,
+        *,
+        key: str,
+        label: str,
+        kpis: dict[str, Any],
+        outcome: str = "",
+        reason: str = "",
+    ) -> bool:
+        return enqueue(
+            session,
+            renderer=self.renderer,
+            dedupe_key=f"scorecard:{key}:{partner.id}",
+            recipient=partner.primary_email,
+            template="reseller_scorecard",
+            locale=partner.locale.value,
+            context={
+                "partner_name": partner.name,
+                "period_label": label,
+                **{name: kpis[name] for name in KPI_KEYS},
+                **self.targets,
+                "outcome": outcome,
+                "reason": reason,
+                "channel_manager_email": self.contact,
+            },
+        )
 
 
 def queue_year_scorecards(
     session: Session, rebalancing: Rebalancing, document: RebalancingPolicy, renderer: TemplateRenderer
 ) -> int:
     """Every judged reseller's scorecard for the year, with its final outcome and the reason."""
-    partners = _partners(session, [p.partner_id for p in proposals_of(session, rebalancing)])
-    contact = _channel_manager(session)
+    proposals = proposals_of(session, rebalancing)
+    partners = _partners(session, [p.partner_id for p in proposals])
+    cards = Scorecards(renderer, targets(document), _channel_manager(session))
     queued = 0
-    for proposal in proposals_of(session, rebalancing):
-        partner = partners[proposal.partner_id]
+    for proposal in proposals:
         outcome = proposal.applied_outcome or proposal.outcome
         reason = proposal.reason if outcome == proposal.outcome else "Kept after review by the channel team."
-        queued += enqueue(
+        queued += cards.queue(
             session,
-            renderer=renderer,
-            dedupe_key=f"scorecard:{rebalancing.year}:{partner.id}",
-            recipient=partner.primary_email,
-            template="reseller_scorecard",
-            locale=partner.locale.value,
-            context={
-                "partner_name": partner.name,
-                "period_label": str(rebalancing.year),
-                **kpi_context(proposal.kpis),
-                **targets(document),
-                "outcome": outcome,
-                "reason": reason,
-                "channel_manager_email": contact,
-            },
+            partners[proposal.partner_id],
+            key=str(rebalancing.year),
+            label=str(rebalancing.year),
+            kpis=proposal.kpis,
+            outcome=outcome,
+            reason=reason,
         )
     return queued
 
@@ -119,42 +148,16 @@ def queue_quarter_scorecards(
     """Each active reseller's KPIs for the quarter so far (leads received since its first day)."""
     quarter = (today.month - 1) // 3 + 1
     start = date(today.year, 3 * quarter - 2, 1)
-    label = f"T{quarter} {today.year}"
     rows = [k for k in reseller_kpis(session, start, today) if k.status == PartnerStatus.ACTIVE]
     partners = _partners(session, [k.partner_id for k in rows])
-    contact = _channel_manager(session)
+    cards = Scorecards(renderer, targets(document), _channel_manager(session))
     queued = 0
     for kpis in rows:
         partner = partners[kpis.partner_id]
-        queued += enqueue(
-            session,
-            renderer=renderer,
-            dedupe_key=f"scorecard:{today.year}-Q{quarter}:{partner.id}",
-            recipient=partner.primary_email,
-            template="reseller_scorecard",
-            locale=partner.locale.value,
-            context={
-                "partner_name": partner.name,
-                "period_label": label if partner.locale.value == "fr" else f"Q{quarter} {today.year}",
-                **_kpi_values(kpis),
-                **targets(document),
-                "outcome": "",
-                "reason": "",
-                "channel_manager_email": contact,
-            },
-        )
+        label = f"T{quarter} {today.year}" if partner.locale.value == "fr" else f"Q{quarter} {today.year}"
+        values = {name: getattr(kpis, name) for name in KPI_KEYS}
+        queued += cards.queue(session, partner, key=f"{today.year}-Q{quarter}", label=label, kpis=values)
     return queued
-
-
-def _kpi_values(kpis: ResellerKpis) -> dict[str, Any]:
-    return {
-        "leads": kpis.leads,
-        "open_rate": kpis.open_rate,
-        "processing_rate": kpis.processing_rate,
-        "closing_rate": kpis.closing_rate,
-        "sold": kpis.sold,
-        "conversion": kpis.conversion,
-    }
 
 
 def _partners(session: Session, ids: list[int]) -> dict[int, Partner]:
