@@ -82,3 +82,12 @@ def test_a_database_that_cannot_be_opened_is_explained(settings: Settings, monke
     get_engine.cache_clear()
     result = runner.invoke(app, ["mail", "list"])
     assert result.exit_code == 1 and "database unavailable" in result.output
+
+
+def test_up_explains_a_busy_smtp_port_instead_of_a_traceback(
+    settings: Settings, smtp_server: MailSink
+) -> None:
+    result = runner.invoke(app, ["up", "--smtp-port", str(settings.smtp_port)])
+    assert result.exit_code == 1
+    assert f"SMTP port {settings.smtp_port} is in use" in result.output
+    assert "Traceback" not in result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from datetime import date
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from partnerflow.cli.serving import prefect_home
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Notification, Partner
-from partnerflow.notify import MailSink, TemplateRenderer, free_port
+from partnerflow.notify import MailSink, TemplateRenderer, free_port, port_is_free
 from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import load_policy
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
@@ -57,7 +56,7 @@ def demo(
     console.rule("3. notifications")
     queued = _queue_welcomes()
     console.print(f"queued {queued} welcome e-mail(s) in the outbox")
-    sink_port = settings.smtp_port if _port_is_free(settings.smtp_port) else free_port()
+    sink_port = settings.smtp_port if port_is_free(settings.smtp_port) else free_port()
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
     get_settings.cache_clear()
     with (
@@ -115,8 +114,3 @@ def _show_outbox() -> None:
     for template, status, count in rows:
         table.add_row(template, str(status), str(count))
     console.print(table)
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from partnerflow.cli.output import console, friendly_errors, print_json
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.serving import prefect_home, serve_all
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.local_server import local_prefect_server
-from partnerflow.notify import MailSink
+from partnerflow.notify import MailSink, port_is_free
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import PROJECT_ROOT, get_settings
 
@@ -68,6 +68,12 @@ def up(
     migrate(settings.database_url)
     sink_port = smtp_port or settings.smtp_port
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
+    if not port_is_free(sink_port):
+        errors.print(
+            f"SMTP port {sink_port} is in use (another `partnerflow up` or `mail sink`?); "
+            "stop it or pass --smtp-port"
+        )
+        raise typer.Exit(1)
     with (
         local_prefect_server(prefect_home(PROJECT_ROOT / "var"), port=port) as api_url,
         MailSink(settings.mail_dir, port=sink_port),

@@ -3,7 +3,7 @@
 from partnerflow.notify.outbox import enqueue, find_by_key
 from partnerflow.notify.rendering import LOCALES, RenderedMessage, TemplateRenderer
 from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
-from partnerflow.notify.sink import MailSink, free_port
+from partnerflow.notify.sink import MailSink, free_port, port_is_free
 
 __all__ = [
     "LOCALES",
@@ -17,4 +17,5 @@ __all__ = [
     "enqueue",
     "find_by_key",
     "free_port",
+    "port_is_free",
 ]

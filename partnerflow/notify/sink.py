@@ -27,6 +27,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Nobody listens on ``port`` (so a sink can start there)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((host, port)) != 0
+
+
 class EmlDirectoryHandler:
     """aiosmtpd handler: one ``<UTC time>-<n>.eml`` file per accepted message."""
 
