@@ -98,6 +98,14 @@ def generate(deals: int, partners: int, seed: int = 5) -> tuple[list[dict[str, o
     return partner_rows, won
 
 
+def reset_schema(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
 def load(url: str, partner_rows: list[dict[str, object]], won: list[ClosedDeal]) -> None:
     migrate(url)
     engine = make_engine(url)
@@ -191,10 +199,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--partners", type=int, default=2_000)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on this PostgreSQL database instead (its public schema is dropped and recreated)",
+    )
     args = parser.parse_args()
     partner_rows, won = generate(args.deals, args.partners)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
+        url = args.postgres or f"sqlite:///{tmp}/bench.db"
+        if args.postgres:
+            reset_schema(args.postgres)
         load(url, partner_rows, won)
         started = time.perf_counter()
         total_core = core(won)
@@ -211,6 +226,7 @@ def main() -> None:
         baseline=core_seconds,
         target=10.0,
         higher_is_better=False,
+        database="postgresql" if args.postgres else "sqlite",
         deals=args.deals,
         partners=args.partners,
         steps={name: round(seconds, 2) for name, seconds in steps.items()},
