@@ -7,17 +7,18 @@ one query for the deals, one for the year-to-date revenue, one multi-row insert)
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
@@ -230,14 +231,7 @@ def _accrue(
             events.append(_event(deal, "commission.excluded", decision, {"reason": decision.reason}, now))
             continue
         lines.append(_line(deal, policy, calculation, now))
-    inserted: dict[int, int] = {}
-    if lines:
-        dialect = session.connection().dialect.name
-        returning = _insert_lines(dialect).returning(
-            col(CommissionLine.registration_id), col(CommissionLine.id)
-        )
-        result = session.connection().execute(returning, lines)
-        inserted = {int(row[0]): int(row[1] or 0) for row in result.all()}
+    inserted = insert_new_lines(session, lines)
     priced = {line["registration_id"]: line["amount"] for line in lines}
     accrued = [
         AccrualResult(registration_id, "accrued", inserted[registration_id], priced[registration_id])
@@ -303,12 +297,58 @@ def _event(
     }
 
 
-@lru_cache(maxsize=2)
-def _insert_lines(dialect: str) -> Insert:
-    """INSERT ... ON CONFLICT (registration_id, kind) DO NOTHING: a concurrent accrual wins once."""
-    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+def insert_new_lines(session: Session, lines: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert the lines, skipping deals that already have one; ``registration id -> line id`` of
+    those inserted. On PostgreSQL through COPY (psycopg re-parses every large multi-row INSERT)."""
+    if not lines:
+        return {}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _copy_new_lines(connection.connection.driver_connection, lines)
+    returning = _insert_lines().returning(
+        col(CommissionLine.registration_id), col(CommissionLine.id)
+    )
+    return {int(row[0]): int(row[1] or 0) for row in connection.execute(returning, lines).all()}
+
+
+_COPIED = (
+    "registration_id", "partner_id", "kind", "status", "amount", "currency", "deal_amount", "product_line",
+    "closed_on", "payable_from", "plan_version", "plan_sha256", "explanation", "details", "created_at",
+)  # fmt: skip
+
+
+def _copy_new_lines(driver: Any, lines: list[dict[str, Any]]) -> dict[int, int]:
+    """COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING."""
+    columns = ", ".join(_COPIED)
+    with driver.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS incoming_lines")
+        cursor.execute(
+            "CREATE TEMP TABLE incoming_lines ON COMMIT DROP AS "
+            f"SELECT {columns} FROM commissionline WITH NO DATA"
+        )
+        with cursor.copy(f"COPY incoming_lines ({columns}) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row([_copy_value(line[name]) for name in _COPIED])
+        cursor.execute(
+            f"INSERT INTO commissionline ({columns}) SELECT {columns} FROM incoming_lines "
+            "ON CONFLICT (registration_id, kind) DO NOTHING RETURNING registration_id, id"
+        )
+        return {int(registration_id): int(line_id) for registration_id, line_id in cursor.fetchall()}
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def _insert_lines() -> Insert:
+    """SQLite's INSERT … ON CONFLICT (registration_id, kind) DO NOTHING: a concurrent accrual wins once."""
     table = CommissionLine.__table__  # type: ignore[attr-defined]  # Core, not the ORM's bulk path
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
 
 
 def _existing(session: Session, registration_id: int) -> int | None:

@@ -135,19 +135,13 @@ def open_settlement(
         batch.total += net
     session.add_all(settled)
     session.flush()
-    if settled:  # one UPDATE: each selected line joins its partner's statement of this batch
-        own_statement = (
-            sa_select(col(Statement.id))
-            .where(col(Statement.batch_id) == batch.id)
-            .where(col(Statement.partner_id) == col(CommissionLine.partner_id))
-            .scalar_subquery()
-        )
-        paid_partners = sa_select(col(Statement.partner_id)).where(col(Statement.batch_id) == batch.id)
+    if settled:  # one UPDATE … FROM: each selected line joins its partner's statement of this batch
         session.connection().execute(
             update(CommissionLine)
             .where(*payable)
-            .where(col(CommissionLine.partner_id).in_(paid_partners))
-            .values(statement_id=own_statement, status=LineStatus.SETTLED)
+            .where(col(Statement.batch_id) == batch.id)
+            .where(col(Statement.partner_id) == col(CommissionLine.partner_id))
+            .values(statement_id=col(Statement.id), status=LineStatus.SETTLED)
         )
     batch.carried_forward = carried
     batch.held_back = held
