@@ -305,9 +305,7 @@ def insert_new_lines(session: Session, lines: list[dict[str, Any]]) -> dict[int,
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         return _copy_new_lines(connection.connection.driver_connection, lines)
-    returning = _insert_lines().returning(
-        col(CommissionLine.registration_id), col(CommissionLine.id)
-    )
+    returning = _insert_lines().returning(col(CommissionLine.registration_id), col(CommissionLine.id))
     return {int(row[0]): int(row[1] or 0) for row in connection.execute(returning, lines).all()}
 
 
