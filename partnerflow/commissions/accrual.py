@@ -271,10 +271,7 @@ def _line(
         "plan_version": policy.stamp.version,
         "plan_sha256": policy.stamp.sha256,
         "explanation": calculation.explanation(),
-        "details": {
-            "year_to_date_before": str(calculation.year_to_date_before),
-            "capped": calculation.capped,
-        },
+        "details": calculation.facts(),
         "created_at": now,
     }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from partnerflow.models import PartnerTier
 from partnerflow.policy import CommissionPlanPolicy
@@ -44,6 +45,26 @@ class CommissionCalculation:
     @property
     def capped(self) -> bool:
         return self.cap is not None and self.uncapped > self.cap
+
+    def facts(self) -> dict[str, Any]:
+        """The steps as data (Decimals as strings): statements render them in the partner's language."""
+        return {
+            "base_rate": str(self.base_rate),
+            "year_to_date_before": str(self.year_to_date_before),
+            "parts": [
+                {
+                    "from": str(part.from_revenue),
+                    "to": str(part.to_revenue) if part.to_revenue is not None else None,
+                    "amount": str(part.amount),
+                    "rate": str(part.rate),
+                    "commission": str(round_to_cent(part.commission)),
+                }
+                for part in self.parts
+            ],
+            "capped": self.capped,
+            "cap": str(self.cap) if self.cap is not None else None,
+            "uncapped": str(round_to_cent(self.uncapped)),
+        }
 
     def explanation(self) -> list[str]:
         """One line per step, for statements and ``partnerflow commissions explain``."""

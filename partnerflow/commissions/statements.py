@@ -11,6 +11,7 @@ from partnerflow.commissions.settlement import batch_for, statements_of
 from partnerflow.markdown import md_text
 from partnerflow.models import (
     CommissionLine,
+    LineKind,
     Partner,
     Registration,
     SettlementBatch,
@@ -40,6 +41,8 @@ def statement_lines(session: Session, statement: Statement) -> list[dict[str, An
             "product_line": line.product_line,
             "plan_version": line.plan_version,
             "explanation": line.explanation,
+            "steps": line.details if line.kind is LineKind.ACCRUAL and "parts" in line.details else None,
+            "reason": line.details.get("reason", ""),
         }
         for line, registration in rows
     ]

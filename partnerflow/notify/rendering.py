@@ -46,6 +46,12 @@ def _percent(context: Context, ratio: float) -> str:
     return str(format_percent(ratio, locale=context["locale"]))
 
 
+@pass_context
+def _rate(context: Context, ratio: Decimal | float | str) -> str:
+    """An exact rate (8.75 %, not 9 %): commission rates are shown as the plan states them."""
+    return str(format_percent(ratio, locale=context["locale"], decimal_quantization=False))
+
+
 def _environment(directory: Path, *, html: bool) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(directory),
@@ -56,7 +62,7 @@ def _environment(directory: Path, *, html: bool) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    environment.filters.update(money=_money, date=_date, percent=_percent)
+    environment.filters.update(money=_money, date=_date, percent=_percent, rate=_rate)
     return environment
 
 

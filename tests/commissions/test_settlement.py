@@ -9,12 +9,16 @@ from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from partnerflow.commissions.settlement import SettlementError
+from partnerflow.commissions.statements import queue_statement_emails
 from partnerflow.models import (
     BatchStatus,
     CommissionLine,
     LineStatus,
+    Notification,
+    SettlementBatch,
     Statement,
     StatementStatus,
 )
@@ -29,6 +33,7 @@ from tests.commissions.ledger import (
     rows,
     won,
 )
+from tests.factories import RENDERER
 
 Submit = Callable[..., IntakeResult]
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}"
@@ -194,3 +199,26 @@ def test_a_month_with_nothing_payable_is_closed_without_a_file(
 ) -> None:
     batch = open_batch(engine, "2027-03")
     assert (batch.status, batch.total, batch.payment_id) == (BatchStatus.PAID, Decimal(0), None)
+
+
+def test_the_statement_email_explains_each_line_in_the_partners_language(
+    engine: Engine, payees: dict[str, int], submit: Submit
+) -> None:
+    won(engine, submit, payees["first"], "300000", date(2027, 1, 5), "a")  # crosses 250,000
+    accrue_all(engine)
+    batch = open_batch(engine, "2027-03")
+    assert batch.id is not None
+    answer(engine, batch.id, "finance1@vendor.example")
+    pay(engine, batch.id)
+    with Session(engine) as session:
+        stored = session.get(SettlementBatch, batch.id)
+        assert stored is not None
+        assert queue_statement_emails(session, stored, RENDERER) == 1
+        session.commit()
+        [mail] = session.exec(
+            select(Notification).where(Notification.template == "commission_statement")
+        ).all()
+    text = mail.text_body.replace("\u202f", " ").replace("\xa0", " ")
+    assert "taux de base 7 %" in text
+    assert "250 000,00 € dans la tranche 0,00 € à 250 000,00 €, à 7 % : 17 500,00 €" in text
+    assert "50 000,00 € dans la tranche 250 000,00 € à 1 000 000,00 €, à 8,75 % : 4 375,00 €" in text
