@@ -262,6 +262,58 @@ class RebalancingThresholds(Strict):
     )
 
 
+CoverageRecommendation = Literal["recruit", "thin-out", "balanced"]
+
+
+class CoverageAction(Action):
+    outcome: CoverageRecommendation
+
+
+class CoverageRule(CoverageAction, Rule):
+    pass
+
+
+DEFAULT_COVERAGE: dict[str, Any] = {
+    "rules": [
+        {
+            "id": "under-band",
+            "when": "departement.active_after < policy.min_resellers",
+            "outcome": "recruit",
+            "reason": "{{ departement.active_after }} active after the pauses, "
+            "below the band of {{ policy.min_resellers }} to {{ policy.max_resellers }}",
+        },
+        {
+            "id": "over-band",
+            "when": "departement.active_after > policy.max_resellers",
+            "outcome": "thin-out",
+            "reason": "{{ departement.active_after }} active after the pauses, "
+            "above the band of {{ policy.min_resellers }} to {{ policy.max_resellers }}",
+        },
+        {
+            "id": "too-few-leads-each",
+            "when": "departement.leads_per_reseller_after < double(policy.min_leads_per_year)"
+            " && departement.active_after > policy.min_resellers",
+            "outcome": "thin-out",
+            "reason": "{{ departement.leads_per_reseller_after | round(1) }} leads a reseller, "
+            "under the target of {{ policy.min_leads_per_year }}",
+        },
+    ],
+    "default": {
+        "outcome": "balanced",
+        "reason": "{{ departement.active_after }} active, "
+        "{{ departement.leads_per_reseller_after | round(1) }} leads a reseller",
+    },
+}  # the programme's guidance, for versions written before coverage rules were configurable
+
+
+class Coverage(Strict):
+    """How a département's coverage after the proposed pauses turns into a recommendation:
+    first rule that holds, else the default."""
+
+    rules: list[CoverageRule]
+    default: CoverageAction
+
+
 class RebalancingPolicy(PolicyDocument[RebalancingAction]):
     KIND: ClassVar[str] = "rebalancing"
     OUTCOMES: ClassVar[tuple[str, ...]] = ("keep", "coach", "pause")
@@ -276,7 +328,16 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
             "years_in_programme": int,
             "months_active": int,
         },
+        "departement": {
+            "active": int,
+            "proposed_pauses": int,
+            "active_after": int,
+            "leads": int,
+            "leads_per_reseller_after": float,
+        },
         "policy": {
+            "min_resellers": int,
+            "max_resellers": int,
             "min_leads_per_year": int,
             "min_open_rate": float,
             "min_processing_rate": float,
@@ -288,11 +349,21 @@ class RebalancingPolicy(PolicyDocument[RebalancingAction]):
 
     thresholds: RebalancingThresholds
     rules: list[RebalancingRule]
+    coverage: Coverage
+
+    @model_validator(mode="before")
+    @classmethod
+    def _guidance_when_coverage_is_not_written(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "coverage" not in data:
+            return {**data, "coverage": DEFAULT_COVERAGE}
+        return data
 
     def facts_for_rules(self) -> dict[str, Any]:
         t = self.thresholds
         return {
             "policy": {
+                "min_resellers": int(t.resellers_per_territory.min),
+                "max_resellers": int(t.resellers_per_territory.max),
                 "min_leads_per_year": t.min_leads_per_year,
                 "min_open_rate": t.min_open_rate,
                 "min_processing_rate": t.min_processing_rate,

@@ -15,7 +15,7 @@ Vocabulary = Mapping[str, Mapping[str, FactType]]
 
 _ZERO: dict[FactType, Any] = {bool: False, int: 0, float: 0.0, str: "", list: []}
 _STRING_LITERAL = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"")
-_PATH = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?(?!\s*\()")
+_PATH = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\w)(?:\s*\.\s*([A-Za-z_]\w*)(?!\w))?(?!\s*\()")
 _COMPREHENSION_VARIABLE = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
 _CEL_WORDS = frozenset({"true", "false", "null", "in"})
 

@@ -13,6 +13,9 @@ from sqlmodel import Session, select
 
 from partnerflow.models import PartnerStatus, Territory
 from partnerflow.policy import Decision, Policy, RebalancingPolicy
+from partnerflow.policy.conditions import render_reason
+from partnerflow.policy.errors import PolicyEvaluationError
+from partnerflow.policy.schema import Action
 from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
 
 
@@ -57,6 +60,7 @@ class Coverage:
     leads_per_reseller_after: float
     recommendation: str  # recruit, thin-out, balanced
     detail: str
+    rule_id: str
 
 
 @dataclass(frozen=True)
@@ -132,10 +136,8 @@ def coverage(
     names: dict[str, str],
     document: RebalancingPolicy,
 ) -> list[Coverage]:
-    """Per département: active resellers after the proposed pauses against the band, and the
-    year's leads per remaining reseller against the lead target."""
-    band = document.thresholds.resellers_per_territory
-    target = document.thresholds.min_leads_per_year
+    """Per département, the policy's coverage rules over the active count after the proposed
+    pauses and the year's leads per remaining reseller (first rule that holds, else default)."""
     leads: dict[str, int] = defaultdict(int)
     for k in kpis:
         leads[k.departement] += k.leads
@@ -148,18 +150,17 @@ def coverage(
     for code in sorted(set(names) | set(active)):
         after = active[code] - pauses[code]
         per_reseller = leads[code] / after if after else float(leads[code])
-        if after < band.min:
-            recommendation = "recruit"
-            detail = f"{after} active after the pauses, below the band of {band.min:g}–{band.max:g}"
-        elif after > band.max:
-            recommendation = "thin-out"
-            detail = f"{after} active after the pauses, above the band of {band.min:g}–{band.max:g}"
-        elif per_reseller < target and after > band.min:
-            recommendation = "thin-out"
-            detail = f"{per_reseller:.1f} leads a reseller, under the target of {target}"
-        else:
-            recommendation = "balanced"
-            detail = f"{after} active, {per_reseller:.1f} leads a reseller"
+        facts = {
+            "departement": {
+                "active": active[code],
+                "proposed_pauses": pauses[code],
+                "active_after": after,
+                "leads": leads[code],
+                "leads_per_reseller_after": per_reseller,
+            },
+            **document.facts_for_rules(),
+        }
+        rule_id, action = _first_coverage_rule(document, facts)
         rows.append(
             Coverage(
                 code,
@@ -169,8 +170,22 @@ def coverage(
                 after,
                 leads[code],
                 round(per_reseller, 2),
-                recommendation,
-                detail,
+                action.outcome,
+                render_reason(action.reason or "", facts),
+                rule_id,
             )
         )
     return rows
+
+
+def _first_coverage_rule(document: RebalancingPolicy, facts: dict[str, Any]) -> tuple[str, Action]:
+    for rule in document.coverage.rules:
+        try:
+            holds = rule.program.execute(facts)
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
+            raise PolicyEvaluationError(
+                f"coverage rule {rule.id}: cannot evaluate {rule.when!r}: {error}"
+            ) from None
+        if holds is True:
+            return rule.id, rule
+    return "default", document.coverage.default

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from partnerflow.policy import load_file
 from partnerflow.rebalancing.kpis import ResellerKpis
 from partnerflow.rebalancing.proposals import Coverage, ResellerProposal, coverage
+from partnerflow.settings import PROJECT_ROOT
+from tests.factories import write_policy
 from tests.rebalancing.leadbook import POLICY_2026
 
 
@@ -40,3 +45,16 @@ def test_four_or_five_resellers_with_enough_leads_is_balanced() -> None:
 def test_at_the_band_minimum_few_leads_do_not_call_for_fewer_resellers() -> None:
     row = covered(*(reseller("33", 5, number=n) for n in range(4)))["33"]
     assert row.recommendation == "balanced"
+
+
+def test_the_policy_can_change_how_coverage_becomes_a_recommendation(tmp_path: Path) -> None:
+    shipped = (PROJECT_ROOT / "policies" / "rebalancing" / "2026-12-01.yaml").read_text("utf-8")
+    stricter = shipped.replace(
+        "when: departement.active_after < policy.min_resellers",
+        "when: departement.active_after <= policy.min_resellers",
+    )
+    policy = load_file(write_policy(tmp_path, stricter, "rebalancing", "2026-12-01"))
+    resellers = [reseller("33", 12, number=n) for n in range(4)]
+    [row] = coverage(resellers, [r.kpis for r in resellers], {}, policy.document)
+    assert (row.recommendation, row.rule_id) == ("recruit", "under-band")
+    assert row.detail == "4 active after the pauses, below the band of 4 to 5"
