@@ -2,12 +2,10 @@
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
-from prefect.flow_runs import resume_flow_run
 
 from partnerflow.db import session_scope
 from partnerflow.notify import TemplateRenderer
@@ -16,6 +14,7 @@ from partnerflow.registration.protection import expiry_sweep, request_extension
 from partnerflow.registration.review import wake_up_answer
 from partnerflow.registration.sla import sweep_reviews
 from partnerflow.settings import get_settings
+from tasks.resuming import resume_with_input
 
 SCHEDULED: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "cache_policy": NO_CACHE}
 
@@ -45,7 +44,7 @@ def wake_suspended_runs(flow_run_ids: list[str]) -> int:
     woken = 0
     for flow_run_id in flow_run_ids:
         try:
-            resume_flow_run(UUID(flow_run_id), run_input=wake_up_answer("decided by partnerflow"))
+            resume_with_input(flow_run_id, wake_up_answer("decided by partnerflow"))
             woken += 1
         except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
             continue  # already running, finished or gone: it will see the decision when it looks

@@ -125,10 +125,10 @@ def review(reviewer: str, comment: str) -> dict[str, str]:
 
 def answer_when_paused(run_id: str, pause_key: str, values: dict[str, Any]) -> None:
     """Wait until the run waits at ``pause_key``, then resume it with the form ``values``."""
-    from prefect.flow_runs import resume_flow_run
+    from tasks.resuming import resume_with_input
 
     wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
-    resume_flow_run(UUID(run_id), run_input=values)
+    resume_with_input(run_id, values)
     who = values.get("reviewer_email") or values.get("signer_email") or values.get("approver_email")
     console.print(f"  {who} answered {values['decision']} on run {run_id[:8]} ({pause_key})")
 

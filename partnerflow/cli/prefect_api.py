@@ -10,7 +10,6 @@ import os
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import httpx
 
@@ -37,10 +36,11 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
     """Resume a suspended run with form values, exactly as the UI's Resume button does."""
     use_local_server_by_default()
     from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
-    from prefect.flow_runs import resume_flow_run
+
+    from tasks.resuming import resume_with_input
 
     try:
-        resume_flow_run(UUID(flow_run_id), run_input=run_input)
+        resume_with_input(flow_run_id, run_input)
     except NotPausedError:
         raise PrefectUnavailable(
             f"flow run {flow_run_id} is not waiting for a decision right now "

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from partnerflow.campaigns.request import CampaignRequest
 from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import MailSink
+from tasks.resuming import resume_with_input
 from tests.factories import campaign_request
 from tests.flows.test_deal_registration_flow import wait_for
 
@@ -28,7 +28,7 @@ def served_signoffs(prefect_server: None) -> Iterator[None]:
 
 
 def answer(run_id: Any, **values: Any) -> None:
-    resume_flow_run(run_id, run_input={"comment": "", **values})
+    resume_with_input(run_id, {"comment": "", **values})
 
 
 def test_three_roles_sign_in_parallel_in_any_order(

@@ -11,7 +11,6 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -20,6 +19,7 @@ from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import MailSink
 from partnerflow.registration.submission import DealSubmission
+from tasks.resuming import resume_with_input
 from tests.factories import submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -53,9 +53,7 @@ def wait_for(flow_run_id: Any, *, pause_key: str | None = None, final: bool = Fa
 
 
 def answer(flow_run_id: Any, decision: str, reviewer: str, comment: str = "") -> None:
-    resume_flow_run(
-        flow_run_id, run_input={"decision": decision, "reviewer_email": reviewer, "comment": comment}
-    )
+    resume_with_input(flow_run_id, {"decision": decision, "reviewer_email": reviewer, "comment": comment})
 
 
 def test_a_small_trusted_deal_is_approved_and_mailed_without_review(

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from prefect.deployments import run_deployment
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -16,6 +15,7 @@ from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Partner, PartnerStatus
 from partnerflow.notify import MailSink
 from partnerflow.settings import Settings
+from tasks.resuming import resume_with_input
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.rebalancing.leadbook import add_manager, add_reseller, give_leads
 
@@ -42,11 +42,11 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     run_id = run.id  # type: ignore[union-attr]
     wait_for(run_id, pause_key="approval-1")
     assert [m["To"] for m in smtp_server.messages() if "à approuver" in str(m["Subject"])] == [manager]
-    resume_flow_run(run_id, run_input={"decision": "approve", "approver_email": "sales@vendor.example"})
+    resume_with_input(run_id, {"decision": "approve", "approver_email": "sales@vendor.example"})
     wait_for(run_id, pause_key="approval-2")  # not a channel manager: the form comes back
-    resume_flow_run(
+    resume_with_input(
         run_id,
-        run_input={"decision": "approve", "approver_email": manager, "exclude_from_pause": [silent]},
+        {"decision": "approve", "approver_email": manager, "exclude_from_pause": [silent]},
     )
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
