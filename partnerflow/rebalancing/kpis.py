@@ -119,6 +119,17 @@ def reseller_kpis(session: Session, start: date, end: date) -> list[ResellerKpis
     ]
 
 
+def departement_leads(session: Session, start: date, end: date) -> dict[str, int]:
+    """Leads received in [start, end) per département (the lead's own, not its reseller's)."""
+    rows = session.connection().execute(
+        sa_select(col(Lead.departement), func.count())
+        .where(col(Lead.received_at) >= _midnight(start))
+        .where(col(Lead.received_at) < _midnight(end))
+        .group_by(col(Lead.departement))
+    )
+    return {code: int(count) for code, count in rows}
+
+
 def _flag(condition: object) -> object:
     return case((condition, 1), else_=0).cast(Integer)  # type: ignore[arg-type]
 

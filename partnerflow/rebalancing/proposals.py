@@ -16,7 +16,7 @@ from partnerflow.policy import Decision, Policy, RebalancingPolicy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
-from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
+from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,14 @@ class RebalancingPlan:
 
 def plan_rebalancing(session: Session, year: int, policy: Policy[RebalancingPolicy]) -> RebalancingPlan:
     """The proposals for ``year`` (leads received that calendar year); nothing is written."""
-    kpis = reseller_kpis(session, date(year, 1, 1), date(year + 1, 1, 1))
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    kpis = reseller_kpis(session, start, end)
     decide = policy.memoized()
     active = [k for k in kpis if k.status == PartnerStatus.ACTIVE]
     resellers = [classify(k, year, policy.document, decide) for k in active]
     names = dict(session.exec(select(Territory.code, Territory.name)).all())
-    return RebalancingPlan(year, resellers, coverage(resellers, kpis, names, policy.document))
+    leads = departement_leads(session, start, end)
+    return RebalancingPlan(year, resellers, coverage(resellers, leads, names, policy.document))
 
 
 def classify(kpis: ResellerKpis, year: int, document: RebalancingPolicy, decide: Any) -> ResellerProposal:
@@ -132,30 +134,28 @@ def months_active(joined_on: date | None, year: int) -> int:
 
 def coverage(
     resellers: list[ResellerProposal],
-    kpis: list[ResellerKpis],
+    leads: dict[str, int],
     names: dict[str, str],
     document: RebalancingPolicy,
 ) -> list[Coverage]:
     """Per département, the policy's coverage rules over the active count after the proposed
-    pauses and the year's leads per remaining reseller (first rule that holds, else default)."""
-    leads: dict[str, int] = defaultdict(int)
-    for k in kpis:
-        leads[k.departement] += k.leads
+    pauses and the year's leads (counted by the database) per remaining reseller."""
     active: dict[str, int] = defaultdict(int)
     pauses: dict[str, int] = defaultdict(int)
     for proposal in resellers:
         active[proposal.kpis.departement] += 1
         pauses[proposal.kpis.departement] += proposal.outcome == "pause"
     rows = []
-    for code in sorted(set(names) | set(active)):
+    for code in sorted(set(names) | set(active) | set(leads)):
         after = active[code] - pauses[code]
-        per_reseller = leads[code] / after if after else float(leads[code])
+        received = leads.get(code, 0)
+        per_reseller = received / after if after else float(received)
         facts = {
             "departement": {
                 "active": active[code],
                 "proposed_pauses": pauses[code],
                 "active_after": after,
-                "leads": leads[code],
+                "leads": received,
                 "leads_per_reseller_after": per_reseller,
             },
             **document.facts_for_rules(),
@@ -168,7 +168,7 @@ def coverage(
                 active[code],
                 pauses[code],
                 after,
-                leads[code],
+                received,
                 round(per_reseller, 2),
                 action.outcome,
                 render_reason(action.reason or "", facts),

@@ -17,8 +17,15 @@ def reseller(departement: str, leads: int, outcome: str = "keep", number: int = 
     return ResellerProposal(kpis, outcome, "default", "", 0, 12)
 
 
+def leads_of(resellers: list[ResellerProposal]) -> dict[str, int]:
+    leads: dict[str, int] = {}
+    for r in resellers:
+        leads[r.kpis.departement] = leads.get(r.kpis.departement, 0) + r.kpis.leads
+    return leads
+
+
 def covered(*resellers: ResellerProposal) -> dict[str, Coverage]:
-    rows = coverage(list(resellers), [r.kpis for r in resellers], {}, POLICY_2026.document)
+    rows = coverage(list(resellers), leads_of(resellers), {}, POLICY_2026.document)
     return {row.departement: row for row in rows}
 
 
@@ -55,6 +62,6 @@ def test_the_policy_can_change_how_coverage_becomes_a_recommendation(tmp_path: P
     )
     policy = load_file(write_policy(tmp_path, stricter, "rebalancing", "2026-12-01"))
     resellers = [reseller("33", 12, number=n) for n in range(4)]
-    [row] = coverage(resellers, [r.kpis for r in resellers], {}, policy.document)
+    [row] = coverage(resellers, leads_of(resellers), {}, policy.document)
     assert (row.recommendation, row.rule_id) == ("recruit", "under-band")
     assert row.detail == "4 active after the pauses, below the band of 4 to 5"

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
+from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
 from tests.rebalancing.leadbook import add_reseller, give_leads
 
 YEAR = (date(2026, 1, 1), date(2027, 1, 1))
@@ -61,3 +61,12 @@ def test_sqlite_and_postgresql_give_identical_kpis(engine: Engine, postgres_engi
                 ]
             )
     assert results[0] == results[1]
+
+
+def test_departement_leads_count_each_lead_where_it_was_received(engine: Engine) -> None:
+    reseller = add_reseller(engine, "69")
+    add_reseller(engine, "01")
+    give_leads(engine, reseller, leads=3, departement="01")  # a Rhône reseller serving the Ain
+    give_leads(engine, reseller, leads=2)
+    with Session(engine) as session:
+        assert departement_leads(session, *YEAR) == {"01": 3, "69": 2}
