@@ -17,14 +17,13 @@ from partnerflow.commissions.settlement import (
     prepare_payment,
     record_finance_answer,
     save_payment_files,
-    statements_of,
 )
 from partnerflow.commissions.statements import (
     batch_markdown,
     batch_view,
     queue_statement_emails,
     request_finance_approval,
-    statement_view,
+    statement_views,
 )
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
@@ -72,7 +71,7 @@ def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
                 url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
                 run_id=flow_run_id,
             )
-        table = [_row(statement_view(session, s)) for s in statements_of(session, batch)]
+        table = [_row(view) for view in statement_views(session, batch)]
         result = {**batch_view(batch), "summary": summary, "statements": len(table)}
     key = f"commission-settlement-{period}"
     create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from partnerflow.commissions.accrual import closed_deals, price_deal, year_to_date
 from partnerflow.commissions.periods import Period
-from partnerflow.models import CommissionLine, LineKind, LineStatus, Partner, Registration
+from partnerflow.models import CommissionLine, LineKind, LineStatus, Registration
+from partnerflow.partners import partner_names
 from partnerflow.policy import CommissionPlanPolicy, Policy
 
 
@@ -62,7 +63,7 @@ def replay_plan(
             .where(col(CommissionLine.registration_id).in_([deal.registration_id for deal in deals]))
         ).all()
     )
-    names = dict(session.exec(select(Partner.id, Partner.name)).all())
+    names = partner_names(session, (deal.partner_id for deal in deals))
     by_partner: dict[int, PartnerReplay] = {}
     decide = candidate.memoized()
     for deal in deals:

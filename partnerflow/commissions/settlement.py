@@ -34,12 +34,12 @@ from partnerflow.models import (
     CommissionLine,
     FinanceAnswer,
     LineStatus,
-    Partner,
     Role,
     SettlementBatch,
     Statement,
     StatementStatus,
 )
+from partnerflow.partners import partner_names, partners_by_id
 from partnerflow.policy import CommissionPlanPolicy, Policy
 from partnerflow.registration.review import reviewers_for
 
@@ -80,10 +80,7 @@ def open_settlement(
     by_partner: dict[int, list[Decimal]] = defaultdict(list)
     for partner_id, amount in lines:
         by_partner[partner_id].append(amount)
-    partners = {
-        partner.id: partner
-        for partner in session.exec(select(Partner).where(col(Partner.id).in_(list(by_partner))))
-    }
+    partners = partners_by_id(session, by_partner)
     document = plan.document
     batch = SettlementBatch(
         period=str(period),
@@ -308,13 +305,7 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
                 f"batch {batch.period} is {batch.status.value}: only an approved batch is paid"
             )
         statements = statements_of(session, batch)
-        names = dict(
-            session.exec(
-                select(col(Partner.id), col(Partner.name)).where(
-                    col(Partner.id).in_([s.partner_id for s in statements])
-                )
-            ).all()
-        )
+        names = partner_names(session, (s.partner_id for s in statements))
         transfers = [_transfer(statement, names[statement.partner_id]) for statement in statements]
         xml, payment_id = sepa_credit_transfer(payer, transfers, now.date())
         batch.payment_xml = xml

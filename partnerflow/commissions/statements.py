@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,7 +13,6 @@ from partnerflow.markdown import md_text
 from partnerflow.models import (
     CommissionLine,
     LineKind,
-    Partner,
     Registration,
     SettlementBatch,
     Statement,
@@ -20,50 +20,55 @@ from partnerflow.models import (
 )
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.notify.people import notify_role
+from partnerflow.partners import partner_names, partners_by_id
 
 
-def statement_lines(session: Session, statement: Statement) -> list[dict[str, Any]]:
-    """Every line of a statement, accruals and clawbacks, with the deal it comes from."""
-    rows = session.exec(
+def statement_views(session: Session, batch: SettlementBatch) -> list[dict[str, Any]]:
+    """Every statement of the batch with every line (accruals and clawbacks) and the deal it
+    comes from: three queries for the whole batch, whatever the number of partners."""
+    statements = statements_of(session, batch)
+    names = partner_names(session, (s.partner_id for s in statements))
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line, registration in session.exec(
         select(CommissionLine, Registration)
         .join(Registration, col(Registration.id) == col(CommissionLine.registration_id))
-        .where(CommissionLine.statement_id == statement.id)
+        .where(col(CommissionLine.statement_id).in_([s.id for s in statements]))
         .order_by(col(CommissionLine.closed_on), col(CommissionLine.id))
-    ).all()
+    ):
+        assert line.statement_id is not None
+        lines[line.statement_id].append(_line_view(line, registration))
     return [
         {
-            "registration_id": line.registration_id,
-            "customer_name": registration.customer_name,
-            "kind": line.kind.value,
-            "closed_on": line.closed_on.isoformat(),
-            "deal_amount": line.deal_amount,
-            "amount": line.amount,
-            "product_line": line.product_line,
-            "plan_version": line.plan_version,
-            "explanation": line.explanation,
-            "steps": line.details if line.kind is LineKind.ACCRUAL and "parts" in line.details else None,
-            "reason": line.details.get("reason", ""),
+            "statement_id": statement.id,
+            "period": statement.period,
+            "partner_id": statement.partner_id,
+            "partner_name": names[statement.partner_id],
+            "status": statement.status.value,
+            "currency": statement.currency,
+            "earned": statement.earned,
+            "clawed_back": statement.clawed_back,
+            "net": statement.net,
+            "payment_reference": statement.payment_reference,
+            "iban_ending": statement.iban[-4:],
+            "lines": lines[statement.id] if statement.id is not None else [],
         }
-        for line, registration in rows
+        for statement in statements
     ]
 
 
-def statement_view(session: Session, statement: Statement) -> dict[str, Any]:
-    partner = session.get(Partner, statement.partner_id)
-    assert partner is not None
+def _line_view(line: CommissionLine, registration: Registration) -> dict[str, Any]:
     return {
-        "statement_id": statement.id,
-        "period": statement.period,
-        "partner_id": statement.partner_id,
-        "partner_name": partner.name,
-        "status": statement.status.value,
-        "currency": statement.currency,
-        "earned": statement.earned,
-        "clawed_back": statement.clawed_back,
-        "net": statement.net,
-        "payment_reference": statement.payment_reference,
-        "iban_ending": statement.iban[-4:],
-        "lines": statement_lines(session, statement),
+        "registration_id": line.registration_id,
+        "customer_name": registration.customer_name,
+        "kind": line.kind.value,
+        "closed_on": line.closed_on.isoformat(),
+        "deal_amount": line.deal_amount,
+        "amount": line.amount,
+        "product_line": line.product_line,
+        "plan_version": line.plan_version,
+        "explanation": line.explanation,
+        "steps": line.details if line.kind is LineKind.ACCRUAL and "parts" in line.details else None,
+        "reason": line.details.get("reason", ""),
     }
 
 
@@ -72,11 +77,7 @@ def period_report(session: Session, period: Period) -> dict[str, Any]:
     batch = batch_for(session, period)
     if batch is None:
         return {"period": str(period), "batch": None, "statements": []}
-    return {
-        "period": str(period),
-        "batch": batch_view(batch),
-        "statements": [statement_view(session, statement) for statement in statements_of(session, batch)],
-    }
+    return {"period": str(period), "batch": batch_view(batch), "statements": statement_views(session, batch)}
 
 
 def batch_view(batch: SettlementBatch) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def batch_view(batch: SettlementBatch) -> dict[str, Any]:
 def batch_markdown(session: Session, batch: SettlementBatch) -> str:
     """The summary finance reads above the approval form and in the run's artifact."""
     statements = statements_of(session, batch)
-    names = _partner_names(session, [s.partner_id for s in statements])
+    names = partner_names(session, (s.partner_id for s in statements))
     lines = [
         f"# Commission settlement {batch.period}",
         "",
@@ -129,21 +130,19 @@ def batch_markdown(session: Session, batch: SettlementBatch) -> str:
 
 def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: TemplateRenderer) -> int:
     """E-mail each paid statement to its partner, every line on it; once per statement."""
+    views = [v for v in statement_views(session, batch) if v["status"] == StatementStatus.PAID]
+    partners = partners_by_id(session, (v["partner_id"] for v in views))
     queued = 0
-    for statement in statements_of(session, batch):
-        if statement.status is not StatementStatus.PAID:
-            continue
-        partner = session.get(Partner, statement.partner_id)
-        assert partner is not None
-        view = statement_view(session, statement)
+    for view in views:
+        partner = partners[view["partner_id"]]
         queued += enqueue(
             session,
             renderer=renderer,
-            dedupe_key=f"commission-statement:{statement.id}",
+            dedupe_key=f"commission-statement:{view['statement_id']}",
             recipient=partner.primary_email,
             template="commission_statement",
             locale=partner.locale.value,
-            context={**view, "payment_id": batch.payment_id, "paid_on": statement.paid_at},
+            context={**view, "payment_id": batch.payment_id, "paid_on": batch.paid_at},
         )
     return queued
 
@@ -211,8 +210,3 @@ def explain_deal(session: Session, registration_id: int) -> dict[str, Any]:
             for line in lines
         ],
     }
-
-
-def _partner_names(session: Session, partner_ids: list[int]) -> dict[int, str]:
-    rows = session.exec(select(Partner.id, Partner.name).where(col(Partner.id).in_(partner_ids))).all()
-    return {partner_id: name for partner_id, name in rows if partner_id is not None}

@@ -16,13 +16,13 @@ from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
 from partnerflow.models import (
-    Partner,
     PartnerStatus,
     Proposal,
     Rebalancing,
     RebalancingStatus,
     Role,
 )
+from partnerflow.partners import partners_by_id
 from partnerflow.policy import Policy, RebalancingPolicy
 from partnerflow.rebalancing.proposals import RebalancingPlan
 from partnerflow.registration.review import reviewers_for
@@ -127,15 +127,9 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
     if rebalancing.status is not RebalancingStatus.APPROVED:
         return {}
     applied: dict[str, int] = {}
-    partners = {
-        p.id: p
-        for p in session.exec(
-            select(Partner).where(
-                col(Partner.id).in_([x.partner_id for x in proposals_of(session, rebalancing)])
-            )
-        )
-    }
-    for proposal in proposals_of(session, rebalancing):
+    proposals = proposals_of(session, rebalancing)
+    partners = partners_by_id(session, (p.partner_id for p in proposals))
+    for proposal in proposals:
         outcome = proposal.outcome
         if outcome == "pause" and proposal.partner_id in rebalancing.excluded:
             outcome = "keep"

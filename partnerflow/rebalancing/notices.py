@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.notify.people import notify_role
+from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of
 from partnerflow.rebalancing.kpis import reseller_kpis
@@ -74,7 +75,7 @@ def queue_year_scorecards(
 ) -> int:
     """Every judged reseller's scorecard for the year, with its final outcome and the reason."""
     proposals = proposals_of(session, rebalancing)
-    partners = _partners(session, [p.partner_id for p in proposals])
+    partners = partners_by_id(session, (p.partner_id for p in proposals))
     cards = Scorecards(renderer, targets(document), _channel_manager(session))
     queued = 0
     for proposal in proposals:
@@ -149,7 +150,7 @@ def queue_quarter_scorecards(
     quarter = (today.month - 1) // 3 + 1
     start = date(today.year, 3 * quarter - 2, 1)
     rows = [k for k in reseller_kpis(session, start, today) if k.status == PartnerStatus.ACTIVE]
-    partners = _partners(session, [k.partner_id for k in rows])
+    partners = partners_by_id(session, (k.partner_id for k in rows))
     cards = Scorecards(renderer, targets(document), _channel_manager(session))
     queued = 0
     for kpis in rows:
@@ -158,12 +159,6 @@ def queue_quarter_scorecards(
         values = {name: getattr(kpis, name) for name in KPI_KEYS}
         queued += cards.queue(session, partner, key=f"{today.year}-Q{quarter}", label=label, kpis=values)
     return queued
-
-
-def _partners(session: Session, ids: list[int]) -> dict[int, Partner]:
-    return {
-        p.id: p for p in session.exec(select(Partner).where(col(Partner.id).in_(ids))) if p.id is not None
-    }
 
 
 def _channel_manager(session: Session) -> str:
