@@ -8,7 +8,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.db import session_scope
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import Policy, RebalancingPolicy, load_policy
 from partnerflow.rebalancing.decisions import (
     ManagerAnswer,
     apply_rebalancing,
@@ -23,17 +22,12 @@ from partnerflow.rebalancing.notices import (
     request_approval,
     targets,
 )
-from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 from partnerflow.rebalancing.report import write_report
 from partnerflow.rebalancing.summary import plan_markdown
 from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
-
-
-def policy_for_year(year: int) -> Policy[RebalancingPolicy]:
-    """A year is judged by the rules in force on its last day."""
-    return load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
 
 
 @task(name="propose-rebalancing", **IO)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +12,8 @@ from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.db import get_engine, session_scope
-from partnerflow.policy import load_policy
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
-from partnerflow.rebalancing.proposals import plan_rebalancing
-from partnerflow.settings import get_settings
+from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 
 app = typer.Typer(help="Lead data from the lead-distribution system.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -71,7 +68,7 @@ def rebalance(
     as_json: JsonFlag = False,
 ) -> None:
     """Print the year's proposals per reseller and département without applying anything."""
-    policy = load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
+    policy = policy_for_year(year)
     with Session(get_engine()) as session:
         plan = plan_rebalancing(session, year, policy)
     if as_json:

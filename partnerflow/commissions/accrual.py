@@ -112,9 +112,9 @@ def accrue_deal(
     deals = closed_deals(session, col(Registration.id) == registration_id)
     if not deals:
         return AccrualResult(registration_id, "not-won")
-    existing = _existing(session, registration_id)
+    existing = line_of(session, registration_id, LineKind.ACCRUAL)
     if existing is not None:
-        return AccrualResult(registration_id, "already-accrued", existing)
+        return AccrualResult(registration_id, "already-accrued", existing.id)
     return _accrue(session, deals, year_to_date(session, deals), plan_for=plan_for, now=now)[0]
 
 
@@ -346,9 +346,10 @@ def _insert_lines() -> Insert:
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=["registration_id", "kind"])
 
 
-def _existing(session: Session, registration_id: int) -> int | None:
+def line_of(session: Session, registration_id: int, kind: LineKind) -> CommissionLine | None:
+    """The deal's line of ``kind`` (accrual or clawback), if any: there is at most one."""
     return session.exec(
-        select(CommissionLine.id)
+        select(CommissionLine)
         .where(CommissionLine.registration_id == registration_id)
-        .where(CommissionLine.kind == LineKind.ACCRUAL)
+        .where(CommissionLine.kind == kind)
     ).first()

@@ -13,10 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from partnerflow.audit import record_event
-from partnerflow.commissions.accrual import PlanForDate, accrue_deal
+from partnerflow.commissions.accrual import PlanForDate, accrue_deal, line_of
 from partnerflow.models import CommissionLine, LineKind, LineStatus
 
 
@@ -38,15 +38,15 @@ def reverse_deal(
     """
     if not reason.strip():
         raise ValueError("a reversal needs a reason (it is shown to finance and kept in the audit trail)")
-    accrual = _line(session, registration_id, LineKind.ACCRUAL)
+    accrual = line_of(session, registration_id, LineKind.ACCRUAL)
     if accrual is None:
         result = accrue_deal(session, registration_id, plan_for=plan_for, now=now)
         if result.outcome not in ("accrued", "already-accrued"):
             detail = result.reason or f"the deal is {result.outcome}"
             return ReversalResult(registration_id, "nothing-accrued", detail=detail)
-        accrual = _line(session, registration_id, LineKind.ACCRUAL)
+        accrual = line_of(session, registration_id, LineKind.ACCRUAL)
         assert accrual is not None
-    if accrual.status is LineStatus.CANCELLED or _line(session, registration_id, LineKind.CLAWBACK):
+    if accrual.status is LineStatus.CANCELLED or line_of(session, registration_id, LineKind.CLAWBACK):
         return ReversalResult(registration_id, "already-reversed", detail="reversed earlier")
     if accrual.status is LineStatus.ACCRUED:
         accrual.status = LineStatus.CANCELLED
@@ -80,14 +80,6 @@ def reverse_deal(
         return ReversalResult(registration_id, "already-reversed", detail="reversed concurrently")
     _audit(session, registration_id, actor, "commission.clawed-back", clawback.amount, reason)
     return ReversalResult(registration_id, "clawed-back", clawback.amount, clawback.id)
-
-
-def _line(session: Session, registration_id: int, kind: LineKind) -> CommissionLine | None:
-    return session.exec(
-        select(CommissionLine)
-        .where(CommissionLine.registration_id == registration_id)
-        .where(CommissionLine.kind == kind)
-    ).first()
 
 
 def _audit(

@@ -173,7 +173,7 @@ def _parse(
             moment = datetime.fromisoformat(values[name])
         except ValueError:
             return f"{name} {values[name]!r} is not an ISO 8601 date and time"
-        times[name] = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        times[name] = _utc(moment)
     lead = {
         "id": values["lead_id"],
         "departement": values["departement"],

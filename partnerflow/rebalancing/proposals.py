@@ -12,11 +12,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from partnerflow.models import PartnerStatus, Territory
-from partnerflow.policy import Decision, Policy, RebalancingPolicy
+from partnerflow.policy import Decision, Policy, RebalancingPolicy, load_policy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
 from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
+from partnerflow.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,11 @@ class RebalancingPlan:
             "resellers": [proposal.as_row() for proposal in self.resellers],
             "departements": [asdict(c) for c in self.coverage],
         }
+
+
+def policy_for_year(year: int) -> Policy[RebalancingPolicy]:
+    """A year is judged by the configured rules in force on its last day."""
+    return load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
 
 
 def plan_rebalancing(session: Session, year: int, policy: Policy[RebalancingPolicy]) -> RebalancingPlan:
