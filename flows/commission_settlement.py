@@ -5,14 +5,13 @@ Every step is a task with its own transaction and every step is idempotent (see
 where the database says it stopped: nothing is paid or mailed twice.
 """
 
-import itertools
 from typing import Any, Literal
 
-from prefect import flow, suspend_flow_run
+from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.runners import bounded_threads, current_run_id, programme_today
+from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
 from partnerflow.commissions.periods import Period
 from tasks.commissions import (
     accrue_missed_deals,
@@ -52,9 +51,8 @@ def commission_settlement(period: str | None = None) -> dict[str, Any]:
     if status == "awaiting-approval":
         send_pending_notifications()
         form = FinanceApproval.with_initial_data(description=batch["summary"])
-        for round_number in itertools.count(1):
-            answer = suspend_flow_run(wait_for_input=form, key=f"approval-{round_number}")
-            outcome = apply_finance_answer(batch["batch_id"], answer.model_dump(), round_number)
+        for round_number, answer in answer_rounds(form, "approval"):
+            outcome = apply_finance_answer(batch["batch_id"], answer, round_number)
             if outcome["done"]:
                 status = outcome["status"]
                 break

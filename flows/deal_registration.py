@@ -5,15 +5,14 @@ On resume the run starts again from the top: finished tasks return their persist
 every earlier round's answer comes back from its pause key, so only the new round is applied.
 """
 
-import itertools
 from typing import Any, Literal
 
-from prefect import flow, suspend_flow_run
+from prefect import flow
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.runners import bounded_threads
+from flows.runners import answer_rounds, bounded_threads
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
 from tasks.registrations import apply_review_answer, open_review, take_in_submission
@@ -47,9 +46,8 @@ def wait_for_review(registration_id: int) -> dict[str, str]:
     summary = open_review(registration_id, _current_run_id())
     send_pending_notifications()
     form = ReviewDecision.with_initial_data(description=summary)
-    for round_number in itertools.count(1):
-        answer = suspend_flow_run(wait_for_input=form, key=f"review-{round_number}")
-        outcome = apply_review_answer(registration_id, round_number, answer.model_dump())
+    for round_number, answer in answer_rounds(form, "review"):
+        outcome = apply_review_answer(registration_id, round_number, answer)
         send_pending_notifications()
         if outcome["state"] == "decided":
             return outcome

@@ -6,14 +6,13 @@ parallel and in any order. When one rejects, the other roles' runs are woken and
 campaigns are announced by the daily ``campaign-offers`` run on their start date.
 """
 
-import itertools
 from typing import Any, Literal
 
-from prefect import flow, suspend_flow_run
+from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.runners import bounded_threads, current_run_id
+from flows.runners import answer_rounds, bounded_threads, current_run_id
 from partnerflow.campaigns.request import CampaignRequest
 from tasks.campaigns import (
     apply_signoff,
@@ -85,9 +84,8 @@ def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
     summary = open_signoff(campaign_id, role, current_run_id())
     send_pending_notifications()
     form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
-    for round_number in itertools.count(1):
-        answer = suspend_flow_run(wait_for_input=form, key=f"signoff-{round_number}")
-        outcome = apply_signoff(campaign_id, role, answer.model_dump())
+    for _round, answer in answer_rounds(form, "signoff"):
+        outcome = apply_signoff(campaign_id, role, answer)
         if outcome["wake"]:
             wake_suspended_runs(outcome["wake"])
         send_pending_notifications()

@@ -6,14 +6,13 @@ Approved, it pauses the resellers the policy proposed (minus the excluded ones),
 reseller its scorecard and the managers the summary.
 """
 
-import itertools
 from typing import Any, Literal
 
-from prefect import flow, suspend_flow_run
+from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.runners import bounded_threads, current_run_id, programme_today
+from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
@@ -52,9 +51,8 @@ def reseller_rebalancing(year: int | None = None) -> dict[str, Any]:
     if status == "awaiting-approval":
         send_pending_notifications()
         form = ManagerApproval.with_initial_data(description=proposal["summary"])
-        for round_number in itertools.count(1):
-            answer = suspend_flow_run(wait_for_input=form, key=f"approval-{round_number}")
-            outcome = apply_manager_answer(judged, answer.model_dump())
+        for _round, answer in answer_rounds(form, "approval"):
+            outcome = apply_manager_answer(judged, answer)
             if outcome["accepted"]:
                 break
     result = apply_approved_rebalancing(judged, proposal["report"])

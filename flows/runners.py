@@ -1,9 +1,14 @@
-"""What the flows share: a bounded task runner, the current run's id, the programme's clock."""
+"""What the flows share: a bounded task runner, the current run's id, the programme's clock, and
+the rounds of a form people answer in the UI."""
 
+import itertools
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from prefect import suspend_flow_run
+from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -27,3 +32,15 @@ def current_run_id() -> str:
 def programme_today() -> date:
     """Today in Paris: schedules and default periods follow the programme's calendar."""
     return datetime.now(PROGRAMME_TIMEZONE).date()
+
+
+def answer_rounds(form: type[RunInput], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Suspend the run (no compute held) until someone answers ``form``; yield the round and the
+    values; the caller decides whether another round is needed.
+
+    Each round has its own pause key (``<key>-1``, ``<key>-2``...), so after a resume the run
+    replays the rounds already answered and waits at the first unanswered one.
+    """
+    for round_number in itertools.count(1):
+        answer = suspend_flow_run(wait_for_input=form, key=f"{key}-{round_number}")
+        yield round_number, answer.model_dump()
