@@ -1,7 +1,7 @@
 # partnerflow: every target bootstraps what it needs (uv, then the locked environment).
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-RUN := $(UV) run --frozen
+RUN := $(UV) run --frozen --extra scale
 
 .PHONY: demo test lint bench up sync schema clean
 
@@ -9,7 +9,7 @@ $(UV):
 	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
 
 sync: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra scale
 
 demo: sync  ## initialise, seed, list policies, deliver e-mails through a local Prefect server
 	$(RUN) partnerflow demo
