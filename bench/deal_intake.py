@@ -85,8 +85,8 @@ def main() -> None:
         core = core_seconds(core_url, args.chunk)
 
         os.environ.update({"PARTNERFLOW_DATABASE_URL": flow_url, "PARTNERFLOW_SMTP_PORT": str(free_port())})
-        with local_prefect_server(root / "prefect", port=free_port()) as api_url:
-            os.environ["PREFECT_API_URL"] = api_url
+        with local_prefect_server(root / "prefect", port=free_port()) as server:
+            os.environ["PREFECT_API_URL"] = server.api_url
             from flows.deal_intake import deal_intake
 
             start = time.perf_counter()

@@ -93,8 +93,8 @@ def main() -> None:
                 assert delivered.sent == 1, delivered
                 wait_for_mail(mail, run + 1, start + 30)
                 core.append(time.perf_counter() - start)
-            with local_prefect_server(root / "prefect", port=free_port()) as api_url:
-                os.environ["PREFECT_API_URL"] = api_url
+            with local_prefect_server(root / "prefect", port=free_port()) as server:
+                os.environ["PREFECT_API_URL"] = server.api_url
                 from flows.deal_registration import register_deal
                 from partnerflow.registration.submission import DealSubmission
 

@@ -14,7 +14,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 HEALTH_TIMEOUT_SECONDS = 90.0
@@ -44,16 +45,30 @@ def wait_until_healthy(
     raise TimeoutError(f"the Prefect server at {api_url} did not answer within {timeout:.0f} s")
 
 
+@dataclass(frozen=True)
+class LocalServer:
+    """A Prefect server a command uses: its API URL, its log, and its process when we started it."""
+
+    api_url: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def exit_code(self) -> int | None:
+        """The exit code once the server we started has stopped; None while it runs (or if reused)."""
+        return None if self.process is None else self.process.poll()
+
+
 @contextmanager
-def local_prefect_server(home: Path, host: str = "127.0.0.1", port: int = 4200) -> Iterator[str]:
-    """Yield the API URL of a Prefect server on ``host:port``, starting one if none answers.
+def local_prefect_server(home: Path, host: str = "127.0.0.1", port: int = 4200) -> Iterator[LocalServer]:
+    """Yield a Prefect server on ``host:port``, starting one if none answers.
 
     A server this function started is stopped on exit; one that was already running is left
     alone. The server's own SQLite database and log live under ``home``.
     """
     api_url = f"http://{host}:{port}/api"
+    log_path = home / "server.log"
     if is_healthy(api_url):
-        yield api_url
+        yield LocalServer(api_url, log_path)
         return
     home.mkdir(parents=True, exist_ok=True)
     environment = {
@@ -73,23 +88,46 @@ def local_prefect_server(home: Path, host: str = "127.0.0.1", port: int = 4200) 
         "--port",
         str(port),
     ]
-    with (home / "server.log").open("ab") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         wait_until_healthy(api_url, process)
-        yield api_url
+        yield LocalServer(api_url, log_path, process)
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process_group(
+    process: subprocess.Popen[bytes],
+    *,
+    grace_seconds: float = 15.0,
+    first_signal: signal.Signals = signal.SIGTERM,
+    leader_only: bool = False,
+) -> None:
+    """Send ``first_signal`` to a child (or its whole process group), SIGKILL the group after
+    ``grace_seconds``.
+
+    The child must have been started with ``start_new_session=True`` (its own group), so that
+    nothing it started outlives it. ``leader_only`` lets the child stop its own children
+    gracefully first. A second Ctrl-C while we wait kills at once.
+    """
     if process.poll() is not None:
         return
-    os.killpg(process.pid, signal.SIGTERM)
+    if leader_only:
+        process.send_signal(first_signal)
+    else:
+        os.killpg(process.pid, first_signal)
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace_seconds)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        _kill_group(process)
         process.wait()
+    else:
+        _kill_group(process)  # whatever the leader left behind
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

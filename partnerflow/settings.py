@@ -45,7 +45,26 @@ class Settings(BaseSettings):
         description="Where the local SMTP sink writes .eml files",
     )
     default_locale: Literal["fr", "en"] = "fr"
-    prefect_ui_url: str = "http://127.0.0.1:4200"
+    prefect_ui_url: str = Field(
+        default="http://127.0.0.1:4200",
+        description="The Prefect UI as reviewers reach it: the links in their e-mails point here",
+    )
+    prefect_home: Path = Field(
+        default=PROJECT_ROOT / "var" / "prefect",
+        description="Where `partnerflow up` keeps the local Prefect server's database and log",
+    )
+    schedule_intervals: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Deployment name -> seconds: served by `partnerflow up` on this interval instead of the "
+            'schedule in prefect.yaml (e.g. {"deliver-notifications": 30}); for trials and tests'
+        ),
+    )
+    crash_reruns: int = Field(
+        default=3,
+        ge=0,
+        description="How many times recover-crashed-runs starts a crashed run again before leaving it",
+    )
 
     reports_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "reports", description="Where the rebalancing writes its CSV and HTML"

@@ -14,7 +14,7 @@ from partnerflow.cli import (
     review_commands,
 )
 from partnerflow.cli.demo import demo
-from partnerflow.cli.setup_commands import init, seed, up
+from partnerflow.cli.setup_commands import init, seed, serve, up
 
 app = typer.Typer(
     name="partnerflow",
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.command()(init)
 app.command()(seed)
 app.command()(up)
+app.command()(serve)
 app.command()(demo)
 app.add_typer(policy_commands.app, name="policy")
 app.add_typer(mail_commands.app, name="mail")

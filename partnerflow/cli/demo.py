@@ -17,7 +17,6 @@ from partnerflow.cli.demo_deals import run_deal_demo
 from partnerflow.cli.demo_rebalancing import run_rebalancing_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
-from partnerflow.cli.serving import prefect_home
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Notification, Partner
@@ -25,7 +24,7 @@ from partnerflow.notify import MailSink, TemplateRenderer, free_port, port_is_fr
 from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import load_policy
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
-from partnerflow.settings import PROJECT_ROOT, get_settings
+from partnerflow.settings import get_settings
 
 WELCOMED_PARTNERS = 4
 
@@ -61,10 +60,10 @@ def demo(
     get_settings.cache_clear()
     with (
         MailSink(settings.mail_dir, port=sink_port),
-        local_prefect_server(prefect_home(PROJECT_ROOT / "var"), port=port) as api_url,
+        local_prefect_server(settings.prefect_home, port=port) as server,
     ):
-        console.print(f"Prefect server: {api_url}; SMTP sink: 127.0.0.1:{sink_port}")
-        os.environ["PREFECT_API_URL"] = api_url
+        console.print(f"Prefect server: {server.api_url}; SMTP sink: 127.0.0.1:{sink_port}")
+        os.environ["PREFECT_API_URL"] = server.api_url
         from flows.notification_delivery import deliver_notifications
 
         counts = deliver_notifications()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from partnerflow.policy import PolicyError
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one line per error, even in a pipe
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -1,26 +1,42 @@
-"""``partnerflow up``: a local Prefect server, the SMTP sink and every deployment served."""
+"""Serving the deployments of ``prefect.yaml`` from this machine (``partnerflow up`` and ``serve``).
+
+``partnerflow up`` runs the runner in a child process (``partnerflow serve``) next to the Prefect
+server, so that it can watch both and stop both (see :mod:`partnerflow.cli.supervision`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
 
 from partnerflow.deployments import DeploymentSpec, read_deployments
+from partnerflow.settings import get_settings
+
+if TYPE_CHECKING:
+    from prefect.runner import Runner
+
+STOPPED_WHILE_RUNNING = (
+    "partnerflow stopped serving while this run was in flight; it runs again when the deployments "
+    "are served next"
+)
 
 
 def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
-    """Serve every deployment of ``prefect.yaml`` (schedules live) until interrupted."""
+    """Serve every deployment of ``prefect.yaml`` (schedules and triggers live) until interrupted."""
     os.environ["PREFECT_API_URL"] = api_url
-    from prefect import Flow, serve
+    from prefect import Flow
     from prefect.deployments.runner import RunnerDeployment
+    from prefect.exceptions import TerminationSignal
     from prefect.flows import load_flow_from_entrypoint
 
-    deployments: list[RunnerDeployment] = []
+    intervals = get_settings().schedule_intervals
+    runner = serving_runner(name="partnerflow")
     for spec in specs or read_deployments():
         flow: Flow[..., Any] = load_flow_from_entrypoint(spec.resolved_entrypoint)
         deployment = flow.to_deployment(
@@ -28,18 +44,56 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             description=spec.description,
             tags=spec.tags,
             parameters=spec.parameters,
-            schedules=[_schedule(entry) for entry in spec.schedules],
+            schedules=_schedules(spec, intervals.get(spec.name)),
             triggers=[deployment_trigger(entry) for entry in spec.triggers] or None,
             enforce_parameter_schema=True,
             concurrency_limit=spec.concurrency_limit,
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
-        deployments.append(deployment)
-    serve(*deployments, pause_on_shutdown=False)
+        runner.add_deployment(deployment)
+    with suppress(KeyboardInterrupt, TerminationSignal):
+        asyncio.run(runner.start())
 
 
-def prefect_home(var_dir: Path) -> Path:
-    return var_dir / "prefect"
+def start_serving_process(api_url: str) -> subprocess.Popen[bytes]:
+    """``partnerflow serve`` in its own process group, its output on ours (the runs' logs)."""
+    environment = {**os.environ, "PREFECT_API_URL": api_url}
+    command = [sys.executable, "-m", "partnerflow", "serve", "--api-url", api_url]
+    return subprocess.Popen(command, env=environment, start_new_session=True)
+
+
+def serving_runner(name: str, query_seconds: float | None = None) -> Runner:
+    """A Prefect runner that, when stopped, never rewrites the state of a run that is not running.
+
+    Prefect 3.8.8's runner, on stop, force-sets *Cancelled* on every run it still tracks: runs
+    that completed or suspended a moment before were shown Cancelled ("Runner is shutting
+    down"), the paid settlement included. This one leaves finished and suspended runs alone and
+    puts the runs it interrupts back to *Scheduled*, so they run again instead of being lost.
+    """
+    from prefect.runner import Runner
+    from prefect.states import Scheduled
+
+    class ServingRunner(Runner):
+        async def cancel_all(self) -> None:
+            for flow_run_id in self._process_manager.flow_run_ids():
+                flow_run = await self._client.read_flow_run(flow_run_id)
+                if flow_run.state is None or not (flow_run.state.is_running() or flow_run.state.is_pending()):
+                    continue
+                with suppress(ProcessLookupError):
+                    await self._process_manager.kill(flow_run_id, grace_seconds=10)
+                await self._client.set_flow_run_state(
+                    flow_run_id, Scheduled(message=STOPPED_WHILE_RUNNING), force=True
+                )
+
+    options: dict[str, Any] = {} if query_seconds is None else {"query_seconds": query_seconds}
+    return ServingRunner(name=name, pause_on_shutdown=False, **options)
+
+
+def _schedules(spec: DeploymentSpec, interval_override: float | None) -> list[Any]:
+    """The deployment's schedules, or one interval when the settings shorten it (trials, tests)."""
+    if interval_override is not None:
+        return [_schedule({"interval": interval_override})]
+    return [_schedule(entry) for entry in spec.schedules]
 
 
 def _schedule(entry: dict[str, Any]) -> Any:
@@ -70,9 +124,7 @@ def served_in_thread(
     For the demo and tests, where this process must keep going (start runs, answer their forms)
     while the runner picks them up. ``triggers`` maps a flow name to its deployment triggers.
     """
-    from prefect.runner import Runner
-
-    runner = Runner(name=name, query_seconds=1, pause_on_shutdown=False)
+    runner = serving_runner(name=name, query_seconds=1)
     loop = asyncio.new_event_loop()
     for flow in flows:
         loop.run_until_complete(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+import signal
 from datetime import date
 from typing import Annotated
 
 import typer
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.cli.serving import prefect_home, serve_all
+from partnerflow.cli.serving import serve_all, start_serving_process
+from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.local_server import local_prefect_server
+from partnerflow.local_server import local_prefect_server, stop_process_group, wait_until_healthy
 from partnerflow.notify import MailSink, port_is_free
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
-from partnerflow.settings import PROJECT_ROOT, get_settings
+from partnerflow.settings import get_settings
 
 
 @friendly_errors
@@ -63,7 +65,10 @@ def up(
     port: Annotated[int, typer.Option(help="Prefect server port.")] = 4200,
     smtp_port: Annotated[int | None, typer.Option(help="SMTP sink port (default: settings).")] = None,
 ) -> None:
-    """Run everything locally: Prefect server (SQLite), SMTP sink, all deployments. Ctrl-C stops."""
+    """Run everything locally: Prefect server (SQLite), SMTP sink, all deployments. Ctrl-C stops.
+
+    If the Prefect server or the deployment runner stops, ``up`` says so and stops the rest.
+    """
     settings = get_settings()
     migrate(settings.database_url)
     sink_port = smtp_port or settings.smtp_port
@@ -75,14 +80,38 @@ def up(
         )
         raise typer.Exit(1)
     with (
-        local_prefect_server(prefect_home(PROJECT_ROOT / "var"), port=port) as api_url,
+        sigterm_as_interrupt(),
+        local_prefect_server(settings.prefect_home, port=port) as server,
         MailSink(settings.mail_dir, port=sink_port),
     ):
-        console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {api_url})")
+        console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {server.api_url})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
         console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
+        runner = start_serving_process(server.api_url)
         try:
-            serve_all(api_url)
-        except* KeyboardInterrupt:  # Ctrl-C may arrive wrapped in serve()'s task group
-            pass
+            stopped = wait_for_first_exit(
+                [watch_server(server), Watched("the deployment runner", runner.poll)]
+            )
+        finally:
+            stop_process_group(runner, first_signal=signal.SIGINT, leader_only=True, grace_seconds=30)
+    if stopped is not None:
+        part, code = stopped
+        errors.print(f"{part.name} stopped (exit code {code}, log {server.log_path}); so did partnerflow up")
+        raise typer.Exit(1)
     console.print("stopped")
+
+
+@friendly_errors
+def serve(
+    api_url: Annotated[
+        str | None, typer.Option(help="Prefect API (default: PREFECT_API_URL, else the local server).")
+    ] = None,
+) -> None:
+    """Serve every deployment of prefect.yaml against a running Prefect server until Ctrl-C.
+
+    ``partnerflow up`` runs this next to its server; run it alone to serve from this machine
+    against a server started elsewhere (workers are the other way: README "Scale out").
+    """
+    url = api_url or os.environ.get("PREFECT_API_URL") or f"{get_settings().prefect_ui_url}/api"
+    wait_until_healthy(url)
+    serve_all(url)

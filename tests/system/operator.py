@@ -1,0 +1,193 @@
+"""What an operator does, as code: start partnerflow's processes, run its commands, read Prefect.
+
+System tests drive the real thing through its own entry points (``partnerflow up``, ``prefect
+server start``, ``prefect worker start``, the CLI) in child processes, and read Prefect through its
+REST API, so nothing of the test process leaks into what is being tested.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from partnerflow.deployments import read_deployments
+from partnerflow.settings import PROJECT_ROOT
+
+T = TypeVar("T")
+SCHEDULED_DEPLOYMENTS = sorted(spec.name for spec in read_deployments() if spec.schedules)
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 90.0, every: float = 1.0) -> T:
+    """Poll ``probe`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
+
+
+@dataclass
+class Operator:
+    """One installation: its environment variables, its folders, its processes."""
+
+    home: Path
+    environment: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @classmethod
+    def in_folder(cls, home: Path, database_url: str | None = None, **settings: str) -> Operator:
+        environment = {
+            **os.environ,
+            "PARTNERFLOW_DATABASE_URL": database_url or f"sqlite:///{home / 'partnerflow.db'}",
+            "PARTNERFLOW_PREFECT_HOME": str(home / "prefect"),
+            "PARTNERFLOW_MAIL_DIR": str(home / "mail"),
+            "PARTNERFLOW_PAYMENTS_DIR": str(home / "payments"),
+            "PARTNERFLOW_REPORTS_DIR": str(home / "reports"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_HOME": str(home / "prefect-client"),
+            **settings,
+        }
+        for inherited in ("PREFECT_API_URL", "PREFECT_PROFILE", "PARTNERFLOW_SCHEDULE_INTERVALS"):
+            if inherited not in settings:
+                environment.pop(inherited, None)
+        return cls(home, environment)
+
+    def cli(
+        self, *args: str, api_url: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """``partnerflow ARGS`` as a user types it; fails with its output when it fails."""
+        environment = {**self.environment, **({"PREFECT_API_URL": api_url} if api_url else {})}
+        result = subprocess.run(
+            [sys.executable, "-m", "partnerflow", *args],
+            env=environment,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        if check:
+            assert result.returncode == 0, f"partnerflow {' '.join(args)}: {result.stdout}\n{result.stderr}"
+        return result
+
+    def start(self, name: str, *command: str, **extra_environment: str) -> subprocess.Popen[bytes]:
+        """A long-running process in its own process group, its output in ``<home>/<name>.log``."""
+        log = (self.home / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            list(command),
+            env={**self.environment, **extra_environment},
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.home / f"{name}.log").read_text("utf-8", errors="replace")
+
+    def stop_all(self) -> None:
+        """Stop every process started here, politely then firmly; nothing outlives a test."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+        deadline = time.monotonic() + 40
+        for process in reversed(self.processes):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def sql(self, query: str, **parameters: Any) -> list[Any]:
+        """Run ``query`` on the application database as a support engineer would; its rows, if any."""
+        engine = create_engine(self.environment["PARTNERFLOW_DATABASE_URL"])
+        try:
+            with engine.begin() as connection:
+                result = connection.execute(text(query), parameters)
+                return list(result) if result.returns_rows else []
+        finally:
+            engine.dispose()
+
+    def submit_deals(self, rows: list[dict[str, Any]], api_url: str | None = None) -> list[dict[str, Any]]:
+        path = self.home / f"deals-{time.monotonic_ns()}.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        result: list[dict[str, Any]] = json.loads(
+            self.cli("deals", "submit", str(path), "--json", api_url=api_url).stdout
+        )
+        return result
+
+
+@dataclass(frozen=True)
+class PrefectApi:
+    """Prefect's REST API, read the way the UI reads it."""
+
+    url: str
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.post(f"{self.url}{path}", json=body or {}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/health", timeout=3).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def deployments(self) -> dict[str, str]:
+        """Deployment name -> id."""
+        return {entry["name"]: entry["id"] for entry in self.post("/deployments/filter", {"limit": 200})}
+
+    def flow_runs(self, deployment: str | None = None, **flow_run_filter: Any) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"limit": 200, "flow_runs": flow_run_filter}
+        if deployment is not None:
+            body["deployments"] = {"name": {"any_": [deployment]}}
+        runs: list[dict[str, Any]] = self.post("/flow_runs/filter", body)
+        return runs
+
+    def runs_in_state(self, deployment: str, *state_names: str) -> list[dict[str, Any]]:
+        return [run for run in self.flow_runs(deployment) if run["state_name"] in state_names]
+
+    def run_deployment(self, deployment_id: str, parameters: dict[str, Any]) -> str:
+        run = self.post(f"/deployments/{deployment_id}/create_flow_run", {"parameters": parameters})
+        return str(run["id"])
+
+    def flow_run(self, flow_run_id: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/flow_runs/{flow_run_id}", timeout=30)
+        response.raise_for_status()
+        run: dict[str, Any] = response.json()
+        return run
+
+
+def small_trusted_deal(partner_id: int, customer: str, departement: str) -> dict[str, Any]:
+    """A deal the shipped policy approves at once for a certified gold or platinum partner."""
+    return {
+        "partner_id": partner_id,
+        "customer_name": customer,
+        "customer_email": f"achats@{customer.split()[0].lower()}.example",
+        "customer_departement": departement,
+        "product_lines": ["network"],
+        "amount": "12000",
+        "expected_close_on": (date.today() + timedelta(days=60)).isoformat(),
+    }
+
+
+def names(runs: Iterable[dict[str, Any]]) -> list[str]:
+    return sorted(str(run["name"]) for run in runs)

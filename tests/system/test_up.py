@@ -1,0 +1,181 @@
+"""``partnerflow up`` as an operator starts it, watched long enough for its schedules to fire.
+
+A green suite once hid a scheduler that never created a run (SQLAlchemy 2.1 under Prefect 3.8.8):
+these tests start the real command, on real SQLite files, and wait for the server's own
+scheduler, an event trigger and the supervision of ``up`` to do their work.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from partnerflow.notify import free_port, port_is_free
+from tests.system.operator import SCHEDULED_DEPLOYMENTS, Operator, PrefectApi, small_trusted_deal, wait_for
+
+pytestmark = pytest.mark.system
+
+SHORTENED = "deliver-notifications"
+
+
+def start_up(operator: Operator, name: str = "up") -> tuple[PrefectApi, int]:
+    port, smtp_port = free_port(), free_port()
+    operator.start(
+        name, sys.executable, "-m", "partnerflow", "up", "--port", str(port), "--smtp-port", str(smtp_port)
+    )
+    api = PrefectApi(f"http://127.0.0.1:{port}/api")
+    wait_for("the Prefect server of partnerflow up", api.healthy, timeout=120)
+    wait_for(
+        "every deployment of prefect.yaml to be served",
+        lambda: {"register-deal", *SCHEDULED_DEPLOYMENTS} <= set(api.deployments()),
+        timeout=120,
+    )
+    return api, smtp_port
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Operator, PrefectApi]]:
+    operator = Operator.in_folder(
+        tmp_path_factory.mktemp("up"), PARTNERFLOW_SCHEDULE_INTERVALS=f'{{"{SHORTENED}": 5}}'
+    )
+    operator.cli("init")
+    operator.cli("seed", "--demo", "--leads-per-reseller", "0")
+    api, _ = start_up(operator)
+    yield operator, api
+    operator.stop_all()
+
+
+def test_the_scheduler_creates_runs_for_every_scheduled_deployment(
+    served: tuple[Operator, PrefectApi],
+) -> None:
+    _, api = served
+
+    def without_scheduled_runs() -> list[str]:
+        return [
+            name
+            for name in SCHEDULED_DEPLOYMENTS
+            if not any(run["auto_scheduled"] for run in api.flow_runs(name))
+        ]
+
+    wait_for(
+        "auto-scheduled runs of every scheduled deployment", lambda: not without_scheduled_runs(), timeout=90
+    )
+
+
+def test_a_shortened_schedule_is_run_to_completion_by_the_scheduler(
+    served: tuple[Operator, PrefectApi],
+) -> None:
+    _, api = served
+    completed = wait_for(
+        f"two scheduled {SHORTENED} runs completed",
+        lambda: len(api.runs_in_state(SHORTENED, "Completed")) >= 2 or None,
+        timeout=120,
+    )
+    assert completed
+
+
+def test_a_won_deal_closed_from_the_terminal_triggers_its_commission(
+    served: tuple[Operator, PrefectApi],
+) -> None:
+    operator, api = served
+    [(partner_id, departement)] = operator.sql(
+        "SELECT id, territory_code FROM partner WHERE tier = 'gold' AND certified ORDER BY id LIMIT 1"
+    )
+    [result] = operator.submit_deals(
+        [small_trusted_deal(partner_id, "Trigger Test SAS", departement)], api.url
+    )
+    assert result["outcome"] == "approve"
+    registration = result["registration_id"]
+    # registered a month ago: the plan pays no deal registered less than 7 days before it closed
+    operator.sql(
+        "UPDATE registration SET submitted_at = :then WHERE id = :r",
+        then=datetime.now(UTC) - timedelta(days=30),
+        r=registration,
+    )
+
+    operator.cli(
+        "deals",
+        "close",
+        str(registration),
+        "--won",
+        "--amount",
+        "15000",
+        "--date",
+        date.today().isoformat(),
+        api_url=api.url,
+    )
+
+    wait_for(
+        "accrue-commission run by the partnerflow.deal.closed trigger",
+        lambda: api.runs_in_state("accrue-commission", "Completed"),
+        timeout=90,
+    )
+    lines = operator.sql("SELECT kind, status FROM commissionline WHERE registration_id = :r", r=registration)
+    assert [tuple(line) for line in lines] == [("accrual", "accrued")]
+
+
+def test_the_server_log_holds_no_error(served: tuple[Operator, PrefectApi]) -> None:
+    operator, _ = served
+    log = (operator.home / "prefect" / "server.log").read_text("utf-8", errors="replace")
+    assert "bulk DML" not in log
+    assert not [line for line in log.splitlines() if re.search(r"\bERROR\b", line)]
+
+
+def test_a_dead_prefect_server_stops_up_with_one_line(served: tuple[Operator, PrefectApi]) -> None:
+    operator, api = served
+    [up] = operator.processes
+    server_pid = _pid_listening(int(api.url.rsplit(":", 1)[1].split("/")[0]))
+    started = time.monotonic()
+
+    os.kill(server_pid, signal.SIGKILL)
+
+    assert up.wait(timeout=60) == 1
+    assert time.monotonic() - started < 45
+    last_line = operator.log("up").strip().splitlines()[-1]
+    assert last_line.startswith("the Prefect server stopped (exit code -9"), last_line
+
+
+def test_ctrl_c_stops_everything_up_started(tmp_path: Path) -> None:
+    operator = Operator.in_folder(tmp_path)
+    try:
+        api, smtp_port = start_up(operator)
+        [up] = operator.processes
+        port = int(api.url.rsplit(":", 1)[1].split("/")[0])
+
+        up.send_signal(signal.SIGINT)
+
+        assert up.wait(timeout=60) == 0
+        assert operator.log("up").strip().endswith("stopped")
+        assert port_is_free(port) and port_is_free(smtp_port)
+        assert not _processes_mentioning(port), "a child of up outlived it"
+    finally:
+        operator.stop_all()
+
+
+def _pid_listening(port: int) -> int:
+    """The process whose command line serves ``port`` (the Prefect server ``up`` started)."""
+    [pid] = [pid for pid, command in _processes_mentioning(port) if "server start" in command]
+    return pid
+
+
+def _processes_mentioning(port: int) -> list[tuple[int, str]]:
+    """Processes whose command line names ``port``: the server (--port) and the runner (--api-url)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if f"--port {port} " in f"{command} " or f":{port}/api" in command:
+            found.append((int(entry.name), command))
+    return found
