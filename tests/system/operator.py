@@ -68,22 +68,25 @@ class Operator:
                 environment.pop(inherited, None)
         return cls(home, environment)
 
-    def cli(
-        self, *args: str, api_url: str | None = None, check: bool = True
+    def run(
+        self, *command: str, api_url: str | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """``partnerflow ARGS`` as a user types it; fails with its output when it fails."""
+        """A command of the installation, run in its folder (or ``cwd``) with its environment."""
         environment = {**self.environment, **({"PREFECT_API_URL": api_url} if api_url else {})}
-        result = subprocess.run(
-            [sys.executable, "-m", "partnerflow", *args],
-            env=environment,
-            cwd=self.home,
-            capture_output=True,
-            text=True,
-            timeout=180,
+        return subprocess.run(
+            list(command), env=environment, cwd=cwd or self.home, capture_output=True, text=True, timeout=300
         )
-        if check:
-            assert result.returncode == 0, f"partnerflow {' '.join(args)}: {result.stdout}\n{result.stderr}"
+
+    def run_checked(
+        self, *command: str, api_url: str | None = None, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = self.run(*command, api_url=api_url, cwd=cwd)
+        assert result.returncode == 0, f"{' '.join(command)}: {result.stdout}\n{result.stderr}"
         return result
+
+    def cli(self, *args: str, api_url: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``partnerflow ARGS`` as a user types it; fails with its output when it fails."""
+        return self.run_checked(sys.executable, "-m", "partnerflow", *args, api_url=api_url)
 
     def start(self, name: str, *command: str, **extra_environment: str) -> subprocess.Popen[bytes]:
         """A long-running process in its own process group, its output in ``<home>/<name>.log``."""
@@ -139,17 +142,29 @@ class PrefectApi:
     """Prefect's REST API, read the way the UI reads it."""
 
     url: str
+    auth_string: str | None = None  # PREFECT_API_AUTH_STRING, "user:password"
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.post(f"{self.url}{path}", json=body or {}, timeout=30)
+        response = httpx.post(f"{self.url}{path}", json=body or {}, timeout=30, auth=self._auth())
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str) -> Any:
+        response = httpx.get(f"{self.url}{path}", timeout=30, auth=self._auth())
         response.raise_for_status()
         return response.json()
 
     def healthy(self) -> bool:
         try:
-            return httpx.get(f"{self.url}/health", timeout=3).status_code == 200
+            return httpx.get(f"{self.url}/health", timeout=3, auth=self._auth()).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def _auth(self) -> tuple[str, str] | None:
+        if self.auth_string is None:
+            return None
+        user, _, password = self.auth_string.partition(":")
+        return user, password
 
     def deployments(self) -> dict[str, str]:
         """Deployment name -> id."""
@@ -170,10 +185,25 @@ class PrefectApi:
         return str(run["id"])
 
     def flow_run(self, flow_run_id: str) -> dict[str, Any]:
-        response = httpx.get(f"{self.url}/flow_runs/{flow_run_id}", timeout=30)
-        response.raise_for_status()
-        run: dict[str, Any] = response.json()
+        run: dict[str, Any] = self.get(f"/flow_runs/{flow_run_id}")
         return run
+
+    def state(self, flow_run_id: str) -> str:
+        return str(self.flow_run(flow_run_id)["state_name"])
+
+    def wait_for_state(self, flow_run_id: str, state: str, timeout: float = 180.0) -> None:
+        wait_for(f"flow run {flow_run_id} to be {state}", lambda: self.state(flow_run_id) == state, timeout)
+
+    def has_auto_scheduled_runs(self, *deployments: str) -> bool:
+        return all(any(run["auto_scheduled"] for run in self.flow_runs(name)) for name in deployments)
+
+
+def partner_where(operator: Operator, condition: str) -> tuple[int, str]:
+    """The first partner matching ``condition`` (SQL): its id and département."""
+    [(partner_id, departement)] = operator.sql(
+        f"SELECT id, territory_code FROM partner WHERE {condition} ORDER BY id LIMIT 1"
+    )
+    return int(partner_id), str(departement)
 
 
 def small_trusted_deal(partner_id: int, customer: str, departement: str) -> dict[str, Any]:

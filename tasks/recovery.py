@@ -1,0 +1,102 @@
+"""Running again the partnerflow runs that crashed: the I/O behind ``recover-crashed-runs``.
+
+A run is *Crashed* when the process under it died: a worker or ``partnerflow up`` killed, a
+host lost, an out-of-memory kill. Prefect never retries such a run by itself (measured: a worker
+killed with 10 ``register-deal`` runs in flight left 10 Crashed runs and no registration). Every
+partnerflow flow is safe to run again (its tasks are idempotent in the database), so a crashed
+run is put back to *Scheduled* with its own parameters, a few times with growing delays, and
+then left Crashed for an operator, with a warning in the log.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterDeploymentId,
+    FlowRunFilterStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.states import Scheduled
+
+from partnerflow.settings import get_settings
+
+PROGRAMME_TAG = "partnerflow"
+RERUN_DELAYS = (timedelta(seconds=5), timedelta(seconds=60), timedelta(minutes=5))
+SWEEP_WINDOW = timedelta(days=1)
+FLOW_RUN_RESOURCE_PREFIX = "prefect.flow-run."
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What one pass did: the runs scheduled again, and those left Crashed after too many tries."""
+
+    rerun: list[str] = field(default_factory=list)
+    given_up: list[str] = field(default_factory=list)
+
+
+def rerun_delay(crashes: int, allowed_reruns: int) -> timedelta | None:
+    """The wait before the next run after ``crashes`` crashes, or None once the reruns are spent."""
+    if crashes > allowed_reruns:
+        return None
+    return RERUN_DELAYS[min(crashes, len(RERUN_DELAYS)) - 1]
+
+
+def flow_run_id_of(reference: str) -> UUID:
+    """A flow run id, given as such or as the event resource ``prefect.flow-run.<id>``."""
+    return UUID(reference.removeprefix(FLOW_RUN_RESOURCE_PREFIX))
+
+
+@task(name="rerun-crashed-runs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
+    """Schedule again the crashed run named (or every crashed partnerflow run of the last day)."""
+    allowed = get_settings().crash_reruns
+    report = RecoveryReport()
+    async with get_client() as client:
+        if flow_run_reference:
+            candidates = [await client.read_flow_run(flow_run_id_of(flow_run_reference))]
+        else:
+            candidates = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CRASHED])),
+                    tags=FlowRunFilterTags(all_=[PROGRAMME_TAG]),
+                    deployment_id=FlowRunFilterDeploymentId(is_null_=False),
+                    start_time=FlowRunFilterStartTime(after_=datetime.now(UTC) - SWEEP_WINDOW),
+                ),
+                limit=200,
+            )
+        for run in candidates:
+            if not _is_recoverable(run):
+                continue
+            states = await client.read_flow_run_states(run.id)
+            crashes = sum(1 for state in states if state.type == StateType.CRASHED)
+            delay = rerun_delay(crashes, allowed)
+            if delay is None:
+                get_run_logger().warning(
+                    "run %s (%s) crashed %d times; left Crashed for an operator", run.name, run.id, crashes
+                )
+                report.given_up.append(str(run.id))
+                continue
+            await client.set_flow_run_state(
+                run.id,
+                Scheduled(
+                    scheduled_time=datetime.now(UTC) + delay,
+                    message=f"crash {crashes} of {allowed + 1} allowed: run again by recover-crashed-runs",
+                ),
+                force=True,
+            )
+            report.rerun.append(str(run.id))
+    return report
+
+
+def _is_recoverable(run: FlowRun) -> bool:
+    """A partnerflow deployment's run that is Crashed now (not already rescheduled by another pass)."""
+    crashed = run.state is not None and run.state.type == StateType.CRASHED
+    return crashed and run.deployment_id is not None and PROGRAMME_TAG in run.tags

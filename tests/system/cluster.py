@@ -1,0 +1,143 @@
+"""The distributed topology of README "Scale out", every process on this machine.
+
+Prefect server on PostgreSQL with Redis messaging, two API replicas started with
+``--no-services``, the background services in a process of their own, the application database
+on PostgreSQL, ``prefect deploy --all`` into the ``partnerflow`` process pool, and workers with
+``--limit``. The README's commands are these, in this order; ``bench/distributed.py`` uses it too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+from sqlalchemy import create_engine, make_url, text
+
+from partnerflow.notify import free_port
+from partnerflow.settings import PROJECT_ROOT
+from tests.system.operator import Operator, PrefectApi, wait_for
+
+PREFECT = (sys.executable, "-m", "prefect")
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+@dataclass
+class Cluster:
+    """A running topology: its operator (environment, processes), API replicas and workers."""
+
+    operator: Operator
+    replicas: list[PrefectApi]
+    workers: dict[str, int] = field(default_factory=dict)  # name -> pid
+
+    def prefect(self, *args: str, replica: int = 0) -> None:
+        """``uv run prefect ARGS`` against one replica (the README's commands)."""
+        self.operator.run_checked(*PREFECT, *args, api_url=self.replicas[replica].url, cwd=PROJECT_ROOT)
+
+    def start_worker(self, name: str, limit: int, replica: int = 0) -> int:
+        process = self.operator.start(
+            name,
+            *PREFECT,
+            "worker",
+            "start",
+            "--pool",
+            "partnerflow",
+            "--name",
+            name,
+            "--limit",
+            str(limit),
+            PREFECT_API_URL=self.replicas[replica].url,
+        )
+        self.workers[name] = process.pid
+        return process.pid
+
+
+@contextmanager
+def running_cluster(
+    home: Path, postgres_url: str, *, workers: int = 2, worker_limit: int = 4
+) -> Iterator[Cluster]:
+    """Start the whole topology on fresh databases; stop and drop everything on exit."""
+    token = secrets.token_hex(4)
+    prefect_db, app_db = f"pf_prefect_{token}", f"pf_app_{token}"
+    redis_db = 1 + secrets.randbelow(15)
+    server = make_url(postgres_url)
+    with _databases(postgres_url, prefect_db, app_db), _redis_database(redis_db):
+        auth = f"admin:{secrets.token_urlsafe(12)}"
+        ports = [free_port(), free_port()]
+        prefect_database = server.set(drivername="postgresql+asyncpg", database=prefect_db)
+        operator = Operator.in_folder(
+            home,
+            database_url=server.set(database=app_db).render_as_string(hide_password=False),
+            PARTNERFLOW_HOME=str(PROJECT_ROOT),
+            PARTNERFLOW_PREFECT_UI_URL=f"http://127.0.0.1:{ports[0]}",
+            PREFECT_API_DATABASE_CONNECTION_URL=prefect_database.render_as_string(hide_password=False),
+            PREFECT_MESSAGING_BROKER="prefect_redis.messaging",
+            PREFECT_MESSAGING_CACHE="prefect_redis.messaging",
+            PREFECT_SERVER_EVENTS_CAUSAL_ORDERING="prefect_redis.ordering",
+            PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE="prefect_redis.lease_storage",
+            PREFECT_REDIS_MESSAGING_URL=f"{REDIS_URL}/{redis_db}",
+            PREFECT_SERVER_DOCKET_URL=f"{REDIS_URL}/{redis_db}",
+            PREFECT_SERVER_DOCKET_NAME=f"partnerflow-{token}",
+            PREFECT_SERVER_API_AUTH_STRING=auth,
+            PREFECT_API_AUTH_STRING=auth,
+        )
+        replicas = [PrefectApi(f"http://127.0.0.1:{port}/api", auth) for port in ports]
+        cluster = Cluster(operator, replicas)
+        try:
+            operator.run_checked(*PREFECT, "server", "database", "upgrade", "-y")
+            for number, port in enumerate(ports):
+                operator.start(
+                    f"api-{number}",
+                    *PREFECT,
+                    "server",
+                    "start",
+                    "--no-services",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                )
+            operator.start("services", *PREFECT, "server", "services", "start")
+            for replica in replicas:
+                wait_for(f"API replica {replica.url}", replica.healthy, timeout=120)
+            operator.cli("init")
+            operator.cli("seed", "--demo", "--leads-per-reseller", "0")
+            cluster.prefect("work-pool", "create", "partnerflow", "--type", "process")
+            cluster.prefect("--no-prompt", "deploy", "--all")
+            for number in range(workers):
+                cluster.start_worker(f"worker-{number}", worker_limit, replica=number % len(replicas))
+            yield cluster
+        finally:
+            operator.stop_all()
+
+
+@contextmanager
+def _databases(postgres_url: str, *names: str) -> Iterator[None]:
+    """Fresh PostgreSQL databases on the test server, dropped afterwards."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield
+    finally:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def _redis_database(number: int) -> Iterator[None]:
+    """One of Redis's numbered databases, emptied before and after (Redis keeps nothing on disk here)."""
+    client = redis.Redis.from_url(f"{REDIS_URL}/{number}")
+    client.flushdb()
+    try:
+        yield
+    finally:
+        client.flushdb()
+        client.close()

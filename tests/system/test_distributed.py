@@ -1,0 +1,126 @@
+"""The distributed topology of README "Scale out", run and used as an operator would.
+
+Two API replicas behind one PostgreSQL database and Redis, the services apart, two workers with
+``--limit``, the application on PostgreSQL. A review is started on one replica and answered on
+the other, a close accrues through the event trigger, a month settles, the scheduler creates
+runs, and a worker killed with runs in flight loses nothing and does nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tests.system.cluster import Cluster, running_cluster
+from tests.system.operator import SCHEDULED_DEPLOYMENTS, partner_where, small_trusted_deal, wait_for
+
+pytestmark = [pytest.mark.system, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[Cluster]:
+    with running_cluster(tmp_path_factory.mktemp("cluster"), postgres_url) as cluster:
+        yield cluster
+
+
+def test_every_deployment_is_deployed_and_the_scheduler_creates_runs(cluster: Cluster) -> None:
+    api = cluster.replicas[1]
+    assert {"register-deal", "recover-crashed-runs", *SCHEDULED_DEPLOYMENTS} <= set(api.deployments())
+    wait_for(
+        "auto-scheduled runs of every scheduled deployment",
+        lambda: api.has_auto_scheduled_runs(*SCHEDULED_DEPLOYMENTS),
+        timeout=120,
+    )
+
+
+def test_a_review_started_on_one_replica_is_answered_on_the_other(cluster: Cluster) -> None:
+    first, second = cluster.replicas
+    operator = cluster.operator
+    newcomer = partner_where(operator, "tier = 'registered'")
+    [(manager,)] = operator.sql(
+        "SELECT person.email FROM person JOIN personrole ON personrole.person_id = person.id "
+        "WHERE personrole.role = 'channel-manager' ORDER BY person.id LIMIT 1"
+    )
+    deal = small_trusted_deal(newcomer[0], "Revue Croisée SAS", newcomer[1])
+    run_id = first.run_deployment(first.deployments()["register-deal"], {"submission": deal})
+    first.wait_for_state(run_id, "Suspended")
+    [(registration,)] = operator.sql("SELECT id FROM registration WHERE flow_run_id = :run", run=run_id)
+
+    operator.cli(
+        "review", "decide", str(registration), "--approve", "--reviewer", manager, "--comment", "OK",
+        api_url=second.url,
+    )  # fmt: skip
+
+    second.wait_for_state(run_id, "Completed")
+    assert operator.sql("SELECT status FROM registration WHERE id = :r", r=registration) == [("approved",)]
+
+
+def test_a_won_deal_accrues_and_its_month_settles_with_one_payment_file(cluster: Cluster) -> None:
+    first, second = cluster.replicas
+    operator = cluster.operator
+    partner_id, departement = partner_where(operator, "tier = 'gold' AND certified")
+    [result] = operator.submit_deals(
+        [small_trusted_deal(partner_id, "Clôture Lointaine SA", departement)], first.url
+    )
+    registration = result["registration_id"]
+    closed_on = date.today() - timedelta(days=100)  # past the plan's 60-day hold by last month
+    operator.sql(
+        "UPDATE registration SET submitted_at = :then WHERE id = :r",
+        then=datetime.now(UTC) - timedelta(days=130),
+        r=registration,
+    )
+    operator.cli(
+        "deals", "close", str(registration), "--won", "--amount", "15000", "--date", closed_on.isoformat(),
+        api_url=second.url,
+    )  # fmt: skip
+    wait_for(
+        "accrue-commission run by the deal.closed trigger",
+        lambda: first.runs_in_state("accrue-commission", "Completed"),
+        timeout=120,
+    )
+
+    period = _last_month()
+    run_id = second.run_deployment(second.deployments()["commission-settlement"], {"period": period})
+    first.wait_for_state(run_id, "Completed")
+
+    assert operator.sql("SELECT status FROM settlementbatch WHERE period = :p", p=period) == [("paid",)]
+    payment_files = list((operator.home / "payments" / period).glob("*.xml"))
+    assert len(payment_files) == 1
+
+
+def test_a_killed_worker_loses_nothing_and_does_nothing_twice(cluster: Cluster) -> None:
+    api = cluster.replicas[0]
+    operator = cluster.operator
+    partner_id, departement = partner_where(operator, "tier IN ('gold', 'platinum') AND certified")
+    customers = [f"Panne Worker {number} SAS" for number in range(10)]
+    deployment = api.deployments()["register-deal"]
+    runs = [
+        api.run_deployment(deployment, {"submission": small_trusted_deal(partner_id, name, departement)})
+        for name in customers
+    ]
+    wait_for(
+        "runs in flight",
+        lambda: sum(api.state(run) == "Running" for run in runs) >= 2,
+        timeout=120,
+        every=0.2,
+    )
+
+    os.kill(cluster.workers["worker-0"], signal.SIGKILL)
+    cluster.start_worker("worker-replacement", limit=4)
+
+    for run in runs:
+        api.wait_for_state(run, "Completed", timeout=300)
+    registered = operator.sql(
+        "SELECT customer_name, count(*) FROM registration "
+        "WHERE customer_name LIKE 'Panne Worker %' GROUP BY customer_name"
+    )
+    assert sorted(tuple(row) for row in registered) == [(name, 1) for name in sorted(customers)]
+
+
+def _last_month() -> str:
+    first_of_month = date.today().replace(day=1)
+    return (first_of_month - timedelta(days=1)).strftime("%Y-%m")
