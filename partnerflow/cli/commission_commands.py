@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,8 +12,10 @@ from sqlmodel import Session
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.settlement import save_payment_files, stored_payment
 from partnerflow.commissions.statements import explain_deal, period_report
 from partnerflow.db import get_engine
+from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Commission statements, explanations and settlement.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -113,3 +116,20 @@ def settle(period: Annotated[str | None, typer.Option(help="YYYY-MM; default las
         errors.print(str(reason), soft_wrap=True)
         raise typer.Exit(1) from None
     console.print(f"commission-settlement started: run {run_id}")
+
+
+@app.command("payment-file")
+@friendly_errors
+def payment_file(
+    period: str,
+    to: Annotated[Path | None, typer.Option(help="Folder to write to; default PAYMENTS_DIR/PERIOD.")] = None,
+) -> None:
+    """Write a paid period's SEPA pain.001 and CSV from the database (the same bytes on any host)."""
+    target = _period(period)
+    with Session(get_engine()) as session:
+        files = stored_payment(session, target)
+    if files is None:
+        errors.print(f"{target}: no payment file yet (not settled, or waiting for finance)")
+        raise typer.Exit(1)
+    xml_path, csv_path = save_payment_files(to or get_settings().payments_dir / str(target), files)
+    console.print(f"{target}: {xml_path} and {csv_path} (payment {files.payment_id})")

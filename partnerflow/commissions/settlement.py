@@ -318,6 +318,17 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
     return PaymentFiles(batch.payment_id, batch.payment_xml, batch.payment_csv)
 
 
+def stored_payment(session: Session, period: Period) -> PaymentFiles | None:
+    """The period's payment files as generated once and kept in the database, if it was paid.
+
+    Any host reads the same bytes: flows may run on several workers, each with its own disk.
+    """
+    batch = session.exec(select(SettlementBatch).where(SettlementBatch.period == str(period))).first()
+    if batch is None or batch.payment_xml is None or batch.payment_id is None:
+        return None
+    return PaymentFiles(batch.payment_id, batch.payment_xml, batch.payment_csv or "")
+
+
 def save_payment_files(folder: Path, files: PaymentFiles) -> tuple[Path, Path]:
     """Write the stored files under ``folder``, named by payment id; rewriting gives the same bytes.
 

@@ -12,7 +12,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -28,18 +28,17 @@ REDIS_URL = "redis://127.0.0.1:6379"
 
 @dataclass
 class Cluster:
-    """A running topology: its operator (environment, processes), API replicas and workers."""
+    """A running topology: its operator (environment, processes by name) and its API replicas."""
 
     operator: Operator
     replicas: list[PrefectApi]
-    workers: dict[str, int] = field(default_factory=dict)  # name -> pid
 
     def prefect(self, *args: str, replica: int = 0) -> None:
         """``uv run prefect ARGS`` against one replica (the README's commands)."""
         self.operator.run_checked(*PREFECT, *args, api_url=self.replicas[replica].url, cwd=PROJECT_ROOT)
 
-    def start_worker(self, name: str, limit: int, replica: int = 0) -> int:
-        process = self.operator.start(
+    def start_worker(self, name: str, limit: int, replica: int = 0) -> None:
+        self.operator.start(
             name,
             *PREFECT,
             "worker",
@@ -52,8 +51,6 @@ class Cluster:
             str(limit),
             PREFECT_API_URL=self.replicas[replica].url,
         )
-        self.workers[name] = process.pid
-        return process.pid
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,6 +50,7 @@ class Operator:
     home: Path
     environment: dict[str, str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    named: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @classmethod
     def in_folder(cls, home: Path, database_url: str | None = None, **settings: str) -> Operator:
@@ -100,6 +102,7 @@ class Operator:
             start_new_session=True,
         )
         self.processes.append(process)
+        self.named[name] = process
         return process
 
     def log(self, name: str) -> str:
@@ -211,7 +214,7 @@ def small_trusted_deal(partner_id: int, customer: str, departement: str) -> dict
     return {
         "partner_id": partner_id,
         "customer_name": customer,
-        "customer_email": f"achats@{customer.split()[0].lower()}.example",
+        "customer_email": f"achats@{re.sub('[^a-z0-9]+', '-', customer.lower()).strip('-')}.example",
         "customer_departement": departement,
         "product_lines": ["network"],
         "amount": "12000",

@@ -59,7 +59,9 @@ def test_a_review_started_on_one_replica_is_answered_on_the_other(cluster: Clust
     assert operator.sql("SELECT status FROM registration WHERE id = :r", r=registration) == [("approved",)]
 
 
-def test_a_won_deal_accrues_and_its_month_settles_with_one_payment_file(cluster: Cluster) -> None:
+def test_a_won_deal_accrues_and_its_month_settles_with_a_payment_file_readable_anywhere(
+    cluster: Cluster,
+) -> None:
     first, second = cluster.replicas
     operator = cluster.operator
     partner_id, departement = partner_where(operator, "tier = 'gold' AND certified")
@@ -88,8 +90,10 @@ def test_a_won_deal_accrues_and_its_month_settles_with_one_payment_file(cluster:
     first.wait_for_state(run_id, "Completed")
 
     assert operator.sql("SELECT status FROM settlementbatch WHERE period = :p", p=period) == [("paid",)]
-    payment_files = list((operator.home / "payments" / period).glob("*.xml"))
-    assert len(payment_files) == 1
+    [written_by_a_worker] = list((operator.home / "payments" / period).glob("*.xml"))
+    elsewhere = operator.home / "finance-laptop"
+    operator.cli("commissions", "payment-file", period, "--to", str(elsewhere))
+    assert (elsewhere / written_by_a_worker.name).read_bytes() == written_by_a_worker.read_bytes()
 
 
 def test_a_killed_worker_loses_nothing_and_does_nothing_twice(cluster: Cluster) -> None:
@@ -109,7 +113,7 @@ def test_a_killed_worker_loses_nothing_and_does_nothing_twice(cluster: Cluster) 
         every=0.2,
     )
 
-    os.kill(cluster.workers["worker-0"], signal.SIGKILL)
+    os.kill(cluster.operator.named["worker-0"].pid, signal.SIGKILL)
     cluster.start_worker("worker-replacement", limit=4)
 
     for run in runs:
