@@ -297,8 +297,10 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
 
     The files are kept in the database, so a re-run after a crash hands back the same bytes (a
     regenerated pain.001 would carry a new message id and timestamp and could be paid twice).
+    Runs of the same period at once queue on the batch's lock: the first generates, the others
+    return what it stored.
     """
-    batch = _batch(session, batch_id)
+    batch = _locked_batch(session, batch_id)
     if batch.payment_xml is None:
         if batch.status is not BatchStatus.APPROVED:
             raise SettlementError(
@@ -323,7 +325,7 @@ def stored_payment(session: Session, period: Period) -> PaymentFiles | None:
 
     Any host reads the same bytes: flows may run on several workers, each with its own disk.
     """
-    batch = session.exec(select(SettlementBatch).where(SettlementBatch.period == str(period))).first()
+    batch = batch_for(session, period)
     if batch is None or batch.payment_xml is None or batch.payment_id is None:
         return None
     return PaymentFiles(batch.payment_id, batch.payment_xml, batch.payment_csv or "")
@@ -344,8 +346,9 @@ def save_payment_files(folder: Path, files: PaymentFiles) -> tuple[Path, Path]:
 
 
 def mark_paid(session: Session, batch_id: int, *, now: datetime) -> int:
-    """Mark the batch and its statements paid once its file exists; returns the statements paid."""
-    batch = _batch(session, batch_id)
+    """Mark the batch and its statements paid once its file exists; returns the statements paid
+    by this call (0 when another run did it first)."""
+    batch = _locked_batch(session, batch_id)
     if batch.status is BatchStatus.PAID:
         return 0
     if batch.status is not BatchStatus.FILE_WRITTEN:
@@ -390,6 +393,25 @@ def _transfer(statement: Statement, partner_name: str) -> Transfer:
 
 def _batch(session: Session, batch_id: int) -> SettlementBatch:
     batch = session.get(SettlementBatch, batch_id)
+    if batch is None:
+        raise LookupError(f"settlement batch {batch_id} does not exist")
+    return batch
+
+
+def _locked_batch(session: Session, batch_id: int) -> SettlementBatch:
+    """The batch, locked until this transaction ends, read after the lock is held.
+
+    Must be the transaction's first statement. A no-op UPDATE takes the row lock on PostgreSQL
+    and the write lock on SQLite (which has no SELECT ... FOR UPDATE; a read first would make
+    the later write fail with "database is locked" instead of waiting), so a second run waits
+    for the first to commit and then sees what it stored.
+    """
+    session.connection().execute(
+        update(SettlementBatch)
+        .where(col(SettlementBatch.id) == batch_id)
+        .values(period=SettlementBatch.period)
+    )
+    batch = session.get(SettlementBatch, batch_id, populate_existing=True)
     if batch is None:
         raise LookupError(f"settlement batch {batch_id} does not exist")
     return batch
