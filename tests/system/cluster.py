@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from partnerflow.notify import free_port
 from partnerflow.settings import PROJECT_ROOT
-from tests.system.operator import Operator, PrefectApi, wait_for
+from tests.system.operator import Operator, PrefectApi
 
 PREFECT = (sys.executable, "-m", "prefect")
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -99,8 +99,8 @@ def running_cluster(
                     str(port),
                 )
             operator.start("services", *PREFECT, "server", "services", "start")
-            for replica in replicas:
-                wait_for(f"API replica {replica.url}", replica.healthy, timeout=120)
+            for number, replica in enumerate(replicas):
+                operator.wait_until_alive(f"api-{number}", replica.healthy)
             operator.cli("init")
             operator.cli("seed", "--demo", "--leads-per-reseller", "0")
             cluster.prefect("work-pool", "create", "partnerflow", "--type", "process")

@@ -105,6 +105,17 @@ class Operator:
         self.named[name] = process
         return process
 
+    def wait_until_alive(self, name: str, probe: Callable[[], bool], timeout: float = 180.0) -> None:
+        """Wait for the process ``name`` to answer ``probe``; fail with its log if it dies first."""
+
+        def answered() -> bool:
+            process = self.named[name]
+            if process.poll() is not None:
+                raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}")
+            return probe()
+
+        wait_for(f"{name} to answer", answered, timeout=timeout)
+
     def log(self, name: str) -> str:
         return (self.home / f"{name}.log").read_text("utf-8", errors="replace")
 

@@ -32,7 +32,7 @@ def start_up(operator: Operator, name: str = "up") -> tuple[PrefectApi, int]:
         name, sys.executable, "-m", "partnerflow", "up", "--port", str(port), "--smtp-port", str(smtp_port)
     )
     api = PrefectApi(f"http://127.0.0.1:{port}/api")
-    wait_for("the Prefect server of partnerflow up", api.healthy, timeout=120)
+    operator.wait_until_alive(name, api.healthy)
     wait_for(
         "every deployment of prefect.yaml to be served",
         lambda: {"register-deal", *SCHEDULED_DEPLOYMENTS} <= set(api.deployments()),
