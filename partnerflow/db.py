@@ -50,7 +50,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: a second writer waits (the 30 s timeout) instead of
+    # failing with "database is locked" when it upgrades a read snapshot another process has made
+    # stale (SQLITE_BUSY_SNAPSHOT; the demo's concurrent registrations hit it). Rails and Django
+    # made the same choice for SQLite. Read-only sessions take it too: SQLite has one writer at a
+    # time anyway, and our sessions are short.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
