@@ -81,14 +81,18 @@ def running_cluster(
             PREFECT_SERVER_DOCKET_NAME=f"partnerflow-{token}",
             PREFECT_SERVER_API_AUTH_STRING=auth,
             PREFECT_API_AUTH_STRING=auth,
+            PREFECT_WORKER_QUERY_SECONDS="2",  # pick-up latency over API load (default 10 s)
         )
         replicas = [PrefectApi(f"http://127.0.0.1:{port}/api", auth) for port in ports]
         cluster = Cluster(operator, replicas)
         try:
             operator.run_checked(*PREFECT, "server", "database", "upgrade", "-y")
-            for number, port in enumerate(ports):
+            for number, (port, replica) in enumerate(zip(ports, replicas, strict=True)):
+                # one after the other: replicas starting at the same instant race to register
+                # Prefect's block types and one exits (unique violation on uq_block_type__slug)
+                name = f"api-{number}"
                 operator.start(
-                    f"api-{number}",
+                    name,
                     *PREFECT,
                     "server",
                     "start",
@@ -98,9 +102,8 @@ def running_cluster(
                     "--port",
                     str(port),
                 )
+                operator.wait_until_alive(name, replica.healthy)
             operator.start("services", *PREFECT, "server", "services", "start")
-            for number, replica in enumerate(replicas):
-                operator.wait_until_alive(f"api-{number}", replica.healthy)
             operator.cli("init")
             operator.cli("seed", "--demo", "--leads-per-reseller", "0")
             cluster.prefect("work-pool", "create", "partnerflow", "--type", "process")
