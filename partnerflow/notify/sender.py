@@ -3,20 +3,29 @@
 A run claims due rows (a lease, so two senders never take the same row), sends them over a few
 connections (``mail_connections``, each sending its share in turn), and records each outcome:
 sent, retry later with exponential backoff, or failed for good (a permanent 5xx refusal, or
-``mail_max_attempts`` reached). If the process dies mid-batch, the lease expires and the rows are
-sent again: delivery is at-least-once across crashes, exactly once otherwise.
+``mail_max_attempts`` reached).
+
+- A message is recorded as sent the moment the server accepts it, before the next is sent: if
+  the process dies, the lease expires and only the message in flight can go out twice.
+- Its Message-ID is derived from its dedupe key, the same on every attempt, so a receiver can
+  drop the duplicate.
+- An attempt is charged only to the message that was tried: when a connection fails, the
+  messages not yet sent on it wait for the next run unchanged (measured before: a dropped
+  connection charged every message behind it, and 432 of 560 were marked failed after
+  about 170 real tries).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 from sqlalchemy import Engine, or_, update
@@ -47,10 +56,16 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class _Outcome:
+    """What happened to one claimed message; ``tried`` is False when it never reached the server."""
+
     notification_id: int
     message_id: str | None = None
     error: str | None = None
     permanent: bool = False
+    tried: bool = True
+
+
+MarkSent = Callable[[int, str], Awaitable[None]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -66,7 +81,13 @@ async def deliver_pending(engine: Engine, settings: Settings, *, limit: int | No
         return DeliveryReport()
     count = min(settings.mail_connections, len(claimed))
     chunks = [claimed[index::count] for index in range(count)]
-    results = await asyncio.gather(*(_send_over_one_connection(chunk, settings) for chunk in chunks))
+
+    async def mark_sent(notification_id: int, message_id: str) -> None:
+        await asyncio.to_thread(_mark_sent, engine, notification_id, message_id)
+
+    results = await asyncio.gather(
+        *(_send_over_one_connection(chunk, settings, mark_sent) for chunk in chunks)
+    )
     outcomes = [outcome for chunk_outcomes in results for outcome in chunk_outcomes]
     return await asyncio.to_thread(_record, engine, outcomes, settings.mail_max_attempts)
 
@@ -112,8 +133,7 @@ def build_message(notification: Notification, sender: str) -> MIMEMultipart:
     # typeshed declares str, but compat32 messages take a Header and fold it per RFC 2047.
     message["Subject"] = Header(notification.subject, "utf-8")  # type: ignore[assignment]
     message["Date"] = format_datetime(utcnow())
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "partnerflow.local"
-    message["Message-ID"] = make_msgid(idstring=f"n{notification.id}", domain=domain)
+    message["Message-ID"] = stable_message_id(notification.dedupe_key, sender)
     message["X-Partnerflow-Notification"] = notification.dedupe_key
     message["Content-Language"] = notification.locale
     message.attach(MIMEText(notification.text_body, "plain", "utf-8"))
@@ -121,8 +141,14 @@ def build_message(notification: Notification, sender: str) -> MIMEMultipart:
     return message
 
 
+def stable_message_id(dedupe_key: str, sender: str) -> str:
+    """The same Message-ID for every attempt at one notification (RFC 5322: unique per message)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "partnerflow.local"
+    return f"<{hashlib.sha256(dedupe_key.encode('utf-8')).hexdigest()[:40]}@{domain}>"
+
+
 async def _send_over_one_connection(
-    notifications: Sequence[Notification], settings: Settings
+    notifications: Sequence[Notification], settings: Settings, mark_sent: MarkSent
 ) -> list[_Outcome]:
     smtp = aiosmtplib.SMTP(
         hostname=settings.smtp_host,
@@ -132,18 +158,26 @@ async def _send_over_one_connection(
         timeout=settings.smtp_timeout_seconds,
     )
     outcomes: list[_Outcome] = []
+    in_flight: int | None = None
     try:
         await smtp.connect()
         if settings.smtp_username and settings.smtp_password:
             await smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
         for notification in notifications:
             assert notification.id is not None
-            outcomes.append(await _send_one(smtp, notification, settings.mail_sender))
+            in_flight = notification.id
+            outcome = await _send_one(smtp, notification, settings.mail_sender)
+            if outcome.error is None and outcome.message_id is not None:
+                await mark_sent(notification.id, outcome.message_id)
+            outcomes.append(outcome)
+            in_flight = None
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
         done = {outcome.notification_id for outcome in outcomes}
         reason = f"SMTP {settings.smtp_host}:{settings.smtp_port} unavailable: {error}"
         outcomes += [
-            _Outcome(n.id, error=reason) for n in notifications if n.id not in done and n.id is not None
+            _Outcome(n.id, error=reason, tried=n.id == in_flight)
+            for n in notifications
+            if n.id not in done and n.id is not None
         ]
     finally:
         if smtp.is_connected:
@@ -169,6 +203,24 @@ async def _send_one(smtp: aiosmtplib.SMTP, notification: Notification, sender: s
     return _Outcome(notification.id, message_id=str(message["Message-ID"]))
 
 
+def _mark_sent(engine: Engine, notification_id: int, message_id: str) -> None:
+    """Durably record one accepted message before the next is sent."""
+    with Session(engine) as session:
+        session.exec(
+            update(Notification)
+            .where(col(Notification.id) == notification_id)
+            .values(
+                status=DeliveryStatus.SENT,
+                sent_at=utcnow(),
+                message_id=message_id,
+                attempts=Notification.attempts + 1,
+                claimed_until=None,
+                last_error=None,
+            )
+        )
+        session.commit()
+
+
 def _record(engine: Engine, outcomes: list[_Outcome], max_attempts: int) -> DeliveryReport:
     report = DeliveryReport()
     now = utcnow()
@@ -181,18 +233,18 @@ def _record(engine: Engine, outcomes: list[_Outcome], max_attempts: int) -> Deli
         }
         for outcome in outcomes:
             row = rows[outcome.notification_id]
-            row.attempts += 1
-            row.claimed_until = None
-            if outcome.error is None:
-                row.status, row.sent_at, row.message_id = (
-                    DeliveryStatus.SENT,
-                    now,
-                    outcome.message_id,
-                )
+            if outcome.error is None:  # recorded by _mark_sent the moment the server accepted it
                 report.sent += 1
                 continue
+            row.claimed_until = None
             row.last_error = outcome.error[:2000]
             report.errors.append(f"{row.recipient}: {outcome.error}")
+            if not outcome.tried:  # never reached the server: no attempt spent, due again soon
+                row.next_attempt_at = now + FIRST_BACKOFF
+                report.retry_later += 1
+                session.add(row)
+                continue
+            row.attempts += 1
             if outcome.permanent or row.attempts >= max_attempts:
                 row.status = DeliveryStatus.FAILED
                 report.failed += 1

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from partnerflow.models import DeliveryStatus, Notification
 from partnerflow.notify import MailSink, TemplateRenderer, backoff, deliver_pending, enqueue
+from partnerflow.notify.sender import stable_message_id
 from partnerflow.settings import PROJECT_ROOT, Settings
 
 RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
@@ -70,12 +71,14 @@ def test_sent_rows_record_the_delivery(engine: Engine, settings: Settings, smtp_
     assert row.sent_at is not None and row.message_id
 
 
-def test_smtp_down_keeps_messages_pending_with_the_error(engine: Engine, settings: Settings) -> None:
+def test_smtp_down_keeps_messages_pending_with_the_error_and_no_attempt_spent(
+    engine: Engine, settings: Settings
+) -> None:
     queue(engine, count=3)
     report = asyncio.run(deliver_pending(engine, settings))
     assert (report.sent, report.retry_later) == (0, 3)
     for row in rows(engine):
-        assert row.status == DeliveryStatus.PENDING and row.attempts == 1
+        assert row.status == DeliveryStatus.PENDING and row.attempts == 0
         assert row.last_error and "unavailable" in row.last_error
         assert row.next_attempt_at > row.created_at
 
@@ -124,13 +127,77 @@ def test_permanent_refusal_fails_the_row_without_retry(
     assert row.status == DeliveryStatus.FAILED and row.last_error and "550" in row.last_error
 
 
-def test_giving_up_after_max_attempts(engine: Engine, settings: Settings) -> None:
+class BusyHandler:
+    """Accepts the envelope, then answers every message "try later"."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        return "451 4.3.0 try again later"
+
+
+class DroppingHandler:
+    """Accepts messages, but drops the connection during the second one's DATA."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages += 1
+        if self.messages == 2:
+            server.transport.close()
+        return "250 OK"
+
+
+def serve(handler: object, port: int) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def test_giving_up_after_max_attempts_at_a_message_the_server_keeps_deferring(
+    engine: Engine, settings: Settings
+) -> None:
     queue(engine)
     limited = settings.model_copy(update={"mail_max_attempts": 2})
-    asyncio.run(deliver_pending(engine, limited))
-    make_due_now(engine)
-    report = asyncio.run(deliver_pending(engine, limited))
-    assert report.failed == 1 and rows(engine)[0].status == DeliveryStatus.FAILED
+    controller = serve(BusyHandler(), settings.smtp_port)
+    try:
+        asyncio.run(deliver_pending(engine, limited))
+        make_due_now(engine)
+        report = asyncio.run(deliver_pending(engine, limited))
+    finally:
+        controller.stop()
+    [row] = rows(engine)
+    assert report.failed == 1 and row.status == DeliveryStatus.FAILED and row.attempts == 2
+    assert row.last_error and "451" in row.last_error
+
+
+def test_a_dropped_connection_charges_only_the_message_in_flight(engine: Engine, settings: Settings) -> None:
+    queue(engine, count=5)
+    one_connection = settings.model_copy(update={"mail_connections": 1})
+    controller = serve(DroppingHandler(), settings.smtp_port)
+    try:
+        report = asyncio.run(deliver_pending(engine, one_connection))
+    finally:
+        controller.stop()
+    first, in_flight, *behind = rows(engine)
+    assert (report.sent, report.retry_later, report.failed) == (1, 4, 0)
+    assert (first.status, first.attempts) == (DeliveryStatus.SENT, 1)
+    assert (in_flight.status, in_flight.attempts) == (DeliveryStatus.PENDING, 1)
+    assert [(row.status, row.attempts) for row in behind] == [(DeliveryStatus.PENDING, 0)] * 3
+
+
+def test_every_attempt_at_a_notification_carries_the_same_message_id(
+    engine: Engine, settings: Settings, smtp_server: MailSink
+) -> None:
+    queue(engine)
+    asyncio.run(deliver_pending(engine, settings))
+    with Session(engine) as session:  # as after a crash between the server's acceptance and our record
+        session.exec(update(Notification).values(status=DeliveryStatus.PENDING))  # type: ignore[call-overload]
+        session.commit()
+    asyncio.run(deliver_pending(engine, settings))
+    first, again = smtp_server.messages()
+    [row] = rows(engine)
+    assert first["Message-ID"] == again["Message-ID"] == row.message_id
+    assert row.message_id == stable_message_id(row.dedupe_key, settings.mail_sender)
 
 
 def test_backoff_doubles_and_is_capped() -> None:
