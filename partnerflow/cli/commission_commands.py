@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,9 @@ from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
+from partnerflow.commissions.accrual import accrual_exceptions
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import save_payment_files, stored_payment
 from partnerflow.commissions.statements import explain_deal, period_report
 from partnerflow.db import get_engine
@@ -133,3 +136,19 @@ def payment_file(
         raise typer.Exit(1)
     xml_path, csv_path = save_payment_files(to or get_settings().payments_dir / str(target), files)
     console.print(f"{target}: {xml_path} and {csv_path} (payment {files.payment_id})")
+
+
+@app.command()
+@friendly_errors
+def exceptions(as_json: JsonFlag = False) -> None:
+    """Won deals that cannot be priced: set aside by every accrual (the others are paid), with why."""
+    with Session(get_engine()) as session:
+        found = accrual_exceptions(session, plan_for=plan_in_force, now=datetime.now(UTC))
+    if as_json:
+        print_json([{"registration_id": item.registration_id, "reason": item.reason} for item in found])
+        return
+    if not found:
+        console.print("no exceptions: every won deal can be priced")
+        return
+    for item in found:
+        console.print(item.reason or "", highlight=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -34,7 +34,11 @@ from partnerflow.models import (
     Registration,
     RegistrationStatus,
 )
-from partnerflow.policy import CommissionPlanPolicy, Decision, Policy
+from partnerflow.policy import CommissionPlanPolicy, Decision, Policy, PolicyError
+
+# What pricing one deal may raise on bad data (an amount of Infinity, a close date no plan
+# covers): that deal is set aside as an exception, never the whole accrual run.
+UNPRICEABLE = (PolicyError, ArithmeticError, ValueError)
 
 ACTOR = "system:commission-accrual"
 PlanForDate = Callable[[date], Policy[CommissionPlanPolicy]]
@@ -43,7 +47,7 @@ PlanForDate = Callable[[date], Policy[CommissionPlanPolicy]]
 @dataclass(frozen=True)
 class AccrualResult:
     registration_id: int
-    outcome: str  # accrued, already-accrued, excluded, not-won
+    outcome: str  # accrued, already-accrued, excluded, not-won, exception
     line_id: int | None = None
     amount: Decimal | None = None
     rule_id: str | None = None
@@ -204,6 +208,49 @@ def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Dec
     return before
 
 
+@dataclass
+class _Pricing:
+    """Deals priced in one pass: their new lines, those set aside, and the audit events."""
+
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    set_aside: list[AccrualResult] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _price_all(
+    deals: list[ClosedDeal], before: dict[int, Decimal], *, plan_for: PlanForDate, now: datetime
+) -> _Pricing:
+    """Price every deal; one that the plan excludes or that cannot be priced is set aside alone."""
+    plans: dict[date, Policy[CommissionPlanPolicy]] = {}
+    deciders: dict[str, Callable[[dict[str, Any]], Decision]] = {}
+    pricing = _Pricing()
+    for deal in deals:
+        try:
+            policy = plans.get(deal.closed_on) or plans.setdefault(deal.closed_on, plan_for(deal.closed_on))
+            decide = deciders.get(policy.stamp.sha256) or deciders.setdefault(
+                policy.stamp.sha256, policy.memoized()
+            )
+            decision, calculation = price_deal(
+                policy, deal, before.get(deal.registration_id, Decimal(0)), decide
+            )
+            line = _line(deal, policy, calculation, now) if calculation is not None else None
+        except UNPRICEABLE as error:
+            reason = unpriceable_reason(deal, error)
+            pricing.set_aside.append(AccrualResult(deal.registration_id, "exception", reason=reason))
+            pricing.events.append(_event(deal, "commission.exception", None, {"reason": reason}, now))
+            continue
+        if line is None:
+            pricing.set_aside.append(
+                AccrualResult(deal.registration_id, "excluded", None, None, decision.rule_id, decision.reason)
+            )
+            pricing.events.append(
+                _event(deal, "commission.excluded", decision, {"reason": decision.reason}, now)
+            )
+            continue
+        pricing.lines.append(line)
+    return pricing
+
+
 def _accrue(
     session: Session,
     deals: list[ClosedDeal],
@@ -213,24 +260,8 @@ def _accrue(
     now: datetime,
 ) -> list[AccrualResult]:
     """Price the deals, insert their lines (a line that exists already is skipped), audit each."""
-    plans: dict[date, Policy[CommissionPlanPolicy]] = {}
-    deciders: dict[str, Callable[[dict[str, Any]], Decision]] = {}
-    lines: list[dict[str, Any]] = []
-    excluded: list[AccrualResult] = []
-    events: list[dict[str, Any]] = []
-    for deal in deals:
-        policy = plans.get(deal.closed_on) or plans.setdefault(deal.closed_on, plan_for(deal.closed_on))
-        decide = deciders.get(policy.stamp.sha256) or deciders.setdefault(
-            policy.stamp.sha256, policy.memoized()
-        )
-        decision, calculation = price_deal(policy, deal, before.get(deal.registration_id, Decimal(0)), decide)
-        if calculation is None:
-            excluded.append(
-                AccrualResult(deal.registration_id, "excluded", None, None, decision.rule_id, decision.reason)
-            )
-            events.append(_event(deal, "commission.excluded", decision, {"reason": decision.reason}, now))
-            continue
-        lines.append(_line(deal, policy, calculation, now))
+    pricing = _price_all(deals, before, plan_for=plan_for, now=now)
+    lines, excluded, events = pricing.lines, pricing.set_aside, pricing.events
     inserted = insert_new_lines(session, lines)
     priced = {line["registration_id"]: line["amount"] for line in lines}
     accrued = [
@@ -252,6 +283,22 @@ def _accrue(
         )
     record_events(session, events)
     return excluded + accrued
+
+
+def unpriceable_reason(deal: ClosedDeal, error: Exception) -> str:
+    """One line for the finance team: the deal, what is wrong with it, and what the error said."""
+    return (
+        f"registration {deal.registration_id} (amount {deal.amount} {deal.currency}, closed "
+        f"{deal.closed_on.isoformat()}) cannot be priced: {str(error) or type(error).__name__}"
+    )
+
+
+def accrual_exceptions(session: Session, *, plan_for: PlanForDate, now: datetime) -> list[AccrualResult]:
+    """Won deals without a line that cannot be priced, each with its reason; nothing is written."""
+    has_line = select(CommissionLine.registration_id).where(CommissionLine.kind == LineKind.ACCRUAL)
+    deals = closed_deals(session, ~col(Registration.id).in_(has_line))
+    pricing = _price_all(deals, year_to_date(session, deals), plan_for=plan_for, now=now)
+    return [result for result in pricing.set_aside if result.outcome == "exception"]
 
 
 def _line(

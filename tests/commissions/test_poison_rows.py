@@ -1,0 +1,53 @@
+"""A deal that cannot be priced is set aside with its reason; every other partner is accrued and paid.
+
+Measured before: a deal closed with an amount of Infinity, or on a date no plan covers, made the
+catch-up raise, and since every settlement runs the catch-up first, no partner was paid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from partnerflow.cli import app
+from partnerflow.models import AuditEvent, CommissionLine
+from partnerflow.registration.intake import IntakeResult
+from tests.commissions.ledger import accrue_all, rows, won
+
+
+def test_unpriceable_deals_are_set_aside_and_the_others_accrue(
+    engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
+) -> None:
+    good = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
+    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    ancient = won(engine, submit, payees["second"], "5000", date(1990, 1, 1), "ancient")
+
+    results = {result.registration_id: result for result in accrue_all(engine)}
+
+    assert results[good].outcome == "accrued"
+    assert (results[infinite].outcome, results[ancient].outcome) == ("exception", "exception")
+    assert "amount Infinity EUR" in (results[infinite].reason or "")
+    assert "closed 1990-01-01" in (results[ancient].reason or "")
+    assert [line.registration_id for line in rows(engine, CommissionLine)] == [good]
+    audited = sorted(
+        int(event.subject_id) for event in rows(engine, AuditEvent) if event.action == "commission.exception"
+    )
+    assert audited == sorted([infinite, ancient])
+
+
+def test_the_exceptions_command_lists_each_set_aside_deal_with_its_reason(
+    engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
+) -> None:
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
+    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    accrue_all(engine)
+
+    result = CliRunner().invoke(app, ["commissions", "exceptions", "--json"])
+
+    assert result.exit_code == 0, result.output
+    [listed] = json.loads(result.output)
+    assert listed["registration_id"] == infinite and "cannot be priced" in listed["reason"]
