@@ -38,10 +38,8 @@ FINAL_STATES = {"Completed", "Failed", "Crashed", "Cancelled"}
 
 
 def measure(workers: int, runs: int, queued: int) -> dict[str, Any]:
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        running_cluster(Path(folder), POSTGRES_URL, workers=workers, worker_limit=4) as cluster,
-    ):
+    folder = Path(tempfile.mkdtemp(prefix=f"partnerflow-bench-{workers}w-"))  # logs kept for a look
+    with running_cluster(folder, POSTGRES_URL, workers=workers, worker_limit=4) as cluster:
         burst = _burst(cluster, runs)
         batch = _queued_batch(cluster, queued)
         rss = {
