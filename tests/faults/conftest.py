@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from partnerflow.db import get_engine, make_engine, migrate
+from partnerflow.db import get_engine, migrate
 from partnerflow.settings import Settings
 from tests.commissions.conftest import payees
 
@@ -15,17 +13,10 @@ __all__ = ["payees"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest, settings: Settings) -> Engine:
     """The application database, migrated: a SQLite file, or the test PostgreSQL emptied first."""
     if request.param == "sqlite":
         migrate(settings.database_url)
-        yield get_engine(settings.database_url)
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    postgres = make_engine(url)
-    with postgres.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    migrate(url)
-    yield postgres
-    postgres.dispose()
+        return get_engine(settings.database_url)
+    postgres: Engine = request.getfixturevalue("postgres_engine")
+    return postgres
