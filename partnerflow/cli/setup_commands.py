@@ -113,5 +113,9 @@ def serve(
     against a server started elsewhere (workers are the other way: README "Scale out").
     """
     url = api_url or os.environ.get("PREFECT_API_URL") or f"{get_settings().prefect_ui_url}/api"
-    wait_until_healthy(url)
+    try:
+        wait_until_healthy(url)
+    except TimeoutError as error:
+        errors.print(f"{error}; start it (partnerflow up, or README Scale out) or pass --api-url")
+        raise typer.Exit(1) from None
     serve_all(url)
