@@ -126,9 +126,9 @@ def test_the_server_log_holds_no_error_but_sqlite_contention(served: tuple[Opera
     """No error in the server's log, except Prefect's own SQLite server losing a write race.
 
     Under CI load its LateRuns service and the runner's state updates sometimes collide ("database
-    is locked", an upstream limit of the SQLite server, see DESIGN "Known facts"); the state is
-    marked Late on the next loop of that service. Any other ERROR (the scheduler's "bulk DML" failure
-    above all) fails the test.
+    is locked", an upstream limit of the SQLite server, see DESIGN "Known facts"); that service
+    marks the run Late on its next loop. Any other ERROR (above all the scheduler's "bulk DML"
+    failure) fails the test.
     """
     operator, _ = served
     log = (operator.home / "prefect" / "server.log").read_text("utf-8", errors="replace")
