@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report
 from tests.system.cluster import Cluster, running_cluster
-from tests.system.operator import partner_where, small_trusted_deal
+from tests.system.operator import PrefectApi, partner_where, small_trusted_deal
 
 POSTGRES_URL = os.environ.get(
     "PARTNERFLOW_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -62,7 +62,7 @@ def _burst(cluster: Cluster, runs: int) -> dict[str, Any]:
         for n in range(runs)
     ]
     while True:
-        found = api.flow_runs(id={"any_": ids}) if len(ids) <= 200 else _all_runs(api, ids)
+        found = _all_runs(api, ids)
         if len(found) == runs and all(run["state_name"] in FINAL_STATES for run in found):
             break
         time.sleep(1)
@@ -99,7 +99,8 @@ def _queued_batch(cluster: Cluster, queued: int) -> dict[str, Any]:
     return {"queued": queued, "queued_seconds": round(seconds, 1), "queued_per_s": round(queued / seconds, 1)}
 
 
-def _all_runs(api: Any, ids: list[str]) -> list[dict[str, Any]]:
+def _all_runs(api: PrefectApi, ids: list[str]) -> list[dict[str, Any]]:
+    """The runs with these ids, read 200 at a time (the API's page size)."""
     return [
         run
         for start in range(0, len(ids), 200)
