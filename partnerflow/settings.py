@@ -66,6 +66,21 @@ class Settings(BaseSettings):
         description="How many times recover-crashed-runs starts a crashed run again before leaving it",
     )
 
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs approval links, codes and wake-ups; required in production, the same on every "
+            "host; never printed. Unset in development: a random key kept in secret_key_file"
+        ),
+    )
+    secret_key_file: Path = PROJECT_ROOT / "var" / "secret_key"
+    web_url: str = Field(
+        default="http://127.0.0.1:4280",
+        description="The approval page as approvers reach it: the personal links in e-mails point here",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Where `partnerflow up` serves the approval page")
+    web_port: int = 4280
+
     reports_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "reports", description="Where the rebalancing writes its CSV and HTML"
     )
@@ -96,6 +111,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
                 "production; set it to starttls or tls"
+            )
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError(
+                "PARTNERFLOW_SECRET_KEY must be set in production (the same on every host): it signs "
+                "the approval links"
             )
         if self.environment == "production" and self.payer_iban == DEMO_PAYER_IBAN:
             raise ValueError("PARTNERFLOW_PAYER_IBAN must be set to the real paying account in production")

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from partnerflow.models.approvals import ApprovalAnswer, ApprovalGrant, ApprovalRequest
 from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
@@ -44,6 +45,9 @@ from partnerflow.models.registrations import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "ApprovalAnswer",
+    "ApprovalGrant",
+    "ApprovalRequest",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
     "BatchStatus",

@@ -1,0 +1,66 @@
+"""Every decision a person makes: who may decide, personal signed links and codes, one answer
+store, four eyes over distinct authenticated people (see ``ARCHITECTURE`` in DESIGN.md).
+
+Processes open a round (:func:`open_round`) and mail each :class:`Invitation`; answers arrive
+by link (approval page), code (Prefect UI form, CLI) or an explicit operator act, and are
+recorded here; the process then applies :func:`unapplied_answers` in its own terms.
+"""
+
+from partnerflow.approvals.answers import (
+    Grantee,
+    Outcome,
+    Recorded,
+    Refused,
+    Reply,
+    answer_by_code,
+    answer_by_link,
+    answer_on_behalf,
+    find_by_link,
+)
+from partnerflow.approvals.forms import AnswerFields, Woken, receive_form, wake_values
+from partnerflow.approvals.keys import Keys, keys_for
+from partnerflow.approvals.requests import (
+    Invitation,
+    approvals_given,
+    close_requests,
+    latest_round,
+    mark_applied,
+    open_requests,
+    open_round,
+    people_with_role,
+    personal_links,
+    runs_with_unapplied_answers,
+    unapplied_answers,
+)
+from partnerflow.approvals.subjects import DECISIONS, Subject
+
+__all__ = [
+    "DECISIONS",
+    "AnswerFields",
+    "Grantee",
+    "Invitation",
+    "Keys",
+    "Outcome",
+    "Recorded",
+    "Refused",
+    "Reply",
+    "Subject",
+    "Woken",
+    "answer_by_code",
+    "answer_by_link",
+    "answer_on_behalf",
+    "approvals_given",
+    "close_requests",
+    "find_by_link",
+    "keys_for",
+    "latest_round",
+    "mark_applied",
+    "open_requests",
+    "open_round",
+    "people_with_role",
+    "personal_links",
+    "receive_form",
+    "runs_with_unapplied_answers",
+    "unapplied_answers",
+    "wake_values",
+]

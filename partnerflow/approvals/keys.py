@@ -1,0 +1,112 @@
+"""The signing key and what it signs: personal links, approval codes, system wake-ups.
+
+Links and wake-ups are itsdangerous tokens (HMAC-SHA256 over a JSON payload, each kind with its
+own salt, so a wake-up never passes for a link). Codes are short random strings for people who
+type them (Prefect UI form, CLI); only their HMAC is stored, so the database alone cannot answer
+in anyone's name. The key never appears in a log, a message or an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
+
+from partnerflow.settings import Settings
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read aloud and retyped
+CODE_LENGTH = 10
+WAKE_MAX_AGE_SECONDS = 7 * 24 * 3600
+WAKE_PREFIX = "wake."
+
+
+@dataclass(frozen=True)
+class LinkClaim:
+    """What a valid personal link says: which grant, for whom, for which request."""
+
+    grant_id: int
+    person_id: int
+    request_id: int
+
+
+class Keys:
+    """Signs and checks everything that proves who answers (one instance per process)."""
+
+    def __init__(self, secret: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the secret key must be at least 16 characters long")
+        self._secret = secret.encode()
+        self._links = URLSafeSerializer(secret, salt="partnerflow.approval-link")
+        self._wakes = URLSafeTimedSerializer(secret, salt="partnerflow.wake-up")
+
+    def __repr__(self) -> str:
+        return "Keys(<secret>)"
+
+    def link_token(self, claim: LinkClaim) -> str:
+        return self._links.dumps([claim.grant_id, claim.person_id, claim.request_id])
+
+    def read_link(self, token: str) -> LinkClaim | None:
+        """The claim of a link signed with this key, or None (tampered, truncated, another key)."""
+        try:
+            payload: Any = self._links.loads(token)
+        except BadData:
+            return None
+        if not (isinstance(payload, list) and len(payload) == 3 and all(type(v) is int for v in payload)):
+            return None
+        return LinkClaim(*payload)
+
+    @staticmethod
+    def new_code() -> str:
+        """A code to type: 10 characters of 32 (50 bits), shown as XXXXX-XXXXX."""
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        return f"{raw[:5]}-{raw[5:]}"
+
+    def code_digest(self, code: str) -> str:
+        """The stored form of a code; case, spaces and dashes do not matter when typed."""
+        normal = "".join(char for char in code.upper() if char.isalnum())
+        return hmac.new(self._secret, normal.encode(), hashlib.sha256).hexdigest()
+
+    def wake_token(self, subject_kind: str, subject_id: int) -> str:
+        """What partnerflow sends to wake a waiting run: signed, bound to the subject, expiring."""
+        return WAKE_PREFIX + self._wakes.dumps([subject_kind, subject_id])
+
+    def is_wake_for(self, token: str, subject_kind: str, subject_id: int) -> bool:
+        if not token.startswith(WAKE_PREFIX):
+            return False
+        try:
+            payload: Any = self._wakes.loads(token[len(WAKE_PREFIX) :], max_age=WAKE_MAX_AGE_SECONDS)
+        except BadData:
+            return False
+        return bool(payload == [subject_kind, subject_id])
+
+
+def keys_for(settings: Settings) -> Keys:
+    """The keys of this installation: ``PARTNERFLOW_SECRET_KEY``, or in development a random key
+    created once in ``secret_key_file`` (every local process then agrees on it)."""
+    if settings.secret_key is not None:
+        return Keys(settings.secret_key.get_secret_value())
+    return Keys(_development_secret(settings.secret_key_file))
+
+
+def _development_secret(path: Path) -> str:
+    """Read the key, or create it: written to a private temporary file, then linked into place
+    (atomic, and refused if another process linked theirs first, whose key then wins)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(32))
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text(encoding="utf-8").strip()

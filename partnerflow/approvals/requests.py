@@ -1,0 +1,187 @@
+"""Asking for a decision: who holds a role, one request per round, a personal grant per person.
+
+Opening a round is idempotent (one request per subject, round and role; one grant per person),
+and the invitations it returns carry the only plain copy of each code: the caller queues the
+e-mails in the same transaction, so a retried step neither re-mails nor mails a code that was
+never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from partnerflow.approvals.keys import Keys, LinkClaim
+from partnerflow.approvals.subjects import Subject
+from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, PersonRole, Role
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One person's way to answer: their link (GET shows, POST decides) and their code."""
+
+    person: Person
+    request: ApprovalRequest
+    link: str
+    code: str
+
+
+def people_with_role(session: Session, role: str | Role) -> list[Person]:
+    """Active people holding ``role``, in a stable order."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(PersonRole)
+            .where(PersonRole.role == Role(role))
+            .where(col(Person.active))
+            .order_by(col(Person.id))
+        )
+    )
+
+
+def open_round(
+    session: Session,
+    keys: Keys,
+    subject: Subject,
+    *,
+    role: str,
+    round_number: int,
+    approvers_required: int,
+    summary: str,
+    expires_at: datetime,
+    flow_run_id: str | None,
+    web_url: str,
+    now: datetime,
+) -> list[Invitation]:
+    """The round's request, created on first call with a grant for every person holding ``role``;
+    earlier rounds of the subject close (their links stop working). Returns the new invitations."""
+    request = session.exec(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.subject_kind == subject.kind)
+        .where(ApprovalRequest.subject_id == subject.id)
+        .where(ApprovalRequest.round == round_number)
+        .where(ApprovalRequest.role == role)
+    ).first()
+    if request is None:
+        for earlier in open_requests(session, subject):
+            if earlier.round < round_number:
+                earlier.closed_at = now
+                session.add(earlier)
+        request = ApprovalRequest(
+            subject_kind=subject.kind,
+            subject_id=subject.id,
+            round=round_number,
+            role=role,
+            approvers_required=approvers_required,
+            requested_at=now,
+            expires_at=expires_at,
+        )
+    request.summary, request.flow_run_id = summary, flow_run_id or request.flow_run_id
+    session.add(request)
+    session.flush()
+    assert request.id is not None
+    granted = set(session.exec(select(ApprovalGrant.person_id).where(ApprovalGrant.request_id == request.id)))
+    invitations = []
+    for person in people_with_role(session, role):
+        if person.id in granted:
+            continue
+        assert person.id is not None
+        code = keys.new_code()
+        grant = ApprovalGrant(
+            request_id=request.id,
+            person_id=person.id,
+            code_digest=keys.code_digest(code),
+            issued_at=now,
+            expires_at=expires_at,
+        )
+        session.add(grant)
+        session.flush()
+        invitations.append(Invitation(person, request, link_for(keys, grant, web_url), code))
+    return invitations
+
+
+def link_for(keys: Keys, grant: ApprovalGrant, web_url: str) -> str:
+    """A grant's personal link (the same every time: reminders repeat it; the code is mailed once)."""
+    assert grant.id is not None
+    token = keys.link_token(LinkClaim(grant.id, grant.person_id, grant.request_id))
+    return f"{web_url.rstrip('/')}/approve/{token}"
+
+
+def personal_links(session: Session, keys: Keys, request: ApprovalRequest, web_url: str) -> dict[int, str]:
+    """Person id -> link, for every grant of ``request`` not used yet (reminders)."""
+    grants = session.exec(
+        select(ApprovalGrant)
+        .where(ApprovalGrant.request_id == request.id)
+        .where(col(ApprovalGrant.used_at).is_(None))
+    )
+    return {grant.person_id: link_for(keys, grant, web_url) for grant in grants}
+
+
+def open_requests(session: Session, subject: Subject) -> list[ApprovalRequest]:
+    return list(
+        session.exec(
+            select(ApprovalRequest)
+            .where(ApprovalRequest.subject_kind == subject.kind)
+            .where(ApprovalRequest.subject_id == subject.id)
+            .where(col(ApprovalRequest.closed_at).is_(None))
+            .order_by(col(ApprovalRequest.round), col(ApprovalRequest.id))
+        )
+    )
+
+
+def latest_round(session: Session, subject: Subject) -> int:
+    """The subject's highest round so far (0 before the first request)."""
+    found = session.exec(
+        select(func.max(ApprovalRequest.round))
+        .where(ApprovalRequest.subject_kind == subject.kind)
+        .where(ApprovalRequest.subject_id == subject.id)
+    ).one()
+    return int(found or 0)
+
+
+def close_requests(session: Session, subject: Subject, now: datetime) -> None:
+    """The subject is decided: no open link of it works any more."""
+    for request in open_requests(session, subject):
+        request.closed_at = now
+        session.add(request)
+
+
+def approvals_given(session: Session, request: ApprovalRequest) -> int:
+    """Distinct people who approved this request (answers are unique per person)."""
+    return len(
+        session.exec(
+            select(ApprovalAnswer.id)
+            .where(ApprovalAnswer.request_id == request.id)
+            .where(ApprovalAnswer.decision == "approve")
+        ).all()
+    )
+
+
+def unapplied_answers(session: Session, subject: Subject) -> list[tuple[ApprovalAnswer, ApprovalRequest]]:
+    """Answers recorded (by the page, the CLI or the form) that the process has not acted on yet."""
+    rows = session.exec(
+        select(ApprovalAnswer, ApprovalRequest)
+        .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalAnswer.request_id))
+        .where(ApprovalRequest.subject_kind == subject.kind)
+        .where(ApprovalRequest.subject_id == subject.id)
+        .where(col(ApprovalAnswer.applied_at).is_(None))
+        .order_by(col(ApprovalAnswer.id))
+    )
+    return [(answer, request) for answer, request in rows]
+
+
+def mark_applied(session: Session, answer: ApprovalAnswer, now: datetime) -> None:
+    answer.applied_at = now
+    session.add(answer)
+
+
+def runs_with_unapplied_answers(session: Session) -> list[str]:
+    """Waiting runs whose answers arrived while they could not be woken (the sweeps wake them)."""
+    requests = session.exec(
+        select(ApprovalRequest)
+        .join(ApprovalAnswer, col(ApprovalRequest.id) == col(ApprovalAnswer.request_id))
+        .where(col(ApprovalAnswer.applied_at).is_(None))
+    )
+    return sorted({request.flow_run_id for request in requests if request.flow_run_id})

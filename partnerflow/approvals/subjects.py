@@ -1,0 +1,28 @@
+"""What can be decided, and which answers each kind of subject accepts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DECISIONS: dict[str, tuple[str, ...]] = {
+    "registration": ("approve", "reject", "request-info"),
+    "campaign": ("approve", "reject"),
+    "settlement": ("approve", "reject"),
+    "rebalancing": ("approve", "reject"),
+}
+"""Subject kind -> the answers a person may give (the page shows one button per answer)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The thing decided: a registration, a campaign, a settlement batch, a year's rebalancing."""
+
+    kind: str
+    id: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in DECISIONS:
+            raise ValueError(f"unknown subject kind {self.kind!r}")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
