@@ -12,6 +12,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
+from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
 from tasks.commissions import (
     accrue_missed_deals,
@@ -24,12 +25,10 @@ from tasks.commissions import (
 from tasks.notifications import send_pending_notifications
 
 
-class FinanceApproval(RunInput):
-    """The finance approver's answer on the settlement's form."""
+class FinanceApproval(RunInput, AnswerFields):
+    """The finance approver's answer on the operators' form, with the approver's code."""
 
     decision: Literal["approve", "reject"] = Field(description="approve, or reject (nothing is paid)")
-    approver_email: str = Field(description="Your e-mail: it must hold the finance role")
-    comment: str = Field(default="", description="Why, especially for a rejection")
 
 
 @flow(
@@ -46,13 +45,14 @@ def commission_settlement(period: str | None = None) -> dict[str, Any]:
     """
     target = Period.parse(period) if period else Period.before(programme_today())
     accrued = accrue_missed_deals()
-    batch = open_settlement_batch(str(target), current_run_id())
+    run_id = current_run_id()
+    batch = open_settlement_batch(str(target), run_id)
     status = batch["status"]
     if status == "awaiting-approval":
         send_pending_notifications()
         form = FinanceApproval.with_initial_data(description=batch["summary"])
-        for round_number, answer in answer_rounds(form, "approval"):
-            outcome = apply_finance_answer(batch["batch_id"], answer, round_number)
+        for round_number, values in answer_rounds(form, "approval"):
+            outcome = apply_finance_answer(batch["batch_id"], run_id, round_number, values)
             if outcome["done"]:
                 status = outcome["status"]
                 break

@@ -1,8 +1,9 @@
-"""Deal registration: a partner's submission is decided by policy, or reviewed in the Prefect UI.
+"""Deal registration: a partner's submission is decided by policy, or reviewed by people.
 
-Reviews suspend the flow run (no compute while it waits) and resume with a typed decision form.
-On resume the run starts again from the top: finished tasks return their persisted results, and
-every earlier round's answer comes back from its pause key, so only the new round is applied.
+Reviews suspend the flow run (no compute while it waits). Reviewers answer on their personal
+approval page, which records the answer and wakes the run; operators answer on the Prefect UI's
+Resume form with the code from the reviewer's e-mail. On each wake the run applies every answer
+recorded so far, each once, and waits again until the registration is decided.
 """
 
 from typing import Any, Literal
@@ -13,19 +14,18 @@ from prefect.runtime import flow_run
 from pydantic import Field
 
 from flows.runners import answer_rounds, bounded_threads
+from partnerflow.approvals import AnswerFields
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
-from tasks.registrations import apply_review_answer, open_review, take_in_submission
+from tasks.registrations import open_review, take_in_submission, take_review_answer
 
 
-class ReviewDecision(RunInput):
-    """The reviewer's form in the Prefect UI ("Resume")."""
+class ReviewDecision(RunInput, AnswerFields):
+    """The operators' form in the Prefect UI ("Resume"): the decision and the reviewer's code."""
 
     decision: Literal["approve", "reject", "request-info"] = Field(
         description="approve, reject, or request-info to send your comment to the partner as a question"
     )
-    reviewer_email: str = Field(description="Your e-mail: it must hold the role this review needs")
-    comment: str = Field(default="", description="Reason for a rejection, or your question to the partner")
 
 
 def _run_name() -> str:
@@ -43,11 +43,12 @@ def _current_run_id() -> str:
 
 def wait_for_review(registration_id: int) -> dict[str, str]:
     """Suspend for one answer per round until the registration is decided."""
-    summary = open_review(registration_id, _current_run_id())
+    run_id = _current_run_id()
+    summary = open_review(registration_id, run_id)
     send_pending_notifications()
     form = ReviewDecision.with_initial_data(description=summary)
-    for round_number, answer in answer_rounds(form, "review"):
-        outcome = apply_review_answer(registration_id, round_number, answer)
+    for round_number, values in answer_rounds(form, "review"):
+        outcome = take_review_answer(registration_id, run_id, round_number, values)
         send_pending_notifications()
         if outcome["state"] == "decided":
             return outcome

@@ -13,6 +13,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.runners import answer_rounds, bounded_threads, current_run_id
+from partnerflow.approvals import AnswerFields
 from partnerflow.campaigns.request import CampaignRequest
 from tasks.campaigns import (
     apply_signoff,
@@ -26,12 +27,10 @@ from tasks.notifications import send_pending_notifications
 from tasks.registration_upkeep import wake_suspended_runs
 
 
-class SignOffForm(RunInput):
-    """What every role answers."""
+class SignOffForm(RunInput, AnswerFields):
+    """What every role answers on the operators' form, with the signer's code."""
 
     decision: Literal["approve", "reject"] = Field(description="approve, or reject (it ends the campaign)")
-    signer_email: str = Field(description="Your e-mail: it must hold this sign-off's role")
-    comment: str = Field(default="", description="Why, especially for a rejection")
 
 
 class ChannelOpsSignOff(SignOffForm):
@@ -81,11 +80,12 @@ def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
         campaign_id: the campaign to sign off.
         role: channel-sales, channel-ops, supply-chain, finance...
     """
-    summary = open_signoff(campaign_id, role, current_run_id())
+    run_id = current_run_id()
+    summary = open_signoff(campaign_id, role, run_id)
     send_pending_notifications()
     form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
-    for _round, answer in answer_rounds(form, "signoff"):
-        outcome = apply_signoff(campaign_id, role, answer)
+    for round_number, values in answer_rounds(form, "signoff"):
+        outcome = apply_signoff(campaign_id, role, run_id, round_number, values)
         if outcome["wake"]:
             wake_suspended_runs(outcome["wake"])
         send_pending_notifications()

@@ -13,6 +13,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
+from partnerflow.approvals import AnswerFields
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
@@ -22,15 +23,13 @@ from tasks.rebalancing import (
 )
 
 
-class ManagerApproval(RunInput):
-    """A channel manager's answer to the year's proposals."""
+class ManagerApproval(RunInput, AnswerFields):
+    """A channel manager's answer to the year's proposals, with their code."""
 
     decision: Literal["approve", "reject"] = Field(description="approve (minus exclusions), or reject all")
-    approver_email: str = Field(description="Your e-mail: it must hold the channel-manager role")
     exclude_from_pause: list[int] = Field(
         default_factory=list, description="Reseller ids to keep although the policy proposes a pause"
     )
-    comment: str = Field(default="", description="Why, especially for exclusions")
 
 
 @flow(
@@ -46,14 +45,15 @@ def reseller_rebalancing(year: int | None = None) -> dict[str, Any]:
         year: the year to judge; empty judges last year (Europe/Paris).
     """
     judged = year or programme_today().year - 1
-    proposal = propose_rebalancing(judged, current_run_id())
+    run_id = current_run_id()
+    proposal = propose_rebalancing(judged, run_id)
     status = proposal["status"]
     if status == "awaiting-approval":
         send_pending_notifications()
         form = ManagerApproval.with_initial_data(description=proposal["summary"])
-        for _round, answer in answer_rounds(form, "approval"):
-            outcome = apply_manager_answer(judged, answer)
-            if outcome["accepted"]:
+        for round_number, values in answer_rounds(form, "approval"):
+            outcome = apply_manager_answer(judged, run_id, round_number, values)
+            if outcome["done"]:
                 break
     result = apply_approved_rebalancing(judged, proposal["report"])
     send_pending_notifications()

@@ -39,7 +39,9 @@ def answer_rounds(form: type[RunInput], key: str) -> Iterator[tuple[int, dict[st
     values; the caller decides whether another round is needed.
 
     Each round has its own pause key (``<key>-1``, ``<key>-2``...), so after a resume the run
-    replays the rounds already answered and waits at the first unanswered one.
+    replays the rounds already answered and waits at the first unanswered one. Pass the round to
+    the task that takes the answer: Prefect caches a task's result by its inputs, so a replayed
+    round returns its first result while two identical submissions in two rounds both run.
     """
     for round_number in itertools.count(1):
         answer = suspend_flow_run(wait_for_input=form, key=f"{key}-{round_number}")

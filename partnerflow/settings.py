@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     def _refuse_unsafe_production_defaults(self) -> Settings:
         """A production install must not send partner mail in clear text over the network."""
         clear_text = self.smtp_security is SmtpSecurity.NONE
-        if self.environment == "production" and clear_text and not _is_loopback(self.smtp_host):
+        if self.environment == "production" and clear_text and not is_loopback(self.smtp_host):
             raise ValueError(
                 "PARTNERFLOW_SMTP_SECURITY=none is only allowed for a loopback SMTP host in "
                 "production; set it to starttls or tls"
@@ -122,7 +122,8 @@ class Settings(BaseSettings):
         return self
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """localhost or a loopback address: reachable from this machine only."""
     if host == "localhost":
         return True
     try:

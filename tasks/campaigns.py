@@ -1,6 +1,6 @@
 """Discount-campaign I/O steps: intake, one sign-off form per role, partner offers."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from prefect import task
@@ -9,9 +9,22 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from sqlmodel import select
 
+from partnerflow.approvals import (
+    keys_for,
+    links_for,
+    receive_form,
+    reply_message,
+    runs_with_unapplied_answers,
+)
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign
 from partnerflow.campaigns.offers import send_due_offers
-from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff, request_signoffs, signoff_summary
+from partnerflow.campaigns.signoffs import (
+    apply_signoffs,
+    campaign_subject,
+    read_signoff_details,
+    request_signoffs,
+    signoff_summary,
+)
 from partnerflow.campaigns.sla import sweep_signoffs
 from partnerflow.db import session_scope
 from partnerflow.models import Campaign, SignOff
@@ -20,6 +33,7 @@ from partnerflow.policy import DiscountCampaignPolicy, Policy, load_policy
 from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
+NO_SLA = timedelta(days=30)  # how long sign-off links work when the policy sets no sign-off clock
 
 
 def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
@@ -71,35 +85,48 @@ def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
 
 @task(name="open-signoff", **IO)
 def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
-    """E-mail the role's people a link to this run's form; return the form's summary."""
+    """Mail the role's people their personal link and code; return the form's summary."""
     settings = get_settings()
+    now = datetime.now(UTC)
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise LookupError(f"campaign {campaign_id} does not exist")
+        sla = _policy_for(campaign.created_at.date()).document.signoff_sla
         request_signoffs(
             session,
             campaign,
             role=role,
+            links=links_for(settings),
             renderer=TemplateRenderer(settings.templates_dir),
-            url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+            flow_run_id=flow_run_id,
+            expires_at=campaign.created_at + (sla.final_timeout if sla else NO_SLA),
+            now=now,
         )
         return signoff_summary(session, campaign, role)
 
 
 @task(name="apply-signoff", **IO)
-def apply_signoff(campaign_id: int, role: str, answer: dict[str, Any]) -> dict[str, Any]:
-    """Record a role's answer: ``done`` once this role signed or the campaign is decided;
-    ``wake`` lists the runs of roles still waiting when a rejection decided it."""
+def apply_signoff(
+    campaign_id: int, role: str, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Record what arrived on the form (an answer with its code, or a wake-up) and apply every
+    sign-off recorded so far: ``done`` once this role signed or the campaign is decided; ``wake``
+    lists the runs of roles still waiting when the campaign got decided."""
     settings = get_settings()
+    now = datetime.now(UTC)
     with session_scope() as session:
-        result = record_signoff(
+        received = receive_form(
             session,
-            campaign_id,
-            role,
-            SignOffAnswer.model_validate(answer),
-            renderer=TemplateRenderer(settings.templates_dir),
-            now=datetime.now(UTC),
+            keys_for(settings),
+            campaign_subject(campaign_id),
+            values,
+            flow_run_id=flow_run_id,
+            now=now,
+            read_details=read_signoff_details,
+        )
+        result = apply_signoffs(
+            session, campaign_id, renderer=TemplateRenderer(settings.templates_dir), now=now
         )
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
@@ -125,7 +152,7 @@ def apply_signoff(campaign_id: int, role: str, answer: dict[str, Any]) -> dict[s
     )
     return {
         "state": result.state,
-        "message": result.message,
+        "message": reply_message(received, decided=result.state != "waiting", status=result.message),
         "done": role in result.signed_roles or result.state != "waiting",
         "wake": others if result.state != "waiting" else [],
     }
@@ -160,7 +187,9 @@ def sweep_campaign_signoffs() -> dict[str, list[Any]]:
             session,
             policy_for=_policy_for,
             renderer=TemplateRenderer(settings.templates_dir),
-            ui_url=settings.prefect_ui_url,
+            links=links_for(settings),
             now=datetime.now(UTC),
         )
+        unapplied = runs_with_unapplied_answers(session)
+    report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))
     return dict(report.__dict__)

@@ -1,22 +1,23 @@
 """Commission I/O steps: accrual, and each step of the monthly settlement in its own transaction."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
 from partnerflow.commissions.accrual import accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import (
-    FinanceDecision,
+    apply_finance_answers,
     mark_paid,
     open_settlement,
     prepare_payment,
-    record_finance_answer,
     save_payment_files,
+    settlement_subject,
 )
 from partnerflow.commissions.statements import (
     batch_markdown,
@@ -31,6 +32,7 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
+APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
 
 
 @task(name="accrue-deal", **IO)
@@ -68,8 +70,11 @@ def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
                 session,
                 batch,
                 TemplateRenderer(settings.templates_dir),
-                url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+                links=links_for(settings),
+                summary=summary,
                 run_id=flow_run_id,
+                expires_at=batch.created_at + APPROVAL_LINKS_WORK_FOR,
+                now=datetime.now(UTC),
             )
         table = [_row(view) for view in statement_views(session, batch)]
         result = {**batch_view(batch), "summary": summary, "statements": len(table)}
@@ -85,18 +90,24 @@ def _row(view: dict[str, Any]) -> dict[str, Any]:
 
 
 @task(name="record-finance-answer", **IO)
-def apply_finance_answer(batch_id: int, answer: dict[str, Any], round_number: int) -> dict[str, Any]:
-    """Count one finance answer (role checked, four eyes, rejection ends)."""
+def apply_finance_answer(
+    batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Record what arrived on the form (an answer with its code, or a wake-up) and apply the
+    finance answers recorded so far (four eyes over distinct people, a rejection ends it)."""
+    now = datetime.now(UTC)
     with session_scope() as session:
-        outcome = record_finance_answer(
-            session, batch_id, FinanceDecision(**answer), round_number=round_number, now=datetime.now(UTC)
+        received = receive_form(
+            session,
+            keys_for(get_settings()),
+            settlement_subject(batch_id),
+            values,
+            flow_run_id=flow_run_id,
+            now=now,
         )
-    return {
-        "status": outcome.status,
-        "counted": outcome.counted,
-        "message": outcome.message,
-        "done": outcome.done,
-    }
+        outcome = apply_finance_answers(session, batch_id, now=now)
+    message = reply_message(received, decided=outcome.done, status=outcome.message)
+    return {"status": outcome.status, "message": message, "done": outcome.done}
 
 
 @task(name="write-payment-files", **IO)

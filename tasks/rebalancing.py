@@ -1,18 +1,20 @@
 """Rebalancing I/O steps: proposals and report, the manager's answer, the changes, the e-mails."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
 from partnerflow.db import session_scope
 from partnerflow.notify import TemplateRenderer
 from partnerflow.rebalancing.decisions import (
-    ManagerAnswer,
+    apply_answers,
     apply_rebalancing,
+    exclusions_reader,
     rebalancing_for,
-    record_answer,
+    rebalancing_subject,
     store_plan,
 )
 from partnerflow.rebalancing.notices import (
@@ -28,6 +30,7 @@ from partnerflow.rebalancing.summary import plan_markdown
 from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
+APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
 
 
 @task(name="propose-rebalancing", **IO)
@@ -42,16 +45,20 @@ def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
             rebalancing.flow_run_id = flow_run_id
             session.add(rebalancing)
         status = rebalancing.status.value
+        page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
+        summary = plan_markdown(plan, policy.stamp.version, page)
         if status == "awaiting-approval":
+            now = datetime.now(UTC)
             request_approval(
                 session,
                 rebalancing,
                 TemplateRenderer(settings.templates_dir),
-                url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+                links=links_for(settings),
+                summary=summary,
                 run_id=flow_run_id,
+                expires_at=rebalancing.created_at + APPROVAL_LINKS_WORK_FOR,
+                now=now,
             )
-    page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
-    summary = plan_markdown(plan, policy.stamp.version, page)
     key = f"rebalancing-{year}"
     create_markdown_artifact(summary, key=key, description=f"Reseller rebalancing {year}")
     create_table_artifact(
@@ -64,21 +71,25 @@ def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
 
 
 @task(name="record-manager-answer", **IO)
-def apply_manager_answer(year: int, answer: dict[str, Any]) -> dict[str, Any]:
-    """Count a channel manager's answer; anyone else is refused and the form comes back."""
+def apply_manager_answer(
+    year: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Record what arrived on the form (a channel manager's answer with its code, or a wake-up)
+    and apply it; anything else is refused, audited, and the form comes back."""
+    now = datetime.now(UTC)
     with session_scope() as session:
-        outcome = record_answer(
+        received = receive_form(
             session,
-            year,
-            ManagerAnswer(
-                decision=answer["decision"],
-                approver_email=answer["approver_email"],
-                exclude_from_pause=tuple(answer.get("exclude_from_pause") or ()),
-                comment=answer.get("comment", ""),
-            ),
-            now=datetime.now(UTC),
+            keys_for(get_settings()),
+            rebalancing_subject(year),
+            values,
+            flow_run_id=flow_run_id,
+            now=now,
+            read_details=exclusions_reader(session, year),
         )
-    return {"accepted": outcome.accepted, "status": outcome.status, "message": outcome.message}
+        outcome = apply_answers(session, year, now=now)
+    message = reply_message(received, decided=outcome.done, status=outcome.message)
+    return {"done": outcome.done, "status": outcome.status, "message": message}
 
 
 @task(name="apply-rebalancing", **IO)

@@ -7,11 +7,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
+from partnerflow.approvals import keys_for, links_for, runs_with_unapplied_answers, wake_values
 from partnerflow.db import session_scope
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy, load_policy
 from partnerflow.registration.protection import expiry_sweep, request_extension
-from partnerflow.registration.review import wake_up_answer
 from partnerflow.registration.sla import sweep_reviews
 from partnerflow.settings import get_settings
 from tasks.resuming import resume_with_input
@@ -25,26 +25,30 @@ def _policy_for(day: date) -> Policy[DealRegistrationPolicy]:
 
 @task(name="sweep-review-sla", **SCHEDULED)
 def sweep_review_sla() -> dict[str, list[Any]]:
-    """Remind, escalate and time out open reviews; returns what was done and the runs to wake."""
+    """Remind, escalate and time out open reviews; returns what was done and the runs to wake
+    (those decided here, and any run whose answers arrived while it could not be woken)."""
     settings = get_settings()
     with session_scope() as session:
         report = sweep_reviews(
             session,
             policy_for=_policy_for,
             renderer=TemplateRenderer(settings.templates_dir),
-            ui_url=settings.prefect_ui_url,
+            links=links_for(settings),
             now=datetime.now(UTC),
         )
+        unapplied = runs_with_unapplied_answers(session)
+    report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))
     return dict(report.__dict__)
 
 
 @task(name="wake-suspended-runs", **SCHEDULED)
 def wake_suspended_runs(flow_run_ids: list[str]) -> int:
-    """Resume suspended runs (reviews, sign-offs) decided outside them; the input is never a vote."""
+    """Resume suspended runs (reviews, sign-offs) with a wake-up signed for each: never a vote."""
+    keys = keys_for(get_settings())
     woken = 0
     for flow_run_id in flow_run_ids:
         try:
-            resume_with_input(flow_run_id, wake_up_answer("decided by partnerflow"))
+            resume_with_input(flow_run_id, wake_values(keys, flow_run_id))
             woken += 1
         except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
             continue  # already running, finished or gone: it will see the decision when it looks

@@ -11,6 +11,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlmodel import select
 
+from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.notify import TemplateRenderer
@@ -18,7 +19,7 @@ from partnerflow.policy import load_policy
 from partnerflow.registration.batch import take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.policies import policy_for_registration
-from partnerflow.registration.review import ReviewAnswer, apply_answer, request_review, review_summary
+from partnerflow.registration.review import apply_answers, request_review, review_subject, review_summary
 from partnerflow.settings import get_settings
 
 IO_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
@@ -53,46 +54,62 @@ def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
 
 @task(name="open-review", **IO_RETRIES)
 def open_review(registration_id: int, flow_run_id: str) -> str:
-    """Attach the review to this flow run, e-mail the reviewers a link, return the form's summary."""
+    """Attach the review to this flow run, mail each reviewer their personal link and code, and
+    return the form's summary."""
     settings = get_settings()
+    now = datetime.now(UTC)
     with session_scope() as session:
         registration = session.get(Registration, registration_id)
         if registration is None:
             raise LookupError(f"registration {registration_id} does not exist")
         registration.flow_run_id = flow_run_id
         session.add(registration)
+        policy = policy_for_registration(
+            session, registration_id, directory=settings.policies_dir, today=now.date()
+        )
+        requested = registration.review_requested_at or now
         request_review(
             session,
             registration,
+            links=links_for(settings),
             renderer=TemplateRenderer(settings.templates_dir),
-            review_url=f"{settings.prefect_ui_url}/runs/flow-run/{flow_run_id}",
+            expires_at=requested + policy.document.review_sla.final_timeout,
+            now=now,
         )
         return review_summary(session, registration)
 
 
-@task(name="apply-review-answer", **IO_RETRIES)
-def apply_review_answer(registration_id: int, round_number: int, answer: dict[str, Any]) -> dict[str, str]:
-    """Record one round's answer and say whether the review is decided."""
+@task(name="take-review-answer", **IO_RETRIES)
+def take_review_answer(
+    registration_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> dict[str, str]:
+    """Record what arrived on the form (an answer with its code, or a wake-up), apply every answer
+    recorded so far, and say whether the review is decided. Malformed input is refused, audited,
+    and the review keeps waiting."""
     settings = get_settings()
+    now = datetime.now(UTC)
     with session_scope() as session:
+        received = receive_form(
+            session,
+            keys_for(settings),
+            review_subject(registration_id),
+            values,
+            flow_run_id=flow_run_id,
+            now=now,
+        )
         policy = policy_for_registration(
             session, registration_id, directory=settings.policies_dir, today=date.today()
         )
-        result = apply_answer(
+        result = apply_answers(
             session,
             registration_id,
-            round_number,
-            ReviewAnswer.model_validate(answer),
             policy=policy,
             renderer=TemplateRenderer(settings.templates_dir),
-            now=datetime.now(UTC),
+            now=now,
         )
         final = session.get(Registration, registration_id)
-        return {
-            "state": result.state,
-            "message": result.message,
-            "status": final.status.value if final else "",
-        }
+        message = reply_message(received, decided=result.state == "decided", status=result.message)
+        return {"state": result.state, "message": message, "status": final.status.value if final else ""}
 
 
 @task(name="take-in-queued-chunk", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)

@@ -26,3 +26,20 @@ def resume_with_input(flow_run_id: str | UUID, values: dict[str, Any], *, wait_s
             if SCHEMA_NOT_SAVED_YET not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def wake_run(flow_run_id: str, values: dict[str, Any], *, wait_seconds: float = 10.0) -> bool:
+    """Wake a run that waits for a decision, after an answer was recorded for it; False if it is
+    not waiting (it is applying an earlier answer, or finished). A run that was busy applies the
+    new answer at its next wake-up: the review and campaign sweeps wake runs with answers left."""
+    from prefect.exceptions import NotPausedError
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            resume_with_input(flow_run_id, values, wait_seconds=wait_seconds)
+            return True
+        except NotPausedError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.25)

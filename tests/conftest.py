@@ -18,7 +18,7 @@ from partnerflow.notify import MailSink, free_port
 from partnerflow.policy import forget_loaded_policies
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
-from tests.factories import NOW, POLICY, RENDERER, add_partner, add_person, gold_partner
+from tests.factories import NOW, POLICY, RENDERER, SECRET_KEY, add_partner, add_person, gold_partner
 
 POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
 
@@ -34,6 +34,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         "PARTNERFLOW_POLICIES_DIR": str(PROJECT_ROOT / "policies"),
         "PARTNERFLOW_TEMPLATES_DIR": str(PROJECT_ROOT / "email_templates"),
         "PARTNERFLOW_SMTP_PORT": str(free_port()),
+        "PARTNERFLOW_SECRET_KEY": SECRET_KEY,
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role, Territory
+from partnerflow.approvals import (
+    Invitation,
+    Keys,
+    Links,
+    Outcome,
+    Reply,
+    Subject,
+    answer_by_code,
+    answer_by_link,
+    latest_round,
+    open_requests,
+    open_round,
+)
+from partnerflow.models import (
+    ApprovalGrant,
+    ApprovalRequest,
+    Notification,
+    Partner,
+    PartnerTier,
+    Person,
+    PersonRole,
+    Registration,
+    Role,
+    Territory,
+)
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
@@ -18,6 +43,8 @@ SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
 POLICY = load_file(SHIPPED_DEAL_POLICY)
+SECRET_KEY = "partnerflow test secret key"
+LINKS = Links(Keys(SECRET_KEY), "http://127.0.0.1:4280", "http://127.0.0.1:4200")
 
 
 def write_policy(
@@ -127,3 +154,76 @@ def campaign_request(**changes: Any) -> dict[str, Any]:
         "rationale": "End of life of the 24-port range.",
         **changes,
     }
+
+
+def ask(
+    session: Session,
+    subject: Subject,
+    role: str,
+    *,
+    approvers_required: int = 1,
+    now: datetime = NOW,
+) -> list[Invitation]:
+    """Open the subject's next round for ``role`` unless one is open (as a process asks)."""
+    if any(request.role == role for request in open_requests(session, subject)):
+        return []
+    return open_round(
+        session,
+        LINKS,
+        subject,
+        role=role,
+        round_number=latest_round(session, subject) + 1,
+        approvers_required=approvers_required,
+        summary=f"### {subject}",
+        expires_at=now + timedelta(days=7),
+        flow_run_id=None,
+        now=now,
+    )
+
+
+def answer_as(
+    session: Session,
+    subject: Subject,
+    email: str,
+    decision: str,
+    comment: str = "",
+    *,
+    role: str | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime = NOW,
+) -> Outcome:
+    """``email`` answers with their own personal link (as the approval page does): their latest
+    grant for the subject (and ``role``). Someone without a grant can only guess a code: refused."""
+    query = (
+        select(ApprovalGrant)
+        .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalGrant.request_id))
+        .join(Person, col(Person.id) == col(ApprovalGrant.person_id))
+        .where(Person.email == email, ApprovalRequest.subject_kind == subject.kind)
+        .where(ApprovalRequest.subject_id == subject.id)
+        .order_by(col(ApprovalRequest.round).desc())
+    )
+    if role is not None:
+        query = query.where(ApprovalRequest.role == role)
+    grant = session.exec(query).first()
+    reply = Reply(decision, comment, details)
+    if grant is None:
+        return answer_by_code(session, LINKS.keys, subject, "GUESS-ED000", reply, now=now)
+    token = LINKS.personal(grant).rsplit("/", 1)[1]
+    return answer_by_link(session, LINKS.keys, token, reply, now=now)
+
+
+CODE_PATTERN = re.compile(r"\b[2-9A-Z]{5}-[2-9A-Z]{5}\b")
+LINK_PATTERN = re.compile(r"https?://\S+/approve/[\w.-]+")
+
+
+def mailed_invitation(engine: Engine, recipient: str, template: str | None = None) -> tuple[str, str]:
+    """The personal link and code in the latest e-mail to ``recipient`` that carries them."""
+    with Session(engine) as session:
+        query = select(Notification).where(Notification.recipient == recipient)
+        if template is not None:
+            query = query.where(Notification.template == template)
+        for mail in session.exec(query.order_by(col(Notification.id).desc())):
+            code, link = CODE_PATTERN.search(mail.text_body), LINK_PATTERN.search(mail.text_body)
+            if code and link:
+                return link.group(0), code.group(0)
+    raise LookupError(f"no e-mail to {recipient} carries a personal link and code")

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff
+from partnerflow.campaigns.signoffs import apply_signoffs, campaign_subject
 from partnerflow.cli import app
-from tests.factories import NOW, RENDERER, campaign_request
+from tests.factories import NOW, RENDERER, answer_as, ask, campaign_request
 
 runner = CliRunner()
 
@@ -48,14 +48,11 @@ def test_status_lists_each_sign_off_and_what_is_pending(
 ) -> None:
     [result] = submit(tmp_path, campaign_request())
     with Session(engine) as session:
-        record_signoff(
-            session,
-            int(str(result["campaign_id"])),
-            "supply-chain",
-            SignOffAnswer(decision="approve", signer_email=signers["supply-chain"], confirmed_quantity=800),
-            renderer=RENDERER,
-            now=NOW,
-        )
+        campaign_id = int(str(result["campaign_id"]))
+        subject = campaign_subject(campaign_id)
+        ask(session, subject, "supply-chain")
+        answer_as(session, subject, signers["supply-chain"], "approve", details={"confirmed_quantity": 800})
+        apply_signoffs(session, campaign_id, renderer=RENDERER, now=NOW)
         session.commit()
     status = json.loads(
         runner.invoke(app, ["campaigns", "status", str(result["campaign_id"]), "--json"]).output

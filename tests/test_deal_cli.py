@@ -109,7 +109,7 @@ def test_review_list_shows_the_next_sla_step(engine: Engine, network: dict[str, 
 
 
 def test_review_decide_needs_exactly_one_decision(engine: Engine) -> None:
-    result = runner.invoke(app, ["review", "decide", "1", "--approve", "--reject", "--reviewer", "a@b.c"])
+    result = runner.invoke(app, ["review", "decide", "1", "--approve", "--reject", "--code", "ABCDE-FGHJK"])
     assert result.exit_code == 2 and "exactly one" in result.output
 
 

@@ -16,9 +16,19 @@ from partnerflow.approvals.answers import (
     answer_by_link,
     answer_on_behalf,
     find_by_link,
+    grant_problem,
+    refuse,
 )
-from partnerflow.approvals.forms import AnswerFields, Woken, receive_form, wake_values
+from partnerflow.approvals.forms import (
+    AnswerFields,
+    DetailsReader,
+    Woken,
+    receive_form,
+    reply_message,
+    wake_values,
+)
 from partnerflow.approvals.keys import Keys, keys_for
+from partnerflow.approvals.links import Links, links_for
 from partnerflow.approvals.requests import (
     Invitation,
     approvals_given,
@@ -37,9 +47,11 @@ from partnerflow.approvals.subjects import DECISIONS, Subject
 __all__ = [
     "DECISIONS",
     "AnswerFields",
+    "DetailsReader",
     "Grantee",
     "Invitation",
     "Keys",
+    "Links",
     "Outcome",
     "Recorded",
     "Refused",
@@ -52,14 +64,18 @@ __all__ = [
     "approvals_given",
     "close_requests",
     "find_by_link",
+    "grant_problem",
     "keys_for",
     "latest_round",
+    "links_for",
     "mark_applied",
     "open_requests",
     "open_round",
     "people_with_role",
     "personal_links",
     "receive_form",
+    "refuse",
+    "reply_message",
     "runs_with_unapplied_answers",
     "unapplied_answers",
     "wake_values",

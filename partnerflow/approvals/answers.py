@@ -125,8 +125,9 @@ def answer_on_behalf(
     )
 
 
-def refuse(session: Session, subject: Subject, actor: str, via: str, reason: str) -> Refused:
-    """Refuse an answer that never reached a grant (a missing code, a forged wake-up): audited."""
+def refuse(session: Session, subject: Subject | None, actor: str, via: str, reason: str) -> Refused:
+    """Refuse an answer that never reached a grant (a missing code, a forged wake-up, a link
+    that is not ours): audited."""
     return _refuse(session, subject, actor, via, reason)
 
 
@@ -185,10 +186,16 @@ def _record(
 
 def _problem(session: Session, found: Grantee, reply: Reply, subject: Subject, now: datetime) -> str | None:
     """Why this grant cannot carry this answer now, in words for the person, or None."""
-    grant, request, person = found.grant, found.request, found.person
     allowed = DECISIONS[subject.kind]
     if reply.decision not in allowed:
         return f"the decision must be one of {', '.join(allowed)}"
+    return grant_problem(session, found, now)
+
+
+def grant_problem(session: Session, found: Grantee, now: datetime) -> str | None:
+    """Why this grant cannot answer now (used, expired, superseded, decided, role lost), or None."""
+    grant, request, person = found.grant, found.request, found.person
+    subject = Subject(request.subject_kind, request.subject_id)
     if grant.used_at is not None:
         return f"this link or code was already used ({grant.used_at:%Y-%m-%d %H:%M} UTC)"
     if now > grant.expires_at:

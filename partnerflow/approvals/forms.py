@@ -4,7 +4,7 @@ a run waiting for a decision must not fail because someone typed nonsense."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,11 +12,12 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
-from partnerflow.approvals.answers import COMMENT_LIMIT, Outcome, Reply, answer_by_code, refuse
+from partnerflow.approvals.answers import COMMENT_LIMIT, Outcome, Refused, Reply, answer_by_code, refuse
 from partnerflow.approvals.keys import WAKE_PREFIX, Keys
 from partnerflow.approvals.subjects import Subject
 
 FORM_FIELDS = frozenset({"decision", "approval_code", "comment"})
+DetailsReader = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class AnswerFields(BaseModel):
@@ -35,9 +36,10 @@ class Woken:
     """A genuine wake-up from partnerflow: look at the database again; nothing was answered."""
 
 
-def wake_values(keys: Keys, subject: Subject) -> dict[str, str]:
-    """The form values that wake ``subject``'s waiting run (valid for every decision form)."""
-    return {"decision": "approve", "approval_code": keys.wake_token(subject.kind, subject.id), "comment": ""}
+def wake_values(keys: Keys, flow_run_id: str) -> dict[str, str]:
+    """The form values that wake one waiting run (valid for every decision form): the run then
+    applies what the database holds; the decision field is there only to satisfy the form."""
+    return {"decision": "approve", "approval_code": keys.wake_token(flow_run_id), "comment": ""}
 
 
 def receive_form(
@@ -46,23 +48,36 @@ def receive_form(
     subject: Subject,
     values: Mapping[str, Any],
     *,
+    flow_run_id: str,
     now: datetime,
-    details_model: type[BaseModel] | None = None,
+    read_details: DetailsReader | None = None,
 ) -> Outcome | Woken:
-    """Turn one form submission into a recorded answer, a refusal (audited) or a wake-up."""
+    """Turn one submission of ``flow_run_id``'s form into a recorded answer, a refusal (audited)
+    or a wake-up. ``read_details`` turns the form's other fields into the answer's details, or
+    raises ValueError (pydantic's ValidationError is one) to refuse them; without it they are
+    dropped."""
     code = str(values.get("approval_code") or "").strip()
-    if keys.is_wake_for(code, subject.kind, subject.id):
+    if keys.is_wake_for(code, flow_run_id):
         return Woken()
     if code.startswith(WAKE_PREFIX):
         return refuse(session, subject, "unknown", "form", "a wake-up that partnerflow did not sign")
     if not code:
         return refuse(session, subject, "unknown", "form", "the approval code from your e-mail is required")
-    details = {key: value for key, value in values.items() if key not in FORM_FIELDS}
-    if details_model is not None:
-        try:
-            details = details_model.model_validate(details).model_dump(exclude_defaults=True)
-        except ValidationError as error:
-            problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            return refuse(session, subject, "unknown", "form", f"invalid details: {problem}")
+    extra = {key: value for key, value in values.items() if key not in FORM_FIELDS}
+    try:
+        details = read_details(extra) if read_details is not None else {}
+    except ValidationError as error:
+        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return refuse(session, subject, "unknown", "form", f"invalid details: {problem}")
+    except ValueError as error:
+        return refuse(session, subject, "unknown", "form", str(error))
     reply = Reply(str(values.get("decision") or ""), str(values.get("comment") or ""), details)
     return answer_by_code(session, keys, subject, code, reply, now=now)
+
+
+def reply_message(received: Outcome | Woken, *, decided: bool, status: str) -> str:
+    """What the form's submitter reads: why their answer was refused while the decision still
+    waits, else where the decision stands (``status``)."""
+    if isinstance(received, Refused) and not decided:
+        return received.reason
+    return status

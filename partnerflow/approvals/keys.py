@@ -72,18 +72,18 @@ class Keys:
         normal = "".join(char for char in code.upper() if char.isalnum())
         return hmac.new(self._secret, normal.encode(), hashlib.sha256).hexdigest()
 
-    def wake_token(self, subject_kind: str, subject_id: int) -> str:
-        """What partnerflow sends to wake a waiting run: signed, bound to the subject, expiring."""
-        return WAKE_PREFIX + self._wakes.dumps([subject_kind, subject_id])
+    def wake_token(self, flow_run_id: str) -> str:
+        """What partnerflow sends to wake a waiting run: signed, bound to that run, expiring."""
+        return WAKE_PREFIX + self._wakes.dumps(str(flow_run_id))
 
-    def is_wake_for(self, token: str, subject_kind: str, subject_id: int) -> bool:
+    def is_wake_for(self, token: str, flow_run_id: str) -> bool:
         if not token.startswith(WAKE_PREFIX):
             return False
         try:
             payload: Any = self._wakes.loads(token[len(WAKE_PREFIX) :], max_age=WAKE_MAX_AGE_SECONDS)
         except BadData:
             return False
-        return bool(payload == [subject_kind, subject_id])
+        return bool(payload == str(flow_run_id))
 
 
 def keys_for(settings: Settings) -> Keys:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from partnerflow.approvals.keys import Keys, LinkClaim
+from partnerflow.approvals.links import Links
 from partnerflow.approvals.subjects import Subject
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, PersonRole, Role
 
@@ -26,6 +26,7 @@ class Invitation:
     request: ApprovalRequest
     link: str
     code: str
+    operator_url: str
 
 
 def people_with_role(session: Session, role: str | Role) -> list[Person]:
@@ -43,7 +44,7 @@ def people_with_role(session: Session, role: str | Role) -> list[Person]:
 
 def open_round(
     session: Session,
-    keys: Keys,
+    links: Links,
     subject: Subject,
     *,
     role: str,
@@ -52,7 +53,6 @@ def open_round(
     summary: str,
     expires_at: datetime,
     flow_run_id: str | None,
-    web_url: str,
     now: datetime,
 ) -> list[Invitation]:
     """The round's request, created on first call with a grant for every person holding ``role``;
@@ -88,35 +88,30 @@ def open_round(
         if person.id in granted:
             continue
         assert person.id is not None
-        code = keys.new_code()
+        code = links.keys.new_code()
         grant = ApprovalGrant(
             request_id=request.id,
             person_id=person.id,
-            code_digest=keys.code_digest(code),
+            code_digest=links.keys.code_digest(code),
             issued_at=now,
             expires_at=expires_at,
         )
         session.add(grant)
         session.flush()
-        invitations.append(Invitation(person, request, link_for(keys, grant, web_url), code))
+        invitations.append(
+            Invitation(person, request, links.personal(grant), code, links.operator(request.flow_run_id))
+        )
     return invitations
 
 
-def link_for(keys: Keys, grant: ApprovalGrant, web_url: str) -> str:
-    """A grant's personal link (the same every time: reminders repeat it; the code is mailed once)."""
-    assert grant.id is not None
-    token = keys.link_token(LinkClaim(grant.id, grant.person_id, grant.request_id))
-    return f"{web_url.rstrip('/')}/approve/{token}"
-
-
-def personal_links(session: Session, keys: Keys, request: ApprovalRequest, web_url: str) -> dict[int, str]:
+def personal_links(session: Session, links: Links, request: ApprovalRequest) -> dict[int, str]:
     """Person id -> link, for every grant of ``request`` not used yet (reminders)."""
     grants = session.exec(
         select(ApprovalGrant)
         .where(ApprovalGrant.request_id == request.id)
         .where(col(ApprovalGrant.used_at).is_(None))
     )
-    return {grant.person_id: link_for(keys, grant, web_url) for grant in grants}
+    return {grant.person_id: links.personal(grant) for grant in grants}
 
 
 def open_requests(session: Session, subject: Subject) -> list[ApprovalRequest]:

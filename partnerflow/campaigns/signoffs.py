@@ -1,33 +1,44 @@
-"""Sign-offs: each required role answers on its own form, in any order; one rejection ends it."""
+"""Sign-offs: each required role answers, in any order; one rejection ends it.
+
+Each role is one approval request (round 1) whose people get a personal link and code; the
+answers :mod:`partnerflow.approvals` recorded are applied here in order, each once, into one
+``SignOff`` per role.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import Links, Subject, close_requests, mark_applied, open_round, unapplied_answers
 from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
-from partnerflow.models import Campaign, CampaignStatus, Person, Role, SignOff
+from partnerflow.models import ApprovalAnswer, Campaign, CampaignStatus, SignOff
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import PolicyStamp
-from partnerflow.registration.review import SYSTEM_REVIEWER, reviewers_for
 
 SignOffState = Literal["waiting", "approved", "rejected"]
 
 
-class SignOffAnswer(BaseModel):
-    """One role's answer; the role-specific fields are used by the role that has them."""
+class SignOffDetails(BaseModel):
+    """What some roles add to their answer (channel ops a reference, supply chain quantities)."""
 
-    decision: Literal["approve", "reject"]
-    signer_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    comment: str = Field(default="", max_length=2000)
-    programme_reference: str | None = Field(default=None, max_length=80)
-    confirmed_quantity: int | None = Field(default=None, ge=0)
-    allocation: dict[str, int] = Field(default_factory=dict)
+    programme_reference: str | None = Field(
+        default=None, max_length=80, description="Programme or price-list reference created"
+    )
+    confirmed_quantity: int | None = Field(default=None, ge=0, description="Quantity confirmed available")
+    allocation: dict[str, int] = Field(
+        default_factory=dict, description="Units per département, if allocated"
+    )
+
+
+def read_signoff_details(values: dict[str, Any]) -> dict[str, Any]:
+    """The details a sign-off form carries, checked (raises ValidationError)."""
+    return SignOffDetails.model_validate(values).model_dump(exclude_defaults=True)
 
 
 @dataclass(frozen=True)
@@ -37,43 +48,45 @@ class SignOffResult:
     signed_roles: tuple[str, ...] = ()
 
 
-def record_signoff(
-    session: Session,
-    campaign_id: int,
-    role: str,
-    answer: SignOffAnswer,
-    *,
-    renderer: TemplateRenderer,
-    now: datetime,
+def campaign_subject(campaign_id: int) -> Subject:
+    return Subject("campaign", campaign_id)
+
+
+def apply_signoffs(
+    session: Session, campaign_id: int, *, renderer: TemplateRenderer, now: datetime
 ) -> SignOffResult:
-    """Apply one role's answer: refused (and audited) unless the signer holds that role."""
+    """Apply every recorded sign-off not applied yet; the campaign is approved once every required
+    role signed, rejected by the first rejection."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"campaign {campaign_id} does not exist")
-    if campaign.status != CampaignStatus.AWAITING_SIGNOFF:
-        return SignOffResult(_final_state(campaign), f"campaign is {campaign.status.value}")
-    if answer.signer_email == SYSTEM_REVIEWER:
-        return SignOffResult("waiting", "woken up by partnerflow; still open")
+    for answer, request in unapplied_answers(session, campaign_subject(campaign_id)):
+        mark_applied(session, answer, now)
+        if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
+            _apply(session, campaign, request.role, answer, renderer, now)
     signed = signed_roles(session, campaign_id)
-    refusal = _refusal(session, campaign, role, answer, signed)
-    if refusal:
-        record_event(
-            session,
-            actor=answer.signer_email,
-            action="campaign.signoff.refused",
-            subject_type="campaign",
-            subject_id=campaign_id,
-            details={"role": role, "refusal": refusal},
-        )
-        return SignOffResult("waiting", refusal, tuple(signed))
-    details = answer.model_dump(
-        include={"programme_reference", "confirmed_quantity", "allocation"}, exclude_defaults=True
-    )
+    state = _final_state(campaign)
+    if state != "waiting":
+        close_requests(session, campaign_subject(campaign_id), now)
+        return SignOffResult(state, campaign.status.value, tuple(signed))
+    return SignOffResult(state, f"{len(signed)} of {len(campaign.required_roles)} sign-offs", tuple(signed))
+
+
+def _apply(
+    session: Session,
+    campaign: Campaign,
+    role: str,
+    answer: ApprovalAnswer,
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> None:
+    assert campaign.id is not None
+    details = SignOffDetails.model_validate(answer.details).model_dump(exclude_defaults=True)
     session.add(
         SignOff(
-            campaign_id=campaign_id,
+            campaign_id=campaign.id,
             role=role,
-            signer_email=answer.signer_email.lower(),
+            signer_email=answer.person_email,
             decision=answer.decision,
             comment=answer.comment,
             details=details,
@@ -82,30 +95,24 @@ def record_signoff(
     )
     record_event(
         session,
-        actor=answer.signer_email,
+        actor=answer.actor,
         action=f"campaign.signoff.{answer.decision}",
         stamp=_stamp(campaign),
         subject_type="campaign",
-        subject_id=campaign_id,
-        details={"role": role, "comment": answer.comment, **details},
+        subject_id=campaign.id,
+        details={"role": role, "person": answer.person_email, "comment": answer.comment, **details},
     )
-    _apply_details(campaign, answer)
-    signed.append(role)
+    _apply_details(campaign, SignOffDetails.model_validate(details))
+    session.flush()
     if answer.decision == "reject":
         campaign.status, campaign.decided_at = CampaignStatus.REJECTED, now
-        campaign.reason = f"Rejected by {role} ({answer.signer_email}): {answer.comment or 'no reason given'}"
+        reason = answer.comment or "no reason given"
+        campaign.reason = f"Rejected by {role} ({answer.person_email}): {reason}"
         _tell_about_rejection(session, campaign, renderer)
-    elif set(campaign.required_roles) <= set(signed):
+    elif set(campaign.required_roles) <= set(signed_roles(session, campaign.id)):
         campaign.status, campaign.decided_at = CampaignStatus.APPROVED, now
     session.add(campaign)
     session.flush()
-    state = _final_state(campaign)
-    message = (
-        f"{len(signed)} of {len(campaign.required_roles)} sign-offs"
-        if state == "waiting"
-        else campaign.status.value
-    )
-    return SignOffResult(state, message, tuple(signed))
 
 
 def signed_roles(session: Session, campaign_id: int) -> list[str]:
@@ -117,21 +124,49 @@ def signed_roles(session: Session, campaign_id: int) -> list[str]:
 
 
 def request_signoffs(
-    session: Session, campaign: Campaign, *, role: str, renderer: TemplateRenderer, url: str
+    session: Session,
+    campaign: Campaign,
+    *,
+    role: str,
+    links: Links,
+    renderer: TemplateRenderer,
+    flow_run_id: str,
+    expires_at: datetime,
+    now: datetime,
 ) -> int:
-    """E-mail the people holding ``role`` a link to their sign-off form."""
-    people = reviewers_for(session, role)
-    for person in people:
+    """Mail the people holding ``role`` their personal link and code to sign off (once; nobody
+    once the campaign is decided)."""
+    assert campaign.id is not None
+    if campaign.status != CampaignStatus.AWAITING_SIGNOFF:
+        return 0
+    invitations = open_round(
+        session,
+        links,
+        campaign_subject(campaign.id),
+        role=role,
+        round_number=1,
+        approvers_required=1,
+        summary=signoff_summary(session, campaign, role),
+        expires_at=expires_at,
+        flow_run_id=flow_run_id,
+        now=now,
+    )
+    for invitation in invitations:
         notify_person(
             session,
             renderer,
             template="campaign_signoff_requested",
             campaign=campaign,
-            email=person.email,
-            key=f"{role}:{person.id}",
-            extra={"role": role, "signoff_url": url},
+            email=invitation.person.email,
+            key=f"{role}:{invitation.person.id}",
+            extra={
+                "role": role,
+                "approval_url": invitation.link,
+                "approval_code": invitation.code,
+                "operator_url": invitation.operator_url,
+            },
         )
-    return len(people)
+    return len(invitations)
 
 
 def signoff_summary(session: Session, campaign: Campaign, role: str) -> str:
@@ -165,20 +200,7 @@ def signoff_summary(session: Session, campaign: Campaign, role: str) -> str:
     return "\n".join(lines)
 
 
-def _refusal(
-    session: Session, campaign: Campaign, role: str, answer: SignOffAnswer, signed: list[str]
-) -> str | None:
-    if role not in campaign.required_roles:
-        return f"{role} is not a sign-off this campaign needs ({', '.join(campaign.required_roles)})"
-    person = session.exec(select(Person).where(Person.email == answer.signer_email.lower())).first()
-    if person is None or not person.active or Role(role) not in person.roles:
-        return f"{answer.signer_email} does not hold the {role} role"
-    if role in signed:
-        return f"{role} has already signed this campaign"
-    return None
-
-
-def _apply_details(campaign: Campaign, answer: SignOffAnswer) -> None:
+def _apply_details(campaign: Campaign, answer: SignOffDetails) -> None:
     if answer.programme_reference:
         campaign.programme_reference = answer.programme_reference
     if answer.confirmed_quantity is not None:

@@ -12,13 +12,13 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, personal_links
 from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
-from partnerflow.campaigns.signoffs import signed_roles
+from partnerflow.campaigns.signoffs import campaign_subject, signed_roles
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, Policy
-from partnerflow.registration.review import reviewers_for
 
 ACTOR = "system:campaign-sla"
 
@@ -36,7 +36,7 @@ def sweep_signoffs(
     *,
     policy_for: Callable[[date], Policy[DiscountCampaignPolicy]],
     renderer: TemplateRenderer,
-    ui_url: str,
+    links: Links,
     now: datetime,
 ) -> SignOffSweep:
     """Advance the clock of every campaign awaiting sign-off, by what ``now`` makes due."""
@@ -53,6 +53,7 @@ def sweep_signoffs(
         waited = now - campaign.created_at
         if waited >= sla.final_timeout:
             campaign.status, campaign.decided_at = CampaignStatus.REJECTED, now
+            close_requests(session, campaign_subject(campaign.id), now)
             campaign.reason = f"No sign-off from {', '.join(pending)} within {sla.final_timeout.days} days."
             session.add(campaign)
             record_event(
@@ -77,12 +78,12 @@ def sweep_signoffs(
             ]
             continue
         if waited >= sla.escalate_after:
-            if _alert(session, campaign, pending, sla.escalate_to.value, renderer, ui_url, escalated=True):
+            if _alert(session, campaign, pending, sla.escalate_to.value, renderer, links, escalated=True):
                 report.escalated.append(campaign.id)
         elif waited >= sla.remind_after:
             # Every pending role is reminded: no short-circuit.
             queued = [
-                _alert(session, campaign, [role], role, renderer, ui_url, escalated=False) for role in pending
+                _alert(session, campaign, [role], role, renderer, links, escalated=False) for role in pending
             ]
             if any(queued):
                 report.reminded.append(campaign.id)
@@ -96,16 +97,19 @@ def _alert(
     pending: list[str],
     audience: str,
     renderer: TemplateRenderer,
-    ui_url: str,
+    links: Links,
     *,
     escalated: bool,
 ) -> bool:
-    """Tell ``audience``'s people which sign-offs are overdue; True if anything new was queued."""
+    """Tell ``audience``'s people which sign-offs are overdue; True if anything new was queued.
+    The role's own people get their personal link again; others (escalation) the run's page."""
+    assert campaign.id is not None
     queued = False
+    requests = {request.role: request for request in open_requests(session, campaign_subject(campaign.id))}
     for role in pending:
-        run = campaign.signoff_runs.get(role)
-        url = f"{ui_url}/runs/flow-run/{run}" if run else ui_url
-        for person in reviewers_for(session, audience):
+        url = links.operator(campaign.signoff_runs.get(role))
+        own = personal_links(session, links, requests[role]) if role in requests and role == audience else {}
+        for person in people_with_role(session, audience):
             queued |= notify_person(
                 session,
                 renderer,
@@ -113,6 +117,12 @@ def _alert(
                 campaign=campaign,
                 email=person.email,
                 key=f"{role}:{audience}:{person.id}",
-                extra={"role": role, "signoff_url": url, "escalated": escalated},
+                extra={
+                    "role": role,
+                    "approval_url": own.get(person.id or 0, ""),
+                    "approval_code": "",
+                    "operator_url": url,
+                    "escalated": escalated,
+                },
             )
     return queued

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from partnerflow.cli import (
+    approval_commands,
     campaign_commands,
     commission_commands,
     deal_commands,
@@ -14,7 +15,7 @@ from partnerflow.cli import (
     review_commands,
 )
 from partnerflow.cli.demo import demo
-from partnerflow.cli.setup_commands import init, seed, serve, up
+from partnerflow.cli.setup_commands import init, seed, serve, up, web
 
 app = typer.Typer(
     name="partnerflow",
@@ -26,11 +27,13 @@ app.command()(init)
 app.command()(seed)
 app.command()(up)
 app.command()(serve)
+app.command()(web)
 app.command()(demo)
 app.add_typer(policy_commands.app, name="policy")
 app.add_typer(mail_commands.app, name="mail")
 app.add_typer(deal_commands.app, name="deals")
 app.add_typer(review_commands.app, name="review")
+app.add_typer(approval_commands.app, name="approvals")
 app.add_typer(campaign_commands.app, name="campaigns")
 app.add_typer(commission_commands.app, name="commissions")
 app.add_typer(lead_commands.app, name="leads")

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import links_for, wake_values
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import (
     UNREACHABLE,
@@ -33,7 +34,7 @@ from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
-from partnerflow.registration.review import request_review, wake_up_answer
+from partnerflow.registration.review import request_review
 from partnerflow.registration.updates import UpdateRefused, update_registration
 from partnerflow.settings import get_settings
 
@@ -151,23 +152,30 @@ def update(registration_id: int, file: Path, as_json: JsonFlag = False) -> None:
 
 
 def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime) -> None:
-    """After an update: re-notify reviewers if it is back in review, else wake its waiting run."""
+    """After an update: a new review round (new links) if it is back in review, else wake its
+    waiting run so it sees the decision."""
     settings = get_settings()
+    links = links_for(settings)
     with session_scope() as session:
         registration = session.get(Registration, registration_id)
         assert registration is not None
         run_id = registration.flow_run_id
         if result.outcome == "review" and run_id:
+            policy = policy_for_registration(
+                session, registration_id, directory=settings.policies_dir, today=now.date()
+            )
             request_review(
                 session,
                 registration,
+                links=links,
                 renderer=TemplateRenderer(settings.templates_dir),
-                review_url=f"{settings.prefect_ui_url}/runs/flow-run/{run_id}",
-                round_label=f":update-{now.isoformat()}",
+                expires_at=(registration.review_requested_at or now)
+                + policy.document.review_sla.final_timeout,
+                now=now,
             )
     if result.outcome != "review" and run_id:
         try:
-            resume_run(run_id, wake_up_answer("re-evaluated after the partner's update"))
+            resume_run(run_id, wake_values(links.keys, run_id))
         except PrefectUnavailable as reason:
             errors.print(
                 f"review run not woken: {reason}; the review-sla deployment wakes it", soft_wrap=True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -24,7 +26,7 @@ from partnerflow.notify import MailSink, TemplateRenderer, free_port, port_is_fr
 from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import load_policy
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
-from partnerflow.settings import get_settings
+from partnerflow.settings import Settings, get_settings
 
 WELCOMED_PARTNERS = 4
 
@@ -58,11 +60,14 @@ def demo(
     sink_port = settings.smtp_port if port_is_free(settings.smtp_port) else free_port()
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
     get_settings.cache_clear()
+    os.environ.setdefault("PREFECT_API_URL", f"http://127.0.0.1:{port}/api")  # the page resumes runs there
     with (
         MailSink(settings.mail_dir, port=sink_port),
         local_prefect_server(settings.prefect_home, port=port) as server,
+        approval_page(settings),
     ):
         console.print(f"Prefect server: {server.api_url}; SMTP sink: 127.0.0.1:{sink_port}")
+        console.print(f"Approval page: {settings.web_url} (reviewers answer there from their e-mail)")
         os.environ["PREFECT_API_URL"] = server.api_url
         from flows.notification_delivery import deliver_notifications
 
@@ -82,6 +87,19 @@ def demo(
     _show_outbox()
     console.print(f"\nE-mails written to [bold]{settings.mail_dir}[/bold] (open the .eml files).")
     console.print("Next: `partnerflow up` and open http://127.0.0.1:4200")
+
+
+@contextmanager
+def approval_page(settings: Settings) -> Iterator[None]:
+    """The approval page the e-mails' links point to: served here unless ``up`` already does."""
+    if not port_is_free(settings.web_port):
+        yield
+        return
+    from partnerflow.web import create_app
+    from partnerflow.web.server import web_in_thread
+
+    with web_in_thread(create_app(settings), settings.web_host, settings.web_port):
+        yield
 
 
 def _queue_welcomes() -> int:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.demo_deals import answer_when_paused, wait_for_state
+from partnerflow.cli.demo_deals import answer_from_email, wait_for_state
 from partnerflow.cli.output import console
 from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
@@ -39,19 +38,16 @@ def run_campaign_demo() -> None:
         result = discount_campaign(request)
         runs: dict[str, str] = result["signoff_runs"]
         console.print(f"campaign #{result['campaign_id']}: sign-offs needed from {', '.join(runs)}")
-        answers: dict[str, dict[str, Any]] = {
+        answers: dict[str, dict[str, str]] = {
             "supply-chain": {
-                "confirmed_quantity": 1000,
-                "allocation": {"69": 600, "75": 400},
+                "confirmed_quantity": "1000",
                 "comment": "1,000 units confirmed; 200 kept for support swaps.",
             },
             "channel-sales": {"comment": "Good fit for the spring SMB push."},
             "channel-ops": {"programme_reference": "PL-CLEAR-SW24", "comment": "Price list published."},
         }
         for role, extra in answers.items():
-            answer_when_paused(
-                runs[role], "signoff-1", {"decision": "approve", "signer_email": signer(Role(role)), **extra}
-            )
+            answer_from_email(runs[role], "signoff-1", signer(Role(role)), **extra)
         for run_id in runs.values():
             wait_for_state(run_id, lambda state: state.is_final())
     offers = campaign_offers()

@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.demo_campaign import signer
-from partnerflow.cli.demo_deals import answer_when_paused, deal, wait_for_state
+from partnerflow.cli.demo_deals import answer_from_email, deal, wait_for_state
 from partnerflow.cli.output import console
 from partnerflow.cli.serving import served_in_thread
 from partnerflow.commissions.periods import Period
@@ -73,14 +73,8 @@ def run_commission_demo() -> None:
                 "commission-settlement/commission-settlement", parameters={"period": str(period)}, timeout=0
             )
             run_id = str(run.id)  # type: ignore[union-attr]
-            answer_when_paused(
-                run_id,
-                "approval-1",
-                {
-                    "decision": "approve",
-                    "approver_email": signer(Role.FINANCE),
-                    "comment": "Checked against the CRM close report.",
-                },
+            answer_from_email(
+                run_id, "approval-1", signer(Role.FINANCE), comment="Checked against the CRM close report."
             )
             wait_for_state(run_id, lambda state: state.is_final())
     _print(period)

@@ -1,11 +1,13 @@
 """The deal-registration part of ``partnerflow demo``: a realistic batch, reviews answered.
 
-Escalated registrations run on served deployments (a runner in this process) and are answered
-through ``resume_flow_run``, the API behind the Prefect UI's Resume form.
+Escalated registrations run on served deployments (a runner in this process). Each reviewer
+answers as a real one would: the personal link from their e-mail, a button on the approval page
+(a form POST); the page records the answer and wakes the run.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +20,7 @@ from sqlmodel import Session, col, select
 from partnerflow.cli.output import console
 from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
-from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role
+from partnerflow.models import Notification, Partner, PartnerTier, Person, PersonRole, Registration, Role
 
 WAIT_SECONDS = 120
 
@@ -70,6 +72,9 @@ def deal(partner: Partner, customer: str, domain: str, amount: int, lines: list[
     }
 
 
+APPROVAL_LINK = re.compile(r"https?://\S+/approve/[\w.-]+")
+
+
 def run_deal_demo() -> None:
     """Submit the batch, answer the reviews, print the outcomes."""
     from flows.deal_registration import register_deal, review_registration
@@ -96,11 +101,9 @@ def run_deal_demo() -> None:
         large_run = _start(
             deal(cast.platinum, "Métropole de Lyon", "grandlyon.example", 480000, ["network", "security"])
         )
-        answer_when_paused(
-            newcomer_run, "review-1", review(cast.manager, "Known customer, budget confirmed.")
-        )
-        answer_when_paused(large_run, "review-1", review(cast.directors[0], "Strategic account."))
-        answer_when_paused(large_run, "review-2", review(cast.directors[1], "Agreed, second approval."))
+        answer_from_email(newcomer_run, "review-1", cast.manager, comment="Known customer, budget confirmed.")
+        answer_from_email(large_run, "review-1", cast.directors[0], comment="Strategic account.")
+        answer_from_email(large_run, "review-2", cast.directors[1], comment="Agreed, second approval.")
         for label, run_id in (
             ("newcomer, manager review", newcomer_run),
             ("large deal, four eyes", large_run),
@@ -119,18 +122,32 @@ def _start(raw: dict[str, Any]) -> str:
     return str(run.id)
 
 
-def review(reviewer: str, comment: str) -> dict[str, str]:
-    return {"decision": "approve", "reviewer_email": reviewer, "comment": comment}
-
-
-def answer_when_paused(run_id: str, pause_key: str, values: dict[str, Any]) -> None:
-    """Wait until the run waits at ``pause_key``, then resume it with the form ``values``."""
-    from tasks.resuming import resume_with_input
+def answer_from_email(
+    run_id: str, pause_key: str, email: str, decision: str = "approve", **fields: str
+) -> None:
+    """Wait until the run waits at ``pause_key``, then answer as ``email`` would: open the personal
+    link from their e-mail and press a button (a form POST, as their browser sends it)."""
+    import httpx
 
     wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
-    resume_with_input(run_id, values)
-    who = values.get("reviewer_email") or values.get("signer_email") or values.get("approver_email")
-    console.print(f"  {who} answered {values['decision']} on run {run_id[:8]} ({pause_key})")
+    link = personal_link(email)
+    response = httpx.post(link, data={"decision": decision, **fields}, timeout=30)
+    if response.status_code != 200:
+        raise RuntimeError(f"the approval page refused {email}'s answer ({response.status_code})")
+    console.print(f"  {email}: {decision} on their approval page ({pause_key})")
+
+
+def personal_link(email: str) -> str:
+    """The approval link in the latest e-mail to ``email`` that carries one (the outbox keeps it)."""
+    with Session(get_engine()) as session:
+        mails = session.exec(
+            select(Notification).where(Notification.recipient == email).order_by(col(Notification.id).desc())
+        )
+        for mail in mails:
+            found = APPROVAL_LINK.search(mail.text_body)
+            if found:
+                return found.group(0)
+    raise LookupError(f"no e-mail to {email} carries an approval link")
 
 
 def _final(run_id: str) -> Any:

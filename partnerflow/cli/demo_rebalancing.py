@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from partnerflow.cli.demo_campaign import signer
-from partnerflow.cli.demo_deals import answer_when_paused, wait_for_state
+from partnerflow.cli.demo_deals import answer_from_email, wait_for_state
 from partnerflow.cli.output import console
 from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
@@ -37,15 +37,12 @@ def run_rebalancing_demo(year: int) -> None:
             run_id = str(run.id)  # type: ignore[union-attr]
             wait_for_state(run_id, lambda state: state.is_paused())
             keep = _first_pause(year)
-            answer_when_paused(
+            answer_from_email(
                 run_id,
                 "approval-1",
-                {
-                    "decision": "approve",
-                    "approver_email": signer(Role.CHANNEL_MANAGER),
-                    "exclude_from_pause": [keep] if keep else [],
-                    "comment": "Keeping one reseller: a new sales team starts there in January.",
-                },
+                signer(Role.CHANNEL_MANAGER),
+                exclude_from_pause=str(keep or ""),
+                comment="Keeping one reseller: a new sales team starts there in January.",
             )
             wait_for_state(run_id, lambda state: state.is_final())
     _print(year)

@@ -52,6 +52,22 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
         raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
 
 
+def wake_waiting_run(flow_run_id: str, run_input: dict[str, Any]) -> bool:
+    """Wake a run after an answer was recorded for it; False if it was not waiting (see
+    :func:`tasks.resuming.wake_run`)."""
+    use_local_server_by_default()
+    from prefect.exceptions import FlowPauseTimeout, ObjectNotFound
+
+    from tasks.resuming import wake_run
+
+    try:
+        return wake_run(flow_run_id, run_input)
+    except (FlowPauseTimeout, ObjectNotFound):
+        return False
+    except UNREACHABLE as error:
+        raise PrefectUnavailable(f"no Prefect server answered ({error}); run `partnerflow up`") from None
+
+
 def start_run(deployment: str, parameters: dict[str, Any]) -> str:
     """Start a run of ``deployment`` (``flow-name/deployment-name``) now; returns its id."""
     use_local_server_by_default()

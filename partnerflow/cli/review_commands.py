@@ -9,12 +9,12 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.cli.prefect_api import PrefectUnavailable, resume_run
+from partnerflow.cli.approval_commands import Code, Comment, OnBehalfOf, Reason, answer_and_wake
+from partnerflow.cli.output import console, friendly_errors, print_json
 from partnerflow.db import get_engine
 from partnerflow.models import OPEN_STATUSES, Registration
 from partnerflow.policy import load_policy
-from partnerflow.registration.review import ReviewAnswer
+from partnerflow.registration.review import review_subject
 from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Pending reviews of deal registrations.", no_args_is_help=True)
@@ -87,10 +87,12 @@ def decide(
     approve: Annotated[bool, typer.Option("--approve")] = False,
     reject: Annotated[bool, typer.Option("--reject")] = False,
     request_info: Annotated[bool, typer.Option("--request-info")] = False,
-    reviewer: Annotated[str, typer.Option(help="Your e-mail; it must hold the review's role.")] = "",
-    comment: Annotated[str, typer.Option(help="Reason, or the question for the partner.")] = "",
+    code: Code = "",
+    on_behalf_of: OnBehalfOf = "",
+    reason: Reason = "",
+    comment: Comment = "",
 ) -> None:
-    """Answer a review through the same resume API as the Prefect UI's form."""
+    """Answer a review with the code from your e-mail (or, as an operator, for someone else)."""
     chosen = [
         name
         for name, flag in (("approve", approve), ("reject", reject), ("request-info", request_info))
@@ -98,25 +100,4 @@ def decide(
     ]
     if len(chosen) != 1:
         raise typer.BadParameter("give exactly one of --approve, --reject, --request-info")
-    answer = ReviewAnswer.model_validate(
-        {"decision": chosen[0], "reviewer_email": reviewer, "comment": comment}
-    )
-    with Session(get_engine()) as session:
-        registration = session.get(Registration, registration_id)
-    if registration is None or registration.status not in OPEN_STATUSES:
-        errors.print(f"registration {registration_id} is not waiting for a review")
-        raise typer.Exit(1)
-    if not registration.flow_run_id:
-        errors.print(
-            f"registration {registration_id} has no review run yet; the review-sla deployment starts it"
-        )
-        raise typer.Exit(1)
-    try:
-        resume_run(registration.flow_run_id, answer.model_dump())
-    except PrefectUnavailable as error:
-        errors.print(str(error), soft_wrap=True)
-        raise typer.Exit(1) from None
-    console.print(
-        f"sent {answer.decision} by {answer.reviewer_email} to run {registration.flow_run_id}; "
-        "the run applies it within seconds (`partnerflow deals list` shows the result)"
-    )
+    answer_and_wake(review_subject(registration_id), chosen[0], comment, code, on_behalf_of, reason)

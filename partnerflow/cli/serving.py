@@ -62,6 +62,13 @@ def start_serving_process(api_url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=environment, start_new_session=True)
 
 
+def start_web_process(api_url: str, host: str, port: int) -> subprocess.Popen[bytes]:
+    """``partnerflow web`` (the approval page) in its own process group, resuming runs on ``api_url``."""
+    environment = {**os.environ, "PREFECT_API_URL": api_url}
+    command = [sys.executable, "-m", "partnerflow", "web", "--host", host, "--port", str(port)]
+    return subprocess.Popen(command, env=environment, start_new_session=True)
+
+
 def serving_runner(name: str, query_seconds: float | None = None) -> Runner:
     """A Prefect runner that, when stopped, never rewrites the state of a run that is not running.
 

@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.cli.serving import serve_all, start_serving_process
+from partnerflow.cli.prefect_api import use_local_server_by_default
+from partnerflow.cli.serving import serve_all, start_serving_process, start_web_process
 from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.local_server import local_prefect_server, stop_process_group, wait_until_healthy
 from partnerflow.notify import MailSink, port_is_free
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
-from partnerflow.settings import get_settings
+from partnerflow.settings import get_settings, is_loopback
 
 
 @friendly_errors
@@ -64,41 +65,83 @@ def seed(
 def up(
     port: Annotated[int, typer.Option(help="Prefect server port.")] = 4200,
     smtp_port: Annotated[int | None, typer.Option(help="SMTP sink port (default: settings).")] = None,
+    host: Annotated[
+        str, typer.Option(help="Where the Prefect server and the approval page listen (default loopback).")
+    ] = "127.0.0.1",
 ) -> None:
-    """Run everything locally: Prefect server (SQLite), SMTP sink, all deployments. Ctrl-C stops.
+    """Run everything locally: Prefect server (SQLite), approval page, SMTP sink, all deployments.
 
-    If the Prefect server or the deployment runner stops, ``up`` says so and stops the rest.
+    If the Prefect server, the deployment runner or the approval page stops, ``up`` says so and
+    stops the rest. Ctrl-C stops everything. Beyond loopback, the Prefect API must require
+    ``PREFECT_SERVER_API_AUTH_STRING`` (every partnerflow process then sends it).
     """
     settings = get_settings()
+    if not _api_protected(host):
+        errors.print(
+            f"refusing to listen on {host} without PREFECT_SERVER_API_AUTH_STRING: anyone who reaches "
+            "the port could resume runs; set it (README: Security) or keep the default 127.0.0.1"
+        )
+        raise typer.Exit(1)
     migrate(settings.database_url)
     sink_port = smtp_port or settings.smtp_port
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
-    if not port_is_free(sink_port):
-        errors.print(
-            f"SMTP port {sink_port} is in use (another `partnerflow up` or `mail sink`?); "
-            "stop it or pass --smtp-port"
-        )
-        raise typer.Exit(1)
+    for what, wanted in (("SMTP", sink_port), ("approval page", settings.web_port)):
+        if not port_is_free(wanted):
+            errors.print(
+                f"{what} port {wanted} is in use (another `partnerflow up`?); stop it or change "
+                + ("--smtp-port" if what == "SMTP" else "PARTNERFLOW_WEB_PORT")
+            )
+            raise typer.Exit(1)
     with (
         sigterm_as_interrupt(),
-        local_prefect_server(settings.prefect_home, port=port) as server,
+        local_prefect_server(settings.prefect_home, host=host, port=port) as server,
         MailSink(settings.mail_dir, port=sink_port),
     ):
-        console.print(f"Prefect UI: [bold]http://127.0.0.1:{port}[/bold]  (API {server.api_url})")
+        console.print(f"Prefect UI: [bold]http://{host}:{port}[/bold]  (API {server.api_url})")
+        console.print(f"Approval page: {settings.web_url} (listening on {host}:{settings.web_port})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
         console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
         runner = start_serving_process(server.api_url)
+        web = start_web_process(server.api_url, host, settings.web_port)
         try:
             stopped = wait_for_first_exit(
-                [watch_server(server), Watched("the deployment runner", runner.poll)]
+                [
+                    watch_server(server),
+                    Watched("the deployment runner", runner.poll),
+                    Watched("the approval page", web.poll),
+                ]
             )
         finally:
+            stop_process_group(web, grace_seconds=10)
             stop_process_group(runner, first_signal=signal.SIGINT, leader_only=True, grace_seconds=30)
     if stopped is not None:
         part, code = stopped
         errors.print(f"{part.name} stopped (exit code {code}, log {server.log_path}); so did partnerflow up")
         raise typer.Exit(1)
     console.print("stopped")
+
+
+def _api_protected(host: str) -> bool:
+    """Loopback, or an API auth string that every child and client of ``up`` will send."""
+    secret = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
+    if secret:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", secret)
+        return True
+    return is_loopback(host)
+
+
+@friendly_errors
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on (default: settings).")] = "",
+    port: Annotated[int, typer.Option(help="Port (default: settings).")] = 0,
+) -> None:
+    """Serve the approval page (``partnerflow up`` runs it; run it alone on another host)."""
+    from partnerflow.web import create_app  # FastAPI and uvicorn: only this command needs them
+    from partnerflow.web.server import web_server
+
+    settings = get_settings()
+    use_local_server_by_default()
+    web_server(create_app(settings), host or settings.web_host, port or settings.web_port).run()
 
 
 @friendly_errors

@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import (
+    Subject,
+    approvals_given,
+    close_requests,
+    mark_applied,
+    unapplied_answers,
+)
 from partnerflow.audit import record_event
 from partnerflow.commissions.payment_file import (
     Payer,
@@ -32,16 +39,13 @@ from partnerflow.commissions.periods import Period
 from partnerflow.models import (
     BatchStatus,
     CommissionLine,
-    FinanceAnswer,
     LineStatus,
-    Role,
     SettlementBatch,
     Statement,
     StatementStatus,
 )
 from partnerflow.partners import partner_names, partners_by_id
 from partnerflow.policy import CommissionPlanPolicy, Policy
-from partnerflow.registration.review import reviewers_for
 
 ACTOR = "system:commission-settlement"
 
@@ -174,18 +178,8 @@ def approvals_needed(plan: CommissionPlanPolicy, total: Decimal) -> int:
 
 
 @dataclass(frozen=True)
-class FinanceDecision:
-    """What a finance approver answers on the settlement's form."""
-
-    decision: Literal["approve", "reject"]
-    approver_email: str
-    comment: str = ""
-
-
-@dataclass(frozen=True)
 class ApprovalOutcome:
-    status: str  # the batch's status after the answer
-    counted: bool
+    status: str  # the batch's status after the answers
     message: str
 
     @property
@@ -193,79 +187,36 @@ class ApprovalOutcome:
         return self.status != BatchStatus.AWAITING_APPROVAL
 
 
-def record_finance_answer(
-    session: Session, batch_id: int, answer: FinanceDecision, *, round_number: int, now: datetime
-) -> ApprovalOutcome:
-    """Count one approval round: only the finance role, each approver once; a rejection ends it.
+def settlement_subject(batch_id: int) -> Subject:
+    return Subject("settlement", batch_id)
 
-    Replaying a round (a retried task after a crash) finds its stored answer and changes nothing.
-    """
+
+def apply_finance_answers(session: Session, batch_id: int, *, now: datetime) -> ApprovalOutcome:
+    """Apply the finance answers recorded so far, each once: a rejection ends it; the batch is
+    approved once enough distinct finance people approved (two above the four-eyes threshold)."""
     batch = _batch(session, batch_id)
-    if session.exec(
-        select(FinanceAnswer)
-        .where(FinanceAnswer.batch_id == batch_id)
-        .where(FinanceAnswer.round == round_number)
-    ).first():
-        return ApprovalOutcome(batch.status.value, True, "this answer was already recorded")
+    message = f"{batch.status.value}"
+    for answer, request in unapplied_answers(session, settlement_subject(batch_id)):
+        mark_applied(session, answer, now)
+        if batch.status is not BatchStatus.AWAITING_APPROVAL:
+            continue
+        details = {"comment": answer.comment, "person": answer.person_email}
+        if answer.decision == "reject":
+            _reject(session, batch, now)
+            _audit(session, batch, answer.actor, "settlement.rejected", details)
+            message = "rejected: the lines return to the next settlement"
+            continue
+        approvals = approvals_given(session, request)
+        _audit(session, batch, answer.actor, "settlement.approved", {**details, "approvals": approvals})
+        if approvals >= batch.approvals_needed:
+            batch.status, batch.decided_at = BatchStatus.APPROVED, now
+            session.add(batch)
+            message = "approved"
+        else:
+            message = f"{approvals} of {batch.approvals_needed} approvals"
     if batch.status is not BatchStatus.AWAITING_APPROVAL:
-        return ApprovalOutcome(batch.status.value, False, f"the batch is already {batch.status.value}")
-    email = answer.approver_email.strip().lower()
-    refusal = _refusal(session, batch_id, email, answer)
-    session.add(
-        FinanceAnswer(
-            batch_id=batch_id,
-            round=round_number,
-            approver_email=email,
-            decision=answer.decision,
-            comment=answer.comment,
-            counted=refusal is None,
-            answered_at=now,
-        )
-    )
-    session.flush()
-    if refusal is not None:
-        _audit(session, batch, email, "settlement.answer-refused", {"reason": refusal})
-        return ApprovalOutcome(batch.status.value, False, refusal)
-    if answer.decision == "reject":
-        _reject(session, batch, now)
-        _audit(session, batch, email, "settlement.rejected", {"comment": answer.comment})
-        return ApprovalOutcome(batch.status.value, True, "rejected: the lines return to the next settlement")
-    approvals = _counted_approvals(session, batch_id)
-    _audit(session, batch, email, "settlement.approved", {"comment": answer.comment, "approvals": approvals})
-    if approvals >= batch.approvals_needed:
-        batch.status = BatchStatus.APPROVED
-        batch.decided_at = now
-        session.add(batch)
-        return ApprovalOutcome(batch.status.value, True, "approved")
-    return ApprovalOutcome(batch.status.value, True, f"{approvals} of {batch.approvals_needed} approvals")
-
-
-def _refusal(session: Session, batch_id: int, email: str, answer: FinanceDecision) -> str | None:
-    if email not in {person.email.lower() for person in reviewers_for(session, Role.FINANCE)}:
-        return f"{email} does not hold the finance role"
-    if (
-        answer.decision == "approve"
-        and session.exec(
-            select(FinanceAnswer.id)
-            .where(FinanceAnswer.batch_id == batch_id)
-            .where(FinanceAnswer.approver_email == email)
-            .where(FinanceAnswer.decision == "approve")
-            .where(col(FinanceAnswer.counted))
-        ).first()
-    ):
-        return f"{email} already approved this batch: a second approver is needed"
-    return None
-
-
-def _counted_approvals(session: Session, batch_id: int) -> int:
-    return len(
-        session.exec(
-            select(FinanceAnswer.id)
-            .where(FinanceAnswer.batch_id == batch_id)
-            .where(FinanceAnswer.decision == "approve")
-            .where(col(FinanceAnswer.counted))
-        ).all()
-    )
+        close_requests(session, settlement_subject(batch_id), now)
+    return ApprovalOutcome(batch.status.value, message)
 
 
 def _reject(session: Session, batch: SettlementBatch, now: datetime) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import Links, Subject
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import batch_for, statements_of
 from partnerflow.markdown import md_text
@@ -19,7 +21,7 @@ from partnerflow.models import (
     StatementStatus,
 )
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.notify.people import notify_role
+from partnerflow.notify.people import invite_role
 from partnerflow.partners import partner_names, partners_by_id
 
 
@@ -148,23 +150,37 @@ def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: T
 
 
 def request_finance_approval(
-    session: Session, batch: SettlementBatch, renderer: TemplateRenderer, *, url: str, run_id: str
+    session: Session,
+    batch: SettlementBatch,
+    renderer: TemplateRenderer,
+    *,
+    links: Links,
+    summary: str,
+    run_id: str,
+    expires_at: datetime,
+    now: datetime,
 ) -> int:
-    """E-mail every finance person a link to the run's approval form (once per run and person)."""
-    return notify_role(
+    """Mail every finance person their personal link and code to approve the batch (once)."""
+    assert batch.id is not None
+    return invite_role(
         session,
         renderer,
+        links,
+        Subject("settlement", batch.id),
         role="finance",
+        approvers_required=batch.approvals_needed,
+        summary=summary,
+        expires_at=expires_at,
+        flow_run_id=run_id,
         template="settlement_approval_requested",
-        key=f"settlement-approval:{batch.id}:{run_id}",
         context={
             "period": batch.period,
             "total": batch.total,
             "currency": batch.currency,
             "statements": len(statements_of(session, batch)),
             "approvals_needed": batch.approvals_needed,
-            "approval_url": url,
         },
+        now=now,
     )
 
 

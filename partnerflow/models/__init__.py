@@ -7,7 +7,6 @@ from partnerflow.models.columns import UTCDateTime, utcnow
 from partnerflow.models.commissions import (
     BatchStatus,
     CommissionLine,
-    FinanceAnswer,
     LineKind,
     LineStatus,
     SettlementBatch,
@@ -40,7 +39,6 @@ from partnerflow.models.registrations import (
     ProtectionClaim,
     Registration,
     RegistrationStatus,
-    ReviewVote,
 )
 
 __all__ = [
@@ -55,7 +53,6 @@ __all__ = [
     "CampaignStatus",
     "CommissionLine",
     "DeliveryStatus",
-    "FinanceAnswer",
     "Lead",
     "LeadEvent",
     "LeadEventKind",
@@ -76,7 +73,6 @@ __all__ = [
     "RebalancingStatus",
     "Registration",
     "RegistrationStatus",
-    "ReviewVote",
     "Role",
     "SettlementBatch",
     "SignOff",

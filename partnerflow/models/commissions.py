@@ -125,22 +125,3 @@ class Statement(SQLModel, table=True):
     payment_reference: str = Field(max_length=35)  # the SEPA end-to-end id
     created_at: datetime = timestamp_field()
     paid_at: datetime | None = timestamp_field(nullable=True)
-
-
-class FinanceAnswer(SQLModel, table=True):
-    """One finance approver's answer to one approval round of a batch (replays are no-ops)."""
-
-    __table_args__ = (UniqueConstraint("batch_id", "round"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    batch_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("settlementbatch.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    round: int = Field(ge=1)
-    approver_email: str = Field(max_length=254)
-    decision: str = Field(max_length=16)
-    comment: str = Field(default="")
-    counted: bool = True  # False: refused (wrong role, same approver twice); kept for the audit
-    answered_at: datetime = timestamp_field()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 from partnerflow.models.columns import enum_type, json_field, timestamp_field
@@ -92,27 +92,6 @@ class ProtectionClaim(SQLModel, table=True):
         )
     )
     created_at: datetime = timestamp_field()
-
-
-class ReviewVote(SQLModel, table=True):
-    """What one reviewer answered in one review round (accepted or refused for entitlement)."""
-
-    __table_args__ = (UniqueConstraint("registration_id", "round"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    registration_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("registration.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    round: int
-    reviewer_email: str = Field(max_length=254)
-    decision: str = Field(max_length=16)
-    comment: str = Field(default="", sa_type=Text)
-    level: str = Field(max_length=32)
-    accepted: bool
-    refusal: str | None = Field(default=None, sa_type=String(200))
-    decided_at: datetime = timestamp_field()
 
 
 class PendingSubmission(SQLModel, table=True):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from partnerflow.approvals import Links, Subject, open_round, people_with_role
 from partnerflow.notify.outbox import enqueue
 from partnerflow.notify.rendering import TemplateRenderer
-from partnerflow.registration.review import reviewers_for
 
 
 def notify_role(
@@ -22,7 +23,7 @@ def notify_role(
 ) -> int:
     """Queue ``template`` for every active person holding ``role``, once each (``key:<person>``);
     each gets ``context`` plus ``person_name``. Returns how many people hold the role."""
-    people = reviewers_for(session, role)
+    people = people_with_role(session, role)
     for person in people:
         enqueue(
             session,
@@ -34,3 +35,53 @@ def notify_role(
             context={"person_name": person.name, **context},
         )
     return len(people)
+
+
+def invite_role(
+    session: Session,
+    renderer: TemplateRenderer,
+    links: Links,
+    subject: Subject,
+    *,
+    role: str,
+    approvers_required: int,
+    summary: str,
+    expires_at: datetime,
+    flow_run_id: str,
+    template: str,
+    context: dict[str, Any],
+    now: datetime,
+    round_number: int = 1,
+) -> int:
+    """Open the decision's round and queue ``template`` to each person holding ``role`` with their
+    own ``approval_url`` and ``approval_code`` (once: a retried step mails nobody twice)."""
+    invitations = open_round(
+        session,
+        links,
+        subject,
+        role=role,
+        round_number=round_number,
+        approvers_required=approvers_required,
+        summary=summary,
+        expires_at=expires_at,
+        flow_run_id=flow_run_id,
+        now=now,
+    )
+    for invitation in invitations:
+        person = invitation.person
+        enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"{template}:{subject.kind}:{subject.id}:{round_number}:{person.id}",
+            recipient=person.email,
+            template=template,
+            locale=person.locale.value,
+            context={
+                "person_name": person.name,
+                "approval_url": invitation.link,
+                "approval_code": invitation.code,
+                "operator_url": invitation.operator_url,
+                **context,
+            },
+        )
+    return len(invitations)

@@ -7,25 +7,26 @@ audited with the policy stamp and the rule that proposed it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import Subject, close_requests, mark_applied, unapplied_answers
 from partnerflow.audit import record_event
 from partnerflow.models import (
     PartnerStatus,
     Proposal,
     Rebalancing,
     RebalancingStatus,
-    Role,
 )
 from partnerflow.partners import partners_by_id
 from partnerflow.policy import Policy, RebalancingPolicy
 from partnerflow.rebalancing.proposals import RebalancingPlan
-from partnerflow.registration.review import reviewers_for
 
 ACTOR = "system:rebalancing"
 
@@ -79,44 +80,52 @@ def store_plan(
 
 
 @dataclass(frozen=True)
-class ManagerAnswer:
-    decision: Literal["approve", "reject"]
-    approver_email: str
-    exclude_from_pause: tuple[int, ...] = ()
-    comment: str = ""
-
-
-@dataclass(frozen=True)
 class AnswerOutcome:
-    accepted: bool
+    done: bool
     status: str
     message: str
 
 
-def record_answer(session: Session, year: int, answer: ManagerAnswer, *, now: datetime) -> AnswerOutcome:
-    """A channel manager approves (excluding some resellers from the pauses) or rejects."""
+def rebalancing_subject(year: int) -> Subject:
+    return Subject("rebalancing", year)
+
+
+def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Reads a form's ``exclude_from_pause``: only resellers proposed for a pause may be kept."""
+    pauses = {p.partner_id for p in proposals_of(session, _required(session, year)) if p.outcome == "pause"}
+
+    def read(values: dict[str, Any]) -> dict[str, Any]:
+        excluded = TypeAdapter(list[int]).validate_python(values.get("exclude_from_pause") or [])
+        unknown = sorted(set(excluded) - pauses)
+        if unknown:
+            raise ValueError(
+                f"resellers {unknown} have no proposed pause: exclude only ids proposed for a pause"
+            )
+        return {"exclude_from_pause": sorted(set(excluded))} if excluded else {}
+
+    return read
+
+
+def apply_answers(session: Session, year: int, *, now: datetime) -> AnswerOutcome:
+    """Apply the channel manager's recorded answer: approve (minus exclusions) or reject."""
     rebalancing = _required(session, year)
-    if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
-        return AnswerOutcome(False, rebalancing.status.value, f"already {rebalancing.status.value}")
-    email = answer.approver_email.strip().lower()
-    if email not in {p.email.lower() for p in reviewers_for(session, Role.CHANNEL_MANAGER)}:
-        _audit(session, year, email, "rebalancing.answer-refused", {"reason": "not a channel manager"})
-        return AnswerOutcome(False, rebalancing.status.value, f"{email} is not a channel manager")
-    pauses = {p.partner_id for p in proposals_of(session, rebalancing) if p.outcome == "pause"}
-    unknown = sorted(set(answer.exclude_from_pause) - pauses)
-    if unknown:
-        message = f"resellers {unknown} have no proposed pause: exclude only ids proposed for a pause"
-        return AnswerOutcome(False, rebalancing.status.value, message)
-    rebalancing.status = (
-        RebalancingStatus.APPROVED if answer.decision == "approve" else RebalancingStatus.REJECTED
-    )
-    rebalancing.decided_by, rebalancing.decided_at = email, now
-    rebalancing.comment = answer.comment
-    rebalancing.excluded = sorted(answer.exclude_from_pause)
-    session.add(rebalancing)
-    details = {"excluded": rebalancing.excluded, "comment": answer.comment}
-    _audit(session, year, email, f"rebalancing.{rebalancing.status.value}", details)
-    return AnswerOutcome(True, rebalancing.status.value, rebalancing.status.value)
+    for answer, _request in unapplied_answers(session, rebalancing_subject(year)):
+        mark_applied(session, answer, now)
+        if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
+            continue
+        rebalancing.status = (
+            RebalancingStatus.APPROVED if answer.decision == "approve" else RebalancingStatus.REJECTED
+        )
+        rebalancing.decided_by, rebalancing.decided_at = answer.person_email, now
+        rebalancing.comment = answer.comment
+        rebalancing.excluded = list(answer.details.get("exclude_from_pause", []))
+        session.add(rebalancing)
+        details = {"excluded": rebalancing.excluded, "comment": answer.comment, "person": answer.person_email}
+        _audit(session, year, answer.actor, f"rebalancing.{rebalancing.status.value}", details)
+    done = rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL
+    if done:
+        close_requests(session, rebalancing_subject(year), now)
+    return AnswerOutcome(done, rebalancing.status.value, rebalancing.status.value)
 
 
 def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str, int]:

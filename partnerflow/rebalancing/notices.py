@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from partnerflow.approvals import Links, Subject, people_with_role
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.notify.people import notify_role
+from partnerflow.notify.people import invite_role, notify_role
 from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of
 from partnerflow.rebalancing.kpis import reseller_kpis
-from partnerflow.registration.review import reviewers_for
 
 
 def targets(document: RebalancingPolicy) -> dict[str, Any]:
@@ -123,23 +123,36 @@ def queue_summary(
 
 
 def request_approval(
-    session: Session, rebalancing: Rebalancing, renderer: TemplateRenderer, *, url: str, run_id: str
+    session: Session,
+    rebalancing: Rebalancing,
+    renderer: TemplateRenderer,
+    *,
+    links: Links,
+    summary: str,
+    run_id: str,
+    expires_at: datetime,
+    now: datetime,
 ) -> int:
-    """Ask every channel manager to answer the run's form."""
+    """Mail every channel manager their personal link and code to answer (once)."""
     outcomes = [p.outcome for p in proposals_of(session, rebalancing)]
-    return notify_role(
+    return invite_role(
         session,
         renderer,
+        links,
+        Subject("rebalancing", rebalancing.year),
         role=Role.CHANNEL_MANAGER,
+        approvers_required=1,
+        summary=summary,
+        expires_at=expires_at,
+        flow_run_id=run_id,
         template="rebalancing_approval_requested",
-        key=f"rebalancing-approval:{rebalancing.year}:{run_id}",
         context={
             "year": rebalancing.year,
             "kept": outcomes.count("keep"),
             "coached": outcomes.count("coach"),
             "paused": outcomes.count("pause"),
-            "approval_url": url,
         },
+        now=now,
     )
 
 
@@ -162,5 +175,5 @@ def queue_quarter_scorecards(
 
 
 def _channel_manager(session: Session) -> str:
-    managers = reviewers_for(session, Role.CHANNEL_MANAGER)
+    managers = people_with_role(session, Role.CHANNEL_MANAGER)
     return managers[0].email if managers else "partners@example.com"

@@ -56,14 +56,17 @@ def notify_reviewer(
     registration: Registration,
     partner: Partner,
     reviewer: Person,
-    review_url: str,
+    links: dict[str, str],
     suffix: str = "",
 ) -> bool:
-    """Queue ``review_<event>`` (requested, reminder, escalated) to one internal reviewer."""
+    """Queue ``review_<event>`` (requested, reminder, escalated) to one internal reviewer, with
+    ``links``: their personal ``approval_url``, ``approval_code`` (first e-mail of a round only)
+    and the operators' ``operator_url``."""
     context = {
         **registration_context(registration, partner),
         "reviewer_name": reviewer.name,
-        "review_url": review_url,
+        "approval_code": "",
+        **links,
         "review_level": registration.review_level or "",
         "approvers_required": registration.approvers_required,
     }

@@ -1,8 +1,9 @@
-"""Manual review: who may decide, four eyes, request-info, and the summary reviewers read.
+"""Manual review: asking the level's reviewers, applying their answers, the summary they read.
 
-Each answer a reviewer gives is one *round*, stored as a :class:`ReviewVote` keyed by
-(registration, round), so replaying a round (a flow re-run after resume) changes nothing.
-The flow only waits; every decision is made here, against the database.
+Who may answer, and whether an answer is genuinely theirs, is settled by
+:mod:`partnerflow.approvals` (personal links and codes, one answer per person and round). Here
+the answers it recorded are applied in order, each exactly once (``applied_at``), so a flow
+re-run after a resume, or two wake-ups at once, decide nothing twice.
 """
 
 from __future__ import annotations
@@ -11,19 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from partnerflow.approvals import (
+    Links,
+    Subject,
+    approvals_given,
+    close_requests,
+    latest_round,
+    mark_applied,
+    open_requests,
+    open_round,
+    unapplied_answers,
+)
 from partnerflow.audit import record_event
 from partnerflow.markdown import md_text
 from partnerflow.models import (
     OPEN_STATUSES,
+    ApprovalAnswer,
+    ApprovalRequest,
     Partner,
-    Person,
-    PersonRole,
     Registration,
     RegistrationStatus,
-    ReviewVote,
     Role,
 )
 from partnerflow.notify import TemplateRenderer
@@ -31,23 +41,7 @@ from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.intake import approve, reject
 from partnerflow.registration.notices import notify_partner, notify_reviewer
 
-SYSTEM_REVIEWER = "system@partnerflow.invalid"
-"""The reviewer name of wake-ups sent by partnerflow itself (SLA, partner update): never a vote."""
-
 ReviewState = Literal["waiting", "decided"]
-
-
-def wake_up_answer(comment: str) -> dict[str, str]:
-    """The form values partnerflow itself sends to wake a suspended review run (never a vote)."""
-    return {"decision": "approve", "reviewer_email": SYSTEM_REVIEWER, "comment": comment}
-
-
-class ReviewAnswer(BaseModel):
-    """One reviewer's answer, as typed in the Prefect UI form or ``partnerflow review decide``."""
-
-    decision: Literal["approve", "reject", "request-info"]
-    reviewer_email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    comment: str = Field(default="", max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -56,167 +50,133 @@ class RoundResult:
     message: str
 
 
-def reviewers_for(session: Session, level: str) -> list[Person]:
-    """Active people holding the role a review level names."""
-    return list(
-        session.exec(
-            select(Person)
-            .join(PersonRole)
-            .where(PersonRole.role == Role(level))
-            .where(col(Person.active))
-            .order_by(col(Person.id))
-        )
-    )
-
-
-def apply_answer(
-    session: Session,
-    registration_id: int,
-    round_number: int,
-    answer: ReviewAnswer,
-    *,
-    policy: Policy[DealRegistrationPolicy],
-    renderer: TemplateRenderer,
-    now: datetime,
-) -> RoundResult:
-    """Apply one round's answer; returns whether the review goes on waiting or is decided."""
-    registration = session.get(Registration, registration_id)
-    if registration is None or registration.partner_id is None:
-        raise LookupError(f"registration {registration_id} does not exist")
-    if registration.status not in OPEN_STATUSES:
-        return RoundResult("decided", f"registration is {registration.status.value}")
-    if answer.reviewer_email == SYSTEM_REVIEWER:
-        return RoundResult("waiting", "woken up by partnerflow; still open")
-    earlier = session.exec(
-        select(ReviewVote)
-        .where(ReviewVote.registration_id == registration_id)
-        .where(ReviewVote.round == round_number)
-    ).first()
-    if earlier is not None:
-        return RoundResult("waiting", "round already recorded")
-    partner = session.get(Partner, registration.partner_id)
-    assert partner is not None
-    refusal = _refusal(session, registration, answer)
-    vote = ReviewVote(
-        registration_id=registration_id,
-        round=round_number,
-        reviewer_email=answer.reviewer_email,
-        decision=answer.decision,
-        comment=answer.comment,
-        level=registration.review_level or "",
-        accepted=refusal is None,
-        refusal=refusal,
-        decided_at=now,
-    )
-    session.add(vote)
-    session.flush()
-    if refusal is not None:
-        record_event(
-            session,
-            actor=answer.reviewer_email,
-            action="review.refused",
-            subject_type="registration",
-            subject_id=registration_id,
-            details={"decision": answer.decision, "refusal": refusal},
-        )
-        return RoundResult("waiting", refusal)
-    record_event(
-        session,
-        actor=answer.reviewer_email,
-        action=f"review.{answer.decision}",
-        subject_type="registration",
-        subject_id=registration_id,
-        details={"comment": answer.comment, "round": round_number},
-    )
-    if answer.decision == "reject":
-        reject(
-            session,
-            registration,
-            partner,
-            reason=answer.comment or "Rejected after review.",
-            renderer=renderer,
-            now=now,
-        )
-        return RoundResult("decided", "rejected")
-    if answer.decision == "request-info":
-        registration.status = RegistrationStatus.INFO_REQUESTED
-        registration.info_request = answer.comment
-        notify_partner(
-            session,
-            renderer,
-            event="info_requested",
-            registration=registration,
-            partner=partner,
-            suffix=f":{round_number}",
-        )
-        return RoundResult("waiting", "information requested from the partner")
-    approvals = _approvers(session, registration_id)
-    if len(approvals) < registration.approvers_required:
-        return RoundResult("waiting", f"{len(approvals)} of {registration.approvers_required} approvals")
-    if not approve(session, registration, partner, policy=policy, renderer=renderer, now=now):
-        reject(
-            session,
-            registration,
-            partner,
-            reason="Another partner's registration for this customer was approved first.",
-            renderer=renderer,
-            now=now,
-        )
-    return RoundResult("decided", registration.status.value)
-
-
-def _refusal(session: Session, registration: Registration, answer: ReviewAnswer) -> str | None:
-    """Why this reviewer may not give this answer now, or None if they may."""
-    level = registration.review_level or Role.CHANNEL_MANAGER.value
-    person = session.exec(select(Person).where(Person.email == answer.reviewer_email.lower())).first()
-    if person is None or not person.active:
-        return f"{answer.reviewer_email} is not an active member of the channel team"
-    if Role(level) not in person.roles:
-        return f"{answer.reviewer_email} does not hold the {level} role this review needs"
-    if answer.decision == "approve" and answer.reviewer_email.lower() in _approvers(
-        session, registration.id or 0
-    ):
-        return f"{answer.reviewer_email} has already approved; a second, different approver is needed"
-    if answer.decision == "request-info" and registration.status == RegistrationStatus.INFO_REQUESTED:
-        return "information has already been requested; wait for the partner's update"
-    return None
-
-
-def _approvers(session: Session, registration_id: int) -> set[str]:
-    votes = session.exec(
-        select(ReviewVote)
-        .where(ReviewVote.registration_id == registration_id)
-        .where(col(ReviewVote.accepted))
-        .where(ReviewVote.decision == "approve")
-    )
-    return {vote.reviewer_email.lower() for vote in votes}
+def review_subject(registration_id: int) -> Subject:
+    return Subject("registration", registration_id)
 
 
 def request_review(
     session: Session,
     registration: Registration,
     *,
+    links: Links,
     renderer: TemplateRenderer,
-    review_url: str,
-    round_label: str = "",
+    expires_at: datetime,
+    now: datetime,
+    event: str = "requested",
 ) -> int:
-    """E-mail every reviewer of the registration's level a link to decide; returns how many."""
-    assert registration.partner_id is not None
+    """Ask the registration's current level to decide: a new round with a personal link and code
+    mailed to each of its reviewers, unless a round for that level is open. Returns how many."""
+    assert registration.id is not None and registration.partner_id is not None
+    subject = review_subject(registration.id)
+    level = registration.review_level or Role.CHANNEL_MANAGER.value
+    if any(request.role == level for request in open_requests(session, subject)):
+        return 0
     partner = session.get(Partner, registration.partner_id)
     assert partner is not None
-    reviewers = reviewers_for(session, registration.review_level or Role.CHANNEL_MANAGER.value)
-    for reviewer in reviewers:
+    invitations = open_round(
+        session,
+        links,
+        subject,
+        role=level,
+        round_number=latest_round(session, subject) + 1,
+        approvers_required=registration.approvers_required,
+        summary=review_summary(session, registration),
+        expires_at=expires_at,
+        flow_run_id=registration.flow_run_id,
+        now=now,
+    )
+    for invitation in invitations:
         notify_reviewer(
             session,
             renderer,
-            event="requested",
+            event=event,
             registration=registration,
             partner=partner,
-            reviewer=reviewer,
-            review_url=review_url,
-            suffix=round_label,
+            reviewer=invitation.person,
+            links={
+                "approval_url": invitation.link,
+                "approval_code": invitation.code,
+                "operator_url": invitation.operator_url,
+            },
+            suffix=f":{invitation.request.round}",
         )
-    return len(reviewers)
+    return len(invitations)
+
+
+def apply_answers(
+    session: Session,
+    registration_id: int,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> RoundResult:
+    """Apply every recorded answer not applied yet; says whether the review waits or is decided."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.partner_id is None:
+        raise LookupError(f"registration {registration_id} does not exist")
+    partner = session.get(Partner, registration.partner_id)
+    assert partner is not None
+    result = RoundResult("waiting", "no new answer; still open")
+    for answer, request in unapplied_answers(session, review_subject(registration_id)):
+        mark_applied(session, answer, now)
+        if registration.status in OPEN_STATUSES:
+            result = _apply(session, registration, partner, answer, request, policy, renderer, now)
+    if registration.status not in OPEN_STATUSES:
+        close_requests(session, review_subject(registration_id), now)
+        return RoundResult(
+            "decided", result.message if result.state == "decided" else registration.status.value
+        )
+    return result
+
+
+def _apply(
+    session: Session,
+    registration: Registration,
+    partner: Partner,
+    answer: ApprovalAnswer,
+    request: ApprovalRequest,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> RoundResult:
+    assert registration.id is not None
+    record_event(
+        session,
+        actor=answer.actor,
+        action=f"review.{answer.decision}",
+        subject_type="registration",
+        subject_id=registration.id,
+        details={"person": answer.person_email, "comment": answer.comment, "round": request.round},
+    )
+    if answer.decision == "reject":
+        reason = answer.comment or "Rejected after review."
+        reject(session, registration, partner, reason=reason, renderer=renderer, now=now)
+        return RoundResult("decided", "rejected")
+    if answer.decision == "request-info":
+        if registration.status == RegistrationStatus.INFO_REQUESTED:
+            return RoundResult(
+                "waiting", "information has already been requested; wait for the partner's update"
+            )
+        registration.status = RegistrationStatus.INFO_REQUESTED
+        registration.info_request = answer.comment
+        close_requests(session, review_subject(registration.id), now)  # the update opens a new round
+        notify_partner(
+            session,
+            renderer,
+            event="info_requested",
+            registration=registration,
+            partner=partner,
+            suffix=f":{request.round}",
+        )
+        return RoundResult("waiting", "information requested from the partner")
+    given = approvals_given(session, request)
+    if given < request.approvers_required:
+        return RoundResult("waiting", f"{given} of {request.approvers_required} approvals")
+    if not approve(session, registration, partner, policy=policy, renderer=renderer, now=now):
+        reason = "Another partner's registration for this customer was approved first."
+        reject(session, registration, partner, reason=reason, renderer=renderer, now=now)
+    return RoundResult("decided", registration.status.value)
 
 
 def review_summary(session: Session, registration: Registration) -> str:
@@ -253,5 +213,8 @@ def review_summary(session: Session, registration: Registration) -> str:
         )
     if registration.notes:
         lines.append(f"\n> {md_text(registration.notes)}")
-    lines.append("\nAnswer with your e-mail; *request-info* sends your comment to the partner as a question.")
+    lines.append(
+        "\nAnswer with the approval code from your e-mail; *request-info* sends your comment to the "
+        "partner as a question."
+    )
     return "\n".join(lines)

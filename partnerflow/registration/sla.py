@@ -2,7 +2,8 @@
 
 A suspended flow run has no compute and a pause timeout cannot be caught inside the flow, so the
 clock runs outside it: a scheduled sweep calls :func:`sweep_reviews`, which acts in the database
-and returns the flow runs to wake (resumed with :data:`SYSTEM_REVIEWER`, never a vote).
+and returns the flow runs to wake (resumed with a signed wake-up, never a vote). Escalation opens
+a new approval round for the next level: the lower level's links stop working.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, personal_links
 from partnerflow.audit import record_event
 from partnerflow.models import OPEN_STATUSES, Partner, Registration, Role
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.intake import approve, reject
 from partnerflow.registration.notices import notify_reviewer
-from partnerflow.registration.review import reviewers_for
+from partnerflow.registration.review import request_review, review_subject
 
 SLA_ACTOR = "system:review-sla"
 PolicyForDate = Callable[[date], Policy[DealRegistrationPolicy]]
@@ -35,7 +37,7 @@ class SweepReport:
 
 
 def sweep_reviews(
-    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, ui_url: str, now: datetime
+    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, links: Links, now: datetime
 ) -> SweepReport:
     """Advance the SLA of every open review by what ``now`` makes due (each step happens once)."""
     report = SweepReport()
@@ -57,11 +59,12 @@ def sweep_reviews(
             if registration.flow_run_id:
                 report.runs_to_wake.append(registration.flow_run_id)
         elif waited >= sla.escalate_after and registration.escalated_at is None:
-            if _escalate(session, registration, sla.escalation_chain, renderer, ui_url, now):
+            deadline = registration.review_requested_at + sla.final_timeout
+            if _escalate(session, registration, sla.escalation_chain, renderer, links, deadline, now):
                 report.escalated.append(registration.id)
         elif waited >= sla.remind_after and registration.reminded_at is None:
             registration.reminded_at = now
-            _notify_level(session, registration, "reminder", renderer, ui_url)
+            _remind_level(session, registration, renderer, links)
             report.reminded.append(registration.id)
         session.add(registration)
     session.flush()
@@ -73,7 +76,8 @@ def _escalate(
     registration: Registration,
     chain: list[Role],
     renderer: TemplateRenderer,
-    ui_url: str,
+    links: Links,
+    deadline: datetime,
     now: datetime,
 ) -> bool:
     """Move the review one level up the chain; the new level is notified and becomes entitled."""
@@ -91,7 +95,9 @@ def _escalate(
         subject_id=registration.id or 0,
         details={"from": current.value, "to": higher[0].value},
     )
-    _notify_level(session, registration, "escalated", renderer, ui_url)
+    request_review(
+        session, registration, links=links, renderer=renderer, expires_at=deadline, now=now, event="escalated"
+    )
     return True
 
 
@@ -105,7 +111,8 @@ def _time_out(
 ) -> None:
     """Apply the policy's final outcome through the same path as a reviewer's decision."""
     partner = session.get(Partner, registration.partner_id)
-    assert partner is not None
+    assert partner is not None and registration.id is not None
+    close_requests(session, review_subject(registration.id), now)
     record_event(
         session,
         actor=SLA_ACTOR,
@@ -128,19 +135,28 @@ def _time_out(
     )
 
 
-def _notify_level(
-    session: Session, registration: Registration, event: str, renderer: TemplateRenderer, ui_url: str
+def _remind_level(
+    session: Session, registration: Registration, renderer: TemplateRenderer, links: Links
 ) -> None:
+    """Remind who has not answered yet, with their personal link again (the code is not repeated)."""
+    assert registration.id is not None
     partner = session.get(Partner, registration.partner_id)
     assert partner is not None
-    url = f"{ui_url}/runs/flow-run/{registration.flow_run_id}" if registration.flow_run_id else ui_url
-    for reviewer in reviewers_for(session, registration.review_level or Role.CHANNEL_MANAGER.value):
-        notify_reviewer(
-            session,
-            renderer,
-            event=event,
-            registration=registration,
-            partner=partner,
-            reviewer=reviewer,
-            review_url=url,
-        )
+    level = registration.review_level or Role.CHANNEL_MANAGER.value
+    for request in open_requests(session, review_subject(registration.id)):
+        unanswered = personal_links(session, links, request)
+        for reviewer in people_with_role(session, level):
+            if reviewer.id in unanswered:
+                notify_reviewer(
+                    session,
+                    renderer,
+                    event="reminder",
+                    registration=registration,
+                    partner=partner,
+                    reviewer=reviewer,
+                    links={
+                        "approval_url": unanswered[reviewer.id],
+                        "operator_url": links.operator(registration.flow_run_id),
+                    },
+                    suffix=f":{request.round}",
+                )

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from partnerflow.approvals import (
     Invitation,
     Keys,
+    Links,
     Recorded,
     Refused,
     Reply,
@@ -31,6 +32,7 @@ from tests.factories import NOW, add_person
 KEYS = Keys("a test key that is long enough")
 DEAL = Subject("registration", 7)
 WEB = "http://127.0.0.1:4280"
+RUN = "0b8f1c56-7a1e-4d0f-9d55-2f9a0c1e2d3b"
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def invite(engine: Engine, *, round_number: int = 1, role: str = "channel-direct
     with Session(engine) as session:
         invitations = open_round(
             session,
-            KEYS,
+            Links(KEYS, WEB, "http://ui"),
             DEAL,
             role=role,
             round_number=round_number,
@@ -54,7 +56,6 @@ def invite(engine: Engine, *, round_number: int = 1, role: str = "channel-direct
             summary="### Registration #7",
             expires_at=NOW + timedelta(days=3),
             flow_run_id=None,
-            web_url=WEB,
             now=NOW,
         )
         session.commit()
@@ -158,12 +159,12 @@ def test_a_decision_the_subject_does_not_take_is_refused(engine: Engine, directo
 def test_a_form_carrying_a_genuine_wake_up_records_nothing(engine: Engine, directors: None) -> None:
     invite(engine)
     with Session(engine) as session:
-        assert receive_form(session, KEYS, DEAL, wake_values(KEYS, DEAL), now=NOW) == Woken()
-        other = receive_form(session, KEYS, DEAL, wake_values(KEYS, Subject("registration", 8)), now=NOW)
-        forged = receive_form(
-            session, KEYS, DEAL, wake_values(Keys("not partnerflow's key..."), DEAL), now=NOW
-        )
+        woken = receive_form(session, KEYS, DEAL, wake_values(KEYS, RUN), flow_run_id=RUN, now=NOW)
+        other = receive_form(session, KEYS, DEAL, wake_values(KEYS, "another-run"), flow_run_id=RUN, now=NOW)
+        forger = Keys("not partnerflow's key...")
+        forged = receive_form(session, KEYS, DEAL, wake_values(forger, RUN), flow_run_id=RUN, now=NOW)
         session.commit()
+    assert woken == Woken()
     assert other == forged == Refused("a wake-up that partnerflow did not sign")
 
 
@@ -180,7 +181,7 @@ def test_a_form_carrying_a_genuine_wake_up_records_nothing(engine: Engine, direc
 def test_malformed_form_values_are_refused_never_raised(engine: Engine, directors: None, values) -> None:
     invite(engine)
     with Session(engine) as session:
-        assert isinstance(receive_form(session, KEYS, DEAL, values, now=NOW), Refused)
+        assert isinstance(receive_form(session, KEYS, DEAL, values, flow_run_id=RUN, now=NOW), Refused)
         assert unapplied_answers(session, DEAL) == []
 
 

@@ -10,24 +10,30 @@ from sqlmodel import Session, func, select
 
 from partnerflow.campaigns.intake import CampaignResult
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
-from partnerflow.campaigns.signoffs import SignOffAnswer, record_signoff
+from partnerflow.campaigns.signoffs import apply_signoffs, campaign_subject, request_signoffs
 from partnerflow.models import Campaign, CampaignStatus, Notification
-from tests.factories import CAMPAIGN_POLICY, NOW, RENDERER
+from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as
 
 START = NOW.date() + timedelta(days=14)
 
 
 def approve_all(engine: Engine, campaign_id: int, signers: dict[str, str]) -> None:
     with Session(engine) as session:
+        stored = session.get(Campaign, campaign_id)
+        assert stored is not None
         for role in ("channel-sales", "channel-ops", "supply-chain"):
-            record_signoff(
+            request_signoffs(
                 session,
-                campaign_id,
-                role,
-                SignOffAnswer(decision="approve", signer_email=signers[role]),
+                stored,
+                role=role,
+                links=LINKS,
                 renderer=RENDERER,
+                flow_run_id="run",
+                expires_at=NOW + timedelta(days=7),
                 now=NOW,
             )
+            answer_as(session, campaign_subject(campaign_id), signers[role], "approve", role=role)
+        apply_signoffs(session, campaign_id, renderer=RENDERER, now=NOW)
         session.commit()
 
 

@@ -10,24 +10,25 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from partnerflow.approvals import Refused
 from partnerflow.commissions.accrual import AccrualResult, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import (
     ApprovalOutcome,
-    FinanceDecision,
     PaymentFiles,
+    apply_finance_answers,
     mark_paid,
     open_settlement,
     prepare_payment,
-    record_finance_answer,
+    settlement_subject,
 )
 from partnerflow.models import Partner, Role, SettlementBatch
 from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
-from tests.factories import add_person, submission
+from tests.factories import add_person, answer_as, ask, submission
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -94,19 +95,17 @@ def open_batch(engine: Engine, period: str, now: datetime = NOW) -> SettlementBa
         return batch
 
 
-def answer(
-    engine: Engine, batch_id: int, email: str, decision: str = "approve", round_number: int = 1
-) -> ApprovalOutcome:
+def answer(engine: Engine, batch_id: int, email: str, decision: str = "approve") -> ApprovalOutcome | Refused:
+    """Finance is asked (once); ``email`` answers with their personal link; the batch applies it."""
     with Session(engine) as session:
-        outcome = record_finance_answer(
-            session,
-            batch_id,
-            FinanceDecision(decision=decision, approver_email=email),  # type: ignore[arg-type]
-            round_number=round_number,
-            now=NOW,
-        )
+        batch = session.get(SettlementBatch, batch_id)
+        assert batch is not None
+        subject = settlement_subject(batch_id)
+        ask(session, subject, "finance", approvers_required=max(batch.approvals_needed, 1), now=NOW)
+        recorded = answer_as(session, subject, email, decision, now=NOW)
+        outcome = apply_finance_answers(session, batch_id, now=NOW)
         session.commit()
-        return outcome
+        return recorded if isinstance(recorded, Refused) else outcome
 
 
 def pay(engine: Engine, batch_id: int, now: datetime = NOW) -> PaymentFiles:

@@ -11,16 +11,17 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from partnerflow.approvals import Refused
 from partnerflow.commissions.accrual import accrue_missing
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import (
-    FinanceDecision,
+    apply_finance_answers,
     batch_for,
     mark_paid,
     open_settlement,
     prepare_payment,
-    record_finance_answer,
     save_payment_files,
+    settlement_subject,
 )
 from partnerflow.commissions.statements import queue_statement_emails
 from partnerflow.models import (
@@ -35,7 +36,7 @@ from partnerflow.notify import MailSink, deliver_pending
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.settings import Settings
 from tests.commissions.ledger import NOW, PAYER, plan_for, rows, won
-from tests.factories import RENDERER
+from tests.factories import RENDERER, answer_as, ask
 
 PERIOD = Period(2027, 3)
 STEPS = ("accrual", "statement", "approval", "file", "mark paid", "e-mail")
@@ -56,9 +57,7 @@ def settle(engine: Engine, settings: Settings, *, crash_after: str = "", crash_i
     actions: dict[str, Callable[[Session], object]] = {
         "accrual": lambda s: accrue_missing(s, plan_for=plan_for, now=NOW),
         "statement": lambda s: open_settlement(s, PERIOD, plan=plan_for(PERIOD.last_day), now=NOW),
-        "approval": lambda s: record_finance_answer(
-            s, _batch_id(s), FinanceDecision("approve", "finance1@vendor.example"), round_number=1, now=NOW
-        ),
+        "approval": lambda s: _finance_approves(s, _batch_id(s)),
         "file": lambda s: prepare_payment(s, _batch_id(s), payer=PAYER, now=NOW),
         "mark paid": lambda s: mark_paid(s, _batch_id(s), now=NOW),
         "e-mail": lambda s: queue_statement_emails(s, s.get(SettlementBatch, _batch_id(s)), RENDERER),  # type: ignore[arg-type]
@@ -122,3 +121,13 @@ def test_a_crashed_settlement_run_again_pays_each_deal_exactly_once(
     assert all(files_before[name] == files[name] for name in files_before)  # the same file, not a new one
     statement_mails = [m for m in smtp_server.messages() if "commissions" in str(m["Subject"]).lower()]
     assert len(statement_mails) == len(statements)
+
+
+def _finance_approves(session: Session, batch_id: int) -> object:
+    """Finance asked (once), finance1 answers with their link, the batch applies it; a replay after
+    a crash finds the answer stored and the link used."""
+    subject = settlement_subject(batch_id)
+    ask(session, subject, "finance", now=NOW)
+    recorded = answer_as(session, subject, "finance1@vendor.example", "approve", now=NOW)
+    assert not isinstance(recorded, Refused) or "already used" in recorded.reason
+    return apply_finance_answers(session, batch_id, now=NOW)

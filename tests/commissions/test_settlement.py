@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.commissions.settlement import SettlementError
+from partnerflow.approvals import Refused
+from partnerflow.commissions.settlement import ApprovalOutcome, SettlementError, apply_finance_answers
 from partnerflow.commissions.statements import queue_statement_emails
 from partnerflow.models import (
     BatchStatus,
@@ -24,6 +25,7 @@ from partnerflow.models import (
 )
 from partnerflow.registration.intake import IntakeResult
 from tests.commissions.ledger import (
+    NOW,
     PAYER,
     accrue_all,
     answer,
@@ -114,10 +116,9 @@ def test_only_the_finance_role_approves_a_batch_over_the_threshold(
     batch = open_batch(engine, "2027-03")
     assert (batch.status, batch.approvals_needed) == (BatchStatus.AWAITING_APPROVAL, 1)
     assert batch.id is not None
-    refused = answer(engine, batch.id, "manager@vendor.example", round_number=1)
-    assert (refused.counted, refused.done) == (False, False)
-    assert "finance role" in refused.message
-    assert answer(engine, batch.id, "finance1@vendor.example", round_number=2).status == "approved"
+    refused = answer(engine, batch.id, "manager@vendor.example")
+    assert refused == Refused(f"this code is not valid for settlement {batch.id}")
+    assert answer(engine, batch.id, "finance1@vendor.example") == ApprovalOutcome("approved", "approved")
 
 
 def test_four_eyes_needs_two_different_finance_approvers(
@@ -128,13 +129,14 @@ def test_four_eyes_needs_two_different_finance_approvers(
     accrue_all(engine)
     batch = open_batch(engine, "2027-03")
     assert batch.id is not None and batch.approvals_needed == 2
-    assert answer(engine, batch.id, "finance1@vendor.example", round_number=1).message == "1 of 2 approvals"
-    again = answer(engine, batch.id, "finance1@vendor.example", round_number=2)
-    assert (again.counted, again.done) == (False, False)
-    assert answer(engine, batch.id, "finance2@vendor.example", round_number=3).status == "approved"
+    first = answer(engine, batch.id, "finance1@vendor.example")
+    assert first == ApprovalOutcome("awaiting-approval", "1 of 2 approvals")
+    again = answer(engine, batch.id, "finance1@vendor.example")
+    assert isinstance(again, Refused) and "already used" in again.reason
+    assert answer(engine, batch.id, "finance2@vendor.example") == ApprovalOutcome("approved", "approved")
 
 
-def test_replaying_an_approval_round_counts_it_once(
+def test_applying_the_answers_again_counts_them_once(
     engine: Engine, payees: dict[str, int], submit: Submit
 ) -> None:
     won(engine, submit, payees["first"], "400000", date(2027, 1, 5), "a")
@@ -142,9 +144,10 @@ def test_replaying_an_approval_round_counts_it_once(
     accrue_all(engine)
     batch = open_batch(engine, "2027-03")
     assert batch.id is not None
-    answer(engine, batch.id, "finance1@vendor.example", round_number=1)
-    replay = answer(engine, batch.id, "finance2@vendor.example", round_number=1)
-    assert (replay.status, replay.message) == ("awaiting-approval", "this answer was already recorded")
+    answer(engine, batch.id, "finance1@vendor.example")
+    with Session(engine) as session:
+        replay = apply_finance_answers(session, batch.id, now=NOW)
+    assert replay == ApprovalOutcome("awaiting-approval", "awaiting-approval")
 
 
 def test_a_rejected_batch_returns_its_lines_to_the_next_settlement(
@@ -155,7 +158,9 @@ def test_a_rejected_batch_returns_its_lines_to_the_next_settlement(
     accrue_all(engine)
     march = open_batch(engine, "2027-03")
     assert march.id is not None
-    assert answer(engine, march.id, "finance1@vendor.example", "reject").status == "rejected"
+    assert answer(engine, march.id, "finance1@vendor.example", "reject") == ApprovalOutcome(
+        "rejected", "rejected: the lines return to the next settlement"
+    )
     assert {s.status for s in rows(engine, Statement)} == {StatementStatus.REJECTED}
     with pytest.raises(SettlementError, match="only an approved batch is paid"):
         pay(engine, march.id)

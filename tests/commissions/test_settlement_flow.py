@@ -18,6 +18,7 @@ from partnerflow.registration.intake import IntakeResult
 from partnerflow.settings import Settings
 from tasks.resuming import resume_with_input
 from tests.commissions.ledger import rows, won
+from tests.factories import mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -45,9 +46,10 @@ def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
     wait_for(run.id, pause_key="approval-1")  # type: ignore[union-attr]
     asked = [m for m in smtp_server.messages() if "Approbation requise" in str(m["Subject"])]
     assert sorted(m["To"] for m in asked) == ["finance1@vendor.example", "finance2@vendor.example"]
-    resume_with_input(run.id, {"decision": "approve", "approver_email": "manager@vendor.example"})  # type: ignore[union-attr]
-    wait_for(run.id, pause_key="approval-2")  # type: ignore[union-attr]  # not finance: asked again
-    resume_with_input(run.id, {"decision": "approve", "approver_email": "finance2@vendor.example"})  # type: ignore[union-attr]
+    resume_with_input(run.id, {"decision": "approve", "approval_code": "ABCDE-FGHJK"})  # type: ignore[union-attr]
+    wait_for(run.id, pause_key="approval-2")  # type: ignore[union-attr]  # a guessed code: asked again
+    _link, code = mailed_invitation(engine, "finance2@vendor.example")
+    resume_with_input(run.id, {"decision": "approve", "approval_code": code})  # type: ignore[union-attr]
     final = wait_for(run.id, final=True)  # type: ignore[union-attr]
     assert final.state is not None and final.state.is_completed()
     statements = rows(engine, Statement)

@@ -15,7 +15,7 @@ from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import MailSink
 from tasks.resuming import resume_with_input
-from tests.factories import campaign_request
+from tests.factories import campaign_request, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -27,8 +27,10 @@ def served_signoffs(prefect_server: None) -> Iterator[None]:
         yield
 
 
-def answer(run_id: Any, **values: Any) -> None:
-    resume_with_input(run_id, {"comment": "", **values})
+def answer(run_id: Any, engine: Engine, signer: str, **values: Any) -> None:
+    """An operator answers a role's Resume form with the code from ``signer``'s e-mail."""
+    _link, code = mailed_invitation(engine, signer)
+    resume_with_input(run_id, {"comment": "", "decision": "approve", "approval_code": code, **values})
 
 
 def test_three_roles_sign_in_parallel_in_any_order(
@@ -39,18 +41,13 @@ def test_three_roles_sign_in_parallel_in_any_order(
     assert sorted(runs) == ["channel-ops", "channel-sales", "supply-chain"]
     for run_id in runs.values():
         wait_for(run_id, pause_key="signoff-1")
-    answer(
-        runs["supply-chain"], decision="approve", signer_email=signers["supply-chain"], confirmed_quantity=900
-    )
-    answer(runs["channel-sales"], decision="approve", signer_email=signers["channel-ops"])  # wrong role
-    answer(
-        runs["channel-ops"],
-        decision="approve",
-        signer_email=signers["channel-ops"],
-        programme_reference="PL-2026-12",
-    )
+    answer(runs["supply-chain"], engine, signers["supply-chain"], confirmed_quantity=900)
+    resume_with_input(
+        runs["channel-sales"], {"decision": "approve", "approval_code": "ABCDE-FGHJK"}
+    )  # guessed
+    answer(runs["channel-ops"], engine, signers["channel-ops"], programme_reference="PL-2026-12")
     wait_for(runs["channel-sales"], pause_key="signoff-2")
-    answer(runs["channel-sales"], decision="approve", signer_email=signers["channel-sales"])
+    answer(runs["channel-sales"], engine, signers["channel-sales"])
     for run_id in runs.values():
         final = wait_for(run_id, final=True)
         assert final.state is not None and final.state.is_completed()

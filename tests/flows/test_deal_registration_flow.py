@@ -16,11 +16,11 @@ from sqlmodel import Session, select
 
 from flows.deal_registration import register_deal, review_registration
 from partnerflow.cli.serving import served_in_thread
-from partnerflow.models import Registration, RegistrationStatus
+from partnerflow.models import AuditEvent, Registration, RegistrationStatus
 from partnerflow.notify import MailSink
 from partnerflow.registration.submission import DealSubmission
 from tasks.resuming import resume_with_input
-from tests.factories import submission
+from tests.factories import LINKS, mailed_invitation, submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 WAIT_SECONDS = 90
@@ -52,8 +52,9 @@ def wait_for(flow_run_id: Any, *, pause_key: str | None = None, final: bool = Fa
     raise TimeoutError(f"flow run {flow_run_id} did not reach {pause_key or 'a final state'}: {run.state}")
 
 
-def answer(flow_run_id: Any, decision: str, reviewer: str, comment: str = "") -> None:
-    resume_with_input(flow_run_id, {"decision": decision, "reviewer_email": reviewer, "comment": comment})
+def answer(flow_run_id: Any, decision: str, code: str, comment: str = "") -> None:
+    """An operator answers on the run's Resume form with a code from a reviewer's e-mail."""
+    resume_with_input(flow_run_id, {"decision": decision, "approval_code": code, "comment": comment})
 
 
 def test_a_small_trusted_deal_is_approved_and_mailed_without_review(
@@ -74,17 +75,31 @@ def test_a_large_deal_waits_for_two_entitled_directors(
         parameters={"submission": submission(network["first"], amount="400000")},
     )
     wait_for(flow_run.id, pause_key="review-1")
-    answer(flow_run.id, "approve", "manager@vendor.example")  # not a director: refused, still waiting
+    _link, first = mailed_invitation(engine, "director1@vendor.example")
+    _link, second = mailed_invitation(engine, "director2@vendor.example")
+    answer(flow_run.id, "approve", "")  # no code: refused, audited, still waiting
     wait_for(flow_run.id, pause_key="review-2")
-    answer(flow_run.id, "approve", "director1@vendor.example")  # 1 of 2
+    resume_with_input(flow_run.id, {"decision": "approve", "approval_code": "wake.forged"})  # forged
     wait_for(flow_run.id, pause_key="review-3")
-    answer(flow_run.id, "approve", "director2@vendor.example")
+    answer(flow_run.id, "approve", first)  # 1 of 2
+    wait_for(flow_run.id, pause_key="review-4")
+    answer(flow_run.id, "approve", first)  # the same director again: refused
+    wait_for(flow_run.id, pause_key="review-5")
+    answer(flow_run.id, "approve", second)
     final = wait_for(flow_run.id, final=True)
 
     assert final.state is not None and final.state.is_completed()
     with Session(engine) as session:
         registration = session.exec(select(Registration)).one()
     assert registration.status == RegistrationStatus.APPROVED and registration.flow_run_id == str(flow_run.id)
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
+    reasons = [event.details["reason"] for event in refused]
+    assert reasons[:2] == [
+        "the approval code from your e-mail is required",
+        "a wake-up that partnerflow did not sign",
+    ]
+    assert len(reasons) == 3 and "already used" in reasons[2]
     recipients = sorted(str(mail["To"]) for mail in smtp_server.messages())
     assert recipients == [
         "contact@azur.example",
@@ -130,7 +145,7 @@ def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(
             session,
             policy_for=lambda _day: POLICY,
             renderer=RENDERER,
-            ui_url="http://ui",
+            links=LINKS,
             now=datetime.now(UTC) + timedelta(days=6),
         )
         session.commit()

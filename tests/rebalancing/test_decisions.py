@@ -8,17 +8,19 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from partnerflow.approvals import Refused
 from partnerflow.models import AuditEvent, Notification, Partner, PartnerStatus, Proposal, RebalancingStatus
 from partnerflow.rebalancing.decisions import (
-    ManagerAnswer,
+    apply_answers,
     apply_rebalancing,
+    exclusions_reader,
     rebalancing_for,
-    record_answer,
+    rebalancing_subject,
     store_plan,
 )
 from partnerflow.rebalancing.notices import queue_year_scorecards
 from partnerflow.rebalancing.proposals import plan_rebalancing
-from tests.factories import RENDERER
+from tests.factories import RENDERER, answer_as, ask
 from tests.rebalancing.leadbook import POLICY_2026, add_manager, add_reseller, give_leads
 
 NOW = datetime(2027, 1, 8, 7, tzinfo=UTC)
@@ -38,12 +40,27 @@ def year_2026(engine: Engine) -> dict[str, int]:
     return {"good": good, "weak": weak, "silent": silent}
 
 
-def answer(engine: Engine, email: str = "manager@vendor.example", **changes: object) -> tuple[bool, str]:
-    values = {"decision": "approve", "approver_email": email, **changes}
+def answer(
+    engine: Engine,
+    email: str = "manager@vendor.example",
+    decision: str = "approve",
+    comment: str = "",
+    exclude_from_pause: tuple[int, ...] = (),
+) -> tuple[bool, str]:
+    """Channel managers asked (once); ``email`` answers with their link; the year applies it."""
+    subject = rebalancing_subject(2026)
     with Session(engine) as session:
-        outcome = record_answer(session, 2026, ManagerAnswer(**values), now=NOW)  # type: ignore[arg-type]
+        ask(session, subject, "channel-manager", now=NOW)
+        try:
+            details = exclusions_reader(session, 2026)({"exclude_from_pause": list(exclude_from_pause)})
+        except ValueError as refused:
+            return False, str(refused)
+        recorded = answer_as(session, subject, email, decision, comment, details=details, now=NOW)
+        outcome = apply_answers(session, 2026, now=NOW)
         session.commit()
-    return outcome.accepted, outcome.message
+    if isinstance(recorded, Refused):
+        return False, recorded.reason
+    return outcome.done, outcome.message
 
 
 def apply(engine: Engine) -> dict[str, int]:
@@ -84,7 +101,7 @@ def test_approval_pauses_the_proposed_resellers_except_the_excluded(
 
 def test_only_a_channel_manager_may_answer(engine: Engine, year_2026: dict[str, int]) -> None:
     accepted, message = answer(engine, "someone@vendor.example")
-    assert not accepted and "not a channel manager" in message
+    assert (accepted, message) == (False, "this code is not valid for rebalancing 2026")
     assert apply(engine) == {}
     assert status_of(engine, year_2026["weak"]) == PartnerStatus.ACTIVE
 

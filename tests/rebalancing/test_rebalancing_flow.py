@@ -16,6 +16,7 @@ from partnerflow.models import Partner, PartnerStatus
 from partnerflow.notify import MailSink
 from partnerflow.settings import Settings
 from tasks.resuming import resume_with_input
+from tests.factories import mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.rebalancing.leadbook import add_manager, add_reseller, give_leads
 
@@ -42,12 +43,10 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     run_id = run.id  # type: ignore[union-attr]
     wait_for(run_id, pause_key="approval-1")
     assert [m["To"] for m in smtp_server.messages() if "à approuver" in str(m["Subject"])] == [manager]
-    resume_with_input(run_id, {"decision": "approve", "approver_email": "sales@vendor.example"})
-    wait_for(run_id, pause_key="approval-2")  # not a channel manager: the form comes back
-    resume_with_input(
-        run_id,
-        {"decision": "approve", "approver_email": manager, "exclude_from_pause": [silent]},
-    )
+    _link, code = mailed_invitation(engine, manager)
+    resume_with_input(run_id, {"decision": "approve", "approval_code": code, "exclude_from_pause": [good[0]]})
+    wait_for(run_id, pause_key="approval-2")  # good[0] has no proposed pause: the form comes back
+    resume_with_input(run_id, {"decision": "approve", "approval_code": code, "exclude_from_pause": [silent]})
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
     with Session(engine) as session:

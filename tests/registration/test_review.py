@@ -9,37 +9,44 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from partnerflow.approvals import Refused
 from partnerflow.models import AuditEvent, Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.review import (
-    SYSTEM_REVIEWER,
-    ReviewAnswer,
     RoundResult,
-    apply_answer,
+    apply_answers,
     request_review,
+    review_subject,
     review_summary,
 )
 from partnerflow.registration.updates import UpdateRefused, update_registration
-from tests.factories import NOW, POLICY, RENDERER, load_registration, submission
+from tests.factories import LINKS, NOW, POLICY, RENDERER, answer_as, load_registration, submission
 
 Submit = Callable[..., IntakeResult]
 
 
-def answer(
-    engine: Engine, registration_id: int, round_number: int, decision: str, reviewer: str, comment: str = ""
-) -> RoundResult:
+def ask_reviewers(engine: Engine, registration_id: int) -> int:
     with Session(engine) as session:
-        result = apply_answer(
-            session,
-            registration_id,
-            round_number,
-            ReviewAnswer(decision=decision, reviewer_email=reviewer, comment=comment),  # type: ignore[arg-type]
-            policy=POLICY,
-            renderer=RENDERER,
-            now=NOW + timedelta(hours=round_number),
+        registration = session.get(Registration, registration_id)
+        assert registration is not None
+        asked = request_review(
+            session, registration, links=LINKS, renderer=RENDERER, expires_at=NOW + timedelta(days=5), now=NOW
         )
         session.commit()
-        return result
+        return asked
+
+
+def answer(
+    engine: Engine, registration_id: int, hour: int, decision: str, reviewer: str, comment: str = ""
+) -> RoundResult | Refused:
+    """``reviewer`` answers with their personal link at NOW + ``hour``; the review applies it."""
+    ask_reviewers(engine, registration_id)
+    at = NOW + timedelta(hours=hour)
+    with Session(engine) as session:
+        outcome = answer_as(session, review_subject(registration_id), reviewer, decision, comment, now=at)
+        result = apply_answers(session, registration_id, policy=POLICY, renderer=RENDERER, now=at)
+        session.commit()
+        return outcome if isinstance(outcome, Refused) else result
 
 
 def status(engine: Engine, registration_id: int) -> RegistrationStatus:
@@ -60,33 +67,33 @@ def test_a_reviewer_without_the_role_is_refused_audited_and_the_review_waits(
     engine: Engine, large_deal: int
 ) -> None:
     result = answer(engine, large_deal, 1, "approve", "manager@vendor.example")
-    assert result == RoundResult(
-        "waiting", "manager@vendor.example does not hold the channel-director role this review needs"
-    )
+    assert result == Refused(f"this code is not valid for registration {large_deal}")
     assert status(engine, large_deal) == RegistrationStatus.PENDING_REVIEW
     with Session(engine) as session:
-        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "review.refused")).one()
-    assert refused.actor == "manager@vendor.example"
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).one()
+    assert refused.subject_id == str(large_deal)
 
 
 def test_someone_outside_the_team_is_refused(engine: Engine, large_deal: int) -> None:
-    assert answer(engine, large_deal, 1, "approve", "intruder@example.com").state == "waiting"
+    assert isinstance(answer(engine, large_deal, 1, "approve", "intruder@example.com"), Refused)
+    assert status(engine, large_deal) == RegistrationStatus.PENDING_REVIEW
 
 
 def test_four_eyes_needs_two_distinct_approvers(engine: Engine, large_deal: int) -> None:
     assert answer(engine, large_deal, 1, "approve", "director1@vendor.example").message == "1 of 2 approvals"
     again = answer(engine, large_deal, 2, "approve", "director1@vendor.example")
-    assert again.state == "waiting" and "second, different approver" in again.message
-    assert answer(engine, large_deal, 3, "approve", "director2@vendor.example").state == "decided"
+    assert isinstance(again, Refused) and "already used" in again.reason
+    assert answer(engine, large_deal, 3, "approve", "director2@vendor.example") == RoundResult(
+        "decided", "approved"
+    )
     assert status(engine, large_deal) == RegistrationStatus.APPROVED
 
 
 def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) -> None:
     answer(engine, large_deal, 1, "approve", "director1@vendor.example")
-    assert (
-        answer(engine, large_deal, 2, "reject", "director2@vendor.example", "Budget not confirmed.").state
-        == "decided"
-    )
+    assert answer(
+        engine, large_deal, 2, "reject", "director2@vendor.example", "Budget not confirmed."
+    ) == RoundResult("decided", "rejected")
     with Session(engine) as session:
         registration = session.get(Registration, large_deal)
         assert registration is not None
@@ -96,18 +103,16 @@ def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) 
     )
 
 
-def test_replaying_a_round_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
+def test_applying_again_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
     answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Who signs?")
-    assert (
-        answer(engine, newcomer_deal, 1, "approve", "manager@vendor.example").message
-        == "round already recorded"
-    )
+    with Session(engine) as session:
+        again = apply_answers(session, newcomer_deal, policy=POLICY, renderer=RENDERER, now=NOW)
+        session.commit()
+    assert again == RoundResult("waiting", "no new answer; still open")
     assert status(engine, newcomer_deal) == RegistrationStatus.INFO_REQUESTED
-
-
-def test_a_system_wake_up_is_never_a_vote(engine: Engine, newcomer_deal: int) -> None:
-    assert answer(engine, newcomer_deal, 1, "approve", SYSTEM_REVIEWER).state == "waiting"
-    assert status(engine, newcomer_deal) == RegistrationStatus.PENDING_REVIEW
+    with Session(engine) as session:
+        asked = session.exec(select(Notification).where(Notification.template == "deal_info_requested")).all()
+    assert len(asked) == 1
 
 
 def test_request_info_asks_the_partner_the_question(engine: Engine, newcomer_deal: int) -> None:
@@ -150,15 +155,17 @@ def test_only_a_registration_waiting_for_information_can_be_updated(
         )
 
 
-def test_reviewers_of_the_level_get_a_link(engine: Engine, large_deal: int) -> None:
+def test_reviewers_of_the_level_each_get_their_own_link_and_code_once(
+    engine: Engine, large_deal: int
+) -> None:
+    assert ask_reviewers(engine, large_deal) == 2
+    assert ask_reviewers(engine, large_deal) == 0, "a retried step mails nobody twice"
     with Session(engine) as session:
-        registration = session.get(Registration, large_deal)
-        assert registration is not None
-        assert request_review(session, registration, renderer=RENDERER, review_url="http://ui/runs/x") == 2
-        session.commit()
         mails = session.exec(select(Notification).where(Notification.template == "review_requested")).all()
     assert {mail.recipient for mail in mails} == {"director1@vendor.example", "director2@vendor.example"}
-    assert all("http://ui/runs/x" in mail.html_body for mail in mails)
+    links = {line for mail in mails for line in mail.text_body.split() if "/approve/" in line}
+    assert len(links) == 2 and all(link.startswith(f"{LINKS.web_url}/approve/") for link in links)
+    assert all("code" in mail.text_body for mail in mails)
 
 
 def test_the_summary_explains_the_escalation_and_neutralises_partner_text(

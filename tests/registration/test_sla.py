@@ -9,17 +9,18 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from partnerflow.approvals import Refused
 from partnerflow.models import Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
-from partnerflow.registration.review import ReviewAnswer, apply_answer
+from partnerflow.registration.review import RoundResult, apply_answers, request_review, review_subject
 from partnerflow.registration.sla import SweepReport, sweep_reviews
-from tests.factories import NOW, POLICY, RENDERER, load_registration, submission
+from tests.factories import LINKS, NOW, POLICY, RENDERER, answer_as, load_registration, submission
 
 
 def sweep(engine: Engine, at: datetime) -> SweepReport:
     with Session(engine) as session:
         report = sweep_reviews(
-            session, policy_for=lambda _day: POLICY, renderer=RENDERER, ui_url="http://ui", now=at
+            session, policy_for=lambda _day: POLICY, renderer=RENDERER, links=LINKS, now=at
         )
         session.commit()
         return report
@@ -39,6 +40,9 @@ def pending(engine: Engine, network: dict[str, int], submit: Callable[..., Intak
         assert registration is not None
         registration.flow_run_id = "0b7a0f0e-0000-4000-8000-000000000001"
         session.add(registration)
+        request_review(
+            session, registration, links=LINKS, renderer=RENDERER, expires_at=NOW + timedelta(days=5), now=NOW
+        )
         session.commit()
     return registration_id
 
@@ -51,23 +55,24 @@ def test_reviewers_are_reminded_once_after_remind_after(engine: Engine, pending:
     assert sweep(engine, NOW + timedelta(hours=25)).reminded == [pending]
     assert sweep(engine, NOW + timedelta(hours=26)).reminded == []
     assert templates_sent(engine).count("review_reminder") == 1
+    with Session(engine) as session:
+        reminder = session.exec(select(Notification).where(Notification.template == "review_reminder")).one()
+    assert f"{LINKS.web_url}/approve/" in reminder.text_body, "the reviewer's own link again"
 
 
 def test_after_escalate_after_the_next_level_is_notified_and_entitled(engine: Engine, pending: int) -> None:
     assert sweep(engine, NOW + timedelta(hours=49)).escalated == [pending]
     assert load_registration(engine, pending).review_level == "channel-director"
     assert templates_sent(engine).count("review_escalated") == 2  # both directors
+    later = NOW + timedelta(hours=50)
     with Session(engine) as session:
-        result = apply_answer(
-            session,
-            pending,
-            1,
-            ReviewAnswer(decision="approve", reviewer_email="director1@vendor.example"),
-            policy=POLICY,
-            renderer=RENDERER,
-            now=NOW + timedelta(hours=50),
+        manager = answer_as(session, review_subject(pending), "manager@vendor.example", "approve", now=later)
+        director = answer_as(
+            session, review_subject(pending), "director1@vendor.example", "approve", now=later
         )
-    assert result.state == "decided"
+        result = apply_answers(session, pending, policy=POLICY, renderer=RENDERER, now=later)
+    assert manager == Refused("this link is for round 1; the decision is now in round 2")
+    assert not isinstance(director, Refused) and result == RoundResult("decided", "approved")
 
 
 def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
@@ -83,15 +88,8 @@ def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
 
 def test_decided_reviews_are_left_alone(engine: Engine, pending: int) -> None:
     with Session(engine) as session:
-        apply_answer(
-            session,
-            pending,
-            1,
-            ReviewAnswer(decision="reject", reviewer_email="manager@vendor.example"),
-            policy=POLICY,
-            renderer=RENDERER,
-            now=NOW,
-        )
+        answer_as(session, review_subject(pending), "manager@vendor.example", "reject")
+        apply_answers(session, pending, policy=POLICY, renderer=RENDERER, now=NOW)
         session.commit()
     assert sweep(engine, NOW + timedelta(days=30)) == SweepReport()
     assert (

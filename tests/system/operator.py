@@ -25,6 +25,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from partnerflow.deployments import read_deployments
+from partnerflow.notify import free_port
 from partnerflow.settings import PROJECT_ROOT
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ class Operator:
 
     @classmethod
     def in_folder(cls, home: Path, database_url: str | None = None, **settings: str) -> Operator:
+        web_port = free_port()
         environment = {
             **os.environ,
             "PARTNERFLOW_DATABASE_URL": database_url or f"sqlite:///{home / 'partnerflow.db'}",
@@ -61,6 +63,8 @@ class Operator:
             "PARTNERFLOW_MAIL_DIR": str(home / "mail"),
             "PARTNERFLOW_PAYMENTS_DIR": str(home / "payments"),
             "PARTNERFLOW_REPORTS_DIR": str(home / "reports"),
+            "PARTNERFLOW_WEB_PORT": str(web_port),
+            "PARTNERFLOW_WEB_URL": f"http://127.0.0.1:{web_port}",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_HOME": str(home / "prefect-client"),
             **settings,

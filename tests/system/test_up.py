@@ -17,9 +17,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from partnerflow.notify import free_port, port_is_free
-from tests.system.operator import SCHEDULED_DEPLOYMENTS, Operator, PrefectApi, small_trusted_deal, wait_for
+from tests.system.browser import approval_link_in_mail, chromium, mails, screenshot, text_of
+from tests.system.operator import (
+    SCHEDULED_DEPLOYMENTS,
+    Operator,
+    PrefectApi,
+    partner_where,
+    small_trusted_deal,
+    wait_for,
+)
 
 pytestmark = pytest.mark.system
 
@@ -120,6 +131,54 @@ def test_a_won_deal_closed_from_the_terminal_triggers_its_commission(
     )
     lines = operator.sql("SELECT kind, status FROM commissionline WHERE registration_id = :r", r=registration)
     assert [tuple(line) for line in lines] == [("accrual", "accrued")]
+
+
+def test_a_reviewer_approves_from_the_link_in_their_e_mail_in_a_real_browser(
+    served: tuple[Operator, PrefectApi],
+) -> None:
+    """The reviewer's whole path: e-mail, personal link opened in Chromium (which decides
+    nothing), a comment typed, Approve pressed; the run completes and the partner is told."""
+    operator, api = served
+    partner_id, departement = partner_where(operator, "tier = 'registered' AND status = 'active'")
+    customer = "Navigateur Réel SARL"
+    deal = {**small_trusted_deal(partner_id, customer, departement), "amount": "40000"}
+    [result] = operator.submit_deals([deal], api.url)
+    assert result["outcome"] == "review"
+    registration = result["registration_id"]
+    reviewer, link = wait_for(
+        "the review request e-mail with a personal link",
+        lambda: approval_link_in_mail(operator.home / "mail", customer),
+        timeout=120,
+    )
+
+    with chromium() as browser:
+        browser.get(link)  # type: ignore[attr-defined]
+        page = browser.find_element(By.TAG_NAME, "main")  # type: ignore[attr-defined]
+        assert customer in page.text and "channel-manager" in page.text
+        screenshot(browser, "approval-page")
+        assert operator.sql("SELECT count(*) FROM approval_answer")[0][0] == 0, "opening the link decided"
+        browser.find_element(By.ID, "comment").send_keys("Budget confirmed by phone.")  # type: ignore[attr-defined]
+        browser.find_element(By.CSS_SELECTOR, "button[value=approve]").click()  # type: ignore[attr-defined]
+        WebDriverWait(browser, 30).until(  # type: ignore[arg-type]
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "h1.recorded"))
+        )
+        screenshot(browser, "approval-recorded")
+
+    [(run_id,)] = operator.sql("SELECT flow_run_id FROM registration WHERE id = :r", r=registration)
+    api.wait_for_state(run_id, "Completed", timeout=120)
+    [(status,)] = operator.sql("SELECT status FROM registration WHERE id = :r", r=registration)
+    assert status == "approved"
+    [(actor, via)] = operator.sql("SELECT actor, via FROM approval_answer")
+    assert (actor, via) == (reviewer, "link")
+    wait_for(
+        "the partner's approval e-mail",
+        lambda: any(
+            (customer in text_of(message) and "approved" in str(message["Subject"]).lower())
+            or (customer in text_of(message) and "approuvé" in str(message["Subject"]).lower())
+            for message in mails(operator.home / "mail")
+        ),
+        timeout=120,
+    )
 
 
 def test_the_server_log_holds_no_error_but_sqlite_contention(served: tuple[Operator, PrefectApi]) -> None:

@@ -1,0 +1,32 @@
+"""Where people answer: personal links to the approval page, and the operators' Prefect UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from partnerflow.approvals.keys import Keys, LinkClaim, keys_for
+from partnerflow.models import ApprovalGrant
+from partnerflow.settings import Settings
+
+
+@dataclass(frozen=True)
+class Links:
+    """The installation's keys and addresses, as every e-mail asking for a decision needs them."""
+
+    keys: Keys
+    web_url: str
+    ui_url: str
+
+    def personal(self, grant: ApprovalGrant) -> str:
+        """A grant's link (the same every time: reminders repeat it; the code is mailed once)."""
+        assert grant.id is not None
+        token = self.keys.link_token(LinkClaim(grant.id, grant.person_id, grant.request_id))
+        return f"{self.web_url.rstrip('/')}/approve/{token}"
+
+    def operator(self, flow_run_id: str | None) -> str:
+        """The waiting run in the Prefect UI, whose Resume form takes the code."""
+        return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url
+
+
+def links_for(settings: Settings) -> Links:
+    return Links(keys_for(settings), settings.web_url, settings.prefect_ui_url)

@@ -1,0 +1,128 @@
+"""``partnerflow approvals``: what waits for whom, and answering from the terminal.
+
+An answer from the terminal is as personal as one from the approval page: it needs the code
+from the person's e-mail, or it is an operator's explicit act for someone else
+(``--on-behalf-of EMAIL --reason TEXT``), recorded with the operating-system user as the actor.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.approvals import (
+    DECISIONS,
+    Recorded,
+    Reply,
+    Subject,
+    answer_by_code,
+    answer_on_behalf,
+    links_for,
+    wake_values,
+)
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.prefect_api import PrefectUnavailable, wake_waiting_run
+from partnerflow.db import get_engine, session_scope
+from partnerflow.models import ApprovalAnswer, ApprovalRequest
+from partnerflow.settings import get_settings
+
+app = typer.Typer(help="Decisions waiting for people, and answering them.", no_args_is_help=True)
+
+Code = Annotated[str, typer.Option(help="The approval code from your e-mail.")]
+OnBehalfOf = Annotated[str, typer.Option("--on-behalf-of", help="Operator only: answer for this person.")]
+Reason = Annotated[str, typer.Option(help="Why an operator answers for someone (required with it).")]
+Comment = Annotated[str, typer.Option(help="Reason, or the question for the partner.")]
+
+
+@app.command("list")
+@friendly_errors
+def list_requests(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Open decisions: subject, round, role, approvals given and needed, expiry."""
+    with Session(get_engine()) as session:
+        requests = session.exec(
+            select(ApprovalRequest)
+            .where(col(ApprovalRequest.closed_at).is_(None))
+            .order_by(col(ApprovalRequest.requested_at))
+        ).all()
+        answers = session.exec(
+            select(ApprovalAnswer).where(col(ApprovalAnswer.request_id).in_([r.id for r in requests]))
+        ).all()
+    rows = [
+        {
+            "subject": f"{request.subject_kind} {request.subject_id}",
+            "round": request.round,
+            "role": request.role,
+            "approvals": sum(a.request_id == request.id and a.decision == "approve" for a in answers),
+            "required": request.approvers_required,
+            "expires_at": request.expires_at.isoformat(timespec="minutes"),
+        }
+        for request in requests
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} open decision(s)")
+    for column in rows[0] if rows else ("subject",):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def decide(
+    kind: Annotated[str, typer.Argument(help="registration, campaign, settlement or rebalancing")],
+    subject_id: Annotated[int, typer.Argument(help="Its id (the year for a rebalancing)")],
+    decision: Annotated[str, typer.Argument(help="approve, reject (request-info for a registration)")],
+    code: Code = "",
+    on_behalf_of: OnBehalfOf = "",
+    reason: Reason = "",
+    comment: Comment = "",
+) -> None:
+    """Answer a decision with your code, or as an operator for someone else."""
+    if kind not in DECISIONS:
+        raise typer.BadParameter(f"kind must be one of {', '.join(DECISIONS)}")
+    answer_and_wake(Subject(kind, subject_id), decision, comment, code, on_behalf_of, reason)
+
+
+def answer_and_wake(
+    subject: Subject, decision: str, comment: str, code: str, on_behalf_of: str, reason: str
+) -> None:
+    """Record the answer (refused with one line and exit 1), then wake the run waiting for it."""
+    if bool(code) == bool(on_behalf_of):
+        raise typer.BadParameter("give either --code (from your e-mail) or --on-behalf-of with --reason")
+    links = links_for(get_settings())
+    now = datetime.now(UTC)
+    reply = Reply(decision, comment)
+    with session_scope() as session:
+        if code:
+            outcome = answer_by_code(session, links.keys, subject, code, reply, now=now)
+        else:
+            operator = getpass.getuser()
+            outcome = answer_on_behalf(
+                session, subject, on_behalf_of, reply, operator=operator, reason=reason, now=now
+            )
+        if not isinstance(outcome, Recorded):
+            errors.print(f"{subject}: refused: {outcome.reason}", soft_wrap=True, markup=False)
+            raise typer.Exit(1)  # the refusal's audit event is committed all the same
+        run_id, who, round_number = (
+            outcome.request.flow_run_id,
+            outcome.answer.person_email,
+            outcome.request.round,
+        )
+    console.print(f"{subject}: {decision} by {who} recorded (round {round_number})", markup=False)
+    if run_id is None:
+        return
+    try:
+        woken = wake_waiting_run(run_id, wake_values(links.keys, run_id))
+    except PrefectUnavailable as error:
+        errors.print(f"run not woken: {error}; the next SLA sweep applies the answer", soft_wrap=True)
+        return
+    if not woken:
+        console.print("the run was busy; it applies the answer at its next wake-up (SLA sweep)")

@@ -1,0 +1,196 @@
+"""The approval page: where approvers who are not Prefect operators meet partnerflow.
+
+``GET /approve/<token>`` shows the decision's summary and buttons and never decides (mail
+scanners fetch links); ``POST`` records the answer through :mod:`partnerflow.approvals` and
+wakes the run waiting for it. A dead link (altered, used, expired, superseded) gets a page that
+says so, an audit event, and changes nothing. The token in the URL is the credential: pages are
+never cached, never framed, and send no Referer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from partnerflow.approvals import (
+    DECISIONS,
+    Grantee,
+    Recorded,
+    Reply,
+    Subject,
+    answer_by_link,
+    find_by_link,
+    grant_problem,
+    keys_for,
+    refuse,
+    wake_values,
+)
+from partnerflow.db import get_engine
+from partnerflow.settings import Settings, get_settings
+from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
+
+HERE = Path(__file__).parent
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+Waker = Callable[[str, dict[str, str]], bool]
+"""Wakes a waiting run with form values; False if the run was not waiting."""
+
+
+def prefect_waker(settings: Settings) -> Waker:
+    """Wake runs through the Prefect API (``PREFECT_API_URL``, with its auth string if set)."""
+
+    def wake(flow_run_id: str, values: dict[str, str]) -> bool:
+        from partnerflow.cli.prefect_api import PrefectUnavailable, wake_waiting_run
+
+        try:
+            return wake_waiting_run(flow_run_id, values)
+        except PrefectUnavailable:
+            return False  # recorded all the same: the next SLA sweep wakes the run
+
+    return wake
+
+
+def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -> FastAPI:
+    """The app for ``settings`` (default: the environment's)."""
+    settings = settings or get_settings()
+    keys = keys_for(settings)
+    engine = get_engine(settings.database_url)
+    waker = wake or prefect_waker(settings)
+    pages = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
+    )
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
+    app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(pages.get_template(template).render(**context), status_code=status)
+
+    def outcome(locale: str, kind: str, heading: str, *lines: str, status: int) -> HTMLResponse:
+        return page("outcome.html.j2", status, locale=locale, kind=kind, heading=heading, lines=lines)
+
+    def invalid(session: Session, locale: str = "en") -> HTMLResponse:
+        refuse(session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)")
+        session.commit()
+        t = texts_for(locale)
+        return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
+
+    @app.get("/page.css")
+    def css() -> Response:
+        return Response(stylesheet, media_type="text/css")
+
+    @app.get("/healthz")
+    def health() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/approve/{token}", response_class=HTMLResponse)
+    def show(token: str) -> HTMLResponse:
+        now = datetime.now(UTC)
+        with Session(engine) as session:
+            found = find_by_link(session, keys, token)
+            if found is None:
+                return invalid(session)
+            locale = found.person.locale.value
+            problem = grant_problem(session, found, now)
+            if problem is not None:
+                refuse(session, _subject(found), found.person.email, "link-view", problem)
+                session.commit()
+                return outcome(locale, "refused", texts_for(locale)["closed"], problem, status=410)
+            request = found.request
+            return page(
+                "decide.html.j2",
+                locale=locale,
+                t=texts_for(locale),
+                subject=_subject(found),
+                request=request,
+                person=found.person,
+                summary_html=Markup(markdown.render(request.summary)),
+                decisions=DECISIONS[request.subject_kind],
+                detail_fields=DETAIL_FIELDS.get((request.subject_kind, request.role), ()),
+            )
+
+    @app.post("/approve/{token}", response_class=HTMLResponse)
+    def decide(
+        token: str,
+        decision: str = Form(""),
+        comment: str = Form(""),
+        programme_reference: str = Form(""),
+        confirmed_quantity: str = Form(""),
+        exclude_from_pause: str = Form(""),
+    ) -> HTMLResponse:
+        now = datetime.now(UTC)
+        given = {
+            "programme_reference": programme_reference.strip(),
+            "confirmed_quantity": confirmed_quantity.strip(),
+            "exclude_from_pause": [part for part in exclude_from_pause.replace(",", " ").split() if part],
+        }
+        with Session(engine) as session:
+            found = find_by_link(session, keys, token)
+            if found is None:
+                return invalid(session)
+            locale, t = found.person.locale.value, texts_for(found.person.locale.value)
+            details, problem = _details(session, found, given)
+            result = (
+                answer_by_link(session, keys, token, Reply(decision, comment, details), now=now)
+                if problem is None
+                else refuse(session, _subject(found), found.person.email, "link", problem)
+            )
+            run_id = result.request.flow_run_id if isinstance(result, Recorded) else None
+            session.commit()
+        if not isinstance(result, Recorded):
+            return outcome(locale, "refused", t["refused"], result.reason, status=409)
+        woken = run_id is not None and waker(run_id, wake_values(keys, run_id))
+        label = t.get(decision, decision)
+        return outcome(
+            locale,
+            "recorded",
+            t["recorded"].format(decision=label),
+            t["applied" if woken else "pending"],
+            status=200,
+        )
+
+    return app
+
+
+def _subject(found: Grantee) -> Subject:
+    return Subject(found.request.subject_kind, found.request.subject_id)
+
+
+def _details(session: Session, found: Grantee, given: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The page's extra fields for this decision, read by the process's own reader (the same one
+    its Prefect form uses), or why they are refused."""
+    request = found.request
+    fields = DETAIL_FIELDS.get((request.subject_kind, request.role), ())
+    values = {name: given[name] for name in fields if given.get(name)}
+    reader = DETAIL_READERS.get((request.subject_kind, request.role))
+    if reader is None:
+        return {}, None
+    try:
+        return reader(session, request.subject_id)(values), None
+    except ValidationError as error:
+        return {}, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    except ValueError as error:
+        return {}, str(error)

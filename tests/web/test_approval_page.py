@@ -1,0 +1,176 @@
+"""The approval page: GET shows and never decides, POST decides once, dead links say so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from partnerflow.approvals import Subject, open_round
+from partnerflow.models import ApprovalAnswer, ApprovalGrant, AuditEvent, Locale, Role
+from partnerflow.notify import free_port
+from partnerflow.settings import Settings
+from partnerflow.web import create_app
+from partnerflow.web.server import web_in_thread
+from tests.factories import LINKS, add_person
+
+DEAL = Subject("registration", 42)
+RUN = "8c1f2a9e-1b2c-4d5e-8f90-0a1b2c3d4e5f"
+SUMMARY = "### Registration #42: Acme <script>alert(1)</script>\n\n| Amount | 400000 EUR |\n|---|---|"
+
+
+@pytest.fixture
+def woken() -> list[tuple[str, dict[str, str]]]:
+    return []
+
+
+@pytest.fixture
+def client(
+    settings: Settings, engine: Engine, woken: list[tuple[str, dict[str, str]]]
+) -> Iterator[httpx.Client]:
+    """The app served by uvicorn on 127.0.0.1; waking runs is recorded (the flow tests and the
+    browser test wake real Prefect runs)."""
+
+    def wake(run_id: str, values: dict[str, str]) -> bool:
+        woken.append((run_id, values))
+        return True
+
+    with (
+        web_in_thread(create_app(settings, wake=wake), "127.0.0.1", free_port()) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        yield client
+
+
+def invite(engine: Engine, *, locale: Locale = Locale.EN, expires_in: timedelta = timedelta(days=2)) -> str:
+    """A director's personal link to decide registration 42 (the path part)."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        person = add_person(session, f"director-{locale.value}@vendor.example", Role.CHANNEL_DIRECTOR)
+        person.locale = locale
+        session.add(person)
+        [invitation] = open_round(
+            session,
+            LINKS,
+            DEAL,
+            role="channel-director",
+            round_number=1,
+            approvers_required=1,
+            summary=SUMMARY,
+            expires_at=now + expires_in,
+            flow_run_id=RUN,
+            now=now,
+        )
+        session.commit()
+    return invitation.link.removeprefix(LINKS.web_url)
+
+
+def answers(engine: Engine) -> list[ApprovalAnswer]:
+    with Session(engine) as session:
+        return list(session.exec(select(ApprovalAnswer)))
+
+
+def test_get_shows_the_summary_escaped_and_decides_nothing(client: httpx.Client, engine: Engine) -> None:
+    path = invite(engine)
+    for _scanner_and_person in range(3):
+        page = client.get(path)
+        assert page.status_code == 200
+    assert "Registration #42" in page.text and "<script>" not in page.text and "&lt;script&gt;" in page.text
+    assert "<table>" in page.text and 'value="approve"' in page.text and 'value="request-info"' in page.text
+    assert answers(engine) == []
+    with Session(engine) as session:
+        assert session.exec(select(ApprovalGrant)).one().used_at is None
+
+
+def test_post_records_the_answer_once_and_wakes_the_waiting_run(
+    client: httpx.Client, engine: Engine, woken: list[tuple[str, dict[str, str]]]
+) -> None:
+    path = invite(engine)
+    done = client.post(path, data={"decision": "approve", "comment": "Strategic account."})
+    assert done.status_code == 200 and "Thank you: your answer (Approve) is recorded." in done.text
+    [answer] = answers(engine)
+    assert (answer.person_email, answer.decision, answer.via, answer.comment) == (
+        "director-en@vendor.example",
+        "approve",
+        "link",
+        "Strategic account.",
+    )
+    [(run_id, values)] = woken
+    assert run_id == RUN and LINKS.keys.is_wake_for(values["approval_code"], RUN)
+
+    replay = client.post(path, data={"decision": "reject"})
+    assert replay.status_code == 409 and "already used" in replay.text
+    assert len(answers(engine)) == 1 and len(woken) == 1
+    assert client.get(path).status_code == 410, "a used link says so"
+
+
+def test_an_altered_link_is_refused_and_audited(client: httpx.Client, engine: Engine) -> None:
+    path = invite(engine)
+    for response in (
+        client.get(path[:-3] + "abc"),
+        client.post(path[:-3] + "abc", data={"decision": "approve"}),
+    ):
+        assert response.status_code == 404 and "This link is not valid" in response.text
+    assert answers(engine) == []
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
+    assert len(refused) == 2
+
+
+def test_an_expired_link_shows_a_clear_page(client: httpx.Client, engine: Engine) -> None:
+    path = invite(engine, expires_in=timedelta(seconds=-1))
+    page = client.get(path)
+    assert page.status_code == 410 and "expired" in page.text
+    assert client.post(path, data={"decision": "approve"}).status_code == 409
+    assert answers(engine) == []
+
+
+def test_a_decision_the_subject_does_not_take_is_refused(client: httpx.Client, engine: Engine) -> None:
+    path = invite(engine)
+    refused = client.post(path, data={"decision": "delete-everything"})
+    assert refused.status_code == 409 and "must be one of approve, reject, request-info" in refused.text
+    assert answers(engine) == []
+
+
+def test_the_page_speaks_the_approvers_language(client: httpx.Client, engine: Engine) -> None:
+    page = client.get(invite(engine, locale=Locale.FR))
+    assert 'lang="fr"' in page.text and "Approuver" in page.text and "avant que vous cliquiez" in page.text
+
+
+def test_pages_are_not_cached_framed_or_referred(client: httpx.Client, engine: Engine) -> None:
+    headers = client.get(invite(engine)).headers
+    assert headers["cache-control"] == "no-store" and headers["referrer-policy"] == "no-referrer"
+    assert (
+        headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in headers["content-security-policy"]
+    )
+
+
+def test_supply_chain_confirms_a_quantity_on_its_page(client: httpx.Client, engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        add_person(session, "stock@vendor.example", Role.SUPPLY_CHAIN)
+        [invitation] = open_round(
+            session,
+            LINKS,
+            Subject("campaign", 3),
+            role="supply-chain",
+            round_number=1,
+            approvers_required=1,
+            summary="### Campaign #3",
+            expires_at=now + timedelta(days=1),
+            flow_run_id=None,
+            now=now,
+        )
+        session.commit()
+    path = invitation.link.removeprefix(LINKS.web_url)
+    assert 'name="confirmed_quantity"' in client.get(path).text
+    bad = client.post(path, data={"decision": "approve", "confirmed_quantity": "lots"})
+    assert bad.status_code == 409 and "confirmed_quantity" in bad.text
+    assert client.post(path, data={"decision": "approve", "confirmed_quantity": "900"}).status_code == 200
+    [answer] = answers(engine)
+    assert answer.details == {"confirmed_quantity": 900}
