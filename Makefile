@@ -28,6 +28,7 @@ lint: sync  ## ruff and mypy --strict on the product code
 bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/policy_eval.py
 	$(RUN) python bench/outbox.py
+	$(RUN) python bench/approval_page.py
 	$(RUN) python bench/deal_intake.py
 	$(RUN) python bench/deal_latency.py
 	$(RUN) python bench/campaign_notify.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
@@ -91,3 +92,13 @@ def test_up_explains_a_busy_smtp_port_instead_of_a_traceback(
     assert result.exit_code == 1
     assert f"SMTP port {settings.smtp_port} is in use" in result.output
     assert "Traceback" not in result.output
+
+
+def test_up_refuses_to_listen_beyond_loopback_without_an_api_auth_string(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
+    result = CliRunner().invoke(app, ["up", "--host", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert "refusing to listen on 0.0.0.0 without PREFECT_SERVER_API_AUTH_STRING" in result.output
+    assert not Path(settings.database_url.removeprefix("sqlite:///")).exists(), "nothing was started"
