@@ -215,3 +215,31 @@ def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
 
 def test_keys_never_show_the_secret() -> None:
     assert "test key" not in repr(KEYS)
+
+
+def test_a_run_whose_answer_arrived_while_it_was_busy_is_listed_for_waking_until_applied(
+    engine: Engine, directors: None
+) -> None:
+    from partnerflow.approvals import mark_applied, runs_with_unapplied_answers
+
+    with Session(engine) as session:
+        [invitation, *_] = open_round(
+            session,
+            Links(KEYS, WEB, "http://ui"),
+            DEAL,
+            role="channel-director",
+            round_number=1,
+            approvers_required=1,
+            summary="",
+            expires_at=NOW + timedelta(days=1),
+            flow_run_id=RUN,
+            now=NOW,
+        )
+        session.commit()
+    by_link(engine, invitation)
+    with Session(engine) as session:
+        assert runs_with_unapplied_answers(session) == [RUN]
+        [(answer, _request)] = unapplied_answers(session, DEAL)
+        mark_applied(session, answer, NOW)
+        session.commit()
+        assert runs_with_unapplied_answers(session) == []

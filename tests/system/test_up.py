@@ -22,7 +22,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from partnerflow.notify import free_port, port_is_free
-from tests.system.browser import approval_link_in_mail, chromium, mails, screenshot, text_of
+from tests.system.browser import approval_link_in_mail, chromium, mails, screenshot
 from tests.system.operator import (
     SCHEDULED_DEPLOYMENTS,
     Operator,
@@ -173,8 +173,7 @@ def test_a_reviewer_approves_from_the_link_in_their_e_mail_in_a_real_browser(
     wait_for(
         "the partner's approval e-mail",
         lambda: any(
-            (customer in text_of(message) and "approved" in str(message["Subject"]).lower())
-            or (customer in text_of(message) and "approuvé" in str(message["Subject"]).lower())
+            f"n° {registration} approuvé : {customer}" in str(message["Subject"])
             for message in mails(operator.home / "mail")
         ),
         timeout=120,
@@ -222,8 +221,9 @@ def test_ctrl_c_stops_everything_up_started(tmp_path: Path) -> None:
 
         assert up.wait(timeout=60) == 0
         assert operator.log("up").strip().endswith("stopped")
-        assert port_is_free(port) and port_is_free(smtp_port)
-        assert not _processes_mentioning(port), "a child of up outlived it"
+        web_port = int(operator.environment["PARTNERFLOW_WEB_PORT"])
+        assert port_is_free(port) and port_is_free(smtp_port) and port_is_free(web_port)
+        assert not _processes_mentioning(port) and not _processes_mentioning(web_port), "a child outlived up"
     finally:
         operator.stop_all()
 
