@@ -29,6 +29,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/policy_eval.py
 	$(RUN) python bench/outbox.py
 	$(RUN) python bench/approval_page.py
+	$(RUN) python bench/faults.py
 	$(RUN) python bench/deal_intake.py
 	$(RUN) python bench/deal_latency.py
 	$(RUN) python bench/campaign_notify.py

@@ -7,7 +7,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
-from partnerflow.commissions.accrual import accrue_deal, accrue_missing
+from partnerflow.commissions.accrual import accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
@@ -64,7 +64,8 @@ def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
         if batch.flow_run_id is None:
             batch.flow_run_id = flow_run_id
             session.add(batch)
-        summary = batch_markdown(session, batch)
+        set_aside = accrual_exceptions(session, plan_for=plan_in_force, now=datetime.now(UTC))
+        summary = batch_markdown(session, batch, set_aside)
         if batch.status is BatchStatus.AWAITING_APPROVAL:
             request_finance_approval(
                 session,

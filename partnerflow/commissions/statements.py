@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Links, Subject
+from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import batch_for, statements_of
 from partnerflow.markdown import md_text
@@ -96,8 +98,9 @@ def batch_view(batch: SettlementBatch) -> dict[str, Any]:
     }
 
 
-def batch_markdown(session: Session, batch: SettlementBatch) -> str:
-    """The summary finance reads above the approval form and in the run's artifact."""
+def batch_markdown(session: Session, batch: SettlementBatch, set_aside: Sequence[AccrualResult] = ()) -> str:
+    """The summary finance reads on the approval page, the form and the run's artifact;
+    ``set_aside`` lists the won deals that could not be priced (paid once someone fixes them)."""
     statements = statements_of(session, batch)
     names = partner_names(session, (s.partner_id for s in statements))
     lines = [
@@ -109,8 +112,8 @@ def batch_markdown(session: Session, batch: SettlementBatch) -> str:
     ]
     if batch.approvals_needed:
         lines.append(
-            f"Needs **{batch.approvals_needed} finance approval(s)**: answer with your e-mail; "
-            "a rejection returns every line to the next settlement."
+            f"Needs **{batch.approvals_needed} finance approval(s)** from different people, each with "
+            "the link or code from their e-mail; a rejection returns every line to the next settlement."
         )
         lines.append("")
     lines += ["| Partner | Earned | Clawed back | Net |", "|---|---:|---:|---:|"]
@@ -127,6 +130,13 @@ def batch_markdown(session: Session, batch: SettlementBatch) -> str:
                 f"- {md_text(entry['partner_name'])}: {entry['net']} — {md_text(entry['reason'])}"
                 for entry in entries
             ]
+    if set_aside:
+        lines += [
+            "",
+            "## Set aside: won deals that cannot be priced (`partnerflow commissions exceptions`)",
+            "",
+        ]
+        lines += [f"- deal #{result.registration_id}: {md_text(result.reason or '')}" for result in set_aside]
     return "\n".join(lines)
 
 

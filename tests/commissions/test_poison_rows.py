@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
-from partnerflow.models import AuditEvent, CommissionLine
+from partnerflow.commissions.statements import batch_markdown
+from partnerflow.models import AuditEvent, CommissionLine, SettlementBatch
 from partnerflow.registration.intake import IntakeResult
-from tests.commissions.ledger import accrue_all, rows, won
+from tests.commissions.ledger import accrue_all, open_batch, rows, won
 
 
 def test_unpriceable_deals_are_set_aside_and_the_others_accrue(
@@ -51,3 +53,20 @@ def test_the_exceptions_command_lists_each_set_aside_deal_with_its_reason(
     assert result.exit_code == 0, result.output
     [listed] = json.loads(result.output)
     assert listed["registration_id"] == infinite and "cannot be priced" in listed["reason"]
+
+
+def test_the_settlement_summary_lists_the_deals_set_aside_and_pays_the_others(
+    engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
+) -> None:
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
+    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    set_aside = [result for result in accrue_all(engine) if result.outcome == "exception"]
+    batch = open_batch(engine, "2027-03")
+
+    with Session(engine) as session:
+        stored = session.get(SettlementBatch, batch.id)
+        assert stored is not None
+        summary = batch_markdown(session, stored, set_aside)
+
+    assert "1 statements" in summary
+    assert f"- deal #{infinite}: " in summary and "cannot be priced" in summary

@@ -7,9 +7,6 @@ from sqlalchemy import Engine
 
 from partnerflow.db import get_engine, migrate
 from partnerflow.settings import Settings
-from tests.commissions.conftest import payees
-
-__all__ = ["payees"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,6 +9,7 @@ runs, and a worker killed with runs in flight loses nothing and does nothing twi
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -50,8 +51,14 @@ def test_a_review_started_on_one_replica_is_answered_on_the_other(cluster: Clust
     first.wait_for_state(run_id, "Suspended")
     [(registration,)] = operator.sql("SELECT id FROM registration WHERE flow_run_id = :run", run=run_id)
 
+    [(mail,)] = operator.sql(
+        "SELECT text_body FROM notification WHERE recipient = :m AND template = 'review_requested'", m=manager
+    )
+    code = re.search(r"\b[2-9A-Z]{5}-[2-9A-Z]{5}\b", mail)
+    assert code is not None, "the reviewer's e-mail carries their approval code"
+
     operator.cli(
-        "review", "decide", str(registration), "--approve", "--reviewer", manager, "--comment", "OK",
+        "review", "decide", str(registration), "--approve", "--code", code.group(0), "--comment", "OK",
         api_url=second.url,
     )  # fmt: skip
 
