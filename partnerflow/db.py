@@ -88,6 +88,11 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def shown_url(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def migrate(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (creating an SQLite file if needed)."""
     from alembic import command

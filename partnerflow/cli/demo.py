@@ -19,7 +19,7 @@ from partnerflow.cli.demo_deals import run_deal_demo
 from partnerflow.cli.demo_rebalancing import run_rebalancing_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
-from partnerflow.db import get_engine, migrate, session_scope
+from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Notification, Partner
 from partnerflow.notify import MailSink, TemplateRenderer, free_port, port_is_free
@@ -39,7 +39,7 @@ def demo(
     settings = get_settings()
     console.rule("1. database")
     migrate(settings.database_url)
-    console.print(f"database: {settings.database_url}")
+    console.print(f"database: {shown_url(settings.database_url)}")
     this_year = date.today().year
     with session_scope(get_engine()) as session:
         report = seed_demo_network(session)

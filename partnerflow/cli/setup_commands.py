@@ -13,7 +13,7 @@ from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import use_local_server_by_default
 from partnerflow.cli.serving import serve_all, start_serving_process, start_web_process
 from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
-from partnerflow.db import get_engine, migrate, session_scope
+from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.local_server import local_prefect_server, stop_process_group, wait_until_healthy
 from partnerflow.notify import MailSink, port_is_free
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
@@ -25,7 +25,7 @@ def init() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     settings = get_settings()
     migrate(settings.database_url)
-    console.print(f"database ready: {settings.database_url}")
+    console.print(f"database ready: {shown_url(settings.database_url)}")
 
 
 @friendly_errors

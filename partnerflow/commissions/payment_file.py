@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from defusedcsv import csv  # cells starting with = + - @ are neutralised (OWASP CSV injection)
 from sepaxml import SepaTransfer
 from stdnum import bic as bic_number
 from stdnum import iban as iban_number

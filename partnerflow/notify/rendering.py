@@ -8,6 +8,7 @@ error in the test suite instead of a blank in a partner's inbox.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -66,6 +67,16 @@ def _environment(directory: Path, *, html: bool) -> Environment:
     return environment
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SPACES = re.compile(r" {2,}")
+
+
+def one_line_subject(subject: str) -> str:
+    """A subject on one line: control characters and line breaks (from partner-typed names) become
+    spaces; French no-break spaces (« : », « n° ») stay, since they are not control characters."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", subject)).strip()
+
+
 class TemplateRenderer:
     """Renders a named message in a locale; compiled templates are cached for the process."""
 
@@ -87,7 +98,7 @@ class TemplateRenderer:
         subject = self._plain.get_template(f"{locale}/{name}.subject.j2").render(values)
         text = self._plain.get_template(f"{locale}/{name}.txt.j2").render(values)
         html = self._html.get_template(f"{locale}/{name}.html.j2").render(values)
-        return RenderedMessage(" ".join(subject.split()), text, html)
+        return RenderedMessage(one_line_subject(subject), text, html)
 
     def template_names(self) -> list[str]:
         """Every template name found in any locale."""

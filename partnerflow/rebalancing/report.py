@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
 
+from defusedcsv import csv  # cells starting with = + - @ are neutralised (OWASP CSV injection)
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from partnerflow.rebalancing.proposals import RebalancingPlan

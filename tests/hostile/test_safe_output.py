@@ -1,0 +1,74 @@
+"""What partnerflow writes from partner-typed text is safe where it lands: spreadsheets, Markdown,
+e-mail subjects, the terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from partnerflow.cli import app
+from partnerflow.commissions.payment_file import Transfer, transfers_csv
+from partnerflow.markdown import md_text
+from partnerflow.notify.rendering import one_line_subject
+from partnerflow.settings import Settings
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.example","pay")', "+33 1 00", "@SUM(A1:A9)", "-2+3"]
+)
+def test_payment_csv_cells_cannot_become_spreadsheet_formulas(name: str) -> None:
+    transfer = Transfer(
+        partner_id=7,
+        partner_name=name,
+        iban="FR1420041010050500013M02606",
+        bic=None,
+        amount=Decimal("12.50"),
+        currency="EUR",
+        reference="PF-2027-03-7",
+        description="Commissions",
+    )
+    [row] = list(csv.DictReader(io.StringIO(transfers_csv([transfer], "MSG-1"))))
+    assert row["partner_name"] == f"'{name}", "a leading quote: shown as text, never evaluated"
+    assert row["amount"] == "12.50", "numbers stay numbers"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Acme\r\n# Title", "Acme \\# Title"),
+        ("line\u2028break", "line break"),
+        ("- not a list item", "\\- not a list item"),
+        ("12. not a list either", "12\\. not a list either"),
+        ("[click](http://evil)", "\\[click\\]\\(http://evil\\)"),
+        ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
+        ("~~struck~~", "\\~\\~struck\\~\\~"),
+    ],
+)
+def test_partner_text_is_neutralised_for_markdown(typed: str, shown: str) -> None:
+    assert md_text(typed) == shown
+
+
+def test_subjects_lose_control_characters_and_keep_french_no_break_spaces() -> None:
+    assert one_line_subject("Registration #1 approved: Acme\r\nBcc: x@y\x00\x1b[31m") == (
+        "Registration #1 approved: Acme Bcc: x@y [31m"
+    )
+    assert one_line_subject("Enregistrement n°\u00a042 approuvé\u00a0: Acme") == (
+        "Enregistrement n°\u00a042 approuvé\u00a0: Acme"
+    )
+
+
+def test_init_never_prints_the_database_password(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from partnerflow.cli import setup_commands
+
+    monkeypatch.setattr(setup_commands, "migrate", lambda url: None)
+    monkeypatch.setenv("PARTNERFLOW_DATABASE_URL", "postgresql+psycopg://pf:s3cret-pass@db.internal/pf")
+    from partnerflow.settings import get_settings
+
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pass" not in result.output and "pf:***@db.internal" in result.output
