@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     web_host: str = Field(default="127.0.0.1", description="Where `partnerflow up` serves the approval page")
     web_port: int = 4280
 
+    log_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "log",
+        description="Where the command line keeps the traceback of an unexpected error (errors.log)",
+    )
     reports_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "reports", description="Where the rebalancing writes its CSV and HTML"
     )

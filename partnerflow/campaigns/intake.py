@@ -13,6 +13,7 @@ from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.request import CampaignRequest, check_dates, parse_request
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.policy import DiscountCampaignPolicy, Policy
+from partnerflow.text import storable
 
 ACTOR = "system:discount-campaign"
 
@@ -52,10 +53,10 @@ def take_in_campaign(
     if problems or not isinstance(parsed, CampaignRequest):
         campaign = Campaign(
             status=CampaignStatus.REFUSED,
-            name=str(raw.get("name") or "")[:120],
-            request={key: str(value)[:500] for key, value in raw.items()},
+            name=storable(raw.get("name") or "", 120),
+            request={storable(key, 100): storable(value, 500) for key, value in raw.items()},
             problems=problems,
-            requester_email=str(raw.get("requester_email") or "")[:254],
+            requester_email=storable(raw.get("requester_email") or "", 254),
             created_at=now,
         )
         return _stored(session, campaign, "campaign.refused", problems=tuple(problems))

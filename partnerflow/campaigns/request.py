@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from partnerflow.models import PartnerTier
+from partnerflow.text import MAX_ID
 
 Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$", description="e.g. SW-24P-POE")]
 
@@ -21,12 +22,16 @@ class CampaignRequest(BaseModel):
     name: str = Field(min_length=3, max_length=120)
     product_line: str = Field(min_length=2, max_length=60)
     skus: list[Sku] = Field(default_factory=list, max_length=200)
-    discount_pct: Decimal | None = Field(default=None, gt=0, lt=100, description="Discount in percent")
+    discount_pct: Decimal | None = Field(
+        default=None, gt=0, lt=100, max_digits=5, decimal_places=2, description="Discount in percent"
+    )
     net_prices: dict[Sku, Decimal] = Field(default_factory=dict, description="Net price per SKU instead")
     starts_on: date
     ends_on: date
-    quantity: int = Field(gt=0, description="Units to clear")
-    stock_value: Decimal = Field(default=Decimal(0), ge=0, description="Value of the stock to clear")
+    quantity: int = Field(gt=0, le=MAX_ID, description="Units to clear")
+    stock_value: Decimal = Field(
+        default=Decimal(0), ge=0, max_digits=14, decimal_places=2, description="Value of the stock to clear"
+    )
     tiers: list[PartnerTier] = Field(default_factory=list, description="Eligible tiers (empty: all)")
     territories: list[str] = Field(default_factory=list, description="Eligible départements (empty: all)")
     requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")

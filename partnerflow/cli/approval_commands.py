@@ -30,6 +30,7 @@ from partnerflow.cli.prefect_api import PrefectUnavailable, wake_waiting_run
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import ApprovalAnswer, ApprovalRequest
 from partnerflow.settings import get_settings
+from partnerflow.text import MAX_ID
 
 app = typer.Typer(help="Decisions waiting for people, and answering them.", no_args_is_help=True)
 
@@ -78,7 +79,7 @@ def list_requests(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @friendly_errors
 def decide(
     kind: Annotated[str, typer.Argument(help="registration, campaign, settlement or rebalancing")],
-    subject_id: Annotated[int, typer.Argument(help="Its id (the year for a rebalancing)")],
+    subject_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Its id (the year for a rebalancing)")],
     decision: Annotated[str, typer.Argument(help="approve, reject (request-info for a registration)")],
     code: Code = "",
     on_behalf_of: OnBehalfOf = "",

@@ -11,8 +11,8 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.campaigns.intake import take_in_campaign
-from partnerflow.cli.deal_commands import read_rows
-from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.input_files import read_rows
+from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Campaign, SignOff
@@ -70,7 +70,7 @@ def _remember_runs(campaign_id: int, runs: dict[str, str]) -> None:
 
 @app.command()
 @friendly_errors
-def status(campaign_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def status(campaign_id: RecordId, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Each sign-off (who, when, what) and the roles still to sign."""
     with Session(get_engine()) as session:
         campaign = session.get(Campaign, campaign_id)

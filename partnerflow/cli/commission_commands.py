@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
 from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
 from partnerflow.commissions.accrual import accrual_exceptions
 from partnerflow.commissions.periods import Period
@@ -81,7 +81,7 @@ def _print_statement(statement: dict[str, Any]) -> None:
 
 @app.command()
 @friendly_errors
-def explain(registration_id: int, as_json: JsonFlag = False) -> None:
+def explain(registration_id: RecordId, as_json: JsonFlag = False) -> None:
     """How a deal's commission was computed: each line, its plan, its steps and its statement."""
     with Session(get_engine()) as session:
         try:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import links_for, wake_values
-from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.input_files import read_rows
+from partnerflow.cli.output import (
+    InputProblem,
+    RecordId,
+    console,
+    errors,
+    friendly_errors,
+    log_unexpected,
+    print_json,
+)
 from partnerflow.cli.prefect_api import (
     UNREACHABLE,
     PrefectUnavailable,
@@ -29,7 +36,7 @@ from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import load_policy
+from partnerflow.policy import PolicyError, load_policy
 from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.policies import policy_for_registration
@@ -40,21 +47,6 @@ from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Deal registrations: submit, update, extend, close.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Submissions from a JSON list (or object) or a CSV file with the same field names."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".csv":
-        return [dict(row) for row in csv.DictReader(text.splitlines())]
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise typer.BadParameter(f"{path}: not JSON ({error.msg}, line {error.lineno})") from None
-    rows = data if isinstance(data, list) else [data]
-    if not all(isinstance(row, dict) for row in rows):
-        raise typer.BadParameter(f"{path}: expected a JSON object or a list of objects")
-    return rows
 
 
 @app.command()
@@ -74,17 +66,29 @@ def submit(
         return
     renderer = TemplateRenderer(settings.templates_dir)
     results: list[IntakeResult] = []
-    for raw in read_rows(file):
+    failed: list[str] = []
+    for number, raw in enumerate(read_rows(file), start=1):
         now = datetime.now(UTC)
-        with session_scope() as session:
-            policy = load_policy("deal_registration", now.date(), settings.policies_dir)
-            results.append(take_in(session, raw, policy=policy, renderer=renderer, now=now))
+        try:  # each row in its own transaction: one row's failure neither undoes nor stops the others
+            with session_scope() as session:
+                policy = load_policy("deal_registration", now.date(), settings.policies_dir)
+                results.append(take_in(session, raw, policy=policy, renderer=renderer, now=now))
+        except PolicyError:
+            raise
+        except Exception as error:
+            failed.append(
+                f"{file}: row {number}: not recorded: {type(error).__name__}; see {log_unexpected(error)}"
+            )
     notes = (
         _start_reviews([r.registration_id for r in results if r.outcome == "review"]) if start_reviews else {}
     )
     rows = [{**result.as_dict(), "review_run": notes.get(result.registration_id)} for result in results]
+    for line in failed:
+        errors.print(line, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         print_json(rows)
+        if failed:
+            raise typer.Exit(1)
         return
     table = Table(title=f"{len(rows)} submission(s)")
     for column in ("id", "outcome", "rule", "policy", "reason / problems"):
@@ -99,6 +103,8 @@ def submit(
             detail,
         )
     console.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _start_reviews(registration_ids: list[int]) -> dict[int, str]:
@@ -120,7 +126,7 @@ def _start_reviews(registration_ids: list[int]) -> dict[int, str]:
 
 @app.command()
 @friendly_errors
-def update(registration_id: int, file: Path, as_json: JsonFlag = False) -> None:
+def update(registration_id: RecordId, file: Path, as_json: JsonFlag = False) -> None:
     """Answer a reviewer's question: merge FILE (JSON object) into the registration, decide again."""
     settings = get_settings()
     changes = read_rows(file)[0]
@@ -184,7 +190,7 @@ def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime)
 
 @app.command()
 @friendly_errors
-def extend(registration_id: int, as_json: JsonFlag = False) -> None:
+def extend(registration_id: RecordId, as_json: JsonFlag = False) -> None:
     """Request an extension of an approved registration's protection (decided by the policy)."""
     settings = get_settings()
     now = datetime.now(UTC)
@@ -205,18 +211,21 @@ def extend(registration_id: int, as_json: JsonFlag = False) -> None:
 @app.command()
 @friendly_errors
 def close(
-    registration_id: int,
+    registration_id: RecordId,
     won: Annotated[bool, typer.Option("--won/--lost", help="The deal's outcome.")],
     amount: Annotated[str | None, typer.Option(help="Final amount of a won deal.")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Close date (YYYY-MM-DD), default today.")] = None,
     actor: Annotated[str, typer.Option(help="Who records the outcome.")] = "cli",
 ) -> None:
     """Record a deal's outcome; a won deal emits the partnerflow.deal.closed event."""
-    closed_on = date.fromisoformat(on) if on else date.today()
+    try:
+        closed_on = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise InputProblem(f"--date {on!r}: not a date (YYYY-MM-DD)") from None
     try:
         value = Decimal(amount) if amount is not None else None
     except InvalidOperation:
-        raise typer.BadParameter(f"--amount {amount!r} is not a number") from None
+        raise InputProblem(f"--amount {amount!r}: not a number") from None
     with _explained(ProtectionError), session_scope() as session:
         registration = close_registration(
             session, registration_id, won=won, amount=value, closed_on=closed_on, actor=actor
@@ -242,7 +251,7 @@ def close(
 @app.command()
 @friendly_errors
 def reverse(
-    registration_id: int,
+    registration_id: RecordId,
     reason: Annotated[str, typer.Option(help="Why (refund, cancellation): kept in the audit trail.")],
     actor: Annotated[str, typer.Option(help="Who reverses it.")] = "cli",
     as_json: JsonFlag = False,

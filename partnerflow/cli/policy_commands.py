@@ -81,6 +81,7 @@ def _in_force_version(library: PolicyLibrary, kind: str, day: date) -> str | Non
 
 
 @app.command()
+@friendly_errors
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: all).")] = None,
 ) -> None:
@@ -114,6 +115,7 @@ def diff(old: Path, new: Path, as_json: JsonFlag = False) -> None:
 
 
 @app.command()
+@friendly_errors
 def schema(
     directory: Annotated[Path | None, typer.Option(help="Where to write (default: policies/schema).")] = None,
 ) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.approval_commands import Code, Comment, OnBehalfOf, Reason, answer_and_wake
-from partnerflow.cli.output import console, friendly_errors, print_json
+from partnerflow.cli.output import RecordId, console, friendly_errors, print_json
 from partnerflow.db import get_engine
 from partnerflow.models import OPEN_STATUSES, Registration
 from partnerflow.policy import load_policy
@@ -83,7 +83,7 @@ def list_reviews(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 @app.command()
 @friendly_errors
 def decide(
-    registration_id: int,
+    registration_id: RecordId,
     approve: Annotated[bool, typer.Option("--approve")] = False,
     reject: Annotated[bool, typer.Option("--reject")] = False,
     request_info: Annotated[bool, typer.Option("--request-info")] = False,

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from partnerflow.audit import record_event
 from partnerflow.commissions.accrual import PlanForDate, accrue_deal, line_of
-from partnerflow.models import CommissionLine, LineKind, LineStatus
+from partnerflow.models import CommissionLine, LineKind, LineStatus, Registration
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ def reverse_deal(
     """
     if not reason.strip():
         raise ValueError("a reversal needs a reason (it is shown to finance and kept in the audit trail)")
+    if session.get(Registration, registration_id) is None:
+        raise ValueError(f"deal {registration_id} does not exist")
     accrual = line_of(session, registration_id, LineKind.ACCRUAL)
     if accrual is None:
         result = accrue_deal(session, registration_id, plan_for=plan_for, now=now)

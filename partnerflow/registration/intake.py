@@ -22,6 +22,7 @@ from partnerflow.registration.customers import customer_key
 from partnerflow.registration.facts import deal_facts, find_conflict, partner_history
 from partnerflow.registration.notices import notify_partner
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
+from partnerflow.text import record_id, storable
 
 SYSTEM_ACTOR = "system:deal-registration"
 
@@ -239,10 +240,8 @@ def _claim_protection(session: Session, registration: Registration) -> bool:
 
 
 def _partner(session: Session, partner_id: object) -> Partner | None:
-    try:
-        return session.get(Partner, int(str(partner_id)))
-    except (TypeError, ValueError):
-        return None
+    number = record_id(partner_id)
+    return session.get(Partner, number) if number is not None else None
 
 
 def _refuse(
@@ -256,9 +255,9 @@ def _refuse(
     registration = Registration(
         partner_id=partner.id if partner else None,
         status=RegistrationStatus.REFUSED,
-        customer_name=str(raw.get("customer_name") or "")[:200],
+        customer_name=storable(raw.get("customer_name") or "", 200),
         submitted_at=now,
-        submission={key: str(value)[:500] for key, value in raw.items()},
+        submission={storable(key, 100): storable(value, 500) for key, value in raw.items()},
         problems=list(problems),
         outcome="refused",
         decided_at=now,

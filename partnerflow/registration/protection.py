@@ -18,6 +18,9 @@ from partnerflow.registration.sla import PolicyForDate
 
 EXPIRY_ACTOR = "system:registration-expiry"
 
+CLOSE_WINDOW = timedelta(days=3 * 366)  # a close is recorded within three years of the registration
+MAX_AMOUNT = Decimal("999999999999.99")  # the amount columns hold 14 digits, 2 of them decimals
+
 
 class ProtectionError(Exception):
     """The registration is not in a state that allows this (the message says which)."""
@@ -145,8 +148,14 @@ def close_registration(
             f"registration {registration_id} is {registration.status.value}; only an approved "
             "or expired registration can be closed"
         )
-    if won and (amount is None or amount <= 0):
-        raise ProtectionError("a won deal needs its final amount (greater than 0)")
+    if won:
+        _check_final_amount(amount)
+    latest = registration.submitted_at.date() + CLOSE_WINDOW
+    if not registration.submitted_at.date() <= closed_on <= latest:
+        raise ProtectionError(
+            f"close date {closed_on} must be between the registration ({registration.submitted_at.date()}) "
+            f"and {latest}"
+        )
     _release(session, registration)
     registration.status = RegistrationStatus.WON if won else RegistrationStatus.LOST
     registration.closed_on = closed_on
@@ -162,6 +171,16 @@ def close_registration(
     )
     session.flush()
     return registration
+
+
+def _check_final_amount(amount: Decimal | None) -> None:
+    """A won deal's amount: a finite number of euros and cents, above 0, within the books' range."""
+    if amount is None or not amount.is_finite() or amount <= 0:
+        raise ProtectionError("a won deal needs its final amount: a number greater than 0")
+    if amount > MAX_AMOUNT:
+        raise ProtectionError(f"amount {amount} is above the largest amount recorded ({MAX_AMOUNT})")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ProtectionError(f"amount {amount} has more than two decimals (cents)")
 
 
 def _release(session: Session, registration: Registration) -> None:

@@ -10,13 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from stdnum.fr import siren as siren_number
+
+from partnerflow.text import MAX_ID
 
 MAX_NOTES = 2000
 MAX_NAME = 200
+MAX_PRODUCT_LINE = 60
+_CONTROL = {chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+_NOTE_BREAKS = {"\n", "\t"}
+
+ProductLine = Annotated[str, Field(min_length=1, max_length=MAX_PRODUCT_LINE)]
 
 
 class DealSubmission(BaseModel):
@@ -24,17 +31,36 @@ class DealSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    partner_id: int = Field(description="Your partner number")
+    partner_id: int = Field(gt=0, le=MAX_ID, description="Your partner number")
     customer_name: str = Field(min_length=1, max_length=MAX_NAME, description="End customer company")
     customer_siren: str | None = Field(default=None, description="9-digit SIREN, if known")
     customer_domain: str | None = Field(default=None, max_length=253, description="Customer web site")
     customer_email: str | None = Field(default=None, max_length=254, description="Customer contact e-mail")
     customer_departement: str = Field(min_length=2, max_length=3, description="Département code, e.g. 69")
-    product_lines: list[str] = Field(min_length=1, max_length=10, description="Product lines in the deal")
+    product_lines: list[ProductLine] = Field(
+        min_length=1, max_length=10, description="Product lines in the deal"
+    )
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="Estimated amount")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     expected_close_on: date = Field(description="Expected close date")
     notes: str = Field(default="", max_length=MAX_NOTES)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text is stored, mailed and shown: no control characters (line breaks only in the
+        notes), nothing that is not valid Unicode (a lone surrogate cannot be stored)."""
+        allowed = _NOTE_BREAKS if info.field_name == "notes" else set()
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            if set(text) & (_CONTROL - allowed):
+                raise ValueError("contains a control character")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("contains an invalid character (a lone surrogate)") from None
+        return value
 
 
 @dataclass(frozen=True)
@@ -50,7 +76,12 @@ _MESSAGES = {
     "too_long": "{field} has too many entries",
     "string_too_short": "{field} is empty",
     "too_short": "{field} needs at least one entry",
-    "greater_than": "{field} must be greater than 0",
+    "greater_than": "{field} must be greater than {gt}",
+    "less_than_equal": "{field} must be at most {le}",
+    "finite_number": "{field} must be a finite number",
+    "decimal_max_digits": "{field} has too many digits (at most {max_digits})",
+    "value_error": "{field} {error}",
+    "string_unicode": "{field} contains an invalid character",
     "decimal_parsing": "{field} must be a number",
     "int_parsing": "{field} must be a whole number",
     "date_from_datetime_parsing": "{field} must be a date (YYYY-MM-DD)",

@@ -1,7 +1,9 @@
 """A deal that cannot be priced is set aside with its reason; every other partner is accrued and paid.
 
 Measured before: a deal closed with an amount of Infinity, or on a date no plan covers, made the
-catch-up raise, and since every settlement runs the catch-up first, no partner was paid.
+catch-up raise, and since every settlement runs the catch-up first, no partner was paid. Closing
+now refuses such values; rows recorded before that (or written by other means) are what these
+tests plant.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,17 +19,36 @@ from typer.testing import CliRunner
 
 from partnerflow.cli import app
 from partnerflow.commissions.statements import batch_markdown
-from partnerflow.models import AuditEvent, CommissionLine, SettlementBatch
+from partnerflow.models import AuditEvent, CommissionLine, Registration, SettlementBatch
 from partnerflow.registration.intake import IntakeResult
 from tests.commissions.ledger import accrue_all, open_batch, rows, won
+
+
+def poisoned(
+    engine: Engine,
+    submit: Callable[..., IntakeResult],
+    partner_id: int,
+    amount: str,
+    closed_on: date,
+    name: str,
+) -> int:
+    """A won deal whose stored amount or close date no plan can price (a row from before the checks)."""
+    registration_id = won(engine, submit, partner_id, "1000", date(2027, 1, 6), name)
+    with Session(engine) as session:
+        registration = session.get(Registration, registration_id)
+        assert registration is not None
+        registration.closed_amount, registration.closed_on = Decimal(amount), closed_on
+        session.add(registration)
+        session.commit()
+    return registration_id
 
 
 def test_unpriceable_deals_are_set_aside_and_the_others_accrue(
     engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
 ) -> None:
     good = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
-    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
-    ancient = won(engine, submit, payees["second"], "5000", date(1990, 1, 1), "ancient")
+    infinite = poisoned(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    ancient = poisoned(engine, submit, payees["second"], "5000", date(1990, 1, 1), "ancient")
 
     results = {result.registration_id: result for result in accrue_all(engine)}
 
@@ -45,7 +67,7 @@ def test_the_exceptions_command_lists_each_set_aside_deal_with_its_reason(
     engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
 ) -> None:
     won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
-    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    infinite = poisoned(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
     accrue_all(engine)
 
     result = CliRunner().invoke(app, ["commissions", "exceptions", "--json"])
@@ -59,7 +81,7 @@ def test_the_settlement_summary_lists_the_deals_set_aside_and_pays_the_others(
     engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
 ) -> None:
     won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
-    infinite = won(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    infinite = poisoned(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
     set_aside = [result for result in accrue_all(engine) if result.outcome == "exception"]
     batch = open_batch(engine, "2027-03")
 
