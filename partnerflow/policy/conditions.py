@@ -18,6 +18,14 @@ from partnerflow.policy.vocabulary import Vocabulary, unknown_facts
 
 _REASONS = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
+# The CEL engine (cel 0.14, Rust) panics -- killing the process -- when it reports a syntax
+# error far into a long expression (measured at 105,000 characters), refuses nesting beyond
+# about 100 levels, and evaluates a policy's rules as one chain: these limits keep every
+# expression far inside what it handles (a shipped rule is under 200 characters).
+MAX_CONDITION_CHARS = 2000
+MAX_NESTING = 32
+MAX_RULES = 60
+
 
 def vocabulary_from(info: ValidationInfo) -> Vocabulary:
     context = info.context or {}
@@ -26,16 +34,36 @@ def vocabulary_from(info: ValidationInfo) -> Vocabulary:
 
 
 def compile_condition(expression: str, vocabulary: Vocabulary) -> cel.Program:
-    """Compile a CEL ``expression``; raise ``ValueError`` on a syntax error or unknown fact."""
+    """Compile a CEL ``expression``; raise ``ValueError`` on a syntax error, an unknown fact, or
+    an expression beyond the limits above."""
+    if len(expression) > MAX_CONDITION_CHARS:
+        raise ValueError(f"condition of {len(expression)} characters; at most {MAX_CONDITION_CHARS}")
+    if _nesting(expression) > MAX_NESTING:
+        raise ValueError(f"condition nested deeper than {MAX_NESTING} brackets")
     try:
         program = cel.compile(expression)
     except ValueError as error:
         raise ValueError(f"CEL syntax error: {_first_line(error)}") from None
+    except BaseException as error:  # pyo3's PanicException derives from BaseException
+        if type(error).__name__ != "PanicException":
+            raise
+        raise ValueError("the CEL engine could not parse this condition") from None
     unknown = unknown_facts(expression, vocabulary)
     if unknown:
         known = ", ".join(f"{root}.*" for root in vocabulary)
         raise ValueError(f"unknown fact {', '.join(unknown)} (known: {known})")
     return program
+
+
+def _nesting(expression: str) -> int:
+    depth = deepest = 0
+    for char in expression:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
 
 
 def check_reason(template: str, vocabulary: Vocabulary) -> str:

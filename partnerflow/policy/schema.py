@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from partnerflow.policy.conditions import check_reason, compile_condition, vocabulary_from
+from partnerflow.policy.conditions import MAX_RULES, check_reason, compile_condition, vocabulary_from
 from partnerflow.policy.vocabulary import Vocabulary
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
@@ -123,6 +123,8 @@ class PolicyDocument(Strict, Generic[ActionT]):
     @field_validator("rules")
     @classmethod
     def _rule_ids_are_unique(cls, rules: list[Rule]) -> list[Rule]:
+        if len(rules) > MAX_RULES:
+            raise ValueError(f"{len(rules)} rules; a policy has at most {MAX_RULES} (the engine chains them)")
         seen: set[str] = set()
         for rule in rules:
             if rule.id in seen:

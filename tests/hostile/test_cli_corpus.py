@@ -331,3 +331,41 @@ def test_text_that_looks_like_sql_or_markup_is_kept_as_typed(
     assert runner.invoke(app, ["deals", "submit", str(rows), "--no-start-reviews"]).exit_code == 0
     with Session(engine) as session:
         assert session.exec(select(Registration.customer_name)).all() == [name]
+
+
+BILLION_LAUGHS = b"kind: deal_registration\na: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 9)}]\n".encode() for n in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (BILLION_LAUGHS, "anchors and aliases"),
+        (b"a: " + b"[" * 40 + b"]" * 40 + b"\n", "nested deeper than 32"),
+        (b"# " + b"x" * 600_000 + b"\n", "larger than 512 KB"),
+    ],
+)
+def test_a_policy_file_cannot_exhaust_memory_or_the_stack(tmp_path: Path, content: bytes, said: str) -> None:
+    path = tmp_path / "2026-01-01.yaml"
+    path.write_bytes(content)
+    started = time.monotonic()
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("condition", "said"),
+    [
+        ("deal.amount > 1.0 || " * 5000 + ")", "at most 2000"),
+        ("(" * 200 + "deal.amount > 1.0" + ")" * 200, "nested deeper than 32"),
+    ],
+)
+def test_a_rule_condition_cannot_crash_the_cel_engine(tmp_path: Path, condition: str, said: str) -> None:
+    from tests.factories import shipped_deal_policy, write_policy
+
+    text = shipped_deal_policy(**{"when: deal.amount > 250000.0": f"when: '{condition}'"})
+    path = write_policy(tmp_path, text)
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+    assert result.exit_code == 1 and said in result.output, result.output
