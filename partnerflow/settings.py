@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEMO_PAYER_IBAN = "FR7630006000011234567890189"  # a documentation IBAN: valid digits, no real account
+DEMO_PAYER_IBAN = "FR7630004000011234567890173"  # a made-up BNP Paribas (bank 30004) account, valid keys
 
 
 class SmtpSecurity(StrEnum):

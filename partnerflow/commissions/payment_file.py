@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,7 @@ from defusedcsv import csv  # cells starting with = + - @ are neutralised (OWASP
 from sepaxml import SepaTransfer
 from stdnum import bic as bic_number
 from stdnum import iban as iban_number
+from text_unidecode import unidecode
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,32 @@ class Transfer:
     description: str
 
 
-def iban_problem(iban: str | None) -> str | None:
+EPC_CHARACTERS = frozenset(string.ascii_letters + string.digits + "/-?:().,'+ ")
+"""The SEPA basic Latin set (EPC guidelines): what every bank accepts in names and remittance."""
+FRENCH_OVERSEAS_BIC_COUNTRIES = frozenset({"GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"})
+
+
+def epc_text(text: str, limit: int) -> str:
+    """``text`` transliterated to the EPC set (é -> e, & -> +, anything else -> a space), on one
+    line, at most ``limit`` characters."""
+    latin = unidecode(text.replace("&", "+"))
+    kept = "".join(char if char in EPC_CHARACTERS else " " for char in latin)
+    return " ".join(kept.split())[:limit]
+
+
+def iban_problem(iban: str | None, bic: str | None = None) -> str | None:
     """Why an account cannot be paid, or None: a partner with a problem is held back."""
     if not iban:
         return "no IBAN on file"
     if not iban_number.is_valid(iban):
         return f"IBAN {iban_number.compact(iban)} fails its check digits or format"
+    if bic:
+        if not bic_number.is_valid(bic):
+            return f"BIC {bic} is not a valid BIC"
+        country, bic_country = iban_number.compact(iban)[:2], bic_number.compact(bic)[4:6]
+        overseas = country == "FR" and bic_country in FRENCH_OVERSEAS_BIC_COUNTRIES
+        if bic_country != country and not overseas:
+            return f"BIC {bic_number.compact(bic)} is a {bic_country} bank's, the IBAN a {country} account"
     return None
 
 
@@ -51,7 +73,7 @@ def sepa_credit_transfer(
     """The pain.001 document (schema-validated) and its message id."""
     sepa = SepaTransfer(
         {
-            "name": payer.name,
+            "name": epc_text(payer.name, 70),
             "IBAN": iban_number.compact(payer.iban),
             "BIC": bic_number.compact(payer.bic),
             "batch": True,
@@ -61,12 +83,12 @@ def sepa_credit_transfer(
     )
     for transfer in transfers:
         payment = {
-            "name": transfer.partner_name,
+            "name": epc_text(transfer.partner_name, 70),
             "IBAN": iban_number.compact(transfer.iban),
             "amount": int(transfer.amount * 100),
             "currency": transfer.currency,
             "execution_date": execution_date,
-            "description": transfer.description,
+            "description": epc_text(transfer.description, 140),
             "endtoend_id": transfer.reference,
         }
         if transfer.bic:

@@ -115,7 +115,7 @@ def open_settlement(
             reason = f"net {net} is under the minimum payout {document.minimum_payout}"
             carried.append({**facts, "reason": reason})
             continue
-        problem = iban_problem(partner.iban)
+        problem = iban_problem(partner.iban, partner.bic)
         if problem is not None:
             held.append({**facts, "reason": problem})
             continue

@@ -72,3 +72,39 @@ def test_init_never_prints_the_database_password(settings: Settings, monkeypatch
     result = CliRunner().invoke(app, ["init"])
     assert result.exit_code == 0, result.output
     assert "s3cret-pass" not in result.output and "pf:***@db.internal" in result.output
+
+
+def test_payment_file_texts_are_in_the_sepa_character_set() -> None:
+    from partnerflow.commissions.payment_file import epc_text
+
+    assert epc_text("Société Générale & Fils <SAS>\n; DROP", 70) == "Societe Generale + Fils SAS DROP"
+    assert epc_text("Ærø Ölçü 株式会社", 70) == "AEro Olcu Zhu Shi Hui She"
+    assert len(epc_text("x" * 500, 140)) == 140
+
+
+@pytest.mark.parametrize(
+    ("iban", "bic", "problem"),
+    [
+        (
+            "FR1420041010050500013M02606",
+            "DEUTDEFFXXX",
+            "BIC DEUTDEFFXXX is a DE bank's, the IBAN a FR account",
+        ),
+        ("FR1420041010050500013M02606", "NOTABIC", "BIC NOTABIC is not a valid BIC"),
+        ("FR1420041010050500013M02606", "BNPAGPGPXXX", None),  # a Guadeloupe branch, French IBAN
+        ("FR1420041010050500013M02606", "CCBPFRPPXXX", None),
+    ],
+)
+def test_a_bic_must_belong_to_the_ibans_country(iban: str, bic: str, problem: str | None) -> None:
+    from partnerflow.commissions.payment_file import iban_problem
+
+    assert iban_problem(iban, bic) == problem
+
+
+def test_the_default_payer_bic_is_the_default_ibans_bank() -> None:
+    from partnerflow.commissions.payment_file import iban_problem
+    from partnerflow.settings import DEMO_PAYER_IBAN
+
+    settings = Settings(secret_key="x" * 20)  # type: ignore[arg-type]
+    assert iban_problem(DEMO_PAYER_IBAN, settings.payer_bic) is None
+    assert DEMO_PAYER_IBAN[4:9] == "30004" and settings.payer_bic.startswith("BNPA")  # BNP Paribas
