@@ -260,6 +260,13 @@ class RebalancingThresholds(Strict):
     min_months_active: int = Field(
         default=0, ge=0, le=12, description="months of the year in the programme before a reseller is judged"
     )
+    closing_above_band_is_a_miss: bool = Field(
+        default=True,
+        description=(
+            "true in the 2026 versions: closing more than closing_rate.max counted as a missed criterion; "
+            "the programme's guidance makes the band a minimal objective, so later versions set false"
+        ),
+    )
 
 
 CoverageRecommendation = Literal["recruit", "thin-out", "balanced"]

@@ -109,7 +109,8 @@ def classify(kpis: ResellerKpis, year: int, document: RebalancingPolicy, decide:
         (
             kpis.open_rate < t.min_open_rate,
             kpis.processing_rate < t.min_processing_rate,
-            not t.closing_rate.min <= kpis.closing_rate <= t.closing_rate.max,
+            kpis.closing_rate < t.closing_rate.min
+            or (t.closing_above_band_is_a_miss and kpis.closing_rate > t.closing_rate.max),
         )
     )
     months = months_active(kpis.joined_on, year)
