@@ -17,7 +17,7 @@ from stdnum import iban, luhn
 
 from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
 from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
-from partnerflow.territories import DEPARTEMENTS
+from partnerflow.territories import SEEDING_ORDER, seeded_departements
 
 _PREFIXES = (
     "Alpha",
@@ -126,8 +126,8 @@ def seed_demo_network(
         territories = session.exec(select(func.count()).select_from(Territory)).one()
         return SeedReport(territories, existing, people, already_seeded=True)
     rng = random.Random(seed)
-    covered = DEPARTEMENTS[: min(12 * scale, len(DEPARTEMENTS))]
-    density = max(1, (12 * scale) // len(DEPARTEMENTS))
+    covered = seeded_departements(min(12 * scale, len(SEEDING_ORDER)))
+    density = max(1, (12 * scale) // len(SEEDING_ORDER))
     session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
     partners = [
         _partner(rng, code, number, today.year)

@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from partnerflow.models import PartnerTier
+from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.text import MAX_ID
 
 Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$", description="e.g. SW-24P-POE")]
@@ -36,6 +37,16 @@ class CampaignRequest(BaseModel):
     territories: list[str] = Field(default_factory=list, description="Eligible départements (empty: all)")
     requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     rationale: str = Field(default="", max_length=4000)
+
+    @field_validator("territories")
+    @classmethod
+    def _official_departements(cls, territories: list[str]) -> list[str]:
+        unknown = [code for code in territories if code not in DEPARTEMENT_CODES]
+        if unknown:
+            raise ValueError(
+                f"not French départements: {', '.join(unknown[:10])} (INSEE codes, e.g. 69, 2A, 974)"
+            )
+        return territories
 
     @model_validator(mode="after")
     def _one_kind_of_price(self) -> CampaignRequest:

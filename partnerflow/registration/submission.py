@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from stdnum.fr import siren as siren_number
 
+from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.text import MAX_ID
 
 MAX_NOTES = 2000
@@ -111,6 +112,11 @@ def check_submission(submission: DealSubmission, *, today: date, partner_known: 
     problems = []
     if not partner_known:
         problems.append(f"partner_id {submission.partner_id} is not a partner of the programme")
+    if submission.customer_departement not in DEPARTEMENT_CODES:
+        problems.append(
+            f"customer_departement {submission.customer_departement} is not a French département "
+            "(INSEE code: 01 to 95, 2A, 2B, 971 to 974, 976)"
+        )
     if submission.expected_close_on < today:
         problems.append(f"expected_close_on {submission.expected_close_on} is in the past")
     if submission.customer_siren and not siren_number.is_valid(submission.customer_siren):
