@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
@@ -109,10 +109,14 @@ def decide(
     if decision.outcome == "approve" and not _claim_protection(session, registration):
         decision = _evaluate(session, registration, submission, partner, policy, now.date())
         if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
+            own = _own_protection(session, registration)
             decision = Decision(
                 "reject",
-                "protected-elsewhere",
-                "Another partner's registration for this customer was approved first.",
+                "duplicate-of-own" if own else "protected-elsewhere",
+                f"You already hold this customer's protection (registration #{own.id}, until "
+                f"{own.protection_ends_on}); this registration duplicates it."
+                if own
+                else "Another partner's registration for this customer was approved first.",
                 decision.stamp,
                 decision.action,
             )
@@ -170,6 +174,18 @@ def approve(
     session.flush()
     notify_partner(session, renderer, event="approved", registration=registration, partner=partner)
     return True
+
+
+def _own_protection(session: Session, registration: Registration) -> Registration | None:
+    """The same partner's registration holding this customer's protection, if that is why the
+    claim failed (a partner submitting its deal twice is not competing with anyone)."""
+    holders = session.exec(
+        select(Registration)
+        .join(ProtectionClaim, col(ProtectionClaim.registration_id) == col(Registration.id))
+        .where(ProtectionClaim.customer_key == registration.customer_key)
+        .where(col(ProtectionClaim.product_line).in_(registration.product_lines))
+    ).all()
+    return next((holder for holder in holders if holder.partner_id == registration.partner_id), None)
 
 
 def reject(

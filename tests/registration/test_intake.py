@@ -123,3 +123,14 @@ def test_only_one_protection_per_customer_and_product_line(engine: Engine, netwo
     with Session(engine) as session:
         claims = {(c.product_line, c.registration_id) for c in session.exec(select(ProtectionClaim))}
     assert [line for line, _ in claims].count("network") == 1
+
+
+def test_a_partner_submitting_its_own_protected_deal_again_is_told_so(
+    engine: Engine, network, submit: Submit
+) -> None:
+    first = submit(submission(network["first"]))
+    again = submit(submission(network["first"]))
+    assert (first.outcome, again.outcome, again.rule_id) == ("approve", "reject", "duplicate-of-own")
+    assert f"You already hold this customer's protection (registration #{first.registration_id}" in (
+        again.reason or ""
+    )
