@@ -68,6 +68,10 @@ class ImportReport:
         }
 
 
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 1, 1)  # leads of this programme's lifetime
+EventIdentity = tuple[str, LeadEventKind, datetime]  # lead, kind, when: the same id means the same event
+
+
 def import_lead_file(
     session: Session, path: Path, *, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
@@ -97,11 +101,13 @@ def import_rows(
     territories = set(session.exec(sa_select(col(Territory.code))).scalars())  # type: ignore[call-overload]
     partners = set(session.exec(sa_select(col(Partner.id))).scalars())  # type: ignore[call-overload]
     seen: dict[str, tuple[str, int, datetime]] = {}
+    seen_events: dict[str, EventIdentity] = {}
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
         leads: dict[str, dict[str, Any]] = {}
         events: list[dict[str, Any]] = []
         stored = _stored_leads(session, {row.get("lead_id", "").strip() for _, row in chunk})
+        stored_events = _stored_events(session, {row.get("event_id", "").strip() for _, row in chunk})
         for line, row in chunk:
             report.rows += 1
             parsed = _parse(row, territories, partners)
@@ -123,7 +129,14 @@ def import_rows(
             if event["occurred_at"] < lead["received_at"]:
                 report.rejected.append((line, "occurred_at is before the lead's received_at"))
                 continue
+            used = seen_events.get(event["id"]) or stored_events.get(event["id"])
+            if used is not None and used != (event["lead_id"], event["kind"], event["occurred_at"]):
+                report.rejected.append(
+                    (line, f"event_id {event['id']} was already used for another event (lead {used[0]})")
+                )
+                continue
             seen[lead["id"]] = identity
+            seen_events[event["id"]] = (event["lead_id"], event["kind"], event["occurred_at"])
             if lead["id"] not in stored:
                 leads.setdefault(lead["id"], lead)
             events.append(event)
@@ -173,6 +186,8 @@ def _parse(
             moment = datetime.fromisoformat(values[name])
         except ValueError:
             return f"{name} {values[name]!r} is not an ISO 8601 date and time"
+        if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:
+            return f"{name} {values[name]!r} is outside {EARLIEST.year} to {LATEST.year}"
         times[name] = _utc(moment)
     lead = {
         "id": values["lead_id"],
@@ -197,6 +212,15 @@ def _stored_leads(session: Session, ids: set[str]) -> dict[str, tuple[str, int, 
         )
     )
     return {row[0]: (row[1], row[2], _utc(row[3])) for row in rows}
+
+
+def _stored_events(session: Session, ids: set[str]) -> dict[str, EventIdentity]:
+    rows = session.connection().execute(
+        sa_select(
+            col(LeadEvent.id), col(LeadEvent.lead_id), col(LeadEvent.kind), col(LeadEvent.occurred_at)
+        ).where(col(LeadEvent.id).in_(sorted(ids)))
+    )
+    return {row[0]: (row[1], LeadEventKind(row[2]), _utc(row[3])) for row in rows}
 
 
 def _utc(moment: datetime) -> datetime:

@@ -85,6 +85,27 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_the_rest_imported(
     assert counts(engine) == (2, 4)
 
 
+def test_an_event_id_reused_for_another_event_is_refused_not_dropped_as_known(
+    engine: Engine, tmp_path: Path
+) -> None:
+    reseller = add_reseller(engine)
+    run_import(engine, write(tmp_path, good_rows(reseller)))
+    rows = [
+        f"L-9,69,{reseller},{RECEIVED},E-1,sent,,{RECEIVED}",  # E-1 is L-1's, stored before
+        f"L-9,69,{reseller},{RECEIVED},E-20,sent,,{RECEIVED}",
+        f"L-9,69,{reseller},{RECEIVED},E-20,opened,,2026-03-03T10:00:00+01:00",  # E-20 twice in the file
+        f"L-10,69,{reseller},9999-12-31T23:59:59-14:00,E-21,sent,,9999-12-31T23:59:59-14:00",
+        f"L-11,69,{reseller},0001-01-01T00:00:00+14:00,E-22,sent,,0001-01-01T00:00:00+14:00",
+    ]
+    report = run_import(engine, write(tmp_path, rows))
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [2, 4, 5, 6]
+    assert "event_id E-1 was already used for another event (lead L-1)" in reasons[2]
+    assert "event_id E-20 was already used" in reasons[4]
+    assert "outside 2000 to 2100" in reasons[5] and "outside 2000 to 2100" in reasons[6]
+    assert (report.leads_added, report.events_added) == (1, 1)
+
+
 def test_a_file_without_the_expected_columns_imports_nothing(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, ["L-1,69,1"], header="lead_id,departement,reseller")
     with pytest.raises(LeadFileError, match="missing column"):
