@@ -18,6 +18,20 @@ from sqlmodel import Field, SQLModel
 from partnerflow.models.columns import json_field, timestamp_field
 
 
+def request_column() -> Any:
+    """The request a grant or an answer belongs to (a new Column per table, as SQLAlchemy needs)."""
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("approval_request.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+
+
+def person_column() -> Any:
+    """The person a grant or an answer is for."""
+    return Field(sa_column=Column(Integer, ForeignKey("person.id", ondelete="RESTRICT"), nullable=False))
+
+
 class ApprovalRequest(SQLModel, table=True):
     """One round of a subject's decision asked of one role."""
 
@@ -44,14 +58,8 @@ class ApprovalGrant(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("request_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("approval_request.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="RESTRICT"), nullable=False)
-    )
+    request_id: int = request_column()
+    person_id: int = person_column()
     code_digest: str = Field(max_length=64, unique=True)  # HMAC of the code; the code is only mailed
     issued_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()
@@ -65,14 +73,8 @@ class ApprovalAnswer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("request_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("approval_request.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="RESTRICT"), nullable=False)
-    )
+    request_id: int = request_column()
+    person_id: int = person_column()
     person_email: str = Field(max_length=254)
     decision: str = Field(max_length=16)
     comment: str = Field(default="", sa_type=Text)
