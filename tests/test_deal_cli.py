@@ -141,3 +141,46 @@ def test_closing_a_won_deal_emits_the_deal_closed_event(
         payloads = [event["payload"] for event in response.json()["events"]]
         time.sleep(0.5)
     assert expected in payloads
+
+
+def test_a_file_whose_rows_carry_an_external_id_can_be_submitted_twice_and_creates_nothing_new(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from partnerflow.models import Notification
+
+    rows = [
+        submission(network["first"], external_id="CRM-0001"),
+        submission(network["newcomer"], customer_email="buyer@beta.fr", external_id="CRM-0002"),
+    ]
+    path = write_json(tmp_path, rows)
+    first = run("deals", "submit", str(path), "--json", "--no-start-reviews")
+
+    def totals() -> tuple[int, int]:
+        with Session(engine) as session:
+            return (
+                session.exec(select(func.count()).select_from(Registration)).one(),
+                session.exec(select(func.count()).select_from(Notification)).one(),
+            )
+
+    before = totals()
+    again = run("deals", "submit", str(path), "--json", "--no-start-reviews")
+    assert [(r["registration_id"], r["outcome"]) for r in again] == [
+        (r["registration_id"], r["outcome"]) for r in first
+    ]
+    assert totals() == before, "no registration and no e-mail added"
+
+
+def test_an_external_id_is_a_simple_reference(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    [result] = run(
+        "deals",
+        "submit",
+        str(write_json(tmp_path, [submission(network["first"], external_id="a b\\c")])),
+        "--json",
+    )
+    assert result["outcome"] == "refused"
+    assert result["problems"] == ["external_id may hold only letters, digits and . _ : / -"]

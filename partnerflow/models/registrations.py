@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from partnerflow.models.columns import enum_type, json_field, timestamp_field
@@ -31,7 +31,13 @@ OPEN_STATUSES = (RegistrationStatus.PENDING_REVIEW, RegistrationStatus.INFO_REQU
 class Registration(SQLModel, table=True):
     """One opportunity a partner registered, from submission to protection, expiry or close."""
 
+    # A partner's own reference for the row, so that a file submitted twice creates nothing new.
+    __table_args__ = (
+        UniqueConstraint("partner_id", "external_id", name="uq_registration_partner_external_id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=64)
     partner_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=True, index=True),

@@ -60,8 +60,13 @@ def take_in(
     if problems or partner is None:
         return _refuse(session, raw, partner, tuple(problems), renderer, now)
 
+    if parsed.external_id is not None:
+        earlier = _submitted_before(session, partner, parsed.external_id)
+        if earlier is not None:
+            return earlier
     registration = Registration(
         partner_id=partner.id,
+        external_id=parsed.external_id,
         status=RegistrationStatus.PENDING_REVIEW,
         customer_name=parsed.customer_name,
         customer_siren=parsed.customer_siren,
@@ -82,8 +87,13 @@ def take_in(
         submitted_at=now,
         submission=parsed.model_dump(mode="json"),
     )
-    session.add(registration)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(registration)
+    except IntegrityError:  # the same row submitted at the same moment by another process
+        earlier = _submitted_before(session, partner, parsed.external_id or "")
+        assert earlier is not None
+        return earlier
     decide(session, registration, parsed, partner, policy=policy, renderer=renderer, now=now)
     return IntakeResult(
         registration.id or 0,
@@ -253,6 +263,20 @@ def _claim_protection(session: Session, registration: Registration) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def _submitted_before(session: Session, partner: Partner, external_id: str) -> IntakeResult | None:
+    """The result of the partner's row with this reference, if it was submitted before."""
+    earlier = session.exec(
+        select(Registration)
+        .where(Registration.partner_id == partner.id)
+        .where(Registration.external_id == external_id)
+    ).first()
+    if earlier is None or earlier.id is None:
+        return None
+    return IntakeResult(
+        earlier.id, earlier.outcome or "", earlier.rule_id, earlier.policy_version, earlier.reason
+    )
 
 
 def _partner(session: Session, partner_id: object) -> Partner | None:

@@ -45,6 +45,12 @@ class DealSubmission(BaseModel):
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     expected_close_on: date = Field(description="Expected close date")
     notes: str = Field(default="", max_length=MAX_NOTES)
+    external_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:/-]+$",
+        description="Your own reference for this row: a file submitted again creates nothing new",
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -83,6 +89,7 @@ _MESSAGES = {
     "decimal_max_digits": "{field} has too many digits (at most {max_digits})",
     "value_error": "{field} {error}",
     "string_unicode": "{field} contains an invalid character",
+    "string_pattern_mismatch": "{field} may hold only letters, digits and . _ : / -",
     "decimal_parsing": "{field} must be a number",
     "int_parsing": "{field} must be a whole number",
     "date_from_datetime_parsing": "{field} must be a date (YYYY-MM-DD)",
