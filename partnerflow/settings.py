@@ -44,7 +44,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "mail",
         description="Where the local SMTP sink writes .eml files",
     )
-    default_locale: Literal["fr", "en"] = "fr"
+    default_locale: Literal["fr", "en"] = Field(
+        default="fr",
+        description="The language of pages shown to someone partnerflow cannot identify (an altered link)",
+    )
     prefect_ui_url: str = Field(
         default="http://127.0.0.1:4200",
         description="The Prefect UI as reviewers reach it: the links in their e-mails point here",

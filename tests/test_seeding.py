@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -11,7 +12,7 @@ from stdnum.fr import siren
 
 from partnerflow.db import make_engine, migrate
 from partnerflow.models import Partner, Person, Role
-from partnerflow.seeding import seed_demo_network
+from partnerflow.seeding import seed_demo_leads, seed_demo_network
 
 
 def seeded(engine: Engine, **options: int) -> list[Partner]:
@@ -57,3 +58,12 @@ def test_seeding_twice_adds_nothing(engine: Engine) -> None:
 
 def test_scale_grows_the_network(engine: Engine) -> None:
     assert len(seeded(engine, scale=3)) > 3 * 36
+
+
+def test_zero_leads_per_reseller_seeds_no_lead(engine: Engine) -> None:
+    seeded(engine)
+    with Session(engine) as session:
+        none = seed_demo_leads(session, today=date(2026, 11, 30), leads_per_reseller=0)
+        some = seed_demo_leads(session, today=date(2026, 11, 30), leads_per_reseller=24)
+    assert (none.leads, none.events) == (0, 0)
+    assert some.leads > 0, "with a positive rate every reseller has at least one lead"

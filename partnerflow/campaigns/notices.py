@@ -21,6 +21,7 @@ def campaign_context(campaign: Campaign) -> dict[str, Any]:
         "starts_on": campaign.starts_on,
         "ends_on": campaign.ends_on,
         "quantity": campaign.confirmed_quantity or campaign.quantity,
+        "allocated_to_departement": False,
         "programme_reference": campaign.programme_reference or "",
         "reason": campaign.reason or "",
     }
@@ -64,5 +65,18 @@ def notify_partner(
         recipient=partner.primary_email,
         template=template,
         locale=partner.locale,
-        context={**campaign_context(campaign), "partner_name": partner.name},
+        context={
+            **campaign_context(campaign),
+            "quantity": offered_quantity(campaign, partner),
+            "allocated_to_departement": bool(campaign.allocation),
+            "partner_name": partner.name,
+        },
     )
+
+
+def offered_quantity(campaign: Campaign, partner: Partner) -> int:
+    """What a partner is told it can order: its département's allocation when supply chain
+    allocated by département, otherwise the whole confirmed (or requested) quantity."""
+    if campaign.allocation:
+        return int(campaign.allocation.get(partner.territory_code, 0))
+    return campaign.confirmed_quantity or campaign.quantity

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.campaigns.eligibility import eligible_partners
-from partnerflow.campaigns.notices import notify_partner
+from partnerflow.campaigns.notices import notify_partner, offered_quantity
 from partnerflow.models import Campaign, CampaignStatus, Partner
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, Policy
@@ -81,9 +81,14 @@ def send_due_offers(
 
 
 def _eligible(session: Session, campaign: Campaign, policy: Policy[DiscountCampaignPolicy]) -> list[Partner]:
-    return eligible_partners(
+    """The eligible partners who have something to be offered: with an allocation by département,
+    only partners of a département allocated at least one unit."""
+    partners = eligible_partners(
         session,
         tiers=campaign.eligibility.get("tiers", []),
         territories=campaign.eligibility.get("territories", []),
         policy=policy.document,
     )
+    if not campaign.allocation:
+        return partners
+    return [p for p in partners if offered_quantity(campaign, p) > 0]

@@ -93,5 +93,6 @@ class Proposal(SQLModel, table=True):
     outcome: str = Field(max_length=16)
     rule_id: str = Field(max_length=60)
     reason: str = Field(default="")
+    reason_texts: dict[str, str] = json_field()  # the reason in each locale, for the scorecard
     kpis: dict[str, Any] = json_field()
     applied_outcome: str | None = Field(default=None, max_length=16)

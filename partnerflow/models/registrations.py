@@ -63,6 +63,7 @@ class Registration(SQLModel, table=True):
     )
     rule_id: str | None = Field(default=None, max_length=60)
     reason: str | None = Field(default=None, sa_type=Text)
+    reason_texts: dict[str, str] = json_field()  # the policy's reason in each locale, for the partner
     policy_version: str | None = Field(default=None, max_length=40)
     policy_sha256: str | None = Field(default=None, max_length=64)
     facts: dict[str, Any] = json_field()

@@ -1,7 +1,8 @@
 """Partner and reviewer notifications: render (Jinja2 + Babel), store (outbox), deliver (SMTP)."""
 
+from partnerflow.locales import LOCALES
 from partnerflow.notify.outbox import enqueue, find_by_key
-from partnerflow.notify.rendering import LOCALES, RenderedMessage, TemplateRenderer
+from partnerflow.notify.rendering import RenderedMessage, TemplateRenderer
 from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
 from partnerflow.notify.sink import MailSink, free_port, port_is_free
 

@@ -20,7 +20,7 @@ from babel.numbers import format_currency, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-LOCALES = ("fr", "en")
+from partnerflow.locales import LOCALES
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import cel
 
+from partnerflow.locales import RECORD_LOCALE, text_in
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action, PolicyDocument
@@ -33,13 +34,18 @@ class PolicyStamp:
 
 @dataclass(frozen=True)
 class Decision:
-    """The outcome of one evaluation, the rule that fired (or ``default``) and its reason."""
+    """The outcome of one evaluation, the rule that fired (or ``default``) and its reason:
+    ``reason`` as recorded (audit, command line), ``reasons`` as each locale reads it."""
 
     outcome: str
     rule_id: str
     reason: str | None
     stamp: PolicyStamp
     action: Action
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def reason_in(self, locale: str) -> str:
+        return text_in(self.reasons, locale, self.reason)
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,12 @@ class Policy(Generic[DocumentT]):
         cannot be a key (a list, a missing field) go through ``decide`` every time.
         """
         actions: list[Action] = [*self.document.rules, self.document.default]
-        placeholders = [part for a in actions for part in _TEMPLATE_PARTS.findall(a.reason or "")]
+        placeholders = [
+            part
+            for action in actions
+            for template in action.reason_templates().values()
+            for part in _TEMPLATE_PARTS.findall(template)
+        ]
         texts = [rule.when for rule in self.document.rules] + placeholders
         reads = referenced_facts(texts, self.document.VOCABULARY)
         paths = [(root, name) for root, names in reads.items() for name in names]
@@ -135,5 +146,6 @@ class Policy(Generic[DocumentT]):
         return -1
 
     def _decision(self, rule_id: str, action: Action, facts: dict[str, Any]) -> Decision:
-        reason = render_reason(action.reason, facts) if action.reason else None
-        return Decision(action.outcome, rule_id, reason, self.stamp, action)
+        reasons = {locale: render_reason(text, facts) for locale, text in action.reason_templates().items()}
+        reason = reasons.get(RECORD_LOCALE)
+        return Decision(action.outcome, rule_id, reason, self.stamp, action, reasons)

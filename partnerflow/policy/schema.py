@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from partnerflow.locales import LOCALES, every_locale
 from partnerflow.policy.conditions import MAX_RULES, check_reason, compile_condition, vocabulary_from
 from partnerflow.policy.vocabulary import Vocabulary
 
@@ -52,12 +53,31 @@ class Action(Strict):
     """What happens when a rule fires (or the default applies); kinds add their own fields."""
 
     outcome: str
-    reason: str | None = Field(default=None, description="Jinja text shown to people; may use facts")
+    reason: str | dict[str, str] | None = Field(
+        default=None,
+        description="Jinja text shown to people; may use facts. One text per locale "
+        "({fr: ..., en: ...}) where partners read it; a single text is shown to everyone as written",
+    )
 
     @field_validator("reason")
     @classmethod
-    def _reason_is_a_valid_template(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else check_reason(value, vocabulary_from(info))
+    def _reason_is_a_valid_template(
+        cls, value: str | dict[str, str] | None, info: ValidationInfo
+    ) -> str | dict[str, str] | None:
+        if value is None:
+            return None
+        vocabulary = vocabulary_from(info)
+        if isinstance(value, str):
+            return check_reason(value, vocabulary)
+        return {locale: check_reason(text, vocabulary) for locale, text in every_locale(value).items()}
+
+    def reason_templates(self) -> dict[str, str]:
+        """The reason template in each locale (a single text stands for every locale)."""
+        if self.reason is None:
+            return {}
+        if isinstance(self.reason, str):
+            return dict.fromkeys(LOCALES, self.reason)
+        return dict(self.reason)
 
 
 ActionT = TypeVar("ActionT", bound=Action)

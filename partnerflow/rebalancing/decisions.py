@@ -62,6 +62,7 @@ def store_plan(
                 outcome=p.outcome,
                 rule_id=p.rule_id,
                 reason=p.reason,
+                reason_texts=p.reasons,
                 kpis=p.as_row(),
             )
             for p in plan.resellers

@@ -65,7 +65,7 @@ def seed_leads(
     for partner_id, departement in partners:
         behaviour = rng.choices(BEHAVIOURS, weights=[b.weight for b in BEHAVIOURS])[0]
         yearly = rng.gauss(leads_per_reseller, leads_per_reseller / 5) * behaviour.volume
-        count = max(1, round(yearly * min(days, 365) / 365))
+        count = max(1 if leads_per_reseller else 0, round(yearly * min(days, 365) / 365))
         for _ in range(count):
             totals[0] += 1
             lead_id = f"L{year}-{totals[0]:08d}"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from partnerflow.approvals import Links, Subject, people_with_role
+from partnerflow.locales import text_in
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.notify.people import invite_role, notify_role
@@ -16,6 +17,11 @@ from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of
 from partnerflow.rebalancing.kpis import reseller_kpis
+
+KEPT_AFTER_REVIEW = {
+    "fr": "Maintenu après examen par l'équipe canal.",
+    "en": "Kept after review by the channel team.",
+}
 
 
 def targets(document: RebalancingPolicy) -> dict[str, Any]:
@@ -80,10 +86,15 @@ def queue_year_scorecards(
     queued = 0
     for proposal in proposals:
         outcome = proposal.applied_outcome or proposal.outcome
-        reason = proposal.reason if outcome == proposal.outcome else "Kept after review by the channel team."
+        partner = partners[proposal.partner_id]
+        reason = (
+            text_in(proposal.reason_texts, partner.locale, proposal.reason)
+            if outcome == proposal.outcome
+            else KEPT_AFTER_REVIEW[partner.locale]
+        )
         queued += cards.queue(
             session,
-            partners[proposal.partner_id],
+            partner,
             key=str(rebalancing.year),
             label=str(rebalancing.year),
             kpis=proposal.kpis,

@@ -5,12 +5,13 @@ with the band and the lead target (recruit, thin out, balanced)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
+from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import PartnerStatus, Territory
 from partnerflow.policy import Decision, Policy, RebalancingPolicy, load_policy
 from partnerflow.policy.conditions import render_reason
@@ -28,6 +29,7 @@ class ResellerProposal:
     reason: str
     criteria_missed: int
     months_active: int
+    reasons: dict[str, str] = field(default_factory=dict)  # the reason in each locale
 
     def as_row(self) -> dict[str, Any]:
         k = self.kpis
@@ -127,7 +129,9 @@ def classify(kpis: ResellerKpis, year: int, document: RebalancingPolicy, decide:
         }
     }
     decision: Decision = decide(facts)
-    return ResellerProposal(kpis, decision.outcome, decision.rule_id, decision.reason or "", missed, months)
+    return ResellerProposal(
+        kpis, decision.outcome, decision.rule_id, decision.reason or "", missed, months, decision.reasons
+    )
 
 
 def months_active(joined_on: date | None, year: int) -> int:
@@ -178,7 +182,7 @@ def coverage(
                 received,
                 round(per_reseller, 2),
                 action.outcome,
-                render_reason(action.reason or "", facts),
+                render_reason(action.reason_templates().get(RECORD_LOCALE, ""), facts),
                 rule_id,
             )
         )

@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
+from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Decision, Policy
 from partnerflow.registration.customers import customer_key
 from partnerflow.registration.facts import deal_facts, find_conflict, partner_history
 from partnerflow.registration.notices import notify_partner
+from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, already_protected
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 from partnerflow.text import record_id, storable
 
@@ -120,21 +122,20 @@ def decide(
         decision = _evaluate(session, registration, submission, partner, policy, now.date())
         if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
             own = _own_protection(session, registration)
+            reasons = already_protected(own.id or 0, own.protection_ends_on) if own else PROTECTED_ELSEWHERE
             decision = Decision(
                 "reject",
                 "duplicate-of-own" if own else "protected-elsewhere",
-                f"You already hold this customer's protection (registration #{own.id}, until "
-                f"{own.protection_ends_on}); this registration duplicates it."
-                if own
-                else "Another partner's registration for this customer was approved first.",
+                reasons[RECORD_LOCALE],
                 decision.stamp,
                 decision.action,
+                reasons,
             )
     _store_decision(registration, decision)
     if decision.outcome == "approve":
         approve(session, registration, partner, policy=policy, renderer=renderer, now=now, claimed=True)
     elif decision.outcome == "reject":
-        reject(session, registration, partner, reason=decision.reason, renderer=renderer, now=now)
+        reject(session, registration, partner, reasons=decision.reasons, renderer=renderer, now=now)
     else:
         review = decision.action.review_requirement  # type: ignore[attr-defined]
         registration.status = RegistrationStatus.PENDING_REVIEW
@@ -203,12 +204,14 @@ def reject(
     registration: Registration,
     partner: Partner,
     *,
-    reason: str | None,
+    reasons: dict[str, str],
     renderer: TemplateRenderer,
     now: datetime,
 ) -> None:
+    """Reject with ``reasons`` (one text per locale; the partner reads its own)."""
     registration.status = RegistrationStatus.REJECTED
-    registration.reason = reason
+    registration.reason = reasons.get(RECORD_LOCALE)
+    registration.reason_texts = reasons
     registration.decided_at = now
     session.add(registration)
     session.flush()
@@ -243,6 +246,7 @@ def _store_decision(registration: Registration, decision: Decision) -> None:
     registration.outcome = decision.outcome
     registration.rule_id = decision.rule_id
     registration.reason = decision.reason
+    registration.reason_texts = decision.reasons
     registration.policy_version = decision.stamp.version
     registration.policy_sha256 = decision.stamp.sha256
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from partnerflow.locales import text_in
 from partnerflow.models import Partner, Person, Registration
 from partnerflow.notify import TemplateRenderer, enqueue
 
@@ -20,7 +21,7 @@ def registration_context(registration: Registration, partner: Partner) -> dict[s
         "amount": registration.amount,
         "currency": registration.currency,
         "expected_close_on": registration.expected_close_on,
-        "reason": registration.reason or "",
+        "reason": text_in(registration.reason_texts, partner.locale, registration.reason),
         "protection_ends_on": registration.protection_ends_on,
         "problems": list(registration.problems),
         "info_request": registration.info_request or "",

@@ -10,10 +10,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
+from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.notices import notify_partner
+from partnerflow.registration.reasons import extension_granted, extension_refused
 from partnerflow.registration.sla import PolicyForDate
 
 EXPIRY_ACTOR = "system:registration-expiry"
@@ -103,19 +105,14 @@ def request_extension(
         )
     protection = policy.document.protection
     if registration.extensions_used >= protection.max_extensions:
-        decision = ExtensionDecision(
-            False,
-            registration.protection_ends_on,
-            f"The programme allows {protection.max_extensions} extension(s); "
-            f"this registration has used {registration.extensions_used}.",
-        )
+        reasons = extension_refused(protection.max_extensions, registration.extensions_used)
+        decision = ExtensionDecision(False, registration.protection_ends_on, reasons[RECORD_LOCALE])
     else:
         registration.extensions_used += 1
         registration.protection_ends_on += timedelta(days=protection.extension_days)
-        decision = ExtensionDecision(
-            True, registration.protection_ends_on, f"Protection extended by {protection.extension_days} days."
-        )
-    registration.reason = decision.reason
+        reasons = extension_granted(protection.extension_days)
+        decision = ExtensionDecision(True, registration.protection_ends_on, reasons[RECORD_LOCALE])
+    registration.reason, registration.reason_texts = decision.reason, reasons
     session.add(registration)
     record_event(
         session,

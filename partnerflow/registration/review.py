@@ -26,6 +26,7 @@ from partnerflow.approvals import (
     unapplied_answers,
 )
 from partnerflow.audit import record_event
+from partnerflow.locales import same_in_every_locale
 from partnerflow.markdown import md_text
 from partnerflow.models import (
     OPEN_STATUSES,
@@ -40,6 +41,7 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.intake import approve, reject
 from partnerflow.registration.notices import notify_partner, notify_reviewer
+from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, REJECTED_AFTER_REVIEW
 
 ReviewState = Literal["waiting", "decided"]
 
@@ -150,8 +152,8 @@ def _apply(
         details={"person": answer.person_email, "comment": answer.comment, "round": request.round},
     )
     if answer.decision == "reject":
-        reason = answer.comment or "Rejected after review."
-        reject(session, registration, partner, reason=reason, renderer=renderer, now=now)
+        reasons = same_in_every_locale(answer.comment) if answer.comment else REJECTED_AFTER_REVIEW
+        reject(session, registration, partner, reasons=reasons, renderer=renderer, now=now)
         return RoundResult("decided", "rejected")
     if answer.decision == "request-info":
         if registration.status == RegistrationStatus.INFO_REQUESTED:
@@ -174,8 +176,7 @@ def _apply(
     if given < request.approvers_required:
         return RoundResult("waiting", f"{given} of {request.approvers_required} approvals")
     if not approve(session, registration, partner, policy=policy, renderer=renderer, now=now):
-        reason = "Another partner's registration for this customer was approved first."
-        reject(session, registration, partner, reason=reason, renderer=renderer, now=now)
+        reject(session, registration, partner, reasons=PROTECTED_ELSEWHERE, renderer=renderer, now=now)
     return RoundResult("decided", registration.status.value)
 
 

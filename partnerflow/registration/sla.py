@@ -21,6 +21,7 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.intake import approve, reject
 from partnerflow.registration.notices import notify_reviewer
+from partnerflow.registration.reasons import REVIEW_DEADLINE_PASSED
 from partnerflow.registration.review import request_review, review_subject
 
 SLA_ACTOR = "system:review-sla"
@@ -131,7 +132,7 @@ def _time_out(
         partner,
         renderer=renderer,
         now=now,
-        reason="No decision was taken within the review deadline.",
+        reasons=REVIEW_DEADLINE_PASSED,
     )
 
 

@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
     def outcome(locale: str, kind: str, heading: str, *lines: str, status: int) -> HTMLResponse:
         return page("outcome.html.j2", status, locale=locale, kind=kind, heading=heading, lines=lines)
 
-    def invalid(session: Session, locale: str = "en") -> HTMLResponse:
+    def invalid(session: Session) -> HTMLResponse:
+        """No person is known from an altered link: the installation's default language."""
+        locale = settings.default_locale
         refuse(session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)")
         session.commit()
         t = texts_for(locale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from partnerflow.campaigns.signoffs import (
     request_signoffs,
     signoff_summary,
 )
-from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification
+from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification, Partner
 from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as
 
 
@@ -134,32 +135,51 @@ def test_finance_is_required_when_the_policy_adds_it(
     assert getattr(sign(engine, deep, "finance", signers["finance"]), "state", None) == "approved"
 
 
-def test_role_details_are_kept_and_a_lower_quantity_shown_to_partners(
-    engine: Engine, signers: dict[str, str], opened: int
-) -> None:
+def offers_after_signing(
+    engine: Engine, opened: int, signers: dict[str, str], **supply: Any
+) -> dict[str, str]:
+    """Every role approves (supply chain with ``supply``); the offers sent on the start date,
+    as recipient -> text body."""
     sign(engine, opened, "channel-sales", signers["channel-sales"])
     sign(engine, opened, "channel-ops", signers["channel-ops"], programme_reference="PL-2026-12")
-    sign(
-        engine,
-        opened,
-        "supply-chain",
-        signers["supply-chain"],
-        confirmed_quantity=900,
-        allocation={"69": 500},
-    )
-    stored = campaign(engine, opened)
-    assert (stored.programme_reference, stored.confirmed_quantity, stored.allocation) == (
-        "PL-2026-12",
-        900,
-        {"69": 500},
-    )
+    sign(engine, opened, "supply-chain", signers["supply-chain"], **supply)
     with Session(engine) as session:
-        report = send_due_offers(
+        send_due_offers(
             session, policy_for=lambda _day: CAMPAIGN_POLICY, renderer=RENDERER, now=NOW + timedelta(days=14)
         )
         session.commit()
-        offer = session.exec(select(Notification).where(Notification.template == "campaign_offer")).first()
-    assert report.offers_queued == 2 and offer is not None and "900" in offer.text_body
+        offers = session.exec(select(Notification).where(Notification.template == "campaign_offer")).all()
+        return {offer.recipient: offer.text_body for offer in offers}
+
+
+def quantity_line(body: str) -> str:
+    return next(line for line in body.splitlines() if line.startswith("Quantit"))
+
+
+def test_role_details_are_kept_and_a_lower_quantity_shown_to_partners(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    offers = offers_after_signing(engine, opened, signers, confirmed_quantity=900)
+    stored = campaign(engine, opened)
+    assert (stored.programme_reference, stored.confirmed_quantity) == ("PL-2026-12", 900)
+    assert len(offers) == 2 and all(quantity_line(body).endswith(": 900") for body in offers.values())
+
+
+def test_with_an_allocation_partners_are_offered_their_departements_share_only(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    """Supply chain allocated 500 units to the Rhône and none to Paris: the Lyon partner is told
+    500 for its département, the Paris partner is not offered the campaign at all."""
+    offers = offers_after_signing(engine, opened, signers, confirmed_quantity=900, allocation={"69": 500})
+    assert campaign(engine, opened).allocation == {"69": 500}
+    with Session(engine) as session:
+        offered = [p for p in session.exec(select(Partner)).all() if p.primary_email in offers]
+    assert len(offers) == 1 and [p.territory_code for p in offered] == ["69"]
+    lyon = offered[0]
+    assert quantity_line(offers[lyon.primary_email]) in (
+        "Quantité allouée à votre département : 500",
+        "Quantity allocated to your département: 500",
+    )
 
 
 def test_the_summary_lists_what_is_signed(engine: Engine, signers: dict[str, str], opened: int) -> None:

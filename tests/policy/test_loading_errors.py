@@ -123,3 +123,14 @@ def test_one_broken_file_stops_the_whole_library_from_loading(tmp_path: Path) ->
     )
     with pytest.raises(PolicyError, match=r"2026-06-01\.yaml:\d+: protection\.days"):
         PolicyLibrary.load(tmp_path)
+
+
+def test_a_reason_written_per_locale_needs_every_locale(tmp_path: Path) -> None:
+    only_french = 'reason:\n      fr: "Les affaires de plus de 250 000 € demandent deux directeurs."'
+    path = write_policy(
+        tmp_path,
+        shipped_deal_policy(**{'reason: "Deals above 250,000 need two director approvals."': only_french}),
+    )
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:") and "rule large-deal" in problem
+    assert "needs one text per locale (fr, en): missing en" in problem

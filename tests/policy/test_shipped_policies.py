@@ -46,3 +46,16 @@ def test_rebalancing_defaults_are_the_programme_guidance() -> None:
 def test_exported_json_schema_is_current(kind: str) -> None:
     exported = (POLICIES / "schema" / f"{kind}.json").read_text(encoding="utf-8")
     assert exported == json_schemas()[kind], "run `make schema` and commit policies/schema/"
+
+
+@pytest.mark.parametrize("kind", ["deal_registration", "rebalancing"])
+def test_the_newest_version_gives_partners_every_reason_in_every_locale(kind: str) -> None:
+    """Partners read these reasons in their e-mails; a single text would reach French partners
+    in English (coverage details are for the channel team and are not checked)."""
+    newest = max((POLICIES / kind).glob("*.yaml"), key=lambda path: path.stem)
+    document = load_file(newest).document
+    for action in [*document.rules, document.default]:
+        if action.reason is not None:
+            assert isinstance(action.reason, dict) and set(action.reason) == {"fr", "en"}, (
+                f"{newest.name}: {getattr(action, 'id', 'default')}"
+            )

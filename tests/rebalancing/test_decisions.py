@@ -141,4 +141,7 @@ def test_every_judged_reseller_gets_one_scorecard_with_its_final_outcome(
     with Session(engine) as session:
         address = session.get(Partner, year_2026["silent"]).primary_email  # type: ignore[union-attr]
     silent = next(m for m in mails if m.recipient == address)
-    assert "Kept after review" in silent.text_body
+    assert silent.locale == "fr" and "Maintenu après examen par l'équipe canal." in silent.text_body
+    others = [m for m in mails if m.recipient != address]
+    assert all(m.locale == "fr" and "Decision" not in m.text_body for m in others)
+    assert any("critère" in m.text_body for m in others), "the policy's reason, in French"
