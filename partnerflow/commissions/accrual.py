@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_events
-from partnerflow.commissions.calculation import CommissionCalculation, calculate_commission
+from partnerflow.commissions.calculation import CommissionCalculation, attainment, calculate_commission
 from partnerflow.models import (
     CommissionLine,
     LineKind,
@@ -68,7 +68,9 @@ class ClosedDeal:
     closed_on: date
     registered_on: date
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self, attainment: float = 0.0) -> dict[str, Any]:
+        """The plan's facts; ``attainment`` is the share of the tier's yearly target closed
+        before this deal (see ``calculation.attainment``)."""
         return {
             "deal": {
                 "amount": float(self.amount),
@@ -81,7 +83,7 @@ class ClosedDeal:
                 "id": self.partner_id,
                 "tier": self.tier.value,
                 "status": self.partner_status,
-                "attainment": 0.0,
+                "attainment": attainment,
             },
         }
 
@@ -93,7 +95,9 @@ def price_deal(
     decide: Callable[[dict[str, Any]], Decision] | None = None,
 ) -> tuple[Decision, CommissionCalculation | None]:
     """The plan's decision on the deal and, unless it excludes it, the commission."""
-    decision = (decide or policy.decide)(deal.facts())
+    decision = (decide or policy.decide)(
+        deal.facts(attainment(policy.document, deal.tier, year_to_date_before))
+    )
     if decision.outcome == "exclude":
         return decision, None
     calculation = calculate_commission(

@@ -102,6 +102,26 @@ def base_rate(plan: CommissionPlanPolicy, tier: PartnerTier, product_line: str) 
     return Decimal(str(rates.get(product_line, rates["default"])))
 
 
+def attainment(plan: CommissionPlanPolicy, tier: PartnerTier, year_to_date_before: Decimal) -> float:
+    """The share of the tier's yearly target closed before the deal (0 when the plan sets none)."""
+    target = plan.yearly_targets.get(tier)
+    return float(year_to_date_before / target) if target else 0.0
+
+
+def revenue_bounds(plan: CommissionPlanPolicy, tier: PartnerTier) -> list[tuple[Decimal, Decimal]]:
+    """Where each multiplier starts on the year's closed revenue: the plan's brackets, or its
+    accelerators placed at their share of the tier's target, or one bracket x1."""
+    if plan.brackets:
+        return [(b.from_revenue, b.multiplier) for b in plan.brackets]
+    target = plan.yearly_targets.get(tier)
+    steps = [
+        (target * Decimal(str(a.from_attainment)), Decimal(str(a.multiplier)))
+        for a in plan.accelerators
+        if target is not None
+    ]
+    return [(Decimal(0), Decimal(1)), *steps]
+
+
 def calculate_commission(
     plan: CommissionPlanPolicy,
     *,
@@ -118,7 +138,7 @@ def calculate_commission(
     if amount < 0 or year_to_date_before < 0:
         raise ValueError("amount and year-to-date revenue must not be negative")
     rate = base_rate(plan, tier, product_line)
-    bounds = [(b.from_revenue, b.multiplier) for b in plan.brackets] or [(Decimal(0), Decimal(1))]
+    bounds = revenue_bounds(plan, tier)
     start, end = year_to_date_before, year_to_date_before + amount
     parts = []
     for index, (low, multiplier) in enumerate(bounds):

@@ -167,7 +167,8 @@ class CommissionRule(CommissionAction, Rule):
 
 
 class Accelerator(Strict):
-    """From ``from_attainment`` of the yearly target on, the marginal rate is multiplied."""
+    """From ``from_attainment`` of the tier's yearly target on, the part of a deal beyond that
+    point earns the base rate times ``multiplier`` (marginal, like the revenue brackets)."""
 
     from_attainment: float = Field(gt=0)
     multiplier: float = Field(ge=1)
@@ -199,7 +200,14 @@ class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
     rates: dict[PartnerTier, dict[str, Ratio]] = Field(
         description="rate per tier and product line; the key 'default' covers other lines"
     )
-    accelerators: list[Accelerator] = Field(default_factory=list)
+    yearly_targets: dict[PartnerTier, Decimal] = Field(
+        default_factory=dict,
+        description="closed revenue expected of a partner of each tier in a calendar year: "
+        "partner.attainment is the revenue closed this year before the deal over this target",
+    )
+    accelerators: list[Accelerator] = Field(
+        default_factory=list, description="multipliers past a share of the yearly target (needs targets)"
+    )
     cap_per_deal: float | None = Field(default=None, gt=0)
     hold_days: int = Field(default=60, ge=0, description="clawback window before a line is payable")
     finance_approval_above: float = Field(ge=0)
@@ -217,6 +225,22 @@ class CommissionPlanPolicy(PolicyDocument[CommissionAction]):
         starts = [bracket.from_revenue for bracket in self.brackets]
         if starts and (starts[0] != 0 or starts != sorted(set(starts))):
             raise ValueError("brackets: the first starts at 0 and each starts above the previous one")
+        return self
+
+    @model_validator(mode="after")
+    def _accelerators_have_targets(self) -> CommissionPlanPolicy:
+        starts = [accelerator.from_attainment for accelerator in self.accelerators]
+        if starts and starts != sorted(set(starts)):
+            raise ValueError("accelerators: each starts at a higher attainment than the previous one")
+        if starts and self.brackets:
+            raise ValueError("accelerators and brackets: declare one way to accelerate, not both")
+        reads_attainment = any("partner.attainment" in rule.when for rule in self.rules)
+        missing = [tier.value for tier in PartnerTier if tier not in self.yearly_targets]
+        if (starts or reads_attainment) and missing:
+            raise ValueError(
+                "yearly_targets: accelerators and partner.attainment need a target for every tier; "
+                f"missing {', '.join(missing)}"
+            )
         return self
 
     @model_validator(mode="after")

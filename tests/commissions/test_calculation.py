@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from partnerflow.commissions import base_rate, calculate_commission, round_to_cent
+from partnerflow.commissions.calculation import attainment
 from partnerflow.models import PartnerTier
 from partnerflow.policy import CommissionPlanPolicy, load_file
 from partnerflow.settings import PROJECT_ROOT
@@ -96,3 +97,54 @@ def test_the_explanation_names_each_step() -> None:
 def test_negative_amounts_are_refused() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         commission("-1")
+
+
+def plan_with_targets(**changes: object) -> CommissionPlanPolicy:
+    """The 2026 plan with yearly targets per tier and accelerators past 100 % and 150 % of them."""
+    data = {
+        **PLAN_2026.model_dump(),
+        "yearly_targets": {"registered": 50000, "silver": 200000, "gold": 500000, "platinum": 1000000},
+        "accelerators": [
+            {"from_attainment": 1.0, "multiplier": 1.25},
+            {"from_attainment": 1.5, "multiplier": 1.5},
+        ],
+        **changes,
+    }
+    return CommissionPlanPolicy.model_validate(data, context={"vocabulary": CommissionPlanPolicy.VOCABULARY})
+
+
+def test_accelerators_start_at_their_share_of_the_tiers_target() -> None:
+    plan = plan_with_targets()
+    # silver target 200,000; 180,000 closed: 20,000 at 5 % (1,000) + 80,000 at 6.25 % (5,000)
+    assert commission("100000", ytd="180000", plan=plan) == Decimal("6000.00")
+    # 290,000 closed: 10,000 at 6.25 % (625) + 90,000 past 150 % (300,000) at 7.5 % (6,750)
+    assert commission("100000", ytd="290000", plan=plan) == Decimal("7375.00")
+    assert commission("100000", ytd="0", plan=plan) == Decimal("5000.00"), "under target: base rate"
+
+
+def test_attainment_is_revenue_closed_before_the_deal_over_the_tiers_target() -> None:
+    plan = plan_with_targets()
+    assert attainment(plan, PartnerTier.GOLD, Decimal("250000")) == 0.5
+    assert attainment(PLAN_2026, PartnerTier.GOLD, Decimal("250000")) == 0.0, "no targets, no attainment"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"yearly_targets": {}}, "need a target for every tier; missing registered, silver, gold, platinum"),
+        ({"yearly_targets": {"gold": 1}}, "missing registered, silver, platinum"),
+        ({"brackets": [{"from_revenue": 0, "multiplier": 1}]}, "declare one way to accelerate"),
+        (
+            {
+                "accelerators": [
+                    {"from_attainment": 1.5, "multiplier": 1.5},
+                    {"from_attainment": 1, "multiplier": 2},
+                ]
+            },
+            "each starts at a higher attainment",
+        ),
+    ],
+)
+def test_accelerators_that_could_not_apply_are_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        plan_with_targets(**changes)
