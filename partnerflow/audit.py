@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -41,6 +42,32 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def event_row(
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    occurred_at: datetime,
+    stamp: PolicyStamp | None = None,
+    rule_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event as the columns ``record_events`` appends (the arguments of ``record_event``)."""
+    return {
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "policy_kind": stamp.kind if stamp else None,
+        "policy_version": stamp.version if stamp else None,
+        "policy_sha256": stamp.sha256 if stamp else None,
+        "rule_id": rule_id,
+        "details": details or {},
+    }
 
 
 def record_events(session: Session, events: list[dict[str, Any]]) -> None:

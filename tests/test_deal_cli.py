@@ -184,3 +184,50 @@ def test_an_external_id_is_a_simple_reference(
     )
     assert result["outcome"] == "refused"
     assert result["problems"] == ["external_id may hold only letters, digits and . _ : / -"]
+
+
+def test_a_big_file_is_summed_up_with_its_refused_rows(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    rows = [
+        submission(network["newcomer"], customer_email=f"buyer@client{n}.fr", external_id=f"CRM-{n}")
+        for n in range(2500)
+    ]
+    rows[1700]["amount"] = "-5"
+    result = runner.invoke(app, ["deals", "submit", str(write_json(tmp_path, rows)), "--no-start-reviews"])
+    assert result.exit_code == 0, result.output
+    assert "2,500 rows taken in (1 refused, 2,499 review)" in result.output
+    assert "row 1701: refused: amount must be greater than 0" in result.output
+
+
+def test_a_chunk_failing_unexpectedly_is_taken_row_by_row_and_only_the_row_at_fault_is_lost(
+    engine: Engine, network: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk intake of the chunk fails; each row is then taken alone, the one that fails
+    again is named with the log of its traceback, the others are recorded (exit 1)."""
+    from partnerflow.registration import intake
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("bulk intake broke")
+
+    original = intake.take_in
+
+    def fails_on_beta(session: Session, raw: dict[str, Any], **kwargs: Any) -> Any:
+        if raw["customer_email"] == "buyer@beta.fr":
+            raise RuntimeError("this row breaks something")
+        return original(session, raw, **kwargs)
+
+    monkeypatch.setattr("partnerflow.cli.file_intake.take_in_many", broken)
+    monkeypatch.setattr("partnerflow.cli.file_intake.take_in", fails_on_beta)
+    rows = [
+        submission(network["first"]),
+        submission(network["newcomer"], customer_email="buyer@beta.fr"),
+        submission(network["newcomer"], customer_email="buyer@gamma.fr"),
+    ]
+    result = runner.invoke(
+        app, ["deals", "submit", str(write_json(tmp_path, rows)), "--json", "--no-start-reviews"]
+    )
+    assert result.exit_code == 1
+    assert "row 2: not recorded: RuntimeError; see " in result.stderr
+    recorded = json.loads(result.stdout)
+    assert [(r["row"], r["outcome"]) for r in recorded] == [(1, "approve"), (3, "review")]

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import links_for, wake_values
+from partnerflow.cli.file_intake import FileIntake, take_in_file
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import (
     InputProblem,
@@ -21,7 +22,6 @@ from partnerflow.cli.output import (
     console,
     errors,
     friendly_errors,
-    log_unexpected,
     print_json,
 )
 from partnerflow.cli.prefect_api import (
@@ -36,9 +36,9 @@ from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import PolicyError, load_policy
+from partnerflow.policy import load_policy
 from partnerflow.registration.batch import queue_submissions
-from partnerflow.registration.intake import IntakeResult, take_in
+from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
 from partnerflow.registration.review import request_review
@@ -64,51 +64,83 @@ def submit(
             queued = queue_submissions(session, read_rows(file), now=datetime.now(UTC))
         console.print(f"queued {queued} submission(s); the deal-intake deployment decides them")
         return
-    renderer = TemplateRenderer(settings.templates_dir)
-    results: list[IntakeResult] = []
-    failed: list[str] = []
-    for number, raw in enumerate(read_rows(file), start=1):
-        now = datetime.now(UTC)
-        try:  # each row in its own transaction: one row's failure neither undoes nor stops the others
-            with session_scope() as session:
-                policy = load_policy("deal_registration", now.date(), settings.policies_dir)
-                results.append(take_in(session, raw, policy=policy, renderer=renderer, now=now))
-        except PolicyError:
-            raise
-        except Exception as error:
-            failed.append(
-                f"{file}: row {number}: not recorded: {type(error).__name__}; see {log_unexpected(error)}"
-            )
-    notes = (
-        _start_reviews([r.registration_id for r in results if r.outcome == "review"]) if start_reviews else {}
-    )
-    rows = [{**result.as_dict(), "review_run": notes.get(result.registration_id)} for result in results]
-    for line in failed:
+    rows = read_rows(file)
+    intake = take_in_file(file, rows, settings)
+    results = list(intake.results.values())
+    escalated = [r.registration_id for r in results if r.outcome == "review"]
+    notes = _start_reviews(escalated) if start_reviews else {}
+    for line in intake.failed:
         errors.print(line, markup=False, highlight=False, soft_wrap=True)
     if as_json:
-        print_json(rows)
-        if failed:
-            raise typer.Exit(1)
-        return
-    table = Table(title=f"{len(rows)} submission(s)")
+        print_json(
+            [
+                {"row": number, **result.as_dict(), "review_run": notes.get(result.registration_id)}
+                for number, result in intake.results.items()
+            ]
+        )
+    elif len(results) <= SHOWN_ROWS:
+        _print_results(results, notes)
+    else:
+        _print_summary(file, intake)
+    if intake.interrupted:
+        errors.print(
+            f"interrupted after {len(intake.results):,} of {len(rows):,} rows (those are recorded); "
+            "rows with an external_id are not taken twice if the file is submitted again",
+            markup=False,
+        )
+        raise typer.Exit(130)
+    if failed := intake.failed:
+        errors.print(f"{len(failed)} row(s) not recorded; the others were", markup=False)
+        raise typer.Exit(1)
+
+
+SHOWN_ROWS = 200  # beyond this a file is summed up rather than listed
+START_REVIEWS_UP_TO = 50  # more escalations than this: the review-sla sweep starts their runs
+
+
+def _print_results(results: list[IntakeResult], notes: dict[int, str]) -> None:
+    table = Table(title=f"{len(results)} submission(s)")
     for column in ("id", "outcome", "rule", "policy", "reason / problems"):
         table.add_column(column)
-    for row in rows:
-        detail = "; ".join(row["problems"]) or row["reason"] or ""
+    for result in results:
+        detail = "; ".join(result.problems) or result.reason or ""
         table.add_row(
-            str(row["registration_id"]),
-            row["outcome"],
-            row["rule_id"] or "",
-            row["policy_version"] or "",
+            str(result.registration_id),
+            result.outcome,
+            result.rule_id or "",
+            result.policy_version or "",
             detail,
         )
     console.print(table)
-    if failed:
-        raise typer.Exit(1)
+    if notes:
+        console.print(f"{len(notes)} review run(s) started")
+
+
+def _print_summary(file: Path, intake: FileIntake) -> None:
+    """A big file: counts by outcome, its refused rows (the first 20), the rate."""
+    counts = ", ".join(f"{count:,} {outcome}" for outcome, count in intake.counts().items())
+    rate = len(intake.results) / intake.seconds if intake.seconds else 0.0
+    console.print(
+        f"{len(intake.results):,} rows taken in ({counts}) in {intake.seconds:.1f} s ({rate:,.0f}/s)"
+    )
+    refused = [(n, r) for n, r in intake.results.items() if r.outcome == "refused"]
+    for number, result in refused[:20]:
+        console.print(
+            f"{file}: row {number}: refused: {'; '.join(result.problems)}", markup=False, soft_wrap=True
+        )
+    if len(refused) > 20:
+        console.print(f"... and {len(refused) - 20:,} more refused rows: see --json", markup=False)
 
 
 def _start_reviews(registration_ids: list[int]) -> dict[int, str]:
     started: dict[int, str] = {}
+    if len(registration_ids) > START_REVIEWS_UP_TO:
+        errors.print(
+            f"{len(registration_ids):,} registrations wait for review: the review-sla deployment "
+            "starts their review runs (every 15 minutes).",
+            soft_wrap=True,
+        )
+        return started
     for registration_id in registration_ids:
         try:
             started[registration_id] = start_run(

@@ -6,7 +6,6 @@ send twice (``dedupe_key`` is unique) and an SMTP outage loses nothing.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -39,9 +38,30 @@ def enqueue(
         >>> enqueue(session, renderer=r, dedupe_key="partner-welcome:7", recipient="a@b.fr",
         ...         template="partner_welcome", locale="fr", context={"partner_name": "Acme"})
     """
+    row = message_row(
+        renderer,
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        template=template,
+        locale=locale,
+        context=context,
+    )
+    return store_messages(session, [row]) == 1
+
+
+def message_row(
+    renderer: TemplateRenderer,
+    *,
+    dedupe_key: str,
+    recipient: str,
+    template: str,
+    locale: str,
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    """The outbox row of one rendered message (see ``enqueue``), to store with others at once."""
     message = renderer.render(template, locale, context)
     now = utcnow()
-    row = {
+    return {
         "dedupe_key": dedupe_key,
         "recipient": recipient,
         "template": template,
@@ -54,11 +74,16 @@ def enqueue(
         "created_at": now,
         "next_attempt_at": now,
     }
+
+
+def store_messages(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Queue rendered messages, each at most once per dedupe key; returns how many were new."""
+    if not rows:
+        return 0
     connection = session.connection()  # a Core result, which reports rowcount
-    return bool(connection.execute(_insert_once(connection.dialect.name), row).rowcount)
+    return connection.execute(_insert_once(connection.dialect.name), rows).rowcount
 
 
-@lru_cache(maxsize=2)
 def _insert_once(dialect: str) -> Insert:
     """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, built once so SQLAlchemy's cache reuses it."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -1,4 +1,4 @@
-"""The batch intake: many queued submissions decided in one transaction per chunk."""
+"""The batch intake: many queued submissions decided in bulk, one transaction per chunk."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from partnerflow.models import PendingSubmission
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
-from partnerflow.registration.intake import take_in
+from partnerflow.registration.bulk import take_in_many
 
 
 @dataclass
@@ -48,8 +48,8 @@ def take_in_chunk(
         .with_for_update(skip_locked=True)
     ).all()
     report = ChunkReport(taken=len(pending))
-    for item in pending:
-        result = take_in(session, item.raw, policy=policy, renderer=renderer, now=now)
+    results = take_in_many(session, [item.raw for item in pending], policy=policy, renderer=renderer, now=now)
+    for item, result in zip(pending, results, strict=True):
         item.registration_id = result.registration_id
         session.add(item)
         report.outcomes[result.outcome] = report.outcomes.get(result.outcome, 0) + 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,7 +13,7 @@ from sqlmodel import Session, col, select
 from partnerflow.models import OPEN_STATUSES, Partner, Registration, RegistrationStatus
 from partnerflow.registration.submission import DealSubmission
 
-_HISTORY = (
+HISTORY_STATUSES = (  # a registration that was approved once, whatever happened next
     RegistrationStatus.APPROVED,
     RegistrationStatus.EXPIRED,
     RegistrationStatus.WON,
@@ -30,6 +31,24 @@ class Conflict:
     status: str  # "approved" (protected) or "pending" (submitted earlier, not decided)
 
 
+class Claimant(Protocol):
+    """What conflict detection reads of a registration (a stored row or one being taken in)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def partner_id(self) -> int | None: ...
+    @property
+    def status(self) -> RegistrationStatus: ...
+    @property
+    def product_lines(self) -> list[str]: ...
+    @property
+    def protection_ends_on(self) -> date | None: ...
+
+
+CONFLICT_STATUSES = (RegistrationStatus.APPROVED, *OPEN_STATUSES)
+
+
 def find_conflict(
     session: Session,
     *,
@@ -44,12 +63,29 @@ def find_conflict(
         select(Registration)
         .where(Registration.customer_key == customer_key)
         .where(Registration.partner_id != partner_id)
-        .where(col(Registration.status).in_([RegistrationStatus.APPROVED, *OPEN_STATUSES]))
+        .where(col(Registration.status).in_(CONFLICT_STATUSES))
         .order_by(col(Registration.submitted_at), col(Registration.id))
     ).all()
+    return strongest_conflict(
+        candidates, product_lines=product_lines, partner_id=partner_id, today=today, exclude_id=exclude_id
+    )
+
+
+def strongest_conflict(
+    candidates: Iterable[Claimant],
+    *,
+    product_lines: list[str],
+    partner_id: int,
+    today: date,
+    exclude_id: int | None,
+) -> Conflict | None:
+    """Among registrations of the same customer in submission order, another partner's
+    protected one on an overlapping line, else the earliest pending one submitted before."""
     wanted = set(product_lines)
     pending: Conflict | None = None
     for other in candidates:
+        if other.partner_id == partner_id or other.status not in CONFLICT_STATUSES:
+            continue
         overlap = sorted(wanted & set(other.product_lines))
         if not overlap or other.id == exclude_id or other.id is None or other.partner_id is None:
             continue
@@ -63,15 +99,27 @@ def find_conflict(
 
 def partner_history(session: Session, partner_id: int) -> tuple[int, float]:
     """(registrations ever approved, win rate among those closed) for ``partner_id``."""
-    counts = dict(
-        session.exec(
-            select(Registration.status, func.count())
-            .where(Registration.partner_id == partner_id)
-            .where(col(Registration.status).in_(_HISTORY))
-            .group_by(col(Registration.status))
-        ).all()
-    )
-    won, lost = counts.get(RegistrationStatus.WON, 0), counts.get(RegistrationStatus.LOST, 0)
+    return history_of(partner_status_counts(session, [partner_id]).get(partner_id, {}))
+
+
+def partner_status_counts(session: Session, partner_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per partner, how many of its registrations are in each status that makes its history."""
+    rows = session.exec(
+        select(Registration.partner_id, Registration.status, func.count())
+        .where(col(Registration.partner_id).in_(list(partner_ids)))
+        .where(col(Registration.status).in_(HISTORY_STATUSES))
+        .group_by(col(Registration.partner_id), col(Registration.status))
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for partner_id, status, count in rows:
+        if partner_id is not None:
+            counts.setdefault(partner_id, {})[RegistrationStatus(status).value] = count
+    return counts
+
+
+def history_of(counts: Mapping[str, int]) -> tuple[int, float]:
+    """(registrations ever approved, win rate among those closed) from counts per status."""
+    won, lost = counts.get(RegistrationStatus.WON.value, 0), counts.get(RegistrationStatus.LOST.value, 0)
     return sum(counts.values()), (won / (won + lost) if won + lost else 0.0)
 
 

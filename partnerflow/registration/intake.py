@@ -20,7 +20,7 @@ from partnerflow.models import Partner, ProtectionClaim, Registration, Registrat
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Decision, Policy
 from partnerflow.registration.customers import customer_key
-from partnerflow.registration.facts import deal_facts, find_conflict, partner_history
+from partnerflow.registration.facts import Claimant, deal_facts, find_conflict, partner_history
 from partnerflow.registration.notices import notify_partner
 from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, already_protected
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
@@ -66,29 +66,7 @@ def take_in(
         earlier = _submitted_before(session, partner, parsed.external_id)
         if earlier is not None:
             return earlier
-    registration = Registration(
-        partner_id=partner.id,
-        external_id=parsed.external_id,
-        status=RegistrationStatus.PENDING_REVIEW,
-        customer_name=parsed.customer_name,
-        customer_siren=parsed.customer_siren,
-        customer_domain=parsed.customer_domain,
-        customer_email=parsed.customer_email,
-        customer_departement=parsed.customer_departement,
-        customer_key=customer_key(
-            name=parsed.customer_name,
-            siren=parsed.customer_siren,
-            domain=parsed.customer_domain,
-            email=parsed.customer_email,
-        ),
-        product_lines=list(parsed.product_lines),
-        amount=parsed.amount,
-        currency=parsed.currency,
-        expected_close_on=parsed.expected_close_on,
-        notes=parsed.notes,
-        submitted_at=now,
-        submission=parsed.model_dump(mode="json"),
-    )
+    registration = Registration(**registration_values(parsed, partner, now))
     try:
         with session.begin_nested():
             session.add(registration)
@@ -106,6 +84,63 @@ def take_in(
     )
 
 
+def protection_refused(decision: Decision, own: Claimant | None) -> Decision:
+    """The policy approved, but the customer's protection is held: by the same partner (``own``,
+    a duplicate of its own registration) or by another partner approved first."""
+    reasons = already_protected(own.id or 0, own.protection_ends_on) if own else PROTECTED_ELSEWHERE
+    return Decision(
+        "reject",
+        "duplicate-of-own" if own else "protected-elsewhere",
+        reasons[RECORD_LOCALE],
+        decision.stamp,
+        decision.action,
+        reasons,
+    )
+
+
+def registration_values(submission: DealSubmission, partner: Partner, now: datetime) -> dict[str, Any]:
+    """The columns of a well-formed submission's registration, before it is decided."""
+    return {
+        "partner_id": partner.id,
+        "external_id": submission.external_id,
+        "status": RegistrationStatus.PENDING_REVIEW,
+        "customer_name": submission.customer_name,
+        "customer_siren": submission.customer_siren,
+        "customer_domain": submission.customer_domain,
+        "customer_email": submission.customer_email,
+        "customer_departement": submission.customer_departement,
+        "customer_key": customer_key(
+            name=submission.customer_name,
+            siren=submission.customer_siren,
+            domain=submission.customer_domain,
+            email=submission.customer_email,
+        ),
+        "product_lines": list(submission.product_lines),
+        "amount": submission.amount,
+        "currency": submission.currency,
+        "expected_close_on": submission.expected_close_on,
+        "notes": submission.notes,
+        "submitted_at": now,
+        "submission": submission.model_dump(mode="json"),
+    }
+
+
+def refusal_values(
+    raw: dict[str, Any], partner: Partner | None, problems: tuple[str, ...], now: datetime
+) -> dict[str, Any]:
+    """The columns of a refused submission: what it said (cut to size), and why it was refused."""
+    return {
+        "partner_id": partner.id if partner else None,
+        "status": RegistrationStatus.REFUSED,
+        "customer_name": storable(raw.get("customer_name") or "", 200),
+        "submitted_at": now,
+        "submission": {storable(key, 100): storable(value, 500) for key, value in raw.items()},
+        "problems": list(problems),
+        "outcome": "refused",
+        "decided_at": now,
+    }
+
+
 def decide(
     session: Session,
     registration: Registration,
@@ -121,16 +156,7 @@ def decide(
     if decision.outcome == "approve" and not _claim_protection(session, registration):
         decision = _evaluate(session, registration, submission, partner, policy, now.date())
         if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
-            own = _own_protection(session, registration)
-            reasons = already_protected(own.id or 0, own.protection_ends_on) if own else PROTECTED_ELSEWHERE
-            decision = Decision(
-                "reject",
-                "duplicate-of-own" if own else "protected-elsewhere",
-                reasons[RECORD_LOCALE],
-                decision.stamp,
-                decision.action,
-                reasons,
-            )
+            decision = protection_refused(decision, _own_protection(session, registration))
     _store_decision(registration, decision)
     if decision.outcome == "approve":
         approve(session, registration, partner, policy=policy, renderer=renderer, now=now, claimed=True)
@@ -296,16 +322,7 @@ def _refuse(
     renderer: TemplateRenderer,
     now: datetime,
 ) -> IntakeResult:
-    registration = Registration(
-        partner_id=partner.id if partner else None,
-        status=RegistrationStatus.REFUSED,
-        customer_name=storable(raw.get("customer_name") or "", 200),
-        submitted_at=now,
-        submission={storable(key, 100): storable(value, 500) for key, value in raw.items()},
-        problems=list(problems),
-        outcome="refused",
-        decided_at=now,
-    )
+    registration = Registration(**refusal_values(raw, partner, problems, now))
     session.add(registration)
     session.flush()
     if partner is not None:

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, Person, Registration
 from partnerflow.notify import TemplateRenderer, enqueue
+from partnerflow.notify.outbox import message_row, store_messages
 
 
-def registration_context(registration: Registration, partner: Partner) -> dict[str, Any]:
+class Notified(Protocol):
+    """What a registration e-mail reads of a registration (stored, or being taken in in bulk)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def customer_name(self) -> str: ...
+    @property
+    def product_lines(self) -> list[str]: ...
+    @property
+    def amount(self) -> Decimal | None: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def expected_close_on(self) -> date | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def reason_texts(self) -> dict[str, str]: ...
+    @property
+    def protection_ends_on(self) -> date | None: ...
+    @property
+    def problems(self) -> list[str]: ...
+    @property
+    def info_request(self) -> str | None: ...
+
+
+def registration_context(registration: Notified, partner: Partner) -> dict[str, Any]:
     """What every registration e-mail may show about the deal."""
     return {
         "partner_name": partner.name,
@@ -33,14 +63,20 @@ def notify_partner(
     renderer: TemplateRenderer,
     *,
     event: str,
-    registration: Registration,
+    registration: Notified,
     partner: Partner,
     suffix: str = "",
 ) -> bool:
     """Queue ``deal_<event>`` to the partner; ``suffix`` separates repeatable events."""
-    return enqueue(
-        session,
-        renderer=renderer,
+    return store_messages(session, [partner_message(renderer, event, registration, partner, suffix)]) == 1
+
+
+def partner_message(
+    renderer: TemplateRenderer, event: str, registration: Notified, partner: Partner, suffix: str = ""
+) -> dict[str, Any]:
+    """The outbox row of ``deal_<event>`` for the partner (see ``notify_partner``)."""
+    return message_row(
+        renderer,
         dedupe_key=f"deal-{event}:{registration.id}{suffix}",
         recipient=partner.primary_email,
         template=f"deal_{event}",
