@@ -4,6 +4,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.parameters import RecordNumber
 from flows.runners import bounded_threads
 from tasks.commissions import accrue_closed_deal, accrue_missed_deals
 
@@ -13,7 +14,7 @@ from tasks.commissions import accrue_closed_deal, accrue_missed_deals
     flow_run_name="accrue-commission-{registration_id}",
     task_runner=bounded_threads(),
 )
-def accrue_commission(registration_id: int) -> dict[str, Any]:
+def accrue_commission(registration_id: RecordNumber) -> dict[str, Any]:
     """Accrue the commission of a deal that closed won (run by the deal.closed event).
 
     Args:

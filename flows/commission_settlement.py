@@ -11,6 +11,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
+from flows.parameters import MonthText
 from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
 from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
@@ -37,7 +38,7 @@ class FinanceApproval(RunInput, AnswerFields):
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def commission_settlement(period: str | None = None) -> dict[str, Any]:
+def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
     """Pay the commissions of a month: statements, finance approval, SEPA file, e-mails.
 
     Args:

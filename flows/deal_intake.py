@@ -4,6 +4,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.parameters import ChunkSize
 from flows.runners import bounded_threads
 from tasks.notifications import send_pending_notifications
 from tasks.registration_upkeep import start_review_runs
@@ -11,7 +12,7 @@ from tasks.registrations import take_in_queued_chunk
 
 
 @flow(name="deal-intake", flow_run_name="deal-intake", task_runner=bounded_threads())
-def deal_intake(chunk_size: int = 1000, start_reviews: bool = True) -> dict[str, Any]:
+def deal_intake(chunk_size: ChunkSize = 1000, start_reviews: bool = True) -> dict[str, Any]:
     """Decide the queued submissions (`partnerflow deals submit FILE --queue`).
 
     Args:

@@ -13,6 +13,7 @@ from prefect.input import RunInput
 from prefect.runtime import flow_run
 from pydantic import Field
 
+from flows.parameters import RecordNumber
 from flows.runners import answer_rounds, bounded_threads
 from partnerflow.approvals import AnswerFields
 from partnerflow.registration.submission import DealSubmission
@@ -41,7 +42,7 @@ def _current_run_id() -> str:
     return run_id
 
 
-def wait_for_review(registration_id: int) -> dict[str, str]:
+def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
     """Suspend for one answer per round until the registration is decided."""
     run_id = _current_run_id()
     summary = open_review(registration_id, run_id)
@@ -75,7 +76,7 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def review_registration(registration_id: int) -> dict[str, str]:
+def review_registration(registration_id: RecordNumber) -> dict[str, str]:
     """Review an escalated registration (started by the batch intake and ``deals submit``).
 
     Args:

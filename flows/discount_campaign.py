@@ -12,6 +12,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
+from flows.parameters import RecordNumber, Role
 from flows.runners import answer_rounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.campaigns.request import CampaignRequest
@@ -73,7 +74,7 @@ def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def campaign_signoff(campaign_id: int, role: str) -> dict[str, Any]:
+def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
     """One role's sign-off of one campaign (started by discount-campaign).
 
     Args:

@@ -2,12 +2,13 @@
 
 from prefect import flow
 
+from flows.parameters import DeliveryLimit
 from flows.runners import bounded_threads
 from tasks.notifications import send_pending_notifications
 
 
 @flow(name="deliver-notifications", flow_run_name="deliver-notifications", task_runner=bounded_threads())
-def deliver_notifications(limit: int = 500) -> dict[str, int]:
+def deliver_notifications(limit: DeliveryLimit = 500) -> dict[str, int]:
     """Send the due notifications in the outbox.
 
     Args:

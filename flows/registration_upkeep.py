@@ -4,6 +4,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.parameters import RecordNumber
 from flows.runners import bounded_threads
 from tasks.notifications import send_pending_notifications
 from tasks.registration_upkeep import (
@@ -38,7 +39,7 @@ def registration_expiry() -> dict[str, list[int]]:
     flow_run_name="request-extension-{registration_id}",
     task_runner=bounded_threads(),
 )
-def request_extension(registration_id: int) -> dict[str, Any]:
+def request_extension(registration_id: RecordNumber) -> dict[str, Any]:
     """Ask for more protection time; the policy grants it or says why not.
 
     Args:

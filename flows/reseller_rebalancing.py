@@ -12,6 +12,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
+from flows.parameters import ProgrammeYear
 from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
 from partnerflow.approvals import AnswerFields
 from tasks.notifications import send_pending_notifications
@@ -38,7 +39,7 @@ class ManagerApproval(RunInput, AnswerFields):
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def reseller_rebalancing(year: int | None = None) -> dict[str, Any]:
+def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
     """Judge a year of leads per reseller and département, then apply the approved changes.
 
     Args:

@@ -6,12 +6,13 @@ schedule for crashes whose event was missed (a server restart). See ``tasks/reco
 
 from prefect import flow
 
+from flows.parameters import RunId
 from flows.runners import bounded_threads
 from tasks.recovery import RecoveryReport, rerun_crashed_runs
 
 
 @flow(name="recover-crashed-runs", flow_run_name="recover-crashed-runs", task_runner=bounded_threads())
-async def recover_crashed_runs(flow_run_id: str | None = None) -> RecoveryReport:
+async def recover_crashed_runs(flow_run_id: RunId | None = None) -> RecoveryReport:
     """Run again the partnerflow runs that crashed (their worker or runner died under them).
 
     Args:

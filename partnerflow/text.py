@@ -13,6 +13,22 @@ def storable(value: object, limit: int) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
+CONTROL_CHARACTERS = frozenset(chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029))
+"""C0 and C1 controls and the Unicode line and paragraph separators."""
+
+
+def is_clean(text: str, *, allowed: str = "") -> bool:
+    """True when ``text`` holds no control character (but ``allowed``) and no lone surrogate:
+    nothing that rewrites a terminal, breaks a header or cannot be stored."""
+    if set(text) & (CONTROL_CHARACTERS - set(allowed)):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def record_id(value: object) -> int | None:
     """A typed id if it can be one (a whole number in the database's range), else None."""
     try:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -18,6 +19,8 @@ from partnerflow.notify import MailSink, free_port
 from partnerflow.policy import forget_loaded_policies
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
+from partnerflow.web import create_app
+from partnerflow.web.server import web_in_thread
 from tests.factories import NOW, POLICY, RENDERER, SECRET_KEY, add_partner, add_person, gold_partner
 
 POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
@@ -143,5 +146,29 @@ def signers(engine: Engine) -> dict[str, str]:
         }
         for role, email in emails.items():
             add_person(session, email, Role(role))
+        add_person(session, "marketing@vendor.example")  # who requests campaigns: no approval role
         session.commit()
     return emails
+
+
+@pytest.fixture
+def woken() -> list[tuple[str, dict[str, str]]]:
+    return []
+
+
+@pytest.fixture
+def client(
+    settings: Settings, engine: Engine, woken: list[tuple[str, dict[str, str]]]
+) -> Iterator[httpx.Client]:
+    """The app served by uvicorn on 127.0.0.1; waking runs is recorded (the flow tests and the
+    browser test wake real Prefect runs)."""
+
+    def wake(run_id: str, values: dict[str, str]) -> bool:
+        woken.append((run_id, values))
+        return True
+
+    with (
+        web_in_thread(create_app(settings, wake=wake), "127.0.0.1", free_port()) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        yield client

@@ -20,6 +20,7 @@ from partnerflow.approvals.requests import latest_round, open_requests
 from partnerflow.approvals.subjects import DECISIONS, Subject
 from partnerflow.audit import record_event
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, Role
+from partnerflow.text import is_clean
 
 COMMENT_LIMIT = 2000
 
@@ -152,7 +153,7 @@ def _record(
         person_id=person.id,
         person_email=person.email,
         decision=reply.decision,
-        comment=reply.comment[:COMMENT_LIMIT],
+        comment=reply.comment,
         details=dict(reply.details or {}),
         via=via,
         actor=actor,
@@ -189,6 +190,10 @@ def _problem(session: Session, found: Grantee, reply: Reply, subject: Subject, n
     allowed = DECISIONS[subject.kind]
     if reply.decision not in allowed:
         return f"the decision must be one of {', '.join(allowed)}"
+    if len(reply.comment) > COMMENT_LIMIT:
+        return f"the comment is too long ({len(reply.comment):,} characters, at most {COMMENT_LIMIT:,})"
+    if not is_clean(reply.comment, allowed="\r\n\t") or "\ufffd" in reply.comment:
+        return "the comment contains a control character or an invalid one"
     return grant_problem(session, found, now)
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
 from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.request import CampaignRequest, check_dates, parse_request
-from partnerflow.models import Campaign, CampaignStatus
+from partnerflow.models import Campaign, CampaignStatus, Person
 from partnerflow.policy import DiscountCampaignPolicy, Policy
 from partnerflow.text import storable
 
@@ -50,6 +50,10 @@ def take_in_campaign(
         )
         if not eligible:
             problems = ["no eligible partner: widen the tiers or territories"]
+        if not _is_a_person(session, parsed.requester_email):
+            problems.append(
+                f"requester_email {parsed.requester_email} is not an active person of the channel team"
+            )
     if problems or not isinstance(parsed, CampaignRequest):
         campaign = Campaign(
             status=CampaignStatus.REFUSED,
@@ -133,3 +137,9 @@ def _stored(session: Session, campaign: Campaign, action: str, problems: tuple[s
         details={"problems": list(problems)},
     )
     return CampaignResult(campaign.id or 0, campaign.status.value, problems=problems)
+
+
+def _is_a_person(session: Session, email: str) -> bool:
+    """Whether ``email`` is an active person of the channel team (who answers for the request)."""
+    found = session.exec(select(Person.id).where(Person.email == email).where(col(Person.active))).first()
+    return found is not None

@@ -16,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from stdnum.fr import siren as siren_number
 
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
-from partnerflow.text import MAX_ID
+from partnerflow.text import CONTROL_CHARACTERS, MAX_ID
 
 MAX_NOTES = 2000
 MAX_NAME = 200
 MAX_PRODUCT_LINE = 60
-_CONTROL = {chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
 _NOTE_BREAKS = {"\n", "\t"}
 
 ProductLine = Annotated[str, Field(min_length=1, max_length=MAX_PRODUCT_LINE)]
@@ -61,7 +60,7 @@ class DealSubmission(BaseModel):
         for text in value if isinstance(value, list) else [value]:
             if not isinstance(text, str):
                 continue
-            if set(text) & (_CONTROL - allowed):
+            if set(text) & (CONTROL_CHARACTERS - allowed):
                 raise ValueError("contains a control character")
             try:
                 text.encode("utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -37,6 +37,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.db import get_engine
 from partnerflow.settings import Settings, get_settings
+from partnerflow.web.limits import LimitedBody
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
 HERE = Path(__file__).parent
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
     app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(LimitedBody)  # added first: inside ``secure``, so a 413 gets its headers too
 
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -137,13 +139,14 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
     @app.post("/approve/{token}", response_class=HTMLResponse)
     def decide(
         token: str,
-        decision: str = Form(""),
+        decision: Annotated[list[str] | None, Form()] = None,  # a list, to see a decision sent twice
         comment: str = Form(""),
         programme_reference: str = Form(""),
         confirmed_quantity: str = Form(""),
         exclude_from_pause: str = Form(""),
     ) -> HTMLResponse:
         now = datetime.now(UTC)
+        chosen = decision[0] if decision and len(decision) == 1 else ""  # two decisions decide nothing
         given = {
             "programme_reference": programme_reference.strip(),
             "confirmed_quantity": confirmed_quantity.strip(),
@@ -156,7 +159,7 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
             locale, t = found.person.locale.value, texts_for(found.person.locale.value)
             details, problem = _details(session, found, given)
             result = (
-                answer_by_link(session, keys, token, Reply(decision, comment, details), now=now)
+                answer_by_link(session, keys, token, Reply(chosen, comment, details), now=now)
                 if problem is None
                 else refuse(session, _subject(found), found.person.email, "link", problem)
             )
@@ -165,7 +168,7 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
         if not isinstance(result, Recorded):
             return outcome(locale, "refused", t["refused"], result.reason, status=409)
         woken = run_id is not None and waker(run_id, wake_values(keys, run_id))
-        label = t.get(decision, decision)
+        label = t.get(chosen, chosen)
         return outcome(
             locale,
             "recorded",

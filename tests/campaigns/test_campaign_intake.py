@@ -57,3 +57,10 @@ def test_no_eligible_partner_is_refused(request_campaign: Request) -> None:
 def test_net_prices_replace_the_discount(request_campaign: Request) -> None:
     result = request_campaign(campaign_request(discount_pct=None, net_prices={"SW-24P-POE": "289.00"}))
     assert result.status == "awaiting-signoff"
+
+
+def test_a_requester_who_is_nobody_is_refused(request_campaign: Request) -> None:
+    result = request_campaign(campaign_request(requester_email="someone@elsewhere.example"))
+    assert result.status == "refused" and result.problems == (
+        "requester_email someone@elsewhere.example is not an active person of the channel team",
+    )

@@ -54,3 +54,26 @@ def test_delivery_flow_sends_the_outbox(prefect_server: None, engine: Engine, sm
     second = deliver_notifications()
     assert first["sent"] == 1 and second["sent"] == 0
     assert len(smtp_server.messages()) == 1
+
+
+@pytest.mark.prefect
+def test_the_server_refuses_a_run_whose_parameter_is_out_of_range(prefect_server: None) -> None:
+    """What a script or the UI gets for registration 2^63: HTTP 409 naming the field, no run."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    spec = next(spec for spec in DEPLOYMENTS if spec.name == "accrue-commission")
+    flow = load_flow_from_entrypoint(spec.resolved_entrypoint)
+    with get_client(sync_client=True) as client:
+        deployment_id = client.create_deployment(
+            flow_id=client.create_flow(flow),
+            name="hostile-parameters",
+            parameter_openapi_schema=parameter_schema(flow).model_dump_for_openapi(),
+            enforce_parameter_schema=True,
+        )
+        runs_before = len(client.read_flow_runs())
+        with pytest.raises(PrefectHTTPStatusError) as refused:
+            client.create_flow_run_from_deployment(deployment_id, parameters={"registration_id": 2**63})
+        assert len(client.read_flow_runs()) == runs_before
+    assert refused.value.response.status_code == 409
+    assert "Validation failed for field 'registration_id'" in refused.value.response.json()["detail"]

@@ -2,76 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.approvals import Subject, open_round
-from partnerflow.models import ApprovalAnswer, ApprovalGrant, AuditEvent, Locale, Role
-from partnerflow.notify import free_port
-from partnerflow.settings import Settings
-from partnerflow.web import create_app
-from partnerflow.web.server import web_in_thread
+from partnerflow.models import ApprovalGrant, AuditEvent, Locale, Role
 from tests.factories import LINKS, add_person
-
-DEAL = Subject("registration", 42)
-RUN = "8c1f2a9e-1b2c-4d5e-8f90-0a1b2c3d4e5f"
-SUMMARY = "### Registration #42: Acme <script>alert(1)</script>\n\n| Amount | 400000 EUR |\n|---|---|"
-
-
-@pytest.fixture
-def woken() -> list[tuple[str, dict[str, str]]]:
-    return []
-
-
-@pytest.fixture
-def client(
-    settings: Settings, engine: Engine, woken: list[tuple[str, dict[str, str]]]
-) -> Iterator[httpx.Client]:
-    """The app served by uvicorn on 127.0.0.1; waking runs is recorded (the flow tests and the
-    browser test wake real Prefect runs)."""
-
-    def wake(run_id: str, values: dict[str, str]) -> bool:
-        woken.append((run_id, values))
-        return True
-
-    with (
-        web_in_thread(create_app(settings, wake=wake), "127.0.0.1", free_port()) as url,
-        httpx.Client(base_url=url) as client,
-    ):
-        yield client
-
-
-def invite(engine: Engine, *, locale: Locale = Locale.EN, expires_in: timedelta = timedelta(days=2)) -> str:
-    """A director's personal link to decide registration 42 (the path part)."""
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        person = add_person(session, f"director-{locale.value}@vendor.example", Role.CHANNEL_DIRECTOR)
-        person.locale = locale
-        session.add(person)
-        [invitation] = open_round(
-            session,
-            LINKS,
-            DEAL,
-            role="channel-director",
-            round_number=1,
-            approvers_required=1,
-            summary=SUMMARY,
-            expires_at=now + expires_in,
-            flow_run_id=RUN,
-            now=now,
-        )
-        session.commit()
-    return invitation.link.removeprefix(LINKS.web_url)
-
-
-def answers(engine: Engine) -> list[ApprovalAnswer]:
-    with Session(engine) as session:
-        return list(session.exec(select(ApprovalAnswer)))
+from tests.web.pages import RUN, answers, invite
 
 
 def test_get_shows_the_summary_escaped_and_decides_nothing(client: httpx.Client, engine: Engine) -> None:
