@@ -20,6 +20,12 @@ MonthText = Annotated[
 ProgrammeYear = Annotated[int, Field(ge=2000, le=2100, description="a calendar year")]
 ChunkSize = Annotated[int, Field(ge=1, le=10_000, description="rows decided per transaction")]
 DeliveryLimit = Annotated[int, Field(ge=1, le=100_000, description="messages sent per run at most")]
-RunId = Annotated[str, Field(pattern=r"^[0-9a-fA-F-]{36}$", description="a flow run id (UUID)")]
+RunId = Annotated[
+    str,
+    Field(
+        pattern=r"^(prefect\.flow-run\.)?[0-9a-fA-F-]{36}$",
+        description="a flow run id (UUID), or the event resource naming it (prefect.flow-run.<id>)",
+    ),
+]
 
 __all__ = ["ChunkSize", "DeliveryLimit", "MonthText", "ProgrammeYear", "RecordNumber", "Role", "RunId"]

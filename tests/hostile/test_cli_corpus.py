@@ -10,6 +10,7 @@ quickly. The corpus grows with every entry point (the approval page's inputs are
 from __future__ import annotations
 
 import json
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -296,17 +297,20 @@ def test_hostile_input_gets_a_clear_answer_and_no_traceback(
         (tmp_path / file_name).write_bytes(content(good) if callable(content) else content)
     args = [arg.replace("{dir}", str(tmp_path)) for arg in case.args]
     before = counts(engine)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
 
     result = runner.invoke(app, args)
 
     elapsed = time.monotonic() - started
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     output = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{name}: raised {result.exception!r}"
     )
     assert "Traceback" not in output, output
     assert elapsed < 20, f"{name}: {elapsed:.1f} s"
+    assert grown_mb < 300, f"{name}: the process grew {grown_mb:.0f} MB"
     if case.refused_outright:
         assert result.exit_code in (1, 2), f"{name}: exit {result.exit_code}: {output[-500:]}"
         assert 0 < len(output.strip().splitlines()) <= 8, f"{name}: {output[-2000:]}"
