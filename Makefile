@@ -12,7 +12,7 @@ sync: $(UV)
 	$(UV) sync --frozen --extra scale
 
 demo: sync  ## initialise, seed, list policies, deliver e-mails through a local Prefect server
-	$(RUN) partnerflow demo
+	$(RUN) python -m demo
 
 up: sync  ## Prefect server + SMTP sink + all deployments served (UI on http://127.0.0.1:4200)
 	$(RUN) partnerflow up
@@ -20,10 +20,11 @@ up: sync  ## Prefect server + SMTP sink + all deployments served (UI on http://1
 test: sync  ## the whole suite (Postgres tests need PARTNERFLOW_TEST_DATABASE_URL)
 	$(RUN) pytest
 
-lint: sync  ## ruff and mypy --strict on the product code
-	$(RUN) ruff check partnerflow flows tasks tests bench migrations
-	$(RUN) ruff format --check partnerflow flows tasks tests bench migrations
-	$(RUN) mypy partnerflow flows tasks
+lint: sync  ## ruff, mypy --strict and the import contracts (ARCHITECTURE.md) on the product code
+	$(RUN) ruff check partnerflow flows tasks demo tests bench migrations
+	$(RUN) ruff format --check partnerflow flows tasks demo tests bench migrations
+	$(RUN) mypy partnerflow flows tasks demo
+	$(RUN) lint-imports
 
 bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/policy_eval.py

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._support import report, sink_process
 from partnerflow.approvals import Subject, links_for, open_round
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Notification, Partner, PartnerTier, Registration
 from partnerflow.notify import free_port
+from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.seeding import seed_demo_network
 from partnerflow.settings import Settings
 
@@ -94,7 +94,7 @@ def main() -> None:
         ):
             os.environ["PREFECT_API_URL"] = server.api_url
             from flows.deal_registration import register_deal, review_registration
-            from partnerflow.cli.serving import served_in_thread
+            from partnerflow.orchestration.serving import served_in_thread
             from partnerflow.web import create_app
             from partnerflow.web.server import web_in_thread
 
@@ -138,7 +138,7 @@ def click_to_mail(
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
-    from tasks.resuming import resume_with_input
+    from partnerflow.orchestration.resuming import resume_with_input
 
     run = run_deployment(
         "register-deal/register-deal",

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.local_server import local_prefect_server
 from partnerflow.notify import TemplateRenderer, free_port
+from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.policy import load_policy
 from partnerflow.registration.batch import queue_submissions, take_in_chunk
 from partnerflow.seeding import seed_demo_network

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report, sink_process
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Partner, PartnerTier
 from partnerflow.notify import TemplateRenderer, deliver_pending, free_port
+from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.policy import load_policy
 from partnerflow.registration.intake import take_in
 from partnerflow.seeding import seed_demo_network

@@ -12,9 +12,10 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import MonthText
-from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
+from flows.runners import answer_rounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
+from partnerflow.context import context
 from tasks.commissions import (
     accrue_missed_deals,
     apply_finance_answer,
@@ -44,7 +45,7 @@ def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
     Args:
         period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris).
     """
-    target = Period.parse(period) if period else Period.before(programme_today())
+    target = Period.parse(period) if period else Period.before(context().clock.today())
     accrued = accrue_missed_deals()
     run_id = current_run_id()
     batch = open_settlement_batch(str(target), run_id)

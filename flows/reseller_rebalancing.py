@@ -13,8 +13,9 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import ProgrammeYear
-from flows.runners import answer_rounds, bounded_threads, current_run_id, programme_today
+from flows.runners import answer_rounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
+from partnerflow.context import context
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
@@ -45,7 +46,7 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
     Args:
         year: the year to judge; empty judges last year (Europe/Paris).
     """
-    judged = year or programme_today().year - 1
+    judged = year or context().clock.today().year - 1
     run_id = current_run_id()
     proposal = propose_rebalancing(judged, run_id)
     status = proposal["status"]
@@ -64,7 +65,7 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
 @flow(name="reseller-scorecards", flow_run_name="reseller-scorecards", task_runner=bounded_threads())
 def reseller_scorecards() -> dict[str, Any]:
     """Quarterly: each active reseller gets its lead KPIs for the quarter so far."""
-    today = programme_today()
+    today = context().clock.today()
     queued = send_quarter_scorecards(today.isoformat())
     sent = send_pending_notifications()
     return {"quarter_of": today.isoformat(), "queued": queued, **sent}

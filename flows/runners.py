@@ -1,18 +1,14 @@
-"""What the flows share: a bounded task runner, the current run's id, the programme's clock, and
-the rounds of a form people answer in the UI."""
+"""What the flows share: a bounded task runner, the current run's id, and the rounds of a form
+people answer in the UI (the programme's clock is ``partnerflow.context``)."""
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-
-PROGRAMME_TIMEZONE = ZoneInfo("Europe/Paris")
 
 
 def bounded_threads() -> TaskRunner[Any]:
@@ -27,11 +23,6 @@ def current_run_id() -> str:
     if run_id is None:
         raise RuntimeError("this must run as a Prefect flow run")
     return run_id
-
-
-def programme_today() -> date:
-    """Today in Paris: schedules and default periods follow the programme's calendar."""
-    return datetime.now(PROGRAMME_TIMEZONE).date()
 
 
 def answer_rounds(form: type[RunInput], key: str) -> Iterator[tuple[int, dict[str, Any]]]:

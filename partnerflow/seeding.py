@@ -15,6 +15,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 from stdnum import iban, luhn
 
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
 from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
 from partnerflow.territories import SEEDING_ORDER, seeded_departements
@@ -119,7 +120,7 @@ def seed_demo_network(
         seed: the random seed; the network is a pure function of (scale, seed, today's year).
         today: join dates are placed relative to this year (default: today).
     """
-    today = today or date.today()
+    today = today or SYSTEM_CLOCK.today()
     existing = session.exec(select(func.count()).select_from(Partner)).one()
     if existing:
         people = session.exec(select(func.count()).select_from(Person)).one()

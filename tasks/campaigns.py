@@ -1,6 +1,6 @@
 """Discount-campaign I/O steps: intake, one sign-off form per role, partner offers."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from prefect import task
@@ -10,8 +10,6 @@ from prefect.deployments import run_deployment
 from sqlmodel import select
 
 from partnerflow.approvals import (
-    keys_for,
-    links_for,
     receive_form,
     reply_message,
     runs_with_unapplied_answers,
@@ -26,18 +24,18 @@ from partnerflow.campaigns.signoffs import (
     signoff_summary,
 )
 from partnerflow.campaigns.sla import sweep_signoffs
+from partnerflow.clock import programme_date
+from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Campaign, SignOff
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import DiscountCampaignPolicy, Policy, load_policy
-from partnerflow.settings import get_settings
+from partnerflow.policy import DiscountCampaignPolicy, Policy
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 NO_SLA = timedelta(days=30)  # how long sign-off links work when the policy sets no sign-off clock
 
 
 def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
-    return load_policy("discount_campaign", day, get_settings().policies_dir)
+    return context().policy("discount_campaign", day)
 
 
 @task(name="take-in-campaign", **IO)
@@ -54,8 +52,8 @@ def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> dict[str,
                 earlier.reason,
                 tuple(earlier.problems),
             ).as_dict()
-        now = datetime.now(UTC)
-        result = take_in_campaign(session, raw, policy=_policy_for(now.date()), now=now)
+        now = context().clock.now()
+        result = take_in_campaign(session, raw, policy=_policy_for(programme_date(now)), now=now)
         campaign = session.get(Campaign, result.campaign_id)
         assert campaign is not None
         campaign.flow_run_id = flow_run_id
@@ -86,19 +84,19 @@ def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
 @task(name="open-signoff", **IO)
 def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
     """Mail the role's people their personal link and code; return the form's summary."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise LookupError(f"campaign {campaign_id} does not exist")
-        sla = _policy_for(campaign.created_at.date()).document.signoff_sla
+        sla = _policy_for(programme_date(campaign.created_at)).document.signoff_sla
         request_signoffs(
             session,
             campaign,
             role=role,
-            links=links_for(settings),
-            renderer=TemplateRenderer(settings.templates_dir),
+            links=ctx.links,
+            renderer=ctx.renderer,
             flow_run_id=flow_run_id,
             expires_at=campaign.created_at + (sla.final_timeout if sla else NO_SLA),
             now=now,
@@ -113,21 +111,19 @@ def apply_signoff(
     """Record what arrived on the form (an answer with its code, or a wake-up) and apply every
     sign-off recorded so far: ``done`` once this role signed or the campaign is decided; ``wake``
     lists the runs of roles still waiting when the campaign got decided."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         received = receive_form(
             session,
-            keys_for(settings),
+            ctx.links.keys,
             campaign_subject(campaign_id),
             values,
             flow_run_id=flow_run_id,
             now=now,
             read_details=read_signoff_details,
         )
-        result = apply_signoffs(
-            session, campaign_id, renderer=TemplateRenderer(settings.templates_dir), now=now
-        )
+        result = apply_signoffs(session, campaign_id, renderer=ctx.renderer, now=now)
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
         others = [
@@ -161,13 +157,13 @@ def apply_signoff(
 @task(name="send-campaign-offers", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 def send_campaign_offers() -> dict[str, Any]:
     """Queue offers of campaigns starting today, reminders before their end; publish a preview."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         report = send_due_offers(
             session,
             policy_for=_policy_for,
-            renderer=TemplateRenderer(settings.templates_dir),
-            now=datetime.now(UTC),
+            renderer=ctx.renderer,
+            now=ctx.clock.now(),
         )
     for campaign_id, counts in report.preview.items():
         create_table_artifact(
@@ -181,14 +177,14 @@ def send_campaign_offers() -> dict[str, Any]:
 @task(name="sweep-campaign-signoffs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 def sweep_campaign_signoffs() -> dict[str, list[Any]]:
     """Remind, escalate and time out pending sign-offs; returns what was done and the runs to wake."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         report = sweep_signoffs(
             session,
             policy_for=_policy_for,
-            renderer=TemplateRenderer(settings.templates_dir),
-            links=links_for(settings),
-            now=datetime.now(UTC),
+            renderer=ctx.renderer,
+            links=ctx.links,
+            now=ctx.clock.now(),
         )
         unapplied = runs_with_unapplied_answers(session)
     report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))

@@ -1,12 +1,12 @@
 """Commission I/O steps: accrual, and each step of the monthly settlement in its own transaction."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
+from partnerflow.approvals import receive_form, reply_message
 from partnerflow.commissions.accrual import accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
@@ -26,10 +26,9 @@ from partnerflow.commissions.statements import (
     request_finance_approval,
     statement_views,
 )
+from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
-from partnerflow.notify import TemplateRenderer
-from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
@@ -39,7 +38,7 @@ APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved thi
 def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
-        result = accrue_deal(session, registration_id, plan_for=plan_in_force, now=datetime.now(UTC))
+        result = accrue_deal(session, registration_id, plan_for=plan_in_force, now=context().clock.now())
     return {**result.__dict__, "amount": str(result.amount) if result.amount is not None else None}
 
 
@@ -47,7 +46,7 @@ def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
 def accrue_missed_deals() -> dict[str, int]:
     """Catch-up: accrue won deals that have no commission line yet; counts by outcome."""
     with session_scope() as session:
-        results = accrue_missing(session, plan_for=plan_in_force, now=datetime.now(UTC))
+        results = accrue_missing(session, plan_for=plan_in_force, now=context().clock.now())
     counts: dict[str, int] = {}
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
@@ -57,25 +56,25 @@ def accrue_missed_deals() -> dict[str, int]:
 @task(name="open-settlement", **IO)
 def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
     """The period's batch (created once), its artifacts, and finance asked when it needs approval."""
-    settings = get_settings()
+    ctx = context()
     target = Period.parse(period)
     with session_scope() as session:
-        batch = open_settlement(session, target, plan=plan_in_force(target.last_day), now=datetime.now(UTC))
+        batch = open_settlement(session, target, plan=plan_in_force(target.last_day), now=ctx.clock.now())
         if batch.flow_run_id is None:
             batch.flow_run_id = flow_run_id
             session.add(batch)
-        set_aside = accrual_exceptions(session, plan_for=plan_in_force, now=datetime.now(UTC))
+        set_aside = accrual_exceptions(session, plan_for=plan_in_force, now=ctx.clock.now())
         summary = batch_markdown(session, batch, set_aside)
         if batch.status is BatchStatus.AWAITING_APPROVAL:
             request_finance_approval(
                 session,
                 batch,
-                TemplateRenderer(settings.templates_dir),
-                links=links_for(settings),
+                ctx.renderer,
+                links=ctx.links,
                 summary=summary,
                 run_id=flow_run_id,
                 expires_at=batch.created_at + APPROVAL_LINKS_WORK_FOR,
-                now=datetime.now(UTC),
+                now=ctx.clock.now(),
             )
         table = [_row(view) for view in statement_views(session, batch)]
         result = {**batch_view(batch), "summary": summary, "statements": len(table)}
@@ -96,11 +95,12 @@ def apply_finance_answer(
 ) -> dict[str, Any]:
     """Record what arrived on the form (an answer with its code, or a wake-up) and apply the
     finance answers recorded so far (four eyes over distinct people, a rejection ends it)."""
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         received = receive_form(
             session,
-            keys_for(get_settings()),
+            ctx.links.keys,
             settlement_subject(batch_id),
             values,
             flow_run_id=flow_run_id,
@@ -114,10 +114,11 @@ def apply_finance_answer(
 @task(name="write-payment-files", **IO)
 def write_payment_files(batch_id: int) -> dict[str, str]:
     """Generate (once) and write the SEPA pain.001 and CSV under ``payments_dir/<period>/``."""
-    settings = get_settings()
+    ctx = context()
+    settings = ctx.settings
     payer = Payer(settings.payer_name, settings.payer_iban, settings.payer_bic)
     with session_scope() as session:
-        files = prepare_payment(session, batch_id, payer=payer, now=datetime.now(UTC))
+        files = prepare_payment(session, batch_id, payer=payer, now=ctx.clock.now())
         batch = session.get(SettlementBatch, batch_id)
         assert batch is not None
         folder = settings.payments_dir / batch.period
@@ -129,7 +130,7 @@ def write_payment_files(batch_id: int) -> dict[str, str]:
 def mark_batch_paid(batch_id: int) -> int:
     """Statements and batch marked paid with the payment id; 0 when done before."""
     with session_scope() as session:
-        return mark_paid(session, batch_id, now=datetime.now(UTC))
+        return mark_paid(session, batch_id, now=context().clock.now())
 
 
 @task(name="queue-statements", **IO)
@@ -138,4 +139,4 @@ def queue_statements(batch_id: int) -> int:
     with session_scope() as session:
         batch = session.get(SettlementBatch, batch_id)
         assert batch is not None
-        return queue_statement_emails(session, batch, TemplateRenderer(get_settings().templates_dir))
+        return queue_statement_emails(session, batch, context().renderer)

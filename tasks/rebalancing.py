@@ -1,14 +1,14 @@
 """Rebalancing I/O steps: proposals and report, the manager's answer, the changes, the e-mails."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
+from partnerflow.approvals import receive_form, reply_message
+from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.notify import TemplateRenderer
 from partnerflow.rebalancing.decisions import (
     apply_answers,
     apply_rebalancing,
@@ -27,7 +27,6 @@ from partnerflow.rebalancing.notices import (
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 from partnerflow.rebalancing.report import write_report
 from partnerflow.rebalancing.summary import plan_markdown
-from partnerflow.settings import get_settings
 
 IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
@@ -36,11 +35,12 @@ APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this l
 @task(name="propose-rebalancing", **IO)
 def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
     """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
-    settings = get_settings()
+    ctx = context()
+    settings = ctx.settings
     policy = policy_for_year(year)
     with session_scope() as session:
         plan = plan_rebalancing(session, year, policy)
-        rebalancing = store_plan(session, plan, policy, now=datetime.now(UTC))
+        rebalancing = store_plan(session, plan, policy, now=ctx.clock.now())
         if rebalancing.flow_run_id is None:
             rebalancing.flow_run_id = flow_run_id
             session.add(rebalancing)
@@ -48,12 +48,12 @@ def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
         page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
         summary = plan_markdown(plan, policy.stamp.version, page)
         if status == "awaiting-approval":
-            now = datetime.now(UTC)
+            now = ctx.clock.now()
             request_approval(
                 session,
                 rebalancing,
-                TemplateRenderer(settings.templates_dir),
-                links=links_for(settings),
+                ctx.renderer,
+                links=ctx.links,
                 summary=summary,
                 run_id=flow_run_id,
                 expires_at=rebalancing.created_at + APPROVAL_LINKS_WORK_FOR,
@@ -76,11 +76,12 @@ def apply_manager_answer(
 ) -> dict[str, Any]:
     """Record what arrived on the form (a channel manager's answer with its code, or a wake-up)
     and apply it; anything else is refused, audited, and the form comes back."""
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         received = receive_form(
             session,
-            keys_for(get_settings()),
+            ctx.links.keys,
             rebalancing_subject(year),
             values,
             flow_run_id=flow_run_id,
@@ -95,10 +96,10 @@ def apply_manager_answer(
 @task(name="apply-rebalancing", **IO)
 def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
     """Pause the approved pauses, then queue every scorecard and the managers' summary."""
-    settings = get_settings()
-    renderer = TemplateRenderer(settings.templates_dir)
+    ctx = context()
+    renderer = ctx.renderer
     with session_scope() as session:
-        applied = apply_rebalancing(session, year, now=datetime.now(UTC))
+        applied = apply_rebalancing(session, year, now=ctx.clock.now())
         rebalancing = rebalancing_for(session, year)
         assert rebalancing is not None
         scorecards = 0
@@ -113,8 +114,5 @@ def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
 def send_quarter_scorecards(today: str) -> int:
     """Each active reseller's KPIs for the quarter so far (once per reseller and quarter)."""
     day = date.fromisoformat(today)
-    settings = get_settings()
     with session_scope() as session:
-        return queue_quarter_scorecards(
-            session, day, policy_for_year(day.year).document, TemplateRenderer(settings.templates_dir)
-        )
+        return queue_quarter_scorecards(session, day, policy_for_year(day.year).document, context().renderer)

@@ -9,7 +9,7 @@ then left Crashed for an operator, with a warning in the log.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from prefect import get_run_logger, task
@@ -26,7 +26,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Scheduled
 
-from partnerflow.settings import get_settings
+from partnerflow.context import context
 
 PROGRAMME_TAG = "partnerflow"
 RERUN_DELAYS = (timedelta(seconds=5), timedelta(seconds=60), timedelta(minutes=5))
@@ -57,7 +57,8 @@ def flow_run_id_of(reference: str) -> UUID:
 @task(name="rerun-crashed-runs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
     """Schedule again the crashed run named (or every crashed partnerflow run of the last day)."""
-    allowed = get_settings().crash_reruns
+    ctx = context()
+    allowed = ctx.settings.crash_reruns
     report = RecoveryReport()
     async with get_client() as client:
         if flow_run_reference:
@@ -68,7 +69,7 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
                     state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CRASHED])),
                     tags=FlowRunFilterTags(all_=[PROGRAMME_TAG]),
                     deployment_id=FlowRunFilterDeploymentId(is_null_=False),
-                    start_time=FlowRunFilterStartTime(after_=datetime.now(UTC) - SWEEP_WINDOW),
+                    start_time=FlowRunFilterStartTime(after_=ctx.clock.now() - SWEEP_WINDOW),
                 ),
                 limit=200,
             )
@@ -87,7 +88,7 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
             await client.set_flow_run_state(
                 run.id,
                 Scheduled(
-                    scheduled_time=datetime.now(UTC) + delay,
+                    scheduled_time=ctx.clock.now() + delay,
                     message=f"crash {crashes} of {allowed + 1} allowed: run again by recover-crashed-runs",
                 ),
                 force=True,

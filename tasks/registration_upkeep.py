@@ -1,40 +1,39 @@
 """Scheduled deal-registration I/O: the review SLA sweep, waking runs, expiry, extensions."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
-from partnerflow.approvals import keys_for, links_for, runs_with_unapplied_answers, wake_values
+from partnerflow.approvals import runs_with_unapplied_answers, wake_values
+from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import DealRegistrationPolicy, Policy, load_policy
+from partnerflow.orchestration.resuming import resume_with_input
+from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.protection import expiry_sweep, request_extension
 from partnerflow.registration.sla import sweep_reviews
-from partnerflow.settings import get_settings
-from tasks.resuming import resume_with_input
 
 SCHEDULED: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "cache_policy": NO_CACHE}
 
 
 def _policy_for(day: date) -> Policy[DealRegistrationPolicy]:
-    return load_policy("deal_registration", day, get_settings().policies_dir)
+    return context().policy("deal_registration", day)
 
 
 @task(name="sweep-review-sla", **SCHEDULED)
 def sweep_review_sla() -> dict[str, list[Any]]:
     """Remind, escalate and time out open reviews; returns what was done and the runs to wake
     (those decided here, and any run whose answers arrived while it could not be woken)."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         report = sweep_reviews(
             session,
             policy_for=_policy_for,
-            renderer=TemplateRenderer(settings.templates_dir),
-            links=links_for(settings),
-            now=datetime.now(UTC),
+            renderer=ctx.renderer,
+            links=ctx.links,
+            now=ctx.clock.now(),
         )
         unapplied = runs_with_unapplied_answers(session)
     report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))
@@ -44,7 +43,7 @@ def sweep_review_sla() -> dict[str, list[Any]]:
 @task(name="wake-suspended-runs", **SCHEDULED)
 def wake_suspended_runs(flow_run_ids: list[str]) -> int:
     """Resume suspended runs (reviews, sign-offs) with a wake-up signed for each: never a vote."""
-    keys = keys_for(get_settings())
+    keys = context().links.keys
     woken = 0
     for flow_run_id in flow_run_ids:
         try:
@@ -73,13 +72,13 @@ def start_review_runs(registration_ids: list[int]) -> int:
 @task(name="sweep-registration-expiry", **SCHEDULED)
 def sweep_registration_expiry() -> dict[str, list[int]]:
     """Send due expiry reminders and expire registrations past their last protected day."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         report = expiry_sweep(
             session,
             policy_for=_policy_for,
-            renderer=TemplateRenderer(settings.templates_dir),
-            today=date.today(),
+            renderer=ctx.renderer,
+            today=ctx.clock.today(),
         )
     return dict(report.__dict__)
 
@@ -87,14 +86,14 @@ def sweep_registration_expiry() -> dict[str, list[int]]:
 @task(name="decide-extension", **SCHEDULED)
 def decide_extension(registration_id: int) -> dict[str, Any]:
     """Grant or refuse one extension request under the policy in force today."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         decision = request_extension(
             session,
             registration_id,
-            policy=_policy_for(date.today()),
-            renderer=TemplateRenderer(settings.templates_dir),
-            now=datetime.now(UTC),
+            policy=_policy_for(ctx.clock.today()),
+            renderer=ctx.renderer,
+            now=ctx.clock.now(),
         )
     return {
         "granted": decision.granted,

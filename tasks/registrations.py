@@ -4,23 +4,21 @@ Each step is idempotent in the database (a registration remembers the flow run t
 a review round is stored once), so a retried or replayed task never decides twice.
 """
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlmodel import select
 
-from partnerflow.approvals import keys_for, links_for, receive_form, reply_message
+from partnerflow.approvals import receive_form, reply_message
+from partnerflow.clock import programme_date
+from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import load_policy
 from partnerflow.registration.batch import take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.review import apply_answers, request_review, review_subject, review_summary
-from partnerflow.settings import get_settings
 
 IO_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 
@@ -28,7 +26,7 @@ IO_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], 
 @task(name="take-in-submission", **IO_RETRIES)
 def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
     """Refuse or decide one submission; a second call for the same flow run returns the first result."""
-    settings = get_settings()
+    ctx = context()
     with session_scope() as session:
         earlier = session.exec(select(Registration).where(Registration.flow_run_id == flow_run_id)).first()
         if earlier is not None and earlier.id is not None:
@@ -40,11 +38,9 @@ def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
                 earlier.reason,
                 tuple(earlier.problems),
             ).as_dict()
-        now = datetime.now(UTC)
-        policy = load_policy("deal_registration", now.date(), settings.policies_dir)
-        result = take_in(
-            session, raw, policy=policy, renderer=TemplateRenderer(settings.templates_dir), now=now
-        )
+        now = ctx.clock.now()
+        policy = ctx.policy("deal_registration", programme_date(now))
+        result = take_in(session, raw, policy=policy, renderer=ctx.renderer, now=now)
         registration = session.get(Registration, result.registration_id)
         assert registration is not None
         registration.flow_run_id = flow_run_id
@@ -56,8 +52,8 @@ def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
 def open_review(registration_id: int, flow_run_id: str) -> str:
     """Attach the review to this flow run, mail each reviewer their personal link and code, and
     return the form's summary."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         registration = session.get(Registration, registration_id)
         if registration is None:
@@ -65,14 +61,14 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
         registration.flow_run_id = flow_run_id
         session.add(registration)
         policy = policy_for_registration(
-            session, registration_id, directory=settings.policies_dir, today=now.date()
+            session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
         )
         requested = registration.review_requested_at or now
         request_review(
             session,
             registration,
-            links=links_for(settings),
-            renderer=TemplateRenderer(settings.templates_dir),
+            links=ctx.links,
+            renderer=ctx.renderer,
             expires_at=requested + policy.document.review_sla.final_timeout,
             now=now,
         )
@@ -86,25 +82,25 @@ def take_review_answer(
     """Record what arrived on the form (an answer with its code, or a wake-up), apply every answer
     recorded so far, and say whether the review is decided. Malformed input is refused, audited,
     and the review keeps waiting."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         received = receive_form(
             session,
-            keys_for(settings),
+            ctx.links.keys,
             review_subject(registration_id),
             values,
             flow_run_id=flow_run_id,
             now=now,
         )
         policy = policy_for_registration(
-            session, registration_id, directory=settings.policies_dir, today=date.today()
+            session, registration_id, directory=ctx.settings.policies_dir, today=ctx.clock.today()
         )
         result = apply_answers(
             session,
             registration_id,
             policy=policy,
-            renderer=TemplateRenderer(settings.templates_dir),
+            renderer=ctx.renderer,
             now=now,
         )
         final = session.get(Registration, registration_id)
@@ -115,14 +111,14 @@ def take_review_answer(
 @task(name="take-in-queued-chunk", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 def take_in_queued_chunk(limit: int) -> dict[str, Any]:
     """Decide one chunk of queued submissions in one transaction (all or nothing on retry)."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
         report = take_in_chunk(
             session,
             limit=limit,
             now=now,
-            renderer=TemplateRenderer(settings.templates_dir),
-            policy=load_policy("deal_registration", now.date(), settings.policies_dir),
+            renderer=ctx.renderer,
+            policy=ctx.policy("deal_registration", programme_date(now)),
         )
     return dict(report.__dict__)

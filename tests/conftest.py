@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from partnerflow.context import forget_context
 from partnerflow.db import get_engine, make_engine, migrate
 from partnerflow.models import PartnerTier, Role
 from partnerflow.notify import MailSink, free_port
@@ -43,9 +44,11 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     get_engine.cache_clear()
+    forget_context()
     yield get_settings()
     get_settings.cache_clear()
     get_engine.cache_clear()
+    forget_context()
     forget_loaded_policies()
 
 

@@ -63,7 +63,7 @@ def test_init_seed_and_send_pending_end_to_end(settings: Settings, smtp_server: 
     assert result.exit_code == 0, (result.output, result.exception)
     seeded = json.loads(result.output)
     assert seeded["partners"] > 0
-    from partnerflow.cli.demo import _queue_welcomes
+    from demo.run import _queue_welcomes
 
     assert _queue_welcomes() == 4
     sent = json.loads(runner.invoke(app, ["mail", "send-pending", "--json"]).output)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from partnerflow.audit import record_event
 from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.request import CampaignRequest, check_dates, parse_request
+from partnerflow.clock import programme_date
 from partnerflow.models import Campaign, CampaignStatus, Person
 from partnerflow.policy import DiscountCampaignPolicy, Policy
 from partnerflow.text import storable
@@ -37,7 +38,7 @@ def take_in_campaign(
 ) -> CampaignResult:
     """Validate, check eligibility, decide by policy; an accepted request waits for its sign-offs."""
     parsed = parse_request(raw)
-    problems = parsed if isinstance(parsed, list) else check_dates(parsed, today=now.date())
+    problems = parsed if isinstance(parsed, list) else check_dates(parsed, today=programme_date(now))
     eligible = 0
     if isinstance(parsed, CampaignRequest) and not problems:
         eligible = len(
@@ -74,11 +75,11 @@ def take_in_campaign(
                 "stock_value": float(parsed.stock_value),
                 "units": parsed.quantity,
                 "territories": list(parsed.territories),
-                "lead_days": (parsed.starts_on - now.date()).days,
+                "lead_days": (parsed.starts_on - programme_date(now)).days,
             }
         }
     )
-    roles = list(dict.fromkeys([*policy.document.signoffs, *getattr(decision.action, "add_signoffs", [])]))
+    roles = list(dict.fromkeys([*policy.document.signoffs, *decision.action.add_signoffs]))
     campaign = Campaign(
         status=CampaignStatus.REJECTED if decision.outcome == "reject" else CampaignStatus.AWAITING_SIGNOFF,
         name=parsed.name,

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.notices import notify_partner, offered_quantity
+from partnerflow.clock import programme_date
 from partnerflow.models import Campaign, CampaignStatus, Partner
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, Policy
@@ -43,7 +44,7 @@ def send_due_offers(
     now: datetime,
 ) -> OffersReport:
     """Announce approved campaigns that start today or earlier, remind, and end finished ones."""
-    today = now.date()
+    today = programme_date(now)
     report = OffersReport()
     campaigns = session.exec(
         select(Campaign)
@@ -52,7 +53,7 @@ def send_due_offers(
     ).all()
     for campaign in campaigns:
         assert campaign.id is not None and campaign.starts_on and campaign.ends_on
-        policy = policy_for(campaign.created_at.date())  # the rules the campaign was approved under
+        policy = policy_for(programme_date(campaign.created_at))  # the rules the campaign was approved under
         if today > campaign.ends_on:
             campaign.status = CampaignStatus.ENDED
             report.ended.append(campaign.id)

@@ -16,6 +16,7 @@ from partnerflow.approvals import Links, close_requests, open_requests, people_w
 from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.campaigns.signoffs import campaign_subject, signed_roles
+from partnerflow.clock import programme_date
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, Policy
@@ -45,7 +46,7 @@ def sweep_signoffs(
         select(Campaign).where(Campaign.status == CampaignStatus.AWAITING_SIGNOFF).order_by(col(Campaign.id))
     ).all()
     for campaign in waiting:
-        sla = policy_for(campaign.created_at.date()).document.signoff_sla
+        sla = policy_for(programme_date(campaign.created_at)).document.signoff_sla
         assert campaign.id is not None
         if sla is None:
             continue

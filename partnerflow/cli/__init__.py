@@ -1,4 +1,4 @@
-"""The ``partnerflow`` command line (Typer): setup, policies, mail, demo."""
+"""The ``partnerflow`` command line (Typer): setup, policies, mail, deals and the other processes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from partnerflow.cli import (
     mail_commands,
     policy_commands,
     review_commands,
+    setup_commands,
 )
-from partnerflow.cli.demo import demo
-from partnerflow.cli.setup_commands import init, seed, serve, up, web
 
 app = typer.Typer(
     name="partnerflow",
@@ -23,12 +22,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-app.command()(init)
-app.command()(seed)
-app.command()(up)
-app.command()(serve)
-app.command()(web)
-app.command()(demo)
+app.command()(setup_commands.init)
+app.command()(setup_commands.seed)
+app.command()(setup_commands.up)
+app.command()(setup_commands.serve)
+app.command()(setup_commands.web)
 app.add_typer(policy_commands.app, name="policy")
 app.add_typer(mail_commands.app, name="mail")
 app.add_typer(deal_commands.app, name="deals")

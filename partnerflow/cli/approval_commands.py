@@ -8,7 +8,6 @@ from the person's e-mail, or it is an operator's explicit act for someone else
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -22,14 +21,13 @@ from partnerflow.approvals import (
     Subject,
     answer_by_code,
     answer_on_behalf,
-    links_for,
     wake_values,
 )
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.cli.prefect_api import PrefectUnavailable, wake_waiting_run
+from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import ApprovalAnswer, ApprovalRequest
-from partnerflow.settings import get_settings
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, wake_waiting_run
 from partnerflow.text import MAX_ID
 
 app = typer.Typer(help="Decisions waiting for people, and answering them.", no_args_is_help=True)
@@ -96,10 +94,11 @@ def answer_and_wake(
     subject: Subject, decision: str, comment: str, code: str, on_behalf_of: str, reason: str
 ) -> None:
     """Record the answer (refused with one line and exit 1), then wake the run waiting for it."""
+    ctx = context()
     if bool(code) == bool(on_behalf_of):
         raise typer.BadParameter("give either --code (from your e-mail) or --on-behalf-of with --reason")
-    links = links_for(get_settings())
-    now = datetime.now(UTC)
+    links = ctx.links
+    now = ctx.clock.now()
     reply = Reply(decision, comment)
     with session_scope() as session:
         if code:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +12,11 @@ from sqlmodel import Session, col, select
 from partnerflow.campaigns.intake import take_in_campaign
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
-from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
+from partnerflow.clock import programme_date
+from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Campaign, SignOff
-from partnerflow.policy import load_policy
-from partnerflow.settings import get_settings
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 
 app = typer.Typer(help="Discount campaigns: request and follow their sign-off.", no_args_is_help=True)
 
@@ -26,16 +25,16 @@ app = typer.Typer(help="Discount campaigns: request and follow their sign-off.",
 @friendly_errors
 def submit(file: Path, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Request the campaign(s) in FILE (JSON object or list); a sign-off run starts per required role."""
-    settings = get_settings()
+    ctx = context()
     results = []
     for raw in read_rows(file):
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         with session_scope() as session:
             result = take_in_campaign(
                 session,
                 raw,
                 now=now,
-                policy=load_policy("discount_campaign", now.date(), settings.policies_dir),
+                policy=ctx.policy("discount_campaign", programme_date(now)),
             )
         runs: dict[str, str] = {}
         for role in result.required_roles if result.status == "awaiting-signoff" else ():

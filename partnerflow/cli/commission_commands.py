@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,13 +10,14 @@ from rich.table import Table
 from sqlmodel import Session
 
 from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
-from partnerflow.cli.prefect_api import PrefectUnavailable, start_run
 from partnerflow.commissions.accrual import accrual_exceptions
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import save_payment_files, stored_payment
 from partnerflow.commissions.statements import explain_deal, period_report
+from partnerflow.context import context
 from partnerflow.db import get_engine
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Commission statements, explanations and settlement.", no_args_is_help=True)
@@ -143,7 +143,7 @@ def payment_file(
 def exceptions(as_json: JsonFlag = False) -> None:
     """Won deals that cannot be priced: set aside by every accrual (the others are paid), with why."""
     with Session(get_engine()) as session:
-        found = accrual_exceptions(session, plan_for=plan_in_force, now=datetime.now(UTC))
+        found = accrual_exceptions(session, plan_for=plan_in_force, now=context().clock.now())
     if as_json:
         print_json([{"registration_id": item.registration_id, "reason": item.reason} for item in found])
         return

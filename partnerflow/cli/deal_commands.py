@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import links_for, wake_values
+from partnerflow.approvals import wake_values
 from partnerflow.cli.file_intake import FileIntake, take_in_file
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import (
@@ -24,26 +24,25 @@ from partnerflow.cli.output import (
     friendly_errors,
     print_json,
 )
-from partnerflow.cli.prefect_api import (
+from partnerflow.clock import programme_date
+from partnerflow.commissions.plans import plan_in_force
+from partnerflow.commissions.reversal import reverse_deal
+from partnerflow.context import context
+from partnerflow.db import get_engine, session_scope
+from partnerflow.models import Registration, RegistrationStatus
+from partnerflow.orchestration.prefect_api import (
     UNREACHABLE,
     PrefectUnavailable,
     emit_deal_closed,
     resume_run,
     start_run,
 )
-from partnerflow.commissions.plans import plan_in_force
-from partnerflow.commissions.reversal import reverse_deal
-from partnerflow.db import get_engine, session_scope
-from partnerflow.models import Registration, RegistrationStatus
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import load_policy
 from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
 from partnerflow.registration.review import request_review
 from partnerflow.registration.updates import UpdateRefused, update_registration
-from partnerflow.settings import get_settings
 
 app = typer.Typer(help="Deal registrations: submit, update, extend, close.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -58,14 +57,14 @@ def submit(
     queue: Annotated[bool, typer.Option(help="Queue for the deal-intake deployment instead.")] = False,
 ) -> None:
     """Submit registrations from FILE (JSON list or CSV); one result per row."""
-    settings = get_settings()
+    ctx = context()
     if queue:
         with session_scope() as session:
-            queued = queue_submissions(session, read_rows(file), now=datetime.now(UTC))
+            queued = queue_submissions(session, read_rows(file), now=ctx.clock.now())
         console.print(f"queued {queued} submission(s); the deal-intake deployment decides them")
         return
     rows = read_rows(file)
-    intake = take_in_file(file, rows, settings)
+    intake = take_in_file(file, rows, ctx)
     results = list(intake.results.values())
     escalated = [r.registration_id for r in results if r.outcome == "review"]
     notes = _start_reviews(escalated) if start_reviews else {}
@@ -160,20 +159,20 @@ def _start_reviews(registration_ids: list[int]) -> dict[int, str]:
 @friendly_errors
 def update(registration_id: RecordId, file: Path, as_json: JsonFlag = False) -> None:
     """Answer a reviewer's question: merge FILE (JSON object) into the registration, decide again."""
-    settings = get_settings()
+    ctx = context()
     changes = read_rows(file)[0]
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     try:
         with session_scope() as session:
             policy = policy_for_registration(
-                session, registration_id, directory=settings.policies_dir, today=now.date()
+                session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
             )
             result = update_registration(
                 session,
                 registration_id,
                 changes,
                 policy=policy,
-                renderer=TemplateRenderer(settings.templates_dir),
+                renderer=ctx.renderer,
                 now=now,
             )
     except UpdateRefused as refused:
@@ -192,21 +191,21 @@ def update(registration_id: RecordId, file: Path, as_json: JsonFlag = False) -> 
 def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime) -> None:
     """After an update: a new review round (new links) if it is back in review, else wake its
     waiting run so it sees the decision."""
-    settings = get_settings()
-    links = links_for(settings)
+    ctx = context()
+    links = ctx.links
     with session_scope() as session:
         registration = session.get(Registration, registration_id)
         assert registration is not None
         run_id = registration.flow_run_id
         if result.outcome == "review" and run_id:
             policy = policy_for_registration(
-                session, registration_id, directory=settings.policies_dir, today=now.date()
+                session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
             )
             request_review(
                 session,
                 registration,
                 links=links,
-                renderer=TemplateRenderer(settings.templates_dir),
+                renderer=ctx.renderer,
                 expires_at=(registration.review_requested_at or now)
                 + policy.document.review_sla.final_timeout,
                 now=now,
@@ -224,14 +223,14 @@ def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime)
 @friendly_errors
 def extend(registration_id: RecordId, as_json: JsonFlag = False) -> None:
     """Request an extension of an approved registration's protection (decided by the policy)."""
-    settings = get_settings()
-    now = datetime.now(UTC)
+    ctx = context()
+    now = ctx.clock.now()
     with _explained(ProtectionError), session_scope() as session:
         decision = request_extension(
             session,
             registration_id,
-            renderer=TemplateRenderer(settings.templates_dir),
-            policy=load_policy("deal_registration", now.date(), settings.policies_dir),
+            renderer=ctx.renderer,
+            policy=ctx.policy("deal_registration", programme_date(now)),
             now=now,
         )
     if as_json:
@@ -251,7 +250,7 @@ def close(
 ) -> None:
     """Record a deal's outcome; a won deal emits the partnerflow.deal.closed event."""
     try:
-        closed_on = date.fromisoformat(on) if on else date.today()
+        closed_on = date.fromisoformat(on) if on else context().clock.today()
     except ValueError:
         raise InputProblem(f"--date {on!r}: not a date (YYYY-MM-DD)") from None
     try:
@@ -296,7 +295,7 @@ def reverse(
             reason=reason,
             actor=actor,
             plan_for=plan_in_force,
-            now=datetime.now(UTC),
+            now=context().clock.now(),
         )
     if as_json:
         print_json(result.__dict__)

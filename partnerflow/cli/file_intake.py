@@ -12,19 +12,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from partnerflow.cli.output import errors, log_unexpected
+from partnerflow.clock import programme_date
+from partnerflow.context import Context
 from partnerflow.db import session_scope
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import PolicyError, load_policy
+from partnerflow.policy import PolicyError
 from partnerflow.registration.bulk import take_in_many
 from partnerflow.registration.intake import IntakeResult, take_in
-from partnerflow.settings import Settings
 
 CHUNK = 1000
 PLAIN_PROGRESS_EVERY = 10_000  # rows between two progress lines when stderr is not a terminal
@@ -46,27 +45,26 @@ class FileIntake:
         return dict(sorted(counts.items()))
 
 
-def take_in_file(path: Path, rows: list[dict[str, Any]], settings: Settings) -> FileIntake:
+def take_in_file(path: Path, rows: list[dict[str, Any]], ctx: Context) -> FileIntake:
     """Take in every row of ``path`` in order (see the module)."""
-    renderer = TemplateRenderer(settings.templates_dir)
     intake = FileIntake()
     start = time.perf_counter()
-    policy = load_policy("deal_registration", datetime.now(UTC).date(), settings.policies_dir)
+    policy = ctx.policy("deal_registration", ctx.clock.today())
     decide = policy.memoized()
     with ProgressReport(len(rows)) as advance, _stops_on_interrupt(intake):
         for first in range(0, len(rows), CHUNK):
             chunk = rows[first : first + CHUNK]
-            now = datetime.now(UTC)
+            now = ctx.clock.now()
             try:
                 with session_scope() as session:
                     taken = take_in_many(
-                        session, chunk, policy=policy, renderer=renderer, now=now, decide=decide
+                        session, chunk, policy=policy, renderer=ctx.renderer, now=now, decide=decide
                     )
                 intake.results.update(enumerate(taken, start=first + 1))
             except PolicyError:
                 raise
             except Exception:  # isolate the row at fault, below
-                _row_by_row(path, chunk, first, intake, policy_dir=settings.policies_dir, renderer=renderer)
+                _row_by_row(path, chunk, first, intake, ctx)
             intake.seconds = time.perf_counter() - start
             advance(len(chunk), intake.seconds)
     return intake
@@ -85,16 +83,14 @@ def _row_by_row(
     chunk: list[dict[str, Any]],
     first: int,
     intake: FileIntake,
-    *,
-    policy_dir: Path,
-    renderer: TemplateRenderer,
+    ctx: Context,
 ) -> None:
     for number, raw in enumerate(chunk, start=first + 1):
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         try:
             with session_scope() as session:
-                policy = load_policy("deal_registration", now.date(), policy_dir)
-                intake.results[number] = take_in(session, raw, policy=policy, renderer=renderer, now=now)
+                policy = ctx.policy("deal_registration", programme_date(now))
+                intake.results[number] = take_in(session, raw, policy=policy, renderer=ctx.renderer, now=now)
         except PolicyError:
             raise
         except Exception as error:  # one row's fault is that row's answer

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.commissions.replay import period_bounds, replay_plan
+from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.models import Partner, Registration
 from partnerflow.policy import (
@@ -40,7 +41,7 @@ def list_policies(
     as_json: JsonFlag = False,
 ) -> None:
     """Every kind and version, its effective date, and which one is in force."""
-    day = date.fromisoformat(as_of) if as_of else date.today()
+    day = date.fromisoformat(as_of) if as_of else context().clock.today()
     library = PolicyLibrary.load(get_settings().policies_dir)
     rows = []
     for kind in sorted(POLICY_KINDS):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -11,9 +10,10 @@ from sqlmodel import Session, col, select
 
 from partnerflow.cli.approval_commands import Code, Comment, OnBehalfOf, Reason, answer_and_wake
 from partnerflow.cli.output import RecordId, console, friendly_errors, print_json
+from partnerflow.clock import programme_date
+from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.models import OPEN_STATUSES, Registration
-from partnerflow.policy import load_policy
 from partnerflow.registration.review import review_subject
 from partnerflow.settings import get_settings
 
@@ -24,8 +24,9 @@ app = typer.Typer(help="Pending reviews of deal registrations.", no_args_is_help
 @friendly_errors
 def list_reviews(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Open reviews: age, level, approvals needed, and when the SLA acts next."""
+    ctx = context()
     settings = get_settings()
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     with Session(get_engine()) as session:
         rows = list(
             session.exec(
@@ -37,9 +38,7 @@ def list_reviews(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     reviews = []
     for row in rows:
         requested = row.review_requested_at or row.submitted_at
-        sla = load_policy(
-            "deal_registration", row.submitted_at.date(), settings.policies_dir
-        ).document.review_sla
+        sla = ctx.policy("deal_registration", programme_date(row.submitted_at)).document.review_sla
         step, due = ("reminder", requested + sla.remind_after)
         if row.reminded_at:
             step, due = ("escalation", requested + sla.escalate_after)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.cli.prefect_api import use_local_server_by_default
-from partnerflow.cli.serving import serve_all, start_serving_process, start_web_process
 from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
+from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
-from partnerflow.local_server import local_prefect_server, stop_process_group, wait_until_healthy
 from partnerflow.notify import MailSink, port_is_free
+from partnerflow.orchestration.local_server import (
+    local_prefect_server,
+    stop_process_group,
+    wait_until_healthy,
+)
+from partnerflow.orchestration.prefect_api import use_local_server_by_default
+from partnerflow.orchestration.serving import serve_all, start_serving_process, start_web_process
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import get_settings, is_loopback
 
@@ -42,11 +46,10 @@ def seed(
     if not demo:
         console.print("Only the demo network can be seeded: pass --demo.")
         raise typer.Exit(2)
+    today = context().clock.today()
     with session_scope(get_engine()) as session:
-        report = seed_demo_network(session, scale=scale, seed=random_seed)
-        leads = seed_demo_leads(
-            session, today=date.today(), leads_per_reseller=leads_per_reseller, seed=random_seed
-        )
+        report = seed_demo_network(session, scale=scale, seed=random_seed, today=today)
+        leads = seed_demo_leads(session, today=today, leads_per_reseller=leads_per_reseller, seed=random_seed)
     if as_json:
         print_json({**report.__dict__, "leads": leads.leads, "lead_events": leads.events})
     elif report.already_seeded:
@@ -56,9 +59,7 @@ def seed(
             f"seeded {report.territories} départements, {report.partners} partners, {report.people} people"
         )
     if leads.leads and not as_json:
-        console.print(
-            f"seeded {leads.leads} leads and {leads.events} lead events for {date.today().year} so far"
-        )
+        console.print(f"seeded {leads.leads} leads and {leads.events} lead events for {today.year} so far")
 
 
 @friendly_errors

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from partnerflow.local_server import LocalServer, is_healthy
+from partnerflow.orchestration.local_server import LocalServer, is_healthy
 
 POLL_SECONDS = 0.5
 UNHEALTHY_PROBES = 3  # a server we only reuse is "stopped" after this many failed probes in a row

@@ -1,5 +1,7 @@
-"""Commission maths: exact (Decimal), explainable, per the commission plan in force at close."""
+"""Commissions: exact (Decimal), explainable, per the commission plan in force at close; accrued
+once per deal, reversed or clawed back, settled once per month with statements and a SEPA file."""
 
+from partnerflow.commissions.accrual import accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.calculation import (
     BracketPart,
     CommissionCalculation,
@@ -7,5 +9,32 @@ from partnerflow.commissions.calculation import (
     calculate_commission,
     round_to_cent,
 )
+from partnerflow.commissions.payment_file import Payer
+from partnerflow.commissions.periods import Period
+from partnerflow.commissions.plans import plan_in_force
+from partnerflow.commissions.replay import period_bounds, replay_plan
+from partnerflow.commissions.reversal import reverse_deal
+from partnerflow.commissions.settlement import batch_for, save_payment_files, stored_payment
+from partnerflow.commissions.statements import explain_deal, period_report
 
-__all__ = ["BracketPart", "CommissionCalculation", "base_rate", "calculate_commission", "round_to_cent"]
+__all__ = [
+    "BracketPart",
+    "CommissionCalculation",
+    "Payer",
+    "Period",
+    "accrual_exceptions",
+    "accrue_deal",
+    "accrue_missing",
+    "base_rate",
+    "batch_for",
+    "calculate_commission",
+    "explain_deal",
+    "period_bounds",
+    "period_report",
+    "plan_in_force",
+    "replay_plan",
+    "reverse_deal",
+    "round_to_cent",
+    "save_payment_files",
+    "stored_payment",
+]

@@ -24,6 +24,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_events
+from partnerflow.clock import programme_date
 from partnerflow.commissions.calculation import CommissionCalculation, attainment, calculate_commission
 from partnerflow.models import (
     CommissionLine,
@@ -34,7 +35,7 @@ from partnerflow.models import (
     Registration,
     RegistrationStatus,
 )
-from partnerflow.policy import CommissionPlanPolicy, Decision, Policy, PolicyError
+from partnerflow.policy import CommissionAction, CommissionPlanPolicy, Decision, Policy, PolicyError
 
 # What pricing one deal may raise on bad data (an amount of Infinity, a close date no plan
 # covers): that deal is set aside as an exception, never the whole accrual run.
@@ -92,8 +93,8 @@ def price_deal(
     policy: Policy[CommissionPlanPolicy],
     deal: ClosedDeal,
     year_to_date_before: Decimal,
-    decide: Callable[[dict[str, Any]], Decision] | None = None,
-) -> tuple[Decision, CommissionCalculation | None]:
+    decide: Callable[[dict[str, Any]], Decision[CommissionAction]] | None = None,
+) -> tuple[Decision[CommissionAction], CommissionCalculation | None]:
     """The plan's decision on the deal and, unless it excludes it, the commission."""
     decision = (decide or policy.decide)(
         deal.facts(attainment(policy.document, deal.tier, year_to_date_before))
@@ -166,7 +167,7 @@ def closed_deals(session: Session, *conditions: ColumnElement[bool]) -> list[Clo
             currency=row[5],
             product_line=row[6][0] if row[6] else "default",
             closed_on=row[7],
-            registered_on=row[8].date(),
+            registered_on=programme_date(row[8]),
         )
         for row in rows
         if row[0] is not None and row[1] is not None and row[4] is not None and row[7] is not None
@@ -226,7 +227,7 @@ def _price_all(
 ) -> _Pricing:
     """Price every deal; one that the plan excludes or that cannot be priced is set aside alone."""
     plans: dict[date, Policy[CommissionPlanPolicy]] = {}
-    deciders: dict[str, Callable[[dict[str, Any]], Decision]] = {}
+    deciders: dict[str, Callable[[dict[str, Any]], Decision[CommissionAction]]] = {}
     pricing = _Pricing()
     for deal in deals:
         try:
@@ -328,7 +329,11 @@ def _line(
 
 
 def _event(
-    deal: ClosedDeal, action: str, decision: Decision | None, details: dict[str, Any], now: datetime
+    deal: ClosedDeal,
+    action: str,
+    decision: Decision[CommissionAction] | None,
+    details: dict[str, Any],
+    now: datetime,
 ) -> dict[str, Any]:
     stamp = decision.stamp if decision is not None else None
     return {

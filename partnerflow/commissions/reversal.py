@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.commissions.accrual import PlanForDate, accrue_deal, line_of
 from partnerflow.models import CommissionLine, LineKind, LineStatus, Registration
 
@@ -68,7 +69,7 @@ def reverse_deal(
         deal_amount=accrual.deal_amount,
         product_line=accrual.product_line,
         closed_on=accrual.closed_on,
-        payable_from=now.date(),
+        payable_from=programme_date(now),
         plan_version=accrual.plan_version,
         plan_sha256=accrual.plan_sha256,
         explanation=[f"clawback of the commission paid on statement {accrual.statement_id}: {reason}"],

@@ -28,6 +28,7 @@ from partnerflow.approvals import (
     unapplied_answers,
 )
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.commissions.payment_file import (
     Payer,
     Transfer,
@@ -260,7 +261,7 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
         statements = statements_of(session, batch)
         names = partner_names(session, (s.partner_id for s in statements))
         transfers = [_transfer(statement, names[statement.partner_id]) for statement in statements]
-        xml, payment_id = sepa_credit_transfer(payer, transfers, now.date())
+        xml, payment_id = sepa_credit_transfer(payer, transfers, programme_date(now))
         batch.payment_xml = xml
         batch.payment_id = payment_id
         batch.payment_csv = transfers_csv(transfers, payment_id)

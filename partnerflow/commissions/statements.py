@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Links, Subject
+from partnerflow.approvals.invitations import invite_role
 from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import batch_for, statements_of
@@ -23,7 +24,6 @@ from partnerflow.models import (
     StatementStatus,
 )
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.notify.people import invite_role
 from partnerflow.partners import partner_names, partners_by_id
 
 

@@ -3,7 +3,7 @@
 Usage::
 
     from partnerflow.policy import load_policy
-    policy = load_policy("deal_registration", date.today(), settings.policies_dir)
+    policy = load_policy("deal_registration", context().clock.today(), settings.policies_dir)
     decision = policy.decide({"deal": {...}, "partner": {...}, "conflict": {...}})
     decision.outcome, decision.rule_id, decision.reason, decision.stamp
 
@@ -22,9 +22,13 @@ from partnerflow.policy.errors import (
 )
 from partnerflow.policy.kinds import (
     POLICY_KINDS,
+    CampaignAction,
+    CommissionAction,
     CommissionPlanPolicy,
+    DealAction,
     DealRegistrationPolicy,
     DiscountCampaignPolicy,
+    RebalancingAction,
     RebalancingPolicy,
 )
 from partnerflow.policy.loader import (
@@ -40,9 +44,12 @@ from partnerflow.policy.validation import validate_paths
 
 __all__ = [
     "POLICY_KINDS",
+    "CampaignAction",
     "Change",
     "ChangedDecision",
+    "CommissionAction",
     "CommissionPlanPolicy",
+    "DealAction",
     "DealRegistrationPolicy",
     "Decision",
     "DiscountCampaignPolicy",
@@ -53,6 +60,7 @@ __all__ = [
     "PolicyLibrary",
     "PolicyStamp",
     "Problem",
+    "RebalancingAction",
     "RebalancingPolicy",
     "ReplayReport",
     "StoredDecision",

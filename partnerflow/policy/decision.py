@@ -17,7 +17,9 @@ from partnerflow.policy.schema import Action, PolicyDocument
 from partnerflow.policy.sourcemap import SourceMap
 from partnerflow.policy.vocabulary import referenced_facts
 
-DocumentT = TypeVar("DocumentT", bound=PolicyDocument[Any])
+DocumentT = TypeVar("DocumentT", bound=PolicyDocument[Any], covariant=True)
+ActionT = TypeVar("ActionT", bound=Action, covariant=True)
+KindActionT = TypeVar("KindActionT", bound=Action)
 
 DEFAULT_RULE_ID = "default"
 _TEMPLATE_PARTS = re.compile(r"{[{%](.*?)[}%]}", re.S)  # what a reason template reads
@@ -33,7 +35,7 @@ class PolicyStamp:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(Generic[ActionT]):
     """The outcome of one evaluation, the rule that fired (or ``default``) and its reason:
     ``reason`` as recorded (audit, command line), ``reasons`` as each locale reads it."""
 
@@ -41,7 +43,7 @@ class Decision:
     rule_id: str
     reason: str | None
     stamp: PolicyStamp
-    action: Action
+    action: ActionT  # the kind's action: a review requirement, sign-offs to add...
     reasons: dict[str, str] = field(default_factory=dict)
 
     def reason_in(self, locale: str) -> str:
@@ -79,7 +81,7 @@ class Policy(Generic[DocumentT]):
     def version(self) -> str:
         return self.stamp.version
 
-    def decide(self, facts: dict[str, Any]) -> Decision:
+    def decide(self: Policy[PolicyDocument[KindActionT]], facts: dict[str, Any]) -> Decision[KindActionT]:
         """Evaluate the rules in order over ``facts``; the first that holds decides.
 
         Args:
@@ -99,7 +101,9 @@ class Policy(Generic[DocumentT]):
         rule = self.document.rules[index]
         return self._decision(rule.id, rule, facts)
 
-    def memoized(self) -> Callable[[dict[str, Any]], Decision]:
+    def memoized(
+        self: Policy[PolicyDocument[KindActionT]],
+    ) -> Callable[[dict[str, Any]], Decision[KindActionT]]:
         """A ``decide`` for bulk runs that remembers decisions by the facts the policy reads.
 
         A decision depends only on the facts its conditions and reasons read, so thousands of
@@ -116,9 +120,9 @@ class Policy(Generic[DocumentT]):
         texts = [rule.when for rule in self.document.rules] + placeholders
         reads = referenced_facts(texts, self.document.VOCABULARY)
         paths = [(root, name) for root, names in reads.items() for name in names]
-        memo: dict[tuple[Any, ...], Decision] = {}
+        memo: dict[tuple[Any, ...], Decision[KindActionT]] = {}
 
-        def decide(facts: dict[str, Any]) -> Decision:
+        def decide(facts: dict[str, Any]) -> Decision[KindActionT]:
             try:
                 key = tuple([facts[root][name] for root, name in paths])
                 return memo[key] if key in memo else memo.setdefault(key, self.decide(facts))
@@ -145,7 +149,9 @@ class Policy(Generic[DocumentT]):
                 return index
         return -1
 
-    def _decision(self, rule_id: str, action: Action, facts: dict[str, Any]) -> Decision:
+    def _decision(
+        self: Policy[PolicyDocument[KindActionT]], rule_id: str, action: KindActionT, facts: dict[str, Any]
+    ) -> Decision[KindActionT]:
         reasons = {locale: render_reason(text, facts) for locale, text in action.reason_templates().items()}
         reason = reasons.get(RECORD_LOCALE)
         return Decision(action.outcome, rule_id, reason, self.stamp, action, reasons)

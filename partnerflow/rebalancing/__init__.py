@@ -1,1 +1,20 @@
-"""Annual reseller rebalancing: lead KPIs, classification by policy, coverage per département."""
+"""The annual reseller rebalancing: lead KPIs per reseller and département, the policy's
+proposals (keep, coach, pause; recruit or thin out), the channel manager's approval, scorecards."""
+
+from partnerflow.rebalancing.decisions import exclusions_reader, proposals_of, rebalancing_for
+from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
+from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
+from partnerflow.rebalancing.report import write_report
+from partnerflow.rebalancing.summary import plan_markdown
+
+__all__ = [
+    "LeadFileError",
+    "exclusions_reader",
+    "import_lead_file",
+    "plan_markdown",
+    "plan_rebalancing",
+    "policy_for_year",
+    "proposals_of",
+    "rebalancing_for",
+    "write_report",
+]

@@ -68,7 +68,10 @@ class ImportReport:
         }
 
 
-EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 1, 1)  # leads of this programme's lifetime
+EARLIEST, LATEST = (
+    datetime(2000, 1, 1, tzinfo=UTC),
+    datetime(2100, 1, 1, tzinfo=UTC),
+)  # the programme's lifetime
 EventIdentity = tuple[str, LeadEventKind, datetime]  # lead, kind, when: the same id means the same event
 
 
@@ -186,7 +189,7 @@ def _parse(
             moment = datetime.fromisoformat(values[name])
         except ValueError:
             return f"{name} {values[name]!r} is not an ISO 8601 date and time"
-        if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:
+        if not EARLIEST <= moment.replace(tzinfo=UTC) <= LATEST:  # the wall time, wherever it was
             return f"{name} {values[name]!r} is outside {EARLIEST.year} to {LATEST.year}"
         times[name] = _utc(moment)
     lead = {

@@ -9,10 +9,10 @@ from typing import Any
 from sqlmodel import Session
 
 from partnerflow.approvals import Links, Subject, people_with_role
+from partnerflow.approvals.invitations import invite_role, notify_role
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.notify.people import invite_role, notify_role
 from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import PartnerStatus, Territory
-from partnerflow.policy import Decision, Policy, RebalancingPolicy, load_policy
+from partnerflow.policy import Decision, Policy, RebalancingAction, RebalancingPolicy, load_policy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
@@ -128,7 +128,7 @@ def classify(kpis: ResellerKpis, year: int, document: RebalancingPolicy, decide:
             "months_active": months,
         }
     }
-    decision: Decision = decide(facts)
+    decision: Decision[RebalancingAction] = decide(facts)
     return ResellerProposal(
         kpis, decision.outcome, decision.rule_id, decision.reason or "", missed, months, decision.reasons
     )

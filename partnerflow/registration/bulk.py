@@ -23,10 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import event_row, record_events
+from partnerflow.clock import programme_date
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.notify.outbox import store_messages
-from partnerflow.policy import DealRegistrationPolicy, Decision, Policy
+from partnerflow.policy import DealAction, DealRegistrationPolicy, Decision, Policy
 from partnerflow.registration.facts import (
     CONFLICT_STATUSES,
     deal_facts,
@@ -46,7 +47,7 @@ from partnerflow.registration.notices import partner_message
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 from partnerflow.text import record_id
 
-Decide = Callable[[dict[str, Any]], Decision]
+Decide = Callable[[dict[str, Any]], Decision[DealAction]]
 
 
 @dataclass
@@ -58,7 +59,7 @@ class _Taken:
     partner: Partner | None
     submission: DealSubmission | None = None
     id: int | None = None
-    decision: Decision | None = None
+    decision: Decision[DealAction] | None = None
     changes: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -114,7 +115,7 @@ def _take_in_chunk(
     renderer: TemplateRenderer,
     now: datetime,
 ) -> list[IntakeResult]:
-    today = now.date()
+    today = programme_date(now)
     partner_ids = [record_id(raw.get("partner_id")) for raw in raws]
     partners = {
         p.id: p
@@ -237,25 +238,22 @@ def _decide(
     now: datetime,
 ) -> None:
     """The decision ``intake.decide`` takes, on the chunk's state in memory."""
-    assert row.submission is not None and row.partner is not None and row.partner_id is not None
+    submission, partner, partner_id = row.submission, row.partner, row.partner_id
+    assert submission is not None and partner is not None and partner_id is not None
     same_customer = known.by_customer[row.customer_key]
     same_customer.append(row)
 
-    def evaluate() -> Decision:
+    def evaluate() -> Decision[DealAction]:
         conflict = strongest_conflict(
             same_customer,
             product_lines=row.product_lines,
-            partner_id=row.partner_id or 0,
+            partner_id=partner_id,
             today=today,
             exclude_id=row.id,
         )
-        history = history_of(known.counts.get(row.partner_id or 0, {}))
+        history = history_of(known.counts.get(partner_id, {}))
         row.changes["facts"] = deal_facts(
-            row.submission,  # type: ignore[arg-type]  # checked above
-            row.partner,  # type: ignore[arg-type]
-            conflict=conflict,
-            history=history,
-            today=today,
+            submission, partner, conflict=conflict, history=history, today=today
         )
         return decide(row.changes["facts"])
 
@@ -266,7 +264,7 @@ def _decide(
         if decision.outcome == "approve":
             holders = [known.holders[known.claims[c]] for c in claimed if c in known.claims]
             decision = protection_refused(
-                decision, next((h for h in holders if h.partner_id == row.partner_id), None)
+                decision, next((h for h in holders if h.partner_id == partner_id), None)
             )
     row.decision = decision
     row.changes.update(
@@ -281,7 +279,7 @@ def _decide(
         for claim in claimed:
             known.claims[claim] = row.id or 0
         known.holders[row.id or 0] = row
-        counts = known.counts.setdefault(row.partner_id, {})
+        counts = known.counts.setdefault(partner_id, {})
         counts[RegistrationStatus.APPROVED.value] = counts.get(RegistrationStatus.APPROVED.value, 0) + 1
         row.changes.update(
             status=RegistrationStatus.APPROVED,
@@ -292,7 +290,7 @@ def _decide(
     elif decision.outcome == "reject":
         row.changes.update(status=RegistrationStatus.REJECTED, decided_at=now)
     else:
-        review = decision.action.review_requirement  # type: ignore[attr-defined]
+        review = decision.action.review_requirement
         row.changes.update(
             review_level=review.level.value,
             approvers_required=review.approvers_required,
@@ -315,9 +313,10 @@ def _write(session: Session, rows: list[_Taken], renderer: TemplateRenderer, now
                 messages.append(partner_message(renderer, "refused", row, row.partner))
             events.append(_event(row, "registration.refused", {"problems": list(row.problems)}, now))
             continue
+        assert row.partner is not None  # only refusals may lack a partner
         event = _EVENTS[decision.outcome]
         suffix = f":{now.isoformat()}" if decision.outcome == "review" else ""
-        messages.append(partner_message(renderer, event, row, row.partner, suffix))  # type: ignore[arg-type]
+        messages.append(partner_message(renderer, event, row, row.partner, suffix))
         events.append(
             _event(row, f"registration.{decision.outcome}", {"reason": decision.reason}, now, decision)
         )
@@ -355,7 +354,11 @@ def _update(session: Session, rows: list[_Taken]) -> None:
 
 
 def _event(
-    row: _Taken, action: str, details: dict[str, Any], now: datetime, decision: Decision | None = None
+    row: _Taken,
+    action: str,
+    details: dict[str, Any],
+    now: datetime,
+    decision: Decision[DealAction] | None = None,
 ) -> dict[str, Any]:
     return event_row(
         actor=SYSTEM_ACTOR,

@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import DealRegistrationPolicy, Decision, Policy
+from partnerflow.policy import DealAction, DealRegistrationPolicy, Decision, Policy
 from partnerflow.registration.customers import customer_key
 from partnerflow.registration.facts import Claimant, deal_facts, find_conflict, partner_history
 from partnerflow.registration.notices import notify_partner
@@ -53,7 +54,7 @@ def take_in(
     now: datetime,
 ) -> IntakeResult:
     """Validate ``raw``, then refuse it or decide it; commit-ready, nothing raised at the user."""
-    today = now.date()
+    today = programme_date(now)
     parsed = parse_submission(raw)
     partner = _partner(session, raw.get("partner_id"))
     if isinstance(parsed, Refusal):
@@ -84,7 +85,7 @@ def take_in(
     )
 
 
-def protection_refused(decision: Decision, own: Claimant | None) -> Decision:
+def protection_refused(decision: Decision[DealAction], own: Claimant | None) -> Decision[DealAction]:
     """The policy approved, but the customer's protection is held: by the same partner (``own``,
     a duplicate of its own registration) or by another partner approved first."""
     reasons = already_protected(own.id or 0, own.protection_ends_on) if own else PROTECTED_ELSEWHERE
@@ -150,11 +151,11 @@ def decide(
     policy: Policy[DealRegistrationPolicy],
     renderer: TemplateRenderer,
     now: datetime,
-) -> Decision:
+) -> Decision[DealAction]:
     """Evaluate the policy for ``registration`` and apply the outcome (also after request-info)."""
-    decision = _evaluate(session, registration, submission, partner, policy, now.date())
+    decision = _evaluate(session, registration, submission, partner, policy, programme_date(now))
     if decision.outcome == "approve" and not _claim_protection(session, registration):
-        decision = _evaluate(session, registration, submission, partner, policy, now.date())
+        decision = _evaluate(session, registration, submission, partner, policy, programme_date(now))
         if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
             decision = protection_refused(decision, _own_protection(session, registration))
     _store_decision(registration, decision)
@@ -163,7 +164,7 @@ def decide(
     elif decision.outcome == "reject":
         reject(session, registration, partner, reasons=decision.reasons, renderer=renderer, now=now)
     else:
-        review = decision.action.review_requirement  # type: ignore[attr-defined]
+        review = decision.action.review_requirement
         registration.status = RegistrationStatus.PENDING_REVIEW
         registration.review_level = review.level.value
         registration.approvers_required = review.approvers_required
@@ -206,7 +207,7 @@ def approve(
         return False
     registration.status = RegistrationStatus.APPROVED
     registration.decided_at = registration.approved_at = now
-    registration.protection_ends_on = now.date() + timedelta(days=policy.document.protection.days)
+    registration.protection_ends_on = programme_date(now) + timedelta(days=policy.document.protection.days)
     session.add(registration)
     session.flush()
     notify_partner(session, renderer, event="approved", registration=registration, partner=partner)
@@ -251,7 +252,7 @@ def _evaluate(
     partner: Partner,
     policy: Policy[DealRegistrationPolicy],
     today: date,
-) -> Decision:
+) -> Decision[DealAction]:
     assert partner.id is not None
     conflict = find_conflict(
         session,
@@ -268,7 +269,7 @@ def _evaluate(
     return policy.decide(facts)
 
 
-def _store_decision(registration: Registration, decision: Decision) -> None:
+def _store_decision(registration: Registration, decision: Decision[DealAction]) -> None:
     registration.outcome = decision.outcome
     registration.rule_id = decision.rule_id
     registration.reason = decision.reason

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from partnerflow.clock import programme_date
 from partnerflow.models import Registration
 from partnerflow.policy import DealRegistrationPolicy, Policy, load_policy
 
@@ -17,5 +18,5 @@ def policy_for_registration(
     """A review, an update or an SLA step is judged by the rules the partner submitted under;
     an unknown registration falls back to today's policy (the caller reports it missing)."""
     registration = session.get(Registration, registration_id)
-    submitted_on = registration.submitted_at.date() if registration else today
+    submitted_on = programme_date(registration.submitted_at) if registration else today
     return load_policy("deal_registration", submitted_on, directory)

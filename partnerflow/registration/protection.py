@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
@@ -70,7 +71,7 @@ def expiry_sweep(
             notify_partner(session, renderer, event="expired", registration=registration, partner=partner)
             report.expired.append(registration.id)
             continue
-        protection = policy_for(registration.submitted_at.date()).document.protection
+        protection = policy_for(programme_date(registration.submitted_at)).document.protection
         due = [days for days in protection.remind_days_before if days_left <= days]
         if due:
             # The smallest threshold reached: a sweep that missed days still sends one reminder.
@@ -147,11 +148,11 @@ def close_registration(
         )
     if won:
         _check_final_amount(amount)
-    latest = registration.submitted_at.date() + CLOSE_WINDOW
-    if not registration.submitted_at.date() <= closed_on <= latest:
+    registered_on = programme_date(registration.submitted_at)
+    latest = registered_on + CLOSE_WINDOW
+    if not registered_on <= closed_on <= latest:
         raise ProtectionError(
-            f"close date {closed_on} must be between the registration ({registration.submitted_at.date()}) "
-            f"and {latest}"
+            f"close date {closed_on} must be between the registration ({registered_on}) and {latest}"
         )
     _release(session, registration)
     registration.status = RegistrationStatus.WON if won else RegistrationStatus.LOST

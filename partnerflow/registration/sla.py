@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, personal_links
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.models import OPEN_STATUSES, Partner, Registration, Role
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
@@ -52,7 +53,7 @@ def sweep_reviews(
         assert registration.review_requested_at is not None and registration.id is not None
         if registration.flow_run_id is None:
             report.without_run.append(registration.id)  # submitted while no server ran
-        sla = policy_for(registration.submitted_at.date()).document.review_sla
+        sla = policy_for(programme_date(registration.submitted_at)).document.review_sla
         waited = now - registration.review_requested_at
         if waited >= sla.final_timeout:
             _time_out(session, registration, policy_for, renderer, now, sla.on_final_timeout)
@@ -121,7 +122,7 @@ def _time_out(
         subject_type="registration",
         subject_id=registration.id or 0,
     )
-    policy = policy_for(registration.submitted_at.date())
+    policy = policy_for(programme_date(registration.submitted_at))
     if outcome == "approve" and approve(
         session, registration, partner, policy=policy, renderer=renderer, now=now
     ):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.models import Partner, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
@@ -53,7 +54,7 @@ def update_registration(
     parsed = parse_submission(merged)
     if isinstance(parsed, Refusal):
         raise UpdateRefused(list(parsed.problems))
-    problems = check_submission(parsed, today=now.date(), partner_known=True)
+    problems = check_submission(parsed, today=programme_date(now), partner_known=True)
     if problems:
         raise UpdateRefused(problems)
     partner = session.get(Partner, registration.partner_id)

@@ -10,7 +10,6 @@ never cached, never framed, and send no Referer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +34,7 @@ from partnerflow.approvals import (
     refuse,
     wake_values,
 )
+from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.limits import LimitedBody
@@ -58,7 +58,7 @@ def prefect_waker(settings: Settings) -> Waker:
     """Wake runs through the Prefect API (``PREFECT_API_URL``, with its auth string if set)."""
 
     def wake(flow_run_id: str, values: dict[str, str]) -> bool:
-        from partnerflow.cli.prefect_api import PrefectUnavailable, wake_waiting_run
+        from partnerflow.orchestration.prefect_api import PrefectUnavailable, wake_waiting_run
 
         try:
             return wake_waiting_run(flow_run_id, values)
@@ -68,7 +68,9 @@ def prefect_waker(settings: Settings) -> Waker:
     return wake
 
 
-def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, wake: Waker | None = None, clock: Clock = SYSTEM_CLOCK
+) -> FastAPI:
     """The app for ``settings`` (default: the environment's)."""
     settings = settings or get_settings()
     keys = keys_for(settings)
@@ -112,7 +114,7 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
 
     @app.get("/approve/{token}", response_class=HTMLResponse)
     def show(token: str) -> HTMLResponse:
-        now = datetime.now(UTC)
+        now = clock.now()
         with Session(engine) as session:
             found = find_by_link(session, keys, token)
             if found is None:
@@ -145,7 +147,7 @@ def create_app(settings: Settings | None = None, *, wake: Waker | None = None) -
         confirmed_quantity: str = Form(""),
         exclude_from_pause: str = Form(""),
     ) -> HTMLResponse:
-        now = datetime.now(UTC)
+        now = clock.now()
         chosen = decision[0] if decision and len(decision) == 1 else ""  # two decisions decide nothing
         given = {
             "programme_reference": programme_reference.strip(),

@@ -11,12 +11,12 @@ from prefect.deployments import run_deployment
 from sqlalchemy import Engine
 
 from flows.commission_settlement import commission_settlement
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Statement, StatementStatus
 from partnerflow.notify import MailSink
+from partnerflow.orchestration.resuming import resume_with_input
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.settings import Settings
-from tasks.resuming import resume_with_input
 from tests.commissions.ledger import rows, won
 from tests.factories import mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for

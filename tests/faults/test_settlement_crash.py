@@ -24,9 +24,9 @@ from prefect.deployments import run_deployment
 from sqlalchemy import Engine, text
 
 from flows.commission_settlement import commission_settlement
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine, migrate
 from partnerflow.notify import MailSink
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import Settings
 from tests.faults.scenarios import deliver_until_done, files_in, won_month
 

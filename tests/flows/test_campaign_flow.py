@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from flows.discount_campaign import campaign_signoff, discount_campaign
 from partnerflow.campaigns.request import CampaignRequest
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Campaign, CampaignStatus
 from partnerflow.notify import MailSink
-from tasks.resuming import resume_with_input
+from partnerflow.orchestration.resuming import resume_with_input
+from partnerflow.orchestration.serving import served_in_thread
 from tests.factories import campaign_request, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from flows.commission_accrual import accrue_commission
-from partnerflow.cli.prefect_api import emit_deal_closed
-from partnerflow.cli.serving import deployment_trigger, served_in_thread
-from partnerflow.deployments import read_deployments
 from partnerflow.models import CommissionLine
+from partnerflow.orchestration.deployments import read_deployments
+from partnerflow.orchestration.prefect_api import emit_deal_closed
+from partnerflow.orchestration.serving import deployment_trigger, served_in_thread
 from partnerflow.registration.protection import close_registration
 from tests.factories import submission
 

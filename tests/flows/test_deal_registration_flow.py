@@ -15,11 +15,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from flows.deal_registration import register_deal, review_registration
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import AuditEvent, Registration, RegistrationStatus
 from partnerflow.notify import MailSink
+from partnerflow.orchestration.resuming import resume_with_input
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.registration.submission import DealSubmission
-from tasks.resuming import resume_with_input
 from tests.factories import LINKS, mailed_invitation, submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

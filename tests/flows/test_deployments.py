@@ -9,8 +9,8 @@ from prefect.utilities.callables import parameter_schema
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.deployments import read_deployments
 from partnerflow.notify import MailSink, TemplateRenderer, enqueue
+from partnerflow.orchestration.deployments import read_deployments
 from partnerflow.settings import PROJECT_ROOT
 
 DEPLOYMENTS = read_deployments()

@@ -7,8 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-import tasks.resuming
-from tasks.resuming import SCHEMA_NOT_SAVED_YET, resume_with_input
+import partnerflow.orchestration.resuming
+from partnerflow.orchestration.resuming import SCHEMA_NOT_SAVED_YET, resume_with_input
 
 
 def test_a_resume_in_the_gap_is_retried_until_the_form_is_saved(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,7 +19,7 @@ def test_a_resume_in_the_gap_is_retried_until_the_form_is_saved(monkeypatch: pyt
         if len(calls) < 3:
             raise RuntimeError(f"Cannot resume this run: {SCHEMA_NOT_SAVED_YET}.")
 
-    monkeypatch.setattr(tasks.resuming, "resume_flow_run", resume)
+    monkeypatch.setattr(partnerflow.orchestration.resuming, "resume_flow_run", resume)
     resume_with_input(uuid4(), {"decision": "approve"})
     assert calls == [{"decision": "approve"}] * 3
 
@@ -28,6 +28,6 @@ def test_other_resume_errors_are_not_retried(monkeypatch: pytest.MonkeyPatch) ->
     def resume(_run_id: Any, run_input: dict[str, Any]) -> None:
         raise RuntimeError("Cannot resume this run: Run input does not match the schema.")
 
-    monkeypatch.setattr(tasks.resuming, "resume_flow_run", resume)
+    monkeypatch.setattr(partnerflow.orchestration.resuming, "resume_flow_run", resume)
     with pytest.raises(RuntimeError, match="does not match"):
         resume_with_input(uuid4(), {"decision": "maybe"})

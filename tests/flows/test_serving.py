@@ -11,8 +11,8 @@ from prefect.deployments import run_deployment
 from sqlalchemy import Engine
 
 from flows.deal_registration import register_deal, review_registration
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.notify import MailSink
+from partnerflow.orchestration.serving import served_in_thread
 from tests.factories import submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

@@ -15,7 +15,7 @@ from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools import ValidationError, validate
 
-from partnerflow.deployments import read_deployments
+from partnerflow.orchestration.deployments import read_deployments
 from tests.factories import campaign_request, submission
 from tests.hostile.test_cli_corpus import ROW_PROBLEMS
 

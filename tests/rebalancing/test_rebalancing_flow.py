@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from flows.reseller_rebalancing import reseller_rebalancing
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.models import Partner, PartnerStatus
 from partnerflow.notify import MailSink
+from partnerflow.orchestration.resuming import resume_with_input
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import Settings
-from tasks.resuming import resume_with_input
 from tests.factories import mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.rebalancing.leadbook import add_manager, add_reseller, give_leads

@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import create_engine, text
 
-from partnerflow.deployments import read_deployments
 from partnerflow.notify import free_port
+from partnerflow.orchestration.deployments import read_deployments
 from partnerflow.settings import PROJECT_ROOT
 
 T = TypeVar("T")

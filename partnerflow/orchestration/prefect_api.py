@@ -37,7 +37,7 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
     use_local_server_by_default()
     from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
-    from tasks.resuming import resume_with_input
+    from partnerflow.orchestration.resuming import resume_with_input
 
     try:
         resume_with_input(flow_run_id, run_input)
@@ -54,11 +54,11 @@ def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:
 
 def wake_waiting_run(flow_run_id: str, run_input: dict[str, Any]) -> bool:
     """Wake a run after an answer was recorded for it; False if it was not waiting (see
-    :func:`tasks.resuming.wake_run`)."""
+    :func:`partnerflow.orchestration.resuming.wake_run`)."""
     use_local_server_by_default()
     from prefect.exceptions import FlowPauseTimeout, ObjectNotFound
 
-    from tasks.resuming import wake_run
+    from partnerflow.orchestration.resuming import wake_run
 
     try:
         return wake_run(flow_run_id, run_input)

@@ -1,4 +1,4 @@
-"""The commission part of ``partnerflow demo``: deals closed, accrued, one reversed, a month settled.
+"""The commission part of the demo: deals closed, accrued, one reversed, a month settled.
 
 Deals are registered and closed in the past so that their hold is over for last month's
 settlement; finance answers the settlement's form through the resume API, as a person would in
@@ -7,25 +7,25 @@ the UI. Run twice, the demo finds last month already settled and shows it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.demo_campaign import signer
-from partnerflow.cli.demo_deals import answer_from_email, deal, wait_for_state
+from demo.campaign import signer
+from demo.deals import answer_from_email, deal, wait_for_state
 from partnerflow.cli.output import console
-from partnerflow.cli.serving import served_in_thread
+from partnerflow.clock import programme_date
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.commissions.settlement import batch_for
 from partnerflow.commissions.statements import period_report
+from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import Partner, PartnerTier, Role
-from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import load_policy
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.registration.intake import take_in
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import get_settings
@@ -44,12 +44,13 @@ DEALS = (  # customer, domain, amount: small deals of trusted partners, approved
 
 def run_commission_demo() -> None:
     """Close eight registered deals won, accrue, reverse one, settle last month with finance's approval."""
+    ctx = context()
     from prefect.deployments import run_deployment
 
     from flows.commission_accrual import accrue_missed_commissions
     from flows.commission_settlement import commission_settlement
 
-    period = Period.before(date.today())
+    period = Period.before(ctx.clock.today())
     with Session(get_engine()) as session:
         settled = batch_for(session, period) is not None
     if settled:
@@ -65,7 +66,7 @@ def run_commission_demo() -> None:
                 reason="the customer returned the order",
                 actor=signer(Role.FINANCE),
                 plan_for=plan_in_force,
-                now=datetime.now(UTC),
+                now=ctx.clock.now(),
             )
         console.print(f"deal {deals[-1]} reversed before settlement: {reversal.outcome} ({reversal.amount})")
         with served_in_thread(commission_settlement, name="partnerflow-demo-settlement"):
@@ -82,12 +83,12 @@ def run_commission_demo() -> None:
 
 def _close_deals(period: Period) -> list[int]:
     """Register deals three months before the period and close them won before its hold cut-off."""
-    settings = get_settings()
+    ctx = context()
     hold = plan_in_force(period.last_day).document.hold_days
     closed_on = period.last_day - timedelta(days=hold + 10)
     submitted = datetime.combine(closed_on - timedelta(days=45), time(9), tzinfo=UTC)
-    policy = load_policy("deal_registration", submitted.date(), settings.policies_dir)
-    renderer = TemplateRenderer(settings.templates_dir)
+    policy = ctx.policy("deal_registration", programme_date(submitted))
+    renderer = ctx.renderer
     ids = []
     with session_scope() as session:
         trusted = list(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from partnerflow.deployments import DeploymentSpec, read_deployments
+from partnerflow.orchestration.deployments import DeploymentSpec, read_deployments
 from partnerflow.settings import get_settings
 
 if TYPE_CHECKING:

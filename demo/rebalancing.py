@@ -1,4 +1,4 @@
-"""The rebalancing part of ``partnerflow demo``: last year's leads judged, approved, applied.
+"""The rebalancing part of the demo: last year's leads judged, approved, applied.
 
 A channel manager answers the run's form through the resume API (as in the UI), keeping one
 reseller the policy proposed to pause. Run twice, the demo finds the year decided and shows it.
@@ -9,12 +9,12 @@ from __future__ import annotations
 from rich.table import Table
 from sqlmodel import Session
 
-from partnerflow.cli.demo_campaign import signer
-from partnerflow.cli.demo_deals import answer_from_email, wait_for_state
+from demo.campaign import signer
+from demo.deals import answer_from_email, wait_for_state
 from partnerflow.cli.output import console
-from partnerflow.cli.serving import served_in_thread
 from partnerflow.db import get_engine
 from partnerflow.models import Role
+from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.rebalancing.decisions import proposals_of, rebalancing_for
 from partnerflow.settings import get_settings
 

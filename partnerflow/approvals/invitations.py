@@ -1,4 +1,5 @@
-"""E-mailing the vendor's people who hold a role (finance, channel managers...)."""
+"""E-mailing the vendor's people who hold a role (finance, channel managers...): a notice, or an
+invitation to decide with each person's own link and code."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.approvals import Links, Subject, open_round, people_with_role
-from partnerflow.notify.outbox import enqueue
-from partnerflow.notify.rendering import TemplateRenderer
+from partnerflow.approvals.links import Links
+from partnerflow.approvals.requests import open_round, people_with_role
+from partnerflow.approvals.subjects import Subject
+from partnerflow.notify import TemplateRenderer, enqueue
 
 
 def notify_role(

@@ -1,17 +1,18 @@
-"""The discount-campaign part of ``partnerflow demo``: three sign-offs answered, offers sent."""
+"""The discount-campaign part of the demo: three sign-offs answered, offers sent."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.demo_deals import answer_from_email, wait_for_state
+from demo.deals import answer_from_email, wait_for_state
 from partnerflow.cli.output import console
-from partnerflow.cli.serving import served_in_thread
+from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.models import Campaign, Person, PersonRole, Role, SignOff
+from partnerflow.orchestration.serving import served_in_thread
 
 
 def run_campaign_demo() -> None:
@@ -19,14 +20,15 @@ def run_campaign_demo() -> None:
     from flows.discount_campaign import campaign_offers, campaign_signoff, discount_campaign
     from partnerflow.campaigns.request import CampaignRequest
 
+    today = context().clock.today()
     request = CampaignRequest.model_validate(
         {
             "name": "Switches 24 ports — fin de série",
             "product_line": "network",
             "skus": ["SW-24P-POE", "SW-24P"],
             "discount_pct": "25",
-            "starts_on": date.today().isoformat(),
-            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=30)).isoformat(),
             "quantity": 1200,
             "stock_value": "180000",
             "tiers": ["silver", "gold", "platinum"],

@@ -1,11 +1,10 @@
-"""``partnerflow demo`` (``make demo``): the product end to end on embedded defaults."""
+"""The demo's steps in order (``make demo``, ``python -m demo``), on embedded defaults."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -13,18 +12,18 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.demo_campaign import run_campaign_demo
-from partnerflow.cli.demo_commissions import run_commission_demo
-from partnerflow.cli.demo_deals import run_deal_demo
-from partnerflow.cli.demo_rebalancing import run_rebalancing_demo
+from demo.campaign import run_campaign_demo
+from demo.commissions import run_commission_demo
+from demo.deals import run_deal_demo
+from demo.rebalancing import run_rebalancing_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
+from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
-from partnerflow.local_server import local_prefect_server
 from partnerflow.models import Notification, Partner
-from partnerflow.notify import MailSink, TemplateRenderer, free_port, port_is_free
+from partnerflow.notify import MailSink, free_port, port_is_free
 from partnerflow.onboarding import queue_welcome
-from partnerflow.policy import load_policy
+from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import Settings, get_settings
 
@@ -40,10 +39,11 @@ def demo(
     console.rule("1. database")
     migrate(settings.database_url)
     console.print(f"database: {shown_url(settings.database_url)}")
-    this_year = date.today().year
+    today = context().clock.today()
+    this_year = today.year
     with session_scope(get_engine()) as session:
         report = seed_demo_network(session)
-        leads = seed_demo_leads(session, today=date.today())
+        leads = seed_demo_leads(session, today=today)
     console.print(
         f"network: {report.territories} départements, {report.partners} partners, "
         f"{report.people} people" + (" (already seeded)" if report.already_seeded else "")
@@ -103,10 +103,10 @@ def approval_page(settings: Settings) -> Iterator[None]:
 
 
 def _queue_welcomes() -> int:
-    settings = get_settings()
-    renderer = TemplateRenderer(settings.templates_dir)
-    today = date.today()
-    policy = load_policy("deal_registration", today, settings.policies_dir)
+    ctx = context()
+    renderer = ctx.renderer
+    today = ctx.clock.today()
+    policy = ctx.policy("deal_registration", today)
     queued = 0
     with session_scope(get_engine()) as session:
         partners = session.exec(select(Partner).order_by(col(Partner.id)).limit(WELCOMED_PARTNERS))

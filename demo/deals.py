@@ -1,4 +1,4 @@
-"""The deal-registration part of ``partnerflow demo``: a realistic batch, reviews answered.
+"""The deal-registration part of the demo: a realistic batch, reviews answered.
 
 Escalated registrations run on served deployments (a runner in this process). Each reviewer
 answers as a real one would: the personal link from their e-mail, a button on the approval page
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,9 +18,10 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console
-from partnerflow.cli.serving import served_in_thread
+from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.models import Notification, Partner, PartnerTier, Person, PersonRole, Registration, Role
+from partnerflow.orchestration.serving import served_in_thread
 
 WAIT_SECONDS = 120
 
@@ -67,7 +68,7 @@ def deal(partner: Partner, customer: str, domain: str, amount: int, lines: list[
         "customer_departement": partner.territory_code,
         "product_lines": lines,
         "amount": str(amount),
-        "expected_close_on": (date.today() + timedelta(days=75)).isoformat(),
+        "expected_close_on": (context().clock.today() + timedelta(days=75)).isoformat(),
         "notes": "Demo registration",
     }
 
