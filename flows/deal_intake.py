@@ -23,11 +23,16 @@ def deal_intake(chunk_size: ChunkSize = 1000, start_reviews: bool = True) -> dic
     escalated: list[int] = []
     while True:
         chunk = take_in_queued_chunk(chunk_size)
-        for outcome, count in chunk["outcomes"].items():
+        for outcome, count in chunk.outcomes.items():
             outcomes[outcome] = outcomes.get(outcome, 0) + count
-        escalated += chunk["escalated"]
-        if chunk["taken"] < chunk_size:
+        escalated += chunk.escalated
+        if chunk.taken < chunk_size:
             break
     started = start_review_runs(escalated) if start_reviews and escalated else 0
     delivery = send_pending_notifications(limit=None)
-    return {"outcomes": outcomes, "escalated": len(escalated), "review_runs_started": started, **delivery}
+    return {
+        "outcomes": outcomes,
+        "escalated": len(escalated),
+        "review_runs_started": started,
+        **delivery.counts(),
+    }

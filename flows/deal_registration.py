@@ -6,6 +6,7 @@ Resume form with the code from the reviewer's e-mail. On each wake the run appli
 recorded so far, each once, and waits again until the registration is decided.
 """
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from prefect import flow
@@ -14,7 +15,7 @@ from prefect.runtime import flow_run
 from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import answer_rounds, bounded_threads
+from flows.runners import answer_rounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
@@ -35,24 +36,17 @@ def _run_name() -> str:
     return f"deal-registration-{values.get('partner_id')}-{str(values.get('customer_name', ''))[:40]}"
 
 
-def _current_run_id() -> str:
-    run_id = flow_run.get_id()
-    if run_id is None:
-        raise RuntimeError("deal registration must run as a Prefect flow run")
-    return run_id
-
-
 def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
     """Suspend for one answer per round until the registration is decided."""
-    run_id = _current_run_id()
+    run_id = current_run_id()
     summary = open_review(registration_id, run_id)
     send_pending_notifications()
     form = ReviewDecision.with_initial_data(description=summary)
     for round_number, values in answer_rounds(form, "review"):
-        outcome = take_review_answer(registration_id, run_id, round_number, values)
+        progress = take_review_answer(registration_id, run_id, round_number, values)
         send_pending_notifications()
-        if outcome["state"] == "decided":
-            return outcome
+        if progress.state == "decided":
+            return asdict(progress)
     raise AssertionError("unreachable")
 
 
@@ -63,11 +57,12 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
     Args:
         submission: the opportunity as the partner registers it.
     """
-    result = take_in_submission(submission.model_dump(mode="json"), _current_run_id())
+    result = take_in_submission(submission.model_dump(mode="json"), current_run_id())
     send_pending_notifications()
-    if result["outcome"] == "review":
-        result["review"] = wait_for_review(result["registration_id"])
-    return result
+    report: dict[str, Any] = result.as_dict()
+    if result.outcome == "review":
+        report["review"] = wait_for_review(result.registration_id)
+    return report
 
 
 @flow(

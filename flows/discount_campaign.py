@@ -6,6 +6,7 @@ parallel and in any order. When one rejects, the other roles' runs are woken and
 campaigns are announced by the daily ``campaign-offers`` run on their start date.
 """
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from prefect import flow
@@ -25,7 +26,7 @@ from tasks.campaigns import (
     take_in_campaign_request,
 )
 from tasks.notifications import send_pending_notifications
-from tasks.registration_upkeep import wake_suspended_runs
+from tasks.runs import wake_suspended_runs
 
 
 class SignOffForm(RunInput, AnswerFields):
@@ -63,9 +64,10 @@ def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
         request: the campaign as channel marketing asks for it.
     """
     result = take_in_campaign_request(request.model_dump(mode="json"), current_run_id())
-    if result["status"] == "awaiting-signoff":
-        result["signoff_runs"] = start_signoff_runs(result["campaign_id"], result["required_roles"])
-    return result
+    report: dict[str, Any] = result.as_dict()
+    if result.status == "awaiting-signoff":
+        report["signoff_runs"] = start_signoff_runs(result.campaign_id, list(result.required_roles))
+    return report
 
 
 @flow(
@@ -86,12 +88,17 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
     send_pending_notifications()
     form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
     for round_number, values in answer_rounds(form, "signoff"):
-        outcome = apply_signoff(campaign_id, role, run_id, round_number, values)
-        if outcome["wake"]:
-            wake_suspended_runs(outcome["wake"])
+        progress = apply_signoff(campaign_id, role, run_id, round_number, values)
+        if progress.wake:
+            wake_suspended_runs(list(progress.wake))
         send_pending_notifications()
-        if outcome["done"]:
-            return outcome
+        if progress.done:
+            return {
+                "state": progress.state,
+                "message": progress.message,
+                "done": True,
+                "wake": list(progress.wake),
+            }
     raise AssertionError("unreachable")
 
 
@@ -100,13 +107,13 @@ def campaign_offers() -> dict[str, Any]:
     """Daily: offer approved campaigns to eligible partners on their start date, remind before the end."""
     report = send_campaign_offers()
     send_pending_notifications()
-    return report
+    return {key: value for key, value in asdict(report).items() if key != "preview"}
 
 
 @flow(name="campaign-sla", flow_run_name="campaign-sla", task_runner=bounded_threads())
 def campaign_sla() -> dict[str, Any]:
     """Remind roles that have not signed, alert the escalation role, reject at the final timeout."""
     report = sweep_campaign_signoffs()
-    woken = wake_suspended_runs(report["runs_to_wake"])
+    woken = wake_suspended_runs(report.runs_to_wake)
     send_pending_notifications()
-    return {**report, "woken": woken}
+    return {**asdict(report), "woken": woken}

@@ -14,4 +14,4 @@ def deliver_notifications(limit: DeliveryLimit = 500) -> dict[str, int]:
     Args:
         limit: the most notifications to send in this run; the rest wait for the next run.
     """
-    return send_pending_notifications(limit)
+    return send_pending_notifications(limit).counts()

@@ -1,5 +1,6 @@
 """Scheduled deal-registration upkeep: the review clock, protection expiry, extension requests."""
 
+from dataclasses import asdict
 from typing import Any
 
 from prefect import flow
@@ -12,18 +13,18 @@ from tasks.registration_upkeep import (
     start_review_runs,
     sweep_registration_expiry,
     sweep_review_sla,
-    wake_suspended_runs,
 )
+from tasks.runs import wake_suspended_runs
 
 
 @flow(name="review-sla", flow_run_name="review-sla", task_runner=bounded_threads())
 def review_sla() -> dict[str, Any]:
     """Remind reviewers, escalate overdue reviews, apply final outcomes; wake or start review runs."""
     report = sweep_review_sla()
-    woken = wake_suspended_runs(report["runs_to_wake"])
-    started = start_review_runs(report["without_run"])
+    woken = wake_suspended_runs(report.runs_to_wake)
+    started = start_review_runs(report.without_run)
     send_pending_notifications()
-    return {**report, "woken": woken, "started": started}
+    return {**asdict(report), "woken": woken, "started": started}
 
 
 @flow(name="registration-expiry", flow_run_name="registration-expiry", task_runner=bounded_threads())
@@ -31,7 +32,7 @@ def registration_expiry() -> dict[str, list[int]]:
     """Daily: remind partners before their protection ends and expire what has ended."""
     report = sweep_registration_expiry()
     send_pending_notifications()
-    return report
+    return asdict(report)
 
 
 @flow(
@@ -47,4 +48,8 @@ def request_extension(registration_id: RecordNumber) -> dict[str, Any]:
     """
     decision = decide_extension(registration_id)
     send_pending_notifications()
-    return decision
+    return {
+        "granted": decision.granted,
+        "protection_ends_on": str(decision.protection_ends_on),
+        "reason": decision.reason,
+    }

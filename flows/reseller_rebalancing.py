@@ -68,4 +68,4 @@ def reseller_scorecards() -> dict[str, Any]:
     today = context().clock.today()
     queued = send_quarter_scorecards(today.isoformat())
     sent = send_pending_notifications()
-    return {"quarter_of": today.isoformat(), "queued": queued, **sent}
+    return {"quarter_of": today.isoformat(), "queued": queued, **sent.counts()}

@@ -5,32 +5,28 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from sqlmodel import select
 
 from partnerflow.approvals import (
-    receive_form,
-    reply_message,
     runs_with_unapplied_answers,
 )
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign
-from partnerflow.campaigns.offers import send_due_offers
+from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import (
-    apply_signoffs,
-    campaign_subject,
-    read_signoff_details,
+    SignOffProgress,
     request_signoffs,
     signoff_summary,
+    take_signoff_answer,
 )
-from partnerflow.campaigns.sla import sweep_signoffs
+from partnerflow.campaigns.sla import SignOffSweep, sweep_signoffs
 from partnerflow.clock import programme_date
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.models import Campaign, SignOff
+from partnerflow.models import Campaign
 from partnerflow.policy import DiscountCampaignPolicy, Policy
+from tasks.settings import STEP, SWEEP
 
-IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 NO_SLA = timedelta(days=30)  # how long sign-off links work when the policy sets no sign-off clock
 
 
@@ -38,8 +34,8 @@ def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
     return context().policy("discount_campaign", day)
 
 
-@task(name="take-in-campaign", **IO)
-def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
+@task(name="take-in-campaign", **STEP)
+def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> CampaignResult:
     """Refuse, reject or open a campaign; a second call for the same run returns the first result."""
     with session_scope() as session:
         earlier = session.exec(select(Campaign).where(Campaign.flow_run_id == flow_run_id)).first()
@@ -51,17 +47,17 @@ def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> dict[str,
                 earlier.rule_id,
                 earlier.reason,
                 tuple(earlier.problems),
-            ).as_dict()
+            )
         now = context().clock.now()
         result = take_in_campaign(session, raw, policy=_policy_for(programme_date(now)), now=now)
         campaign = session.get(Campaign, result.campaign_id)
         assert campaign is not None
         campaign.flow_run_id = flow_run_id
         session.add(campaign)
-        return result.as_dict()
+        return result
 
 
-@task(name="start-signoff-runs", **IO)
+@task(name="start-signoff-runs", **STEP)
 def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
     """One campaign-signoff run per role (answered in parallel, in any order); returns their ids."""
     runs: dict[str, str] = {}
@@ -81,7 +77,7 @@ def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
     return runs
 
 
-@task(name="open-signoff", **IO)
+@task(name="open-signoff", **STEP)
 def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
     """Mail the role's people their personal link and code; return the form's summary."""
     ctx = context()
@@ -104,58 +100,34 @@ def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
         return signoff_summary(session, campaign, role)
 
 
-@task(name="apply-signoff", **IO)
+@task(name="apply-signoff", **STEP)
 def apply_signoff(
     campaign_id: int, role: str, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> dict[str, Any]:
-    """Record what arrived on the form (an answer with its code, or a wake-up) and apply every
-    sign-off recorded so far: ``done`` once this role signed or the campaign is decided; ``wake``
-    lists the runs of roles still waiting when the campaign got decided."""
+) -> SignOffProgress:
+    """One round of a role's sign-off form (see ``campaigns.signoffs.take_signoff_answer``); the
+    sign-offs so far are published as the run's table."""
     ctx = context()
-    now = ctx.clock.now()
     with session_scope() as session:
-        received = receive_form(
+        progress = take_signoff_answer(
             session,
-            ctx.links.keys,
-            campaign_subject(campaign_id),
+            campaign_id,
+            role,
             values,
+            keys=ctx.links.keys,
             flow_run_id=flow_run_id,
-            now=now,
-            read_details=read_signoff_details,
+            renderer=ctx.renderer,
+            now=ctx.clock.now(),
         )
-        result = apply_signoffs(session, campaign_id, renderer=ctx.renderer, now=now)
-        campaign = session.get(Campaign, campaign_id)
-        assert campaign is not None
-        others = [
-            run
-            for other, run in campaign.signoff_runs.items()
-            if other != role and other not in result.signed_roles
-        ]
-        rows = [
-            {
-                "role": s.role,
-                "signer": s.signer_email,
-                "decision": s.decision,
-                "when": s.decided_at.isoformat(),
-                "comment": s.comment,
-            }
-            for s in session.exec(select(SignOff).where(SignOff.campaign_id == campaign_id))
-        ]
     create_table_artifact(
         key=f"campaign-{campaign_id}-signoffs",
-        table=rows,
+        table=list(progress.signoffs),
         description=f"Sign-offs of campaign #{campaign_id}",
     )
-    return {
-        "state": result.state,
-        "message": reply_message(received, decided=result.state != "waiting", status=result.message),
-        "done": role in result.signed_roles or result.state != "waiting",
-        "wake": others if result.state != "waiting" else [],
-    }
+    return progress
 
 
-@task(name="send-campaign-offers", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
-def send_campaign_offers() -> dict[str, Any]:
+@task(name="send-campaign-offers", **SWEEP)
+def send_campaign_offers() -> OffersReport:
     """Queue offers of campaigns starting today, reminders before their end; publish a preview."""
     ctx = context()
     with session_scope() as session:
@@ -171,11 +143,11 @@ def send_campaign_offers() -> dict[str, Any]:
             table=[{"group": group, "partners": n} for group, n in counts.items()],
             description=f"Partners offered campaign #{campaign_id}, by tier and territory",
         )
-    return {key: value for key, value in report.__dict__.items() if key != "preview"}
+    return report
 
 
-@task(name="sweep-campaign-signoffs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
-def sweep_campaign_signoffs() -> dict[str, list[Any]]:
+@task(name="sweep-campaign-signoffs", **SWEEP)
+def sweep_campaign_signoffs() -> SignOffSweep:
     """Remind, escalate and time out pending sign-offs; returns what was done and the runs to wake."""
     ctx = context()
     with session_scope() as session:
@@ -188,4 +160,4 @@ def sweep_campaign_signoffs() -> dict[str, list[Any]]:
         )
         unapplied = runs_with_unapplied_answers(session)
     report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))
-    return dict(report.__dict__)
+    return report

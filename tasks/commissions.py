@@ -29,12 +29,12 @@ from partnerflow.commissions.statements import (
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
+from tasks.settings import STEP
 
-IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
 
 
-@task(name="accrue-deal", **IO)
+@task(name="accrue-deal", **STEP)
 def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
@@ -42,7 +42,7 @@ def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
     return {**result.__dict__, "amount": str(result.amount) if result.amount is not None else None}
 
 
-@task(name="accrue-missed-deals", **IO)
+@task(name="accrue-missed-deals", **STEP)
 def accrue_missed_deals() -> dict[str, int]:
     """Catch-up: accrue won deals that have no commission line yet; counts by outcome."""
     with session_scope() as session:
@@ -53,7 +53,7 @@ def accrue_missed_deals() -> dict[str, int]:
     return counts
 
 
-@task(name="open-settlement", **IO)
+@task(name="open-settlement", **STEP)
 def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
     """The period's batch (created once), its artifacts, and finance asked when it needs approval."""
     ctx = context()
@@ -89,7 +89,7 @@ def _row(view: dict[str, Any]) -> dict[str, Any]:
     return {key: str(view[key]) for key in keys} | {"lines": len(view["lines"])}
 
 
-@task(name="record-finance-answer", **IO)
+@task(name="record-finance-answer", **STEP)
 def apply_finance_answer(
     batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def apply_finance_answer(
     return {"status": outcome.status, "message": message, "done": outcome.done}
 
 
-@task(name="write-payment-files", **IO)
+@task(name="write-payment-files", **STEP)
 def write_payment_files(batch_id: int) -> dict[str, str]:
     """Generate (once) and write the SEPA pain.001 and CSV under ``payments_dir/<period>/``."""
     ctx = context()
@@ -126,14 +126,14 @@ def write_payment_files(batch_id: int) -> dict[str, str]:
     return {"payment_id": files.payment_id, "sepa": str(xml_path), "csv": str(csv_path)}
 
 
-@task(name="mark-paid", **IO)
+@task(name="mark-paid", **STEP)
 def mark_batch_paid(batch_id: int) -> int:
     """Statements and batch marked paid with the payment id; 0 when done before."""
     with session_scope() as session:
         return mark_paid(session, batch_id, now=context().clock.now())
 
 
-@task(name="queue-statements", **IO)
+@task(name="queue-statements", **STEP)
 def queue_statements(batch_id: int) -> int:
     """Put each paid statement in the outbox for its partner (once per statement)."""
     with session_scope() as session:

@@ -27,12 +27,12 @@ from partnerflow.rebalancing.notices import (
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 from partnerflow.rebalancing.report import write_report
 from partnerflow.rebalancing.summary import plan_markdown
+from tasks.settings import STEP
 
-IO: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
 
 
-@task(name="propose-rebalancing", **IO)
+@task(name="propose-rebalancing", **STEP)
 def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
     """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
     ctx = context()
@@ -70,7 +70,7 @@ def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
     return {"year": year, "status": status, "counts": plan.counts(), "summary": summary, "report": str(page)}
 
 
-@task(name="record-manager-answer", **IO)
+@task(name="record-manager-answer", **STEP)
 def apply_manager_answer(
     year: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def apply_manager_answer(
     return {"done": outcome.done, "status": outcome.status, "message": message}
 
 
-@task(name="apply-rebalancing", **IO)
+@task(name="apply-rebalancing", **STEP)
 def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
     """Pause the approved pauses, then queue every scorecard and the managers' summary."""
     ctx = context()
@@ -110,7 +110,7 @@ def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
     return {"status": status, "applied": applied, "scorecards_queued": scorecards}
 
 
-@task(name="queue-quarter-scorecards", **IO)
+@task(name="queue-quarter-scorecards", **STEP)
 def send_quarter_scorecards(today: str) -> int:
     """Each active reseller's KPIs for the quarter so far (once per reseller and quarter)."""
     day = date.fromisoformat(today)

@@ -13,7 +13,6 @@ from datetime import timedelta
 from uuid import UUID
 
 from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
@@ -27,6 +26,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Scheduled
 
 from partnerflow.context import context
+from tasks.settings import SWEEP
 
 PROGRAMME_TAG = "partnerflow"
 RERUN_DELAYS = (timedelta(seconds=5), timedelta(seconds=60), timedelta(minutes=5))
@@ -54,7 +54,7 @@ def flow_run_id_of(reference: str) -> UUID:
     return UUID(reference.removeprefix(FLOW_RUN_RESOURCE_PREFIX))
 
 
-@task(name="rerun-crashed-runs", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+@task(name="rerun-crashed-runs", **SWEEP)
 async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
     """Schedule again the crashed run named (or every crashed partnerflow run of the last day)."""
     ctx = context()

@@ -7,24 +7,22 @@ a review round is stored once), so a retried or replayed task never decides twic
 from typing import Any
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlmodel import select
 
-from partnerflow.approvals import receive_form, reply_message
 from partnerflow.clock import programme_date
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
-from partnerflow.registration.batch import take_in_chunk
+from partnerflow.registration.batch import ChunkReport, take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.registration.policies import policy_for_registration
-from partnerflow.registration.review import apply_answers, request_review, review_subject, review_summary
+from partnerflow.registration.review import ReviewProgress, request_review, review_summary
+from partnerflow.registration.review import take_review_answer as take_answer
+from tasks.settings import STEP, SWEEP
 
-IO_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "persist_result": True}
 
-
-@task(name="take-in-submission", **IO_RETRIES)
-def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
+@task(name="take-in-submission", **STEP)
+def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> IntakeResult:
     """Refuse or decide one submission; a second call for the same flow run returns the first result."""
     ctx = context()
     with session_scope() as session:
@@ -37,7 +35,7 @@ def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
                 earlier.policy_version,
                 earlier.reason,
                 tuple(earlier.problems),
-            ).as_dict()
+            )
         now = ctx.clock.now()
         policy = ctx.policy("deal_registration", programme_date(now))
         result = take_in(session, raw, policy=policy, renderer=ctx.renderer, now=now)
@@ -45,10 +43,10 @@ def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> dict[str, Any]:
         assert registration is not None
         registration.flow_run_id = flow_run_id
         session.add(registration)
-        return result.as_dict()
+        return result
 
 
-@task(name="open-review", **IO_RETRIES)
+@task(name="open-review", **STEP)
 def open_review(registration_id: int, flow_run_id: str) -> str:
     """Attach the review to this flow run, mail each reviewer their personal link and code, and
     return the form's summary."""
@@ -75,50 +73,39 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
         return review_summary(session, registration)
 
 
-@task(name="take-review-answer", **IO_RETRIES)
+@task(name="take-review-answer", **STEP)
 def take_review_answer(
     registration_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> dict[str, str]:
-    """Record what arrived on the form (an answer with its code, or a wake-up), apply every answer
-    recorded so far, and say whether the review is decided. Malformed input is refused, audited,
-    and the review keeps waiting."""
+) -> ReviewProgress:
+    """One round of the review form (see ``registration.review.take_review_answer``)."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
-        received = receive_form(
-            session,
-            ctx.links.keys,
-            review_subject(registration_id),
-            values,
-            flow_run_id=flow_run_id,
-            now=now,
-        )
         policy = policy_for_registration(
-            session, registration_id, directory=ctx.settings.policies_dir, today=ctx.clock.today()
+            session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
         )
-        result = apply_answers(
+        return take_answer(
             session,
             registration_id,
+            values,
+            keys=ctx.links.keys,
+            flow_run_id=flow_run_id,
             policy=policy,
             renderer=ctx.renderer,
             now=now,
         )
-        final = session.get(Registration, registration_id)
-        message = reply_message(received, decided=result.state == "decided", status=result.message)
-        return {"state": result.state, "message": message, "status": final.status.value if final else ""}
 
 
-@task(name="take-in-queued-chunk", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
-def take_in_queued_chunk(limit: int) -> dict[str, Any]:
+@task(name="take-in-queued-chunk", **SWEEP)
+def take_in_queued_chunk(limit: int) -> ChunkReport:
     """Decide one chunk of queued submissions in one transaction (all or nothing on retry)."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
-        report = take_in_chunk(
+        return take_in_chunk(
             session,
             limit=limit,
             now=now,
             renderer=ctx.renderer,
             policy=ctx.policy("deal_registration", programme_date(now)),
         )
-    return dict(report.__dict__)

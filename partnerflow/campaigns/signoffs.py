@@ -14,7 +14,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Links, Subject, close_requests, mark_applied, open_round, unapplied_answers
+from partnerflow.approvals import (
+    Keys,
+    Links,
+    Subject,
+    close_requests,
+    mark_applied,
+    open_round,
+    receive_form,
+    reply_message,
+    unapplied_answers,
+)
 from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.models import ApprovalAnswer, Campaign, CampaignStatus, SignOff
@@ -230,3 +240,61 @@ def _final_state(campaign: Campaign) -> SignOffState:
     if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
         return "waiting"
     return "approved"
+
+
+@dataclass(frozen=True)
+class SignOffProgress:
+    """Where one role's sign-off stands after what arrived on its form: ``done`` once this role
+    signed or the campaign is decided; ``wake`` the runs of roles still waiting when the campaign
+    got decided; ``signoffs`` every sign-off so far (the run's table)."""
+
+    state: SignOffState
+    message: str
+    done: bool
+    wake: tuple[str, ...]
+    signoffs: tuple[dict[str, str], ...]
+
+
+def take_signoff_answer(
+    session: Session,
+    campaign_id: int,
+    role: str,
+    values: dict[str, Any],
+    *,
+    keys: Keys,
+    flow_run_id: str,
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> SignOffProgress:
+    """Record what arrived on the form (an answer with its code, or a wake-up) and apply every
+    sign-off recorded so far, each once."""
+    subject = campaign_subject(campaign_id)
+    received = receive_form(
+        session, keys, subject, values, flow_run_id=flow_run_id, now=now, read_details=read_signoff_details
+    )
+    result = apply_signoffs(session, campaign_id, renderer=renderer, now=now)
+    campaign = session.get(Campaign, campaign_id)
+    assert campaign is not None
+    decided = result.state != "waiting"
+    others = tuple(
+        run
+        for other, run in campaign.signoff_runs.items()
+        if other != role and other not in result.signed_roles
+    )
+    signoffs = tuple(
+        {
+            "role": s.role,
+            "signer": s.signer_email,
+            "decision": s.decision,
+            "when": s.decided_at.isoformat(),
+            "comment": s.comment,
+        }
+        for s in session.exec(select(SignOff).where(SignOff.campaign_id == campaign_id))
+    )
+    return SignOffProgress(
+        result.state,
+        reply_message(received, decided=decided, status=result.message),
+        role in result.signed_roles or decided,
+        others if decided else (),
+        signoffs,
+    )

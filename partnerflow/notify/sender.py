@@ -53,6 +53,10 @@ class DeliveryReport:
     def attempted(self) -> int:
         return self.sent + self.retry_later + self.failed
 
+    def counts(self) -> dict[str, int]:
+        """What a flow reports: sent, retry_later and failed."""
+        return {"sent": self.sent, "retry_later": self.retry_later, "failed": self.failed}
+
 
 @dataclass(frozen=True)
 class _Outcome:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session
 
 from partnerflow.approvals import (
+    Keys,
     Links,
     Subject,
     approvals_given,
@@ -23,6 +24,8 @@ from partnerflow.approvals import (
     mark_applied,
     open_requests,
     open_round,
+    receive_form,
+    reply_message,
     unapplied_answers,
 )
 from partnerflow.audit import record_event
@@ -50,6 +53,16 @@ ReviewState = Literal["waiting", "decided"]
 class RoundResult:
     state: ReviewState
     message: str
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    """Where a review stands after what arrived on its form: decided or waiting, the words for
+    whoever answered, and the registration's status."""
+
+    state: ReviewState
+    message: str
+    status: str
 
 
 def review_subject(registration_id: int) -> Subject:
@@ -219,3 +232,25 @@ def review_summary(session: Session, registration: Registration) -> str:
         "partner as a question."
     )
     return "\n".join(lines)
+
+
+def take_review_answer(
+    session: Session,
+    registration_id: int,
+    values: dict[str, Any],
+    *,
+    keys: Keys,
+    flow_run_id: str,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> ReviewProgress:
+    """Record what arrived on the form (an answer with its code, or a wake-up), apply every
+    answer recorded so far, each once, and say whether the review is decided. Malformed input is
+    refused, audited, and the review keeps waiting."""
+    subject = review_subject(registration_id)
+    received = receive_form(session, keys, subject, values, flow_run_id=flow_run_id, now=now)
+    result = apply_answers(session, registration_id, policy=policy, renderer=renderer, now=now)
+    final = session.get(Registration, registration_id)
+    message = reply_message(received, decided=result.state == "decided", status=result.message)
+    return ReviewProgress(result.state, message, final.status.value if final else "")

@@ -133,7 +133,7 @@ def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(
     from datetime import UTC, datetime, timedelta
 
     from partnerflow.registration.sla import sweep_reviews
-    from tasks.registration_upkeep import wake_suspended_runs
+    from tasks.runs import wake_suspended_runs
     from tests.factories import POLICY, RENDERER
 
     flow_run = run_deployment(

@@ -1,0 +1,24 @@
+"""Waking suspended runs: shared by every process whose runs wait for people (reviews, sign-offs,
+finance and rebalancing approvals)."""
+
+from prefect import task
+from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
+
+from partnerflow.approvals import wake_values
+from partnerflow.context import context
+from partnerflow.orchestration.resuming import resume_with_input
+from tasks.settings import SWEEP
+
+
+@task(name="wake-suspended-runs", **SWEEP)
+def wake_suspended_runs(flow_run_ids: list[str]) -> int:
+    """Resume suspended runs (reviews, sign-offs) with a wake-up signed for each: never a vote."""
+    keys = context().links.keys
+    woken = 0
+    for flow_run_id in flow_run_ids:
+        try:
+            resume_with_input(flow_run_id, wake_values(keys, flow_run_id))
+            woken += 1
+        except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
+            continue  # already running, finished or gone: it will see the decision when it looks
+    return woken

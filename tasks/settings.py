@@ -1,0 +1,19 @@
+"""How every task retries and caches, written once.
+
+Tasks do database and SMTP I/O: a transient failure (a locked SQLite file, a dropped PostgreSQL
+connection) is retried three times, after 2, 10 and 30 seconds. Two kinds of task:
+
+- ``STEP``: one step of one subject (take in a submission, apply a round's answer). Its result
+  is persisted and cached by its inputs, so a resumed or replayed run gets the first result back
+  instead of doing the step twice (each step is idempotent in the database too).
+- ``SWEEP``: scheduled or repeated work over whatever is due now (deliver the outbox, sweep the
+  SLA, offer campaigns). Never cached: each call must look again.
+"""
+
+from typing import Any
+
+from prefect.cache_policies import NO_CACHE
+
+RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
+STEP: dict[str, Any] = {**RETRIES, "persist_result": True}
+SWEEP: dict[str, Any] = {**RETRIES, "cache_policy": NO_CACHE}
