@@ -5,16 +5,15 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.deployments import run_deployment
-from sqlmodel import select
 
 from partnerflow.approvals import (
     runs_with_unapplied_answers,
 )
-from partnerflow.campaigns.intake import CampaignResult, take_in_campaign
+from partnerflow.campaigns.intake import CampaignResult, take_in_campaign_for_run
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import (
     SignOffProgress,
+    remember_signoff_runs,
     request_signoffs,
     signoff_summary,
     take_signoff_answer,
@@ -24,6 +23,7 @@ from partnerflow.clock import programme_date
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Campaign
+from partnerflow.orchestration.prefect_api import start_run
 from partnerflow.policy import DiscountCampaignPolicy, Policy
 from tasks.settings import STEP, SWEEP
 
@@ -36,44 +36,23 @@ def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
 
 @task(name="take-in-campaign", **STEP)
 def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> CampaignResult:
-    """Refuse, reject or open a campaign; a second call for the same run returns the first result."""
+    """Refuse, reject or open a campaign, once per flow run (``campaigns.take_in_campaign_for_run``)."""
+    ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
-        earlier = session.exec(select(Campaign).where(Campaign.flow_run_id == flow_run_id)).first()
-        if earlier is not None and earlier.id is not None:
-            return CampaignResult(
-                earlier.id,
-                earlier.status.value,
-                tuple(earlier.required_roles),
-                earlier.rule_id,
-                earlier.reason,
-                tuple(earlier.problems),
-            )
-        now = context().clock.now()
-        result = take_in_campaign(session, raw, policy=_policy_for(programme_date(now)), now=now)
-        campaign = session.get(Campaign, result.campaign_id)
-        assert campaign is not None
-        campaign.flow_run_id = flow_run_id
-        session.add(campaign)
-        return result
+        policy = _policy_for(programme_date(now))
+        return take_in_campaign_for_run(session, raw, flow_run_id, policy=policy, now=now)
 
 
 @task(name="start-signoff-runs", **STEP)
 def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
     """One campaign-signoff run per role (answered in parallel, in any order); returns their ids."""
-    runs: dict[str, str] = {}
-    for role in roles:
-        run = run_deployment(
-            "campaign-signoff/campaign-signoff",
-            timeout=0,
-            as_subflow=False,  # a subflow cannot suspend
-            parameters={"campaign_id": campaign_id, "role": role},
-        )
-        runs[role] = str(run.id)  # type: ignore[union-attr]
+    runs = {
+        role: start_run("campaign-signoff/campaign-signoff", {"campaign_id": campaign_id, "role": role})
+        for role in roles
+    }
     with session_scope() as session:
-        campaign = session.get(Campaign, campaign_id)
-        assert campaign is not None
-        campaign.signoff_runs = runs
-        session.add(campaign)
+        remember_signoff_runs(session, campaign_id, runs)
     return runs
 
 

@@ -7,6 +7,7 @@ from prefect import task
 from partnerflow.approvals import runs_with_unapplied_answers
 from partnerflow.context import context
 from partnerflow.db import session_scope
+from partnerflow.orchestration.prefect_api import start_run
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.registration.protection import (
     ExpiryReport,
@@ -43,15 +44,8 @@ def sweep_review_sla() -> SweepReport:
 @task(name="start-review-runs", **SWEEP)
 def start_review_runs(registration_ids: list[int]) -> int:
     """Start a review-registration run for escalated registrations that have none yet."""
-    from prefect.deployments import run_deployment
-
     for registration_id in registration_ids:
-        run_deployment(
-            "review-registration/review-registration",
-            timeout=0,
-            as_subflow=False,  # a subflow cannot suspend, and the review outlives this run
-            parameters={"registration_id": registration_id},
-        )
+        start_run("review-registration/review-registration", {"registration_id": registration_id})
     return len(registration_ids)
 
 

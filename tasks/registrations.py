@@ -7,14 +7,13 @@ a review round is stored once), so a retried or replayed task never decides twic
 from typing import Any
 
 from prefect import task
-from sqlmodel import select
 
 from partnerflow.clock import programme_date
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.registration.batch import ChunkReport, take_in_chunk
-from partnerflow.registration.intake import IntakeResult, take_in
+from partnerflow.registration.intake import IntakeResult, take_in_for_run
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.review import ReviewProgress, request_review, review_summary
 from partnerflow.registration.review import take_review_answer as take_answer
@@ -23,27 +22,12 @@ from tasks.settings import STEP, SWEEP
 
 @task(name="take-in-submission", **STEP)
 def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> IntakeResult:
-    """Refuse or decide one submission; a second call for the same flow run returns the first result."""
+    """Refuse or decide one submission, once per flow run (``registration.take_in_for_run``)."""
     ctx = context()
+    now = ctx.clock.now()
     with session_scope() as session:
-        earlier = session.exec(select(Registration).where(Registration.flow_run_id == flow_run_id)).first()
-        if earlier is not None and earlier.id is not None:
-            return IntakeResult(
-                earlier.id,
-                earlier.outcome or "",
-                earlier.rule_id,
-                earlier.policy_version,
-                earlier.reason,
-                tuple(earlier.problems),
-            )
-        now = ctx.clock.now()
         policy = ctx.policy("deal_registration", programme_date(now))
-        result = take_in(session, raw, policy=policy, renderer=ctx.renderer, now=now)
-        registration = session.get(Registration, result.registration_id)
-        assert registration is not None
-        registration.flow_run_id = flow_run_id
-        session.add(registration)
-        return result
+        return take_in_for_run(session, raw, flow_run_id, policy=policy, renderer=ctx.renderer, now=now)
 
 
 @task(name="open-review", **STEP)

@@ -140,6 +140,34 @@ def _stored(session: Session, campaign: Campaign, action: str, problems: tuple[s
     return CampaignResult(campaign.id or 0, campaign.status.value, problems=problems)
 
 
+def take_in_campaign_for_run(
+    session: Session,
+    raw: dict[str, Any],
+    flow_run_id: str,
+    *,
+    policy: Policy[DiscountCampaignPolicy],
+    now: datetime,
+) -> CampaignResult:
+    """``take_in_campaign`` for one flow run, at most once: the campaign remembers the run that
+    took it in, and a second call for the same run returns the first result."""
+    earlier = session.exec(select(Campaign).where(Campaign.flow_run_id == flow_run_id)).first()
+    if earlier is not None and earlier.id is not None:
+        return CampaignResult(
+            earlier.id,
+            earlier.status.value,
+            tuple(earlier.required_roles),
+            earlier.rule_id,
+            earlier.reason,
+            tuple(earlier.problems),
+        )
+    result = take_in_campaign(session, raw, policy=policy, now=now)
+    campaign = session.get(Campaign, result.campaign_id)
+    assert campaign is not None
+    campaign.flow_run_id = flow_run_id
+    session.add(campaign)
+    return result
+
+
 def _is_a_person(session: Session, email: str) -> bool:
     """Whether ``email`` is an active person of the channel team (who answers for the request)."""
     found = session.exec(select(Person.id).where(Person.email == email).where(col(Person.active))).first()

@@ -298,3 +298,14 @@ def take_signoff_answer(
         others if decided else (),
         signoffs,
     )
+
+
+def remember_signoff_runs(session: Session, campaign_id: int, runs: dict[str, str]) -> None:
+    """Keep each role's sign-off run: the first role to decide the campaign wakes the others."""
+    if not runs:
+        return
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"campaign {campaign_id} does not exist")
+    campaign.signoff_runs = runs
+    session.add(campaign)

@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.campaigns.intake import take_in_campaign
+from partnerflow.campaigns.signoffs import remember_signoff_runs
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
 from partnerflow.clock import programme_date
@@ -48,7 +49,8 @@ def submit(file: Path, as_json: Annotated[bool, typer.Option("--json")] = False)
                     soft_wrap=True,
                 )
                 break
-        _remember_runs(result.campaign_id, runs)
+        with session_scope() as session:
+            remember_signoff_runs(session, result.campaign_id, runs)
         results.append({**result.as_dict(), "signoff_runs": runs})
     if as_json:
         print_json(results)
@@ -56,15 +58,6 @@ def submit(file: Path, as_json: Annotated[bool, typer.Option("--json")] = False)
     for row in results:
         detail = "; ".join(row["problems"]) or row["reason"] or ", ".join(row["required_roles"])
         console.print(f"campaign {row['campaign_id']}: {row['status']} — {detail}", highlight=False)
-
-
-def _remember_runs(campaign_id: int, runs: dict[str, str]) -> None:
-    if runs:
-        with session_scope() as session:
-            campaign = session.get(Campaign, campaign_id)
-            assert campaign is not None
-            campaign.signoff_runs = runs
-            session.add(campaign)
 
 
 @app.command()

@@ -41,6 +41,7 @@ from partnerflow.registration.intake import (
     protection_refused,
     refusal_values,
     registration_values,
+    stored_result,
     take_in,
 )
 from partnerflow.registration.notices import partner_message
@@ -176,9 +177,7 @@ def _submitted_before(
         .where(col(Registration.external_id).in_({reference for _, reference in references}))
     ).all()
     return {
-        (r.partner_id, r.external_id): IntakeResult(
-            r.id or 0, r.outcome or "", r.rule_id, r.policy_version, r.reason
-        )
+        (r.partner_id, r.external_id): stored_result(r)
         for r in found
         if r.partner_id is not None
         and r.external_id is not None

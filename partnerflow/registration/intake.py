@@ -85,6 +85,40 @@ def take_in(
     )
 
 
+def take_in_for_run(
+    session: Session,
+    raw: dict[str, Any],
+    flow_run_id: str,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> IntakeResult:
+    """``take_in`` for one flow run, at most once: the registration remembers the run that took it
+    in, and a second call for the same run (a retried or replayed task) returns the first result."""
+    earlier = session.exec(select(Registration).where(Registration.flow_run_id == flow_run_id)).first()
+    if earlier is not None and earlier.id is not None:
+        return stored_result(earlier)
+    result = take_in(session, raw, policy=policy, renderer=renderer, now=now)
+    registration = session.get(Registration, result.registration_id)
+    assert registration is not None
+    registration.flow_run_id = flow_run_id
+    session.add(registration)
+    return result
+
+
+def stored_result(registration: Registration) -> IntakeResult:
+    """The result a stored registration was given when it was taken in."""
+    return IntakeResult(
+        registration.id or 0,
+        registration.outcome or "",
+        registration.rule_id,
+        registration.policy_version,
+        registration.reason,
+        tuple(registration.problems),
+    )
+
+
 def protection_refused(decision: Decision[DealAction], own: Claimant | None) -> Decision[DealAction]:
     """The policy approved, but the customer's protection is held: by the same partner (``own``,
     a duplicate of its own registration) or by another partner approved first."""
@@ -305,9 +339,7 @@ def _submitted_before(session: Session, partner: Partner, external_id: str) -> I
     ).first()
     if earlier is None or earlier.id is None:
         return None
-    return IntakeResult(
-        earlier.id, earlier.outcome or "", earlier.rule_id, earlier.policy_version, earlier.reason
-    )
+    return stored_result(earlier)
 
 
 def _partner(session: Session, partner_id: object) -> Partner | None:
