@@ -76,13 +76,7 @@ def take_in(
         assert earlier is not None
         return earlier
     decide(session, registration, parsed, partner, policy=policy, renderer=renderer, now=now)
-    return IntakeResult(
-        registration.id or 0,
-        registration.outcome or "",
-        registration.rule_id,
-        registration.policy_version,
-        registration.reason,
-    )
+    return stored_result(registration)
 
 
 def take_in_for_run(
