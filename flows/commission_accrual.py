@@ -1,5 +1,6 @@
 """Commission accrual: triggered by ``partnerflow.deal.closed``, with a catch-up for missed events."""
 
+from dataclasses import asdict
 from typing import Any
 
 from prefect import flow
@@ -20,7 +21,8 @@ def accrue_commission(registration_id: RecordNumber) -> dict[str, Any]:
     Args:
         registration_id: the won registration.
     """
-    return accrue_closed_deal(registration_id)
+    result = accrue_closed_deal(registration_id)
+    return {**asdict(result), "amount": str(result.amount) if result.amount is not None else None}
 
 
 @flow(

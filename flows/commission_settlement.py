@@ -49,20 +49,20 @@ def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
     accrued = accrue_missed_deals()
     run_id = current_run_id()
     batch = open_settlement_batch(str(target), run_id)
-    status = batch["status"]
+    status = batch.status
     if status == "awaiting-approval":
         send_pending_notifications()
-        form = FinanceApproval.with_initial_data(description=batch["summary"])
+        form = FinanceApproval.with_initial_data(description=batch.summary)
         for round_number, values in answer_rounds(form, "approval"):
-            outcome = apply_finance_answer(batch["batch_id"], run_id, round_number, values)
-            if outcome["done"]:
-                status = outcome["status"]
+            outcome = apply_finance_answer(batch.batch_id, run_id, round_number, values)
+            if outcome.done:
+                status = outcome.status
                 break
-    report = {"period": str(target), "batch_id": batch["batch_id"], "accrued": accrued, "status": status}
-    if status == "rejected" or batch["statements"] == 0:
+    report = {"period": str(target), "batch_id": batch.batch_id, "accrued": accrued, "status": status}
+    if status == "rejected" or batch.statements == 0:
         return report
-    files = write_payment_files(batch["batch_id"])
-    paid = mark_batch_paid(batch["batch_id"])
-    mailed = queue_statements(batch["batch_id"])
+    files = write_payment_files(batch.batch_id)
+    paid = mark_batch_paid(batch.batch_id)
+    mailed = queue_statements(batch.batch_id)
     send_pending_notifications()
     return {**report, "status": "paid", "files": files, "statements_paid": paid, "statements_mailed": mailed}

@@ -6,6 +6,7 @@ Approved, it pauses the resellers the policy proposed (minus the excluded ones),
 reseller its scorecard and the managers the summary.
 """
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from prefect import flow
@@ -49,17 +50,17 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
     judged = year or context().clock.today().year - 1
     run_id = current_run_id()
     proposal = propose_rebalancing(judged, run_id)
-    status = proposal["status"]
+    status = proposal.status
     if status == "awaiting-approval":
         send_pending_notifications()
-        form = ManagerApproval.with_initial_data(description=proposal["summary"])
+        form = ManagerApproval.with_initial_data(description=proposal.summary)
         for round_number, values in answer_rounds(form, "approval"):
             outcome = apply_manager_answer(judged, run_id, round_number, values)
-            if outcome["done"]:
+            if outcome.done:
                 break
-    result = apply_approved_rebalancing(judged, proposal["report"])
+    result = apply_approved_rebalancing(judged, proposal.report)
     send_pending_notifications()
-    return {"year": judged, "proposals": proposal["counts"], **result}
+    return {"year": judged, "proposals": proposal.counts, **asdict(result)}
 
 
 @flow(name="reseller-scorecards", flow_run_name="reseller-scorecards", task_runner=bounded_threads())

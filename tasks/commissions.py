@@ -6,22 +6,21 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import receive_form, reply_message
-from partnerflow.commissions.accrual import accrual_exceptions, accrue_deal, accrue_missing
+from partnerflow.commissions.accrual import AccrualResult, accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import (
-    apply_finance_answers,
+    ApprovalOutcome,
+    OpenedSettlement,
     mark_paid,
     open_settlement,
     prepare_payment,
     save_payment_files,
-    settlement_subject,
+    take_finance_answer,
 )
 from partnerflow.commissions.statements import (
     batch_markdown,
-    batch_view,
     queue_statement_emails,
     request_finance_approval,
     statement_views,
@@ -35,11 +34,10 @@ APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved thi
 
 
 @task(name="accrue-deal", **STEP)
-def accrue_closed_deal(registration_id: int) -> dict[str, Any]:
+def accrue_closed_deal(registration_id: int) -> AccrualResult:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
-        result = accrue_deal(session, registration_id, plan_for=plan_in_force, now=context().clock.now())
-    return {**result.__dict__, "amount": str(result.amount) if result.amount is not None else None}
+        return accrue_deal(session, registration_id, plan_for=plan_in_force, now=context().clock.now())
 
 
 @task(name="accrue-missed-deals", **STEP)
@@ -54,7 +52,7 @@ def accrue_missed_deals() -> dict[str, int]:
 
 
 @task(name="open-settlement", **STEP)
-def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
+def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
     """The period's batch (created once), its artifacts, and finance asked when it needs approval."""
     ctx = context()
     target = Period.parse(period)
@@ -77,11 +75,12 @@ def open_settlement_batch(period: str, flow_run_id: str) -> dict[str, Any]:
                 now=ctx.clock.now(),
             )
         table = [_row(view) for view in statement_views(session, batch)]
-        result = {**batch_view(batch), "summary": summary, "statements": len(table)}
+        assert batch.id is not None
+        opened = OpenedSettlement(batch.id, batch.status.value, summary, len(table))
     key = f"commission-settlement-{period}"
     create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")
     create_table_artifact(table, key=f"{key}-statements", description=f"Statements {period}")
-    return result
+    return opened
 
 
 def _row(view: dict[str, Any]) -> dict[str, Any]:
@@ -92,23 +91,14 @@ def _row(view: dict[str, Any]) -> dict[str, Any]:
 @task(name="record-finance-answer", **STEP)
 def apply_finance_answer(
     batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> dict[str, Any]:
-    """Record what arrived on the form (an answer with its code, or a wake-up) and apply the
-    finance answers recorded so far (four eyes over distinct people, a rejection ends it)."""
+) -> ApprovalOutcome:
+    """One round of the finance form (see ``commissions.settlement.take_finance_answer``): four
+    eyes over distinct people, a rejection ends it."""
     ctx = context()
-    now = ctx.clock.now()
     with session_scope() as session:
-        received = receive_form(
-            session,
-            ctx.links.keys,
-            settlement_subject(batch_id),
-            values,
-            flow_run_id=flow_run_id,
-            now=now,
+        return take_finance_answer(
+            session, batch_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )
-        outcome = apply_finance_answers(session, batch_id, now=now)
-    message = reply_message(received, decided=outcome.done, status=outcome.message)
-    return {"status": outcome.status, "message": message, "done": outcome.done}
 
 
 @task(name="write-payment-files", **STEP)

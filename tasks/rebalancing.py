@@ -6,16 +6,16 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import receive_form, reply_message
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.rebalancing.decisions import (
-    apply_answers,
+    AnswerOutcome,
+    AppliedYear,
+    ProposedYear,
     apply_rebalancing,
-    exclusions_reader,
     rebalancing_for,
-    rebalancing_subject,
     store_plan,
+    take_manager_answer,
 )
 from partnerflow.rebalancing.notices import (
     queue_quarter_scorecards,
@@ -33,7 +33,7 @@ APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this l
 
 
 @task(name="propose-rebalancing", **STEP)
-def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
+def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
     """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
     ctx = context()
     settings = ctx.settings
@@ -67,34 +67,23 @@ def propose_rebalancing(year: int, flow_run_id: str) -> dict[str, Any]:
     create_table_artifact(
         [p.as_row() for p in plan.resellers], key=f"{key}-resellers", description="Proposal per reseller"
     )
-    return {"year": year, "status": status, "counts": plan.counts(), "summary": summary, "report": str(page)}
+    return ProposedYear(year, status, plan.counts(), summary, str(page))
 
 
 @task(name="record-manager-answer", **STEP)
 def apply_manager_answer(
     year: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> dict[str, Any]:
-    """Record what arrived on the form (a channel manager's answer with its code, or a wake-up)
-    and apply it; anything else is refused, audited, and the form comes back."""
+) -> AnswerOutcome:
+    """One round of the channel manager's form (``rebalancing.decisions.take_manager_answer``)."""
     ctx = context()
-    now = ctx.clock.now()
     with session_scope() as session:
-        received = receive_form(
-            session,
-            ctx.links.keys,
-            rebalancing_subject(year),
-            values,
-            flow_run_id=flow_run_id,
-            now=now,
-            read_details=exclusions_reader(session, year),
+        return take_manager_answer(
+            session, year, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )
-        outcome = apply_answers(session, year, now=now)
-    message = reply_message(received, decided=outcome.done, status=outcome.message)
-    return {"done": outcome.done, "status": outcome.status, "message": message}
 
 
 @task(name="apply-rebalancing", **STEP)
-def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
+def apply_approved_rebalancing(year: int, report: str) -> AppliedYear:
     """Pause the approved pauses, then queue every scorecard and the managers' summary."""
     ctx = context()
     renderer = ctx.renderer
@@ -107,7 +96,7 @@ def apply_approved_rebalancing(year: int, report: str) -> dict[str, Any]:
             scorecards = queue_year_scorecards(session, rebalancing, policy_for_year(year).document, renderer)
         queue_summary(session, rebalancing, renderer, report_path=report)
         status = rebalancing.status.value
-    return {"status": status, "applied": applied, "scorecards_queued": scorecards}
+    return AppliedYear(status, applied, scorecards)
 
 
 @task(name="queue-quarter-scorecards", **STEP)

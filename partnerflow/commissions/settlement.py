@@ -21,10 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Keys,
     Subject,
     approvals_given,
     close_requests,
     mark_applied,
+    receive_form,
+    reply_message,
     unapplied_answers,
 )
 from partnerflow.audit import record_event
@@ -190,6 +193,30 @@ class ApprovalOutcome:
 
 def settlement_subject(batch_id: int) -> Subject:
     return Subject("settlement", batch_id)
+
+
+@dataclass(frozen=True)
+class OpenedSettlement:
+    """A period's batch as its run opened it: what finance reads, and how many statements."""
+
+    batch_id: int
+    status: str
+    summary: str
+    statements: int
+
+
+def take_finance_answer(
+    session: Session, batch_id: int, values: dict[str, Any], *, keys: Keys, flow_run_id: str, now: datetime
+) -> ApprovalOutcome:
+    """Record what arrived on the form (an answer with its code, or a wake-up) and apply the
+    finance answers recorded so far; the message is for whoever answered."""
+    received = receive_form(
+        session, keys, settlement_subject(batch_id), values, flow_run_id=flow_run_id, now=now
+    )
+    outcome = apply_finance_answers(session, batch_id, now=now)
+    return ApprovalOutcome(
+        outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
+    )
 
 
 def apply_finance_answers(session: Session, batch_id: int, *, now: datetime) -> ApprovalOutcome:

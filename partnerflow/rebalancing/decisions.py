@@ -16,7 +16,15 @@ from pydantic import TypeAdapter
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Subject, close_requests, mark_applied, unapplied_answers
+from partnerflow.approvals import (
+    Keys,
+    Subject,
+    close_requests,
+    mark_applied,
+    receive_form,
+    reply_message,
+    unapplied_answers,
+)
 from partnerflow.audit import record_event
 from partnerflow.models import (
     PartnerStatus,
@@ -87,6 +95,26 @@ class AnswerOutcome:
     message: str
 
 
+@dataclass(frozen=True)
+class ProposedYear:
+    """A year's proposals as their run stored them: the counts, what managers read, the report."""
+
+    year: int
+    status: str
+    counts: dict[str, Any]
+    summary: str
+    report: str
+
+
+@dataclass(frozen=True)
+class AppliedYear:
+    """What applying a decided year did: partners paused, scorecards queued."""
+
+    status: str
+    applied: dict[str, int]  # partners paused, by outcome
+    scorecards_queued: int
+
+
 def rebalancing_subject(year: int) -> Subject:
     return Subject("rebalancing", year)
 
@@ -105,6 +133,25 @@ def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]],
         return {"exclude_from_pause": sorted(set(excluded))} if excluded else {}
 
     return read
+
+
+def take_manager_answer(
+    session: Session, year: int, values: dict[str, Any], *, keys: Keys, flow_run_id: str, now: datetime
+) -> AnswerOutcome:
+    """Record what arrived on the form (a channel manager's answer with its code and exclusions,
+    or a wake-up) and apply it; anything else is refused, audited, and the form comes back."""
+    received = receive_form(
+        session,
+        keys,
+        rebalancing_subject(year),
+        values,
+        flow_run_id=flow_run_id,
+        now=now,
+        read_details=exclusions_reader(session, year),
+    )
+    outcome = apply_answers(session, year, now=now)
+    message = reply_message(received, decided=outcome.done, status=outcome.message)
+    return AnswerOutcome(outcome.done, outcome.status, message)
 
 
 def apply_answers(session: Session, year: int, *, now: datetime) -> AnswerOutcome:
