@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Where `partnerflow up` serves the approval page")
     web_port: int = 4280
+    web_max_body_kb: int = Field(
+        default=64, ge=1, le=10_240, description="The largest request the approval page reads (413 beyond)"
+    )
+    max_input_file_mb: int = Field(
+        default=200, ge=1, le=10_240, description="The largest file a command reads (deals, campaigns, leads)"
+    )
 
     log_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "log",

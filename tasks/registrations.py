@@ -15,7 +15,7 @@ from partnerflow.models import Registration
 from partnerflow.registration.batch import ChunkReport, take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in_for_run
 from partnerflow.registration.policies import policy_for_registration
-from partnerflow.registration.review import ReviewProgress, request_review, review_summary
+from partnerflow.registration.review import ReviewProgress, request_review_until_deadline, review_summary
 from partnerflow.registration.review import take_review_answer as take_answer
 from tasks.settings import STEP, SWEEP
 
@@ -45,13 +45,12 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
         policy = policy_for_registration(
             session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
         )
-        requested = registration.review_requested_at or now
-        request_review(
+        request_review_until_deadline(
             session,
             registration,
+            policy=policy,
             links=ctx.links,
             renderer=ctx.renderer,
-            expires_at=requested + policy.document.review_sla.final_timeout,
             now=now,
         )
         return review_summary(session, registration)

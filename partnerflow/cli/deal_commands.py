@@ -41,7 +41,7 @@ from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
-from partnerflow.registration.review import request_review
+from partnerflow.registration.review import request_review_until_deadline
 from partnerflow.registration.updates import UpdateRefused, update_registration
 
 app = typer.Typer(help="Deal registrations: submit, update, extend, close.", no_args_is_help=True)
@@ -201,14 +201,8 @@ def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime)
             policy = policy_for_registration(
                 session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
             )
-            request_review(
-                session,
-                registration,
-                links=links,
-                renderer=ctx.renderer,
-                expires_at=(registration.review_requested_at or now)
-                + policy.document.review_sla.final_timeout,
-                now=now,
+            request_review_until_deadline(
+                session, registration, policy=policy, links=links, renderer=ctx.renderer, now=now
             )
     if result.outcome != "review" and run_id:
         try:

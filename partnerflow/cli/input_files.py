@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from partnerflow.cli.output import InputProblem
+from partnerflow.settings import get_settings
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_CELL_CHARACTERS = 32_767  # what a spreadsheet cell holds; far beyond any field's limit
 
 
@@ -35,8 +35,9 @@ def read_text(path: Path) -> str:
         raise InputProblem(f"{path}: is a folder, not a file")
     if not path.exists():
         raise InputProblem(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputProblem(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; split it")
+    largest_mb = get_settings().max_input_file_mb
+    if path.stat().st_size > largest_mb * 2**20:
+        raise InputProblem(f"{path}: larger than {largest_mb} MB (PARTNERFLOW_MAX_INPUT_FILE_MB); split it")
     data = path.read_bytes()
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1

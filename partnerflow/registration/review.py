@@ -69,6 +69,25 @@ def review_subject(registration_id: int) -> Subject:
     return Subject("registration", registration_id)
 
 
+def request_review_until_deadline(
+    session: Session,
+    registration: Registration,
+    *,
+    policy: Policy[DealRegistrationPolicy],
+    links: Links,
+    renderer: TemplateRenderer,
+    now: datetime,
+) -> int:
+    """``request_review`` with links that work until the review's final timeout under ``policy``
+    (counted from when the review was first requested): what the review run and a partner's
+    update both do."""
+    requested = registration.review_requested_at or now
+    expires_at = requested + policy.document.review_sla.final_timeout
+    return request_review(
+        session, registration, links=links, renderer=renderer, expires_at=expires_at, now=now
+    )
+
+
 def request_review(
     session: Session,
     registration: Registration,

@@ -82,7 +82,8 @@ def create_app(
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
     app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(LimitedBody)  # added first: inside ``secure``, so a 413 gets its headers too
+    # Added first: inside ``secure``, so a 413 gets its headers too.
+    app.add_middleware(LimitedBody, limit=settings.web_max_body_kb * 1024)
 
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 64 * 1024  # the default of PARTNERFLOW_WEB_MAX_BODY_KB
 
 
 class BodyTooLarge(Exception):

@@ -373,3 +373,18 @@ def test_a_rule_condition_cannot_crash_the_cel_engine(tmp_path: Path, condition:
     path = write_policy(tmp_path, text)
     result = runner.invoke(app, ["policy", "validate", str(path)])
     assert result.exit_code == 1 and said in result.output, result.output
+
+
+def test_the_file_size_limit_is_a_setting(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnerflow.settings import get_settings
+
+    monkeypatch.setenv("PARTNERFLOW_MAX_INPUT_FILE_MB", "1")
+    get_settings.cache_clear()
+    rows = tmp_path / "rows.json"
+    rows.write_bytes(_json([{"notes": "x" * 600_000}] * 2))
+    result = runner.invoke(app, ["deals", "submit", str(rows)])
+    assert result.exit_code == 2
+    assert "larger than 1 MB (PARTNERFLOW_MAX_INPUT_FILE_MB); split it" in result.output
+    assert counts(engine)[0] == 0

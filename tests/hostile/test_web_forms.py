@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from partnerflow.models import ApprovalAnswer, ApprovalGrant
+from partnerflow.settings import Settings
 from partnerflow.web.limits import MAX_BODY_BYTES
 from tests.web.pages import invite
 
@@ -143,3 +144,19 @@ def test_fields_the_page_does_not_ask_for_are_ignored(
     with Session(engine) as session:
         [answer] = session.exec(select(ApprovalAnswer)).all()
     assert (answer.decision, answer.details) == ("approve", {})
+
+
+def test_the_body_limit_is_a_setting(settings: Settings, engine: Engine) -> None:
+    """A smaller ceiling set by the operator is the one the page applies."""
+    from partnerflow.notify import free_port
+    from partnerflow.web import create_app
+    from partnerflow.web.server import web_in_thread
+
+    small = settings.model_copy(update={"web_max_body_kb": 1})
+    path = invite(engine)
+    with (
+        web_in_thread(create_app(small, wake=lambda _run, _values: True), "127.0.0.1", free_port()) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        assert client.post(path, data={"decision": "approve", "comment": "x" * 1500}).status_code == 413
+        assert client.post(path, data={"decision": "approve", "comment": "ok"}).status_code == 200
