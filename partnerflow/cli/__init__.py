@@ -9,6 +9,7 @@ from partnerflow.cli import (
     campaign_commands,
     commission_commands,
     deal_commands,
+    health_commands,
     lead_commands,
     mail_commands,
     policy_commands,
@@ -35,6 +36,7 @@ app.add_typer(approval_commands.app, name="approvals")
 app.add_typer(campaign_commands.app, name="campaigns")
 app.add_typer(commission_commands.app, name="commissions")
 app.add_typer(lead_commands.app, name="leads")
+app.add_typer(health_commands.app, name="health")
 app.command()(lead_commands.rebalance)
 
 __all__ = ["app"]

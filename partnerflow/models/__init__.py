@@ -13,6 +13,7 @@ from partnerflow.models.commissions import (
     Statement,
     StatementStatus,
 )
+from partnerflow.models.health import AttritionCause, ExitKind, ExitSource, PartnerExit
 from partnerflow.models.leads import (
     Lead,
     LeadEvent,
@@ -46,6 +47,7 @@ __all__ = [
     "ApprovalAnswer",
     "ApprovalGrant",
     "ApprovalRequest",
+    "AttritionCause",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
     "BatchStatus",
@@ -53,6 +55,8 @@ __all__ = [
     "CampaignStatus",
     "CommissionLine",
     "DeliveryStatus",
+    "ExitKind",
+    "ExitSource",
     "Lead",
     "LeadEvent",
     "LeadEventKind",
@@ -62,6 +66,7 @@ __all__ = [
     "Locale",
     "Notification",
     "Partner",
+    "PartnerExit",
     "PartnerStatus",
     "PartnerTier",
     "PendingSubmission",

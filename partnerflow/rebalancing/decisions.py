@@ -26,7 +26,11 @@ from partnerflow.approvals import (
     unapplied_answers,
 )
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.models import (
+    ExitKind,
+    ExitSource,
+    PartnerExit,
     PartnerStatus,
     Proposal,
     Rebalancing,
@@ -197,6 +201,17 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
         if outcome == "pause" and partner.status is PartnerStatus.ACTIVE:
             partner.status = PartnerStatus.PAUSED
             session.add(partner)
+            session.add(
+                PartnerExit(
+                    partner_id=proposal.partner_id,
+                    left_on=programme_date(now),
+                    kind=ExitKind.PAUSED,
+                    source=ExitSource.REBALANCING,
+                    rule_id=proposal.rule_id,
+                    reason=proposal.reason,
+                    recorded_at=now,
+                )
+            )
             record_event(
                 session,
                 actor=rebalancing.decided_by or ACTOR,

@@ -9,7 +9,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.approvals import Refused
-from partnerflow.models import AuditEvent, Notification, Partner, PartnerStatus, Proposal, RebalancingStatus
+from partnerflow.models import (
+    AuditEvent,
+    ExitKind,
+    ExitSource,
+    Notification,
+    Partner,
+    PartnerExit,
+    PartnerStatus,
+    Proposal,
+    RebalancingStatus,
+)
 from partnerflow.rebalancing.decisions import (
     apply_answers,
     apply_rebalancing,
@@ -97,6 +107,24 @@ def test_approval_pauses_the_proposed_resellers_except_the_excluded(
     with Session(engine) as session:
         [paused] = session.exec(select(AuditEvent).where(AuditEvent.action == "partner.paused")).all()
     assert (paused.subject_id, paused.rule_id) == (str(year_2026["weak"]), "misses-two-or-more")
+
+
+def test_a_pause_is_recorded_as_the_partner_leaving_with_the_rule_and_reason(
+    engine: Engine, year_2026: dict[str, int]
+) -> None:
+    """What attrition is measured from: the rebalancing's pause, on the day it is applied."""
+    answer(engine, exclude_from_pause=(year_2026["silent"],))
+    apply(engine)
+    apply(engine)
+    with Session(engine) as session:
+        [left] = session.exec(select(PartnerExit)).all()
+    assert (left.partner_id, left.kind, left.source, left.rule_id) == (
+        year_2026["weak"],
+        ExitKind.PAUSED,
+        ExitSource.REBALANCING,
+        "misses-two-or-more",
+    )
+    assert left.left_on == NOW.date() and left.reason.startswith("Missed 2 of the three lead criteria")
 
 
 def test_only_a_channel_manager_may_answer(engine: Engine, year_2026: dict[str, int]) -> None:
