@@ -15,6 +15,7 @@ from partnerflow.cli import (
     policy_commands,
     review_commands,
     setup_commands,
+    training_commands,
 )
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.add_typer(campaign_commands.app, name="campaigns")
 app.add_typer(commission_commands.app, name="commissions")
 app.add_typer(lead_commands.app, name="leads")
 app.add_typer(health_commands.app, name="health")
+app.add_typer(training_commands.app, name="training")
 app.command()(lead_commands.rebalance)
 
 __all__ = ["app"]

@@ -13,7 +13,14 @@ from partnerflow.models.commissions import (
     Statement,
     StatementStatus,
 )
-from partnerflow.models.health import AttritionCause, ExitKind, ExitSource, PartnerExit
+from partnerflow.models.health import (
+    AttritionCause,
+    ExitKind,
+    ExitSource,
+    PartnerExit,
+    TrainingKind,
+    TrainingRecord,
+)
 from partnerflow.models.leads import (
     Lead,
     LeadEvent,
@@ -84,6 +91,8 @@ __all__ = [
     "Statement",
     "StatementStatus",
     "Territory",
+    "TrainingKind",
+    "TrainingRecord",
     "UTCDateTime",
     "utcnow",
 ]

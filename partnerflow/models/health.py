@@ -50,3 +50,24 @@ class PartnerExit(SQLModel, table=True):
     rule_id: str | None = Field(default=None, max_length=60)
     reason: str = Field(default="", sa_type=Text)
     recorded_at: datetime = timestamp_field()
+
+
+class TrainingKind(StrEnum):
+    COURSE = "course"
+    CERTIFICATION = "certification"
+
+
+class TrainingRecord(SQLModel, table=True):
+    """A course a partner followed or a certification it holds, with when it lapses."""
+
+    __table_args__ = (UniqueConstraint("partner_id", "course", "completed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    course: str = Field(max_length=120)
+    kind: TrainingKind = Field(sa_type=enum_type(TrainingKind))
+    completed_on: date
+    expires_on: date | None = Field(default=None, index=True)
+    recorded_at: datetime = timestamp_field()
