@@ -70,7 +70,7 @@ CSV_PROBLEMS: dict[str, bytes] = {
 }
 
 CASES: dict[str, Case] = {}
-for command in (("deals", "submit"), ("campaigns", "submit")):
+for command in (("deals", "submit"), ("campaigns", "submit"), ("training", "import")):
     for name, content in FILE_PROBLEMS.items():
         CASES[f"{' '.join(command)}: {name}"] = Case((*command, "{dir}/rows.json"), {"rows.json": content})
     for name, content in CSV_PROBLEMS.items():
