@@ -14,8 +14,9 @@ from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.notify import MailSink, port_is_free
 from partnerflow.orchestration.local_server import (
+    Stopping,
     local_prefect_server,
-    stop_process_group,
+    stop_process_groups,
     wait_until_healthy,
 )
 from partnerflow.orchestration.prefect_api import use_local_server_by_default
@@ -113,8 +114,12 @@ def up(
                 ]
             )
         finally:
-            stop_process_group(web, grace_seconds=10)
-            stop_process_group(runner, first_signal=signal.SIGINT, leader_only=True, grace_seconds=30)
+            stop_process_groups(  # together: Ctrl-C takes as long as the slowest, not the sum
+                [
+                    Stopping(web, grace_seconds=10),
+                    Stopping(runner, grace_seconds=30, first_signal=signal.SIGINT, leader_only=True),
+                ]
+            )
     if stopped is not None:
         part, code = stopped
         errors.print(f"{part.name} stopped (exit code {code}, log {server.log_path}); so did partnerflow up")

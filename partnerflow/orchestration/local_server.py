@@ -99,6 +99,17 @@ def local_prefect_server(home: Path, host: str = "127.0.0.1", port: int = 4200) 
         stop_process_group(process)
 
 
+@dataclass(frozen=True)
+class Stopping:
+    """How to stop one child: its first signal, to the leader only or its whole group, and how
+    long it may take before its group is killed."""
+
+    process: subprocess.Popen[bytes]
+    grace_seconds: float = 15.0
+    first_signal: signal.Signals = signal.SIGTERM
+    leader_only: bool = False
+
+
 def stop_process_group(
     process: subprocess.Popen[bytes],
     *,
@@ -113,19 +124,28 @@ def stop_process_group(
     nothing it started outlives it. ``leader_only`` lets the child stop its own children
     gracefully first. A second Ctrl-C while we wait kills at once.
     """
-    if process.poll() is not None:
-        return
-    if leader_only:
-        process.send_signal(first_signal)
-    else:
-        os.killpg(process.pid, first_signal)
-    try:
-        process.wait(timeout=grace_seconds)
-    except (subprocess.TimeoutExpired, KeyboardInterrupt):
-        _kill_group(process)
-        process.wait()
-    else:
-        _kill_group(process)  # whatever the leader left behind
+    stop_process_groups([Stopping(process, grace_seconds, first_signal, leader_only)])
+
+
+def stop_process_groups(children: list[Stopping]) -> None:
+    """Stop several children at once: every first signal is sent before any wait, so stopping
+    takes as long as the slowest child, not the sum of their grace periods."""
+    started = time.monotonic()
+    running = [child for child in children if child.process.poll() is None]
+    for child in running:
+        if child.leader_only:
+            child.process.send_signal(child.first_signal)
+        else:
+            os.killpg(child.process.pid, child.first_signal)
+    for child in running:
+        remaining = max(0.0, child.grace_seconds - (time.monotonic() - started))
+        try:
+            child.process.wait(timeout=remaining)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            _kill_group(child.process)
+            child.process.wait()
+        else:
+            _kill_group(child.process)  # whatever the leader left behind
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
