@@ -57,13 +57,19 @@ def wait_for_first_exit(parts: list[Watched]) -> tuple[Watched, int] | None:
 
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """``kill`` (SIGTERM) stops ``up`` as cleanly as Ctrl-C: the children are stopped too."""
+    """``kill`` (SIGTERM) stops ``up`` as cleanly as Ctrl-C: the children are stopped too.
+
+    SIGINT is handled explicitly as well: a process started with SIGINT ignored (a background job
+    of a non-interactive shell, some process supervisors, a test harness) inherits that, and ``up``
+    would then never stop on Ctrl-C and leave its server and runner behind (seen in CI).
+    """
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
