@@ -68,6 +68,15 @@ class Settings(BaseSettings):
         ge=0,
         description="How many times recover-crashed-runs starts a crashed run again before leaving it",
     )
+    run_start_timeout: int = Field(
+        default=300,
+        ge=60,
+        le=86_400,
+        description=(
+            "Seconds a run taken by a worker may take to start before the never-started watchdog "
+            "marks it Crashed (its worker died meanwhile); applied by `partnerflow automations apply`"
+        ),
+    )
 
     secret_key: SecretStr | None = Field(
         default=None,

@@ -6,6 +6,7 @@ import typer
 
 from partnerflow.cli import (
     approval_commands,
+    automation_commands,
     campaign_commands,
     commission_commands,
     deal_commands,
@@ -39,6 +40,7 @@ app.add_typer(commission_commands.app, name="commissions")
 app.add_typer(lead_commands.app, name="leads")
 app.add_typer(health_commands.app, name="health")
 app.add_typer(training_commands.app, name="training")
+app.add_typer(automation_commands.app, name="automations")
 app.command()(lead_commands.rebalance)
 
 __all__ = ["app"]

@@ -13,9 +13,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from partnerflow.orchestration.deployments import DeploymentSpec, read_deployments
+from partnerflow.orchestration.watchdogs import HEARTBEAT_SECONDS, apply_watchdogs
 from partnerflow.settings import get_settings
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ STOPPED_WHILE_RUNNING = (
 def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
     """Serve every deployment of ``prefect.yaml`` (schedules and triggers live) until interrupted."""
     os.environ["PREFECT_API_URL"] = api_url
+    os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(HEARTBEAT_SECONDS))  # the runs' env
     from prefect import Flow
     from prefect.deployments.runner import RunnerDeployment
     from prefect.exceptions import TerminationSignal
@@ -51,6 +54,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
         runner.add_deployment(deployment)
+    asyncio.run(apply_watchdogs(timedelta(seconds=get_settings().run_start_timeout)))
     with suppress(KeyboardInterrupt, TerminationSignal):
         asyncio.run(runner.start())
 

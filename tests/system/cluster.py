@@ -2,8 +2,9 @@
 
 Prefect server on PostgreSQL with Redis messaging, two API replicas started with
 ``--no-services``, the background services in a process of their own, the application database
-on PostgreSQL, ``prefect deploy --all`` into the ``partnerflow`` process pool, and workers with
-``--limit``. The README's commands are these, in this order; ``bench/distributed.py`` uses it too.
+on PostgreSQL, ``prefect deploy --all`` into the ``partnerflow`` process pool, ``partnerflow
+automations apply`` (the watchdogs), and workers with ``--limit``. The README's commands are
+these, in this order; ``bench/distributed.py`` uses it too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.system.operator import Operator, PrefectApi
 
 PREFECT = (sys.executable, "-m", "prefect")
 REDIS_URL = "redis://127.0.0.1:6379"
+RUN_START_TIMEOUT = 90  # the never-started watchdog's wait (300 s by default), shortened for the tests
 
 
 @dataclass
@@ -82,6 +84,7 @@ def running_cluster(
             PREFECT_SERVER_API_AUTH_STRING=auth,
             PREFECT_API_AUTH_STRING=auth,
             PREFECT_WORKER_QUERY_SECONDS="2",  # pick-up latency over API load (default 10 s)
+            PARTNERFLOW_RUN_START_TIMEOUT=str(RUN_START_TIMEOUT),
         )
         replicas = [PrefectApi(f"http://127.0.0.1:{port}/api", auth) for port in ports]
         cluster = Cluster(operator, replicas)
@@ -108,6 +111,7 @@ def running_cluster(
             operator.cli("seed", "--demo", "--leads-per-reseller", "0")
             cluster.prefect("work-pool", "create", "partnerflow", "--type", "process")
             cluster.prefect("--no-prompt", "deploy", "--all")
+            operator.cli("automations", "apply", api_url=replicas[0].url)
             for number in range(workers):
                 cluster.start_worker(f"worker-{number}", worker_limit, replica=number % len(replicas))
             yield cluster

@@ -210,7 +210,19 @@ class PrefectApi:
         return str(self.flow_run(flow_run_id)["state_name"])
 
     def wait_for_state(self, flow_run_id: str, state: str, timeout: float = 180.0) -> None:
-        wait_for(f"flow run {flow_run_id} to be {state}", lambda: self.state(flow_run_id) == state, timeout)
+        """Wait for the run to reach ``state``; on timeout, fail with the states it went through."""
+
+        def reached() -> bool:
+            return self.state(flow_run_id) == state
+
+        try:
+            wait_for(f"flow run {flow_run_id} to be {state}", reached, timeout)
+        except AssertionError as timed_out:
+            history = [
+                f"{entry['timestamp']} {entry['name']}: {entry['message'] or ''}"
+                for entry in self.get(f"/flow_run_states/?flow_run_id={flow_run_id}")
+            ]
+            raise AssertionError(f"{timed_out}; its states:\n" + "\n".join(sorted(history))) from None
 
     def has_auto_scheduled_runs(self, *deployments: str) -> bool:
         return all(any(run["auto_scheduled"] for run in self.flow_runs(name)) for name in deployments)

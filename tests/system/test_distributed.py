@@ -3,7 +3,8 @@
 Two API replicas behind one PostgreSQL database and Redis, the services apart, two workers with
 ``--limit``, the application on PostgreSQL. A review is started on one replica and answered on
 the other, a close accrues through the event trigger, a month settles, the scheduler creates
-runs, and a worker killed with runs in flight loses nothing and does nothing twice.
+runs, a worker killed with runs in flight loses nothing and does nothing twice, and runs whose
+process vanished without reporting it are found by the watchdogs and run again.
 """
 
 from __future__ import annotations
@@ -130,6 +131,43 @@ def test_a_killed_worker_loses_nothing_and_does_nothing_twice(cluster: Cluster) 
         "WHERE customer_name LIKE 'Panne Worker %' GROUP BY customer_name"
     )
     assert sorted(tuple(row) for row in registered) == [(name, 1) for name in sorted(customers)]
+
+
+def test_a_run_whose_process_vanished_without_a_word_is_crashed_by_a_watchdog_and_run_again(
+    cluster: Cluster,
+) -> None:
+    """Left *Pending* (its worker died before the run's process started) or *Running* with no
+    heartbeat (its host lost), a run reports nothing; the watchdogs mark it Crashed and
+    recover-crashed-runs runs it again."""
+    api = cluster.replicas[1]
+    operator = cluster.operator
+    partner_id, departement = partner_where(operator, "tier IN ('gold', 'platinum') AND certified")
+    deployment = api.deployments()["register-deal"]
+    not_yet = (datetime.now(UTC) + timedelta(days=1)).isoformat()  # no worker takes it meanwhile
+    silent = {}
+    for left_in, customer in (("PENDING", "Silence Départ SAS"), ("RUNNING", "Silence Hôte Perdu SAS")):
+        run = api.post(
+            f"/deployments/{deployment}/create_flow_run",
+            {
+                "parameters": {"submission": small_trusted_deal(partner_id, customer, departement)},
+                "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": not_yet}},
+            },
+        )
+        api.post(f"/flow_runs/{run['id']}/set_state", {"state": {"type": left_in}, "force": True})
+        silent[left_in] = str(run["id"])
+
+    for run in silent.values():
+        api.wait_for_state(run, "Completed", timeout=300)
+    for left_in, run in silent.items():
+        crashes = [state["message"] for state in api.get(f"/flow_run_states/?flow_run_id={run}")
+                   if state["type"] == "CRASHED"]  # fmt: skip
+        expected = "not started within" if left_in == "PENDING" else "no heartbeat"
+        assert len(crashes) == 1 and expected in crashes[0], crashes
+    registered = operator.sql(
+        "SELECT customer_name, count(*) FROM registration WHERE customer_name LIKE 'Silence %' "
+        "GROUP BY customer_name ORDER BY customer_name"
+    )
+    assert [tuple(row) for row in registered] == [("Silence Départ SAS", 1), ("Silence Hôte Perdu SAS", 1)]
 
 
 def _last_month() -> str:
