@@ -21,6 +21,7 @@ from partnerflow.policy import (
     CommissionPlanPolicy,
     DealRegistrationPolicy,
     DiscountCampaignPolicy,
+    PartnerHealthPolicy,
     Policy,
     RebalancingPolicy,
     load_policy,
@@ -45,6 +46,8 @@ class Context:
     def policy(self, kind: Literal["commission_plan"], as_of: date) -> Policy[CommissionPlanPolicy]: ...
     @overload
     def policy(self, kind: Literal["rebalancing"], as_of: date) -> Policy[RebalancingPolicy]: ...
+    @overload
+    def policy(self, kind: Literal["partner_health"], as_of: date) -> Policy[PartnerHealthPolicy]: ...
 
     def policy(self, kind: str, as_of: date) -> Policy[Any]:
         """The version of ``kind`` in force on ``as_of`` (a programme date)."""

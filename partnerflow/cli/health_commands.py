@@ -1,4 +1,5 @@
-"""``partnerflow health``: partner attrition, measured (per quarter and year, tier, région)."""
+"""``partnerflow health``: each partner's health with its drivers, and attrition (per quarter and
+year, tier, région)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,107 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from partnerflow.cli.output import console, friendly_errors, print_json
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine
-from partnerflow.health import attrition_trend
+from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
+from partnerflow.locales import RECORD_LOCALE
 
-app = typer.Typer(help="Partner health: attrition and its causes.", no_args_is_help=True)
+app = typer.Typer(help="Partner health: levels and drivers, attrition and its causes.")
+
+
+class Level(StrEnum):
+    AT_RISK = "at-risk"
+    WATCH = "watch"
+    HEALTHY = "healthy"
+
+
+LEVEL_STYLE = {"at-risk": "red", "watch": "yellow", "healthy": "green"}
+
+
+@app.callback(invoke_without_command=True)
+@friendly_errors
+def health(
+    command: typer.Context,
+    partner: Annotated[int | None, typer.Option(min=1, help="Explain one partner's health.")] = None,
+    level: Annotated[Level | None, typer.Option(help="Only partners at this level.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every active partner's health (worst first): level, drivers and what they point to, from
+    the partner_health policy in force; --partner ID explains one."""
+    if command.invoked_subcommand is not None:
+        return
+    ctx = context()
+    policy = ctx.policy("partner_health", ctx.clock.today())
+    with Session(get_engine()) as session:
+        assessed = assess_partners(session, policy, ctx.clock.now(), partner)
+    if partner is not None and not assessed:
+        errors.print(f"no active partner {partner}")
+        raise typer.Exit(1)
+    shown = [health for health in assessed if level is None or health.level == level.value]
+    if as_json:
+        print_json([_as_row(health) for health in shown])
+    elif partner is not None:
+        _explain(assessed[0])
+    else:
+        _table(shown, levels_count(assessed), policy.version)
+
+
+def _as_row(health: PartnerHealth) -> dict[str, Any]:
+    return {
+        "partner_id": health.partner_id,
+        "name": health.name,
+        "departement": health.territory_code,
+        "level": health.level,
+        "rule": health.rule_id,
+        "reason": health.reason_in(RECORD_LOCALE),
+        "drivers": [
+            {
+                "id": driver.id,
+                "cause": driver.cause,
+                "weight": driver.weight,
+                "action": driver.action,
+                "reason": driver.reason_in(RECORD_LOCALE),
+            }
+            for driver in health.drivers
+        ],
+        "facts": health.facts,
+        "policy_version": health.stamp.version,
+    }
+
+
+def _table(assessed: list[PartnerHealth], counts: dict[str, int], version: str) -> None:
+    table = Table(
+        title=f"Partner health (partner_health {version}): "
+        + ", ".join(f"{count} {level}" for level, count in counts.items())
+    )
+    for column in ("id", "partner", "dép.", "level", "drivers"):
+        table.add_column(column)
+    for health in assessed:
+        style = LEVEL_STYLE[health.level]
+        drivers = ", ".join(f"{driver.id} ({driver.cause})" for driver in health.drivers)
+        table.add_row(
+            str(health.partner_id), health.name, health.territory_code, f"[{style}]{health.level}[/]", drivers
+        )
+    console.print(table)
+
+
+def _explain(health: PartnerHealth) -> None:
+    style = LEVEL_STYLE[health.level]
+    console.print(
+        f"{health.name} (partner {health.partner_id}, département {health.territory_code}): "
+        f"[{style}]{health.level}[/] by {health.rule_id} — {health.reason_in(RECORD_LOCALE)}",
+        highlight=False,
+    )
+    for driver in health.drivers:
+        console.print(
+            f"  • {driver.id} [{driver.cause}, weight {driver.weight}]: {driver.reason_in(RECORD_LOCALE)}"
+            f" → suggested: {driver.action}",
+            highlight=False,
+            markup=False,
+        )
+    if not health.drivers:
+        console.print("  no driver found", highlight=False)
 
 
 class Split(StrEnum):
@@ -31,13 +127,21 @@ def attrition(
     ] = None,
     by: Annotated[Split | None, typer.Option(help="Split by partner tier or région.")] = None,
     inactive_days: Annotated[
-        int, typer.Option(min=1, max=3660, help="Days without activity after which a partner has left.")
-    ] = 180,
+        int | None,
+        typer.Option(
+            min=1,
+            max=3660,
+            help="Days without activity after which a partner has left (default: the policy's).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Partners active at the start of each quarter (and of the year) and how many left: paused,
     removed, or gone quiet (no registration, lead worked or commission for --inactive-days)."""
-    chosen = year or context().clock.today().year
+    ctx = context()
+    chosen = year or ctx.clock.today().year
+    if inactive_days is None:
+        inactive_days = ctx.policy("partner_health", ctx.clock.today()).document.windows.inactive_days
     with Session(get_engine()) as session:
         periods = attrition_trend(
             session, chosen, inactive_after=timedelta(days=inactive_days), by=by.value if by else None

@@ -28,6 +28,7 @@ from partnerflow.policy.kinds import (
     DealAction,
     DealRegistrationPolicy,
     DiscountCampaignPolicy,
+    PartnerHealthPolicy,
     RebalancingAction,
     RebalancingPolicy,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "Decision",
     "DiscountCampaignPolicy",
     "NoPolicyInForce",
+    "PartnerHealthPolicy",
     "Policy",
     "PolicyError",
     "PolicyEvaluationError",

@@ -85,12 +85,15 @@ class Policy(Generic[DocumentT]):
         """Evaluate the rules in order over ``facts``; the first that holds decides.
 
         Args:
-            facts: one mapping per fact root of the kind's vocabulary (``deal``, ``partner``...).
+            facts: one mapping per fact root of the kind's vocabulary (``deal``, ``partner``...);
+                roots the kind derives (``DERIVED``) are computed when not given.
 
         Raises:
             PolicyEvaluationError: a fact the rules need is missing or not of the right type.
         """
         facts = {**facts, **self.document.facts_for_rules()}
+        if any(root not in facts for root in self.document.DERIVED):
+            facts.update(self.document.derived_facts(facts))
         try:
             read = {root: {name: facts[root][name] for name in names} for root, names in self._reads.items()}
             index = self._first_match.execute(read)

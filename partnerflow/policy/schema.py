@@ -116,6 +116,9 @@ class TestCase(Strict):
     facts: dict[str, dict[str, Any]]
     expect: str
     rule: str | None = None
+    derived: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="facts the policy must derive from these (partner_health: health.drivers)"
+    )
 
 
 class PolicyDocument(Strict, Generic[ActionT]):
@@ -124,6 +127,7 @@ class PolicyDocument(Strict, Generic[ActionT]):
     KIND: ClassVar[str]
     VOCABULARY: ClassVar[Vocabulary]
     OUTCOMES: ClassVar[tuple[str, ...]]
+    DERIVED: ClassVar[tuple[str, ...]] = ()  # fact roots the policy computes from the others
 
     kind: str
     version: str = Field(pattern=r"^[0-9A-Za-z.\-]+$", max_length=40)
@@ -166,4 +170,8 @@ class PolicyDocument(Strict, Generic[ActionT]):
 
     def facts_for_rules(self) -> dict[str, Any]:
         """Facts that come from the policy itself (``policy.*``); none unless the kind says so."""
+        return {}
+
+    def derived_facts(self, facts: dict[str, Any]) -> dict[str, Any]:
+        """The ``DERIVED`` roots, computed from ``facts``; none unless the kind says so."""
         return {}
