@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from demo.campaign import run_campaign_demo
 from demo.commissions import run_commission_demo
 from demo.deals import run_deal_demo
+from demo.health import run_health_demo
 from demo.rebalancing import run_rebalancing_demo
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
@@ -80,6 +81,8 @@ def demo(
         run_commission_demo()
         console.rule("7. reseller rebalancing")
         run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026
+        console.rule("8. partner health and the anonymous survey")
+        run_health_demo()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

@@ -17,6 +17,7 @@ RecordNumber = Annotated[int, Field(ge=1, le=MAX_ID, description="the record's n
 MonthText = Annotated[
     str, Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="a month of 2000-2099, YYYY-MM")
 ]
+QuarterLabel = Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$", description="a quarter, YYYY-Qn")]
 ProgrammeYear = Annotated[int, Field(ge=2000, le=2100, description="a calendar year")]
 ChunkSize = Annotated[int, Field(ge=1, le=10_000, description="rows decided per transaction")]
 DeliveryLimit = Annotated[int, Field(ge=1, le=100_000, description="messages sent per run at most")]
@@ -28,4 +29,13 @@ RunId = Annotated[
     ),
 ]
 
-__all__ = ["ChunkSize", "DeliveryLimit", "MonthText", "ProgrammeYear", "RecordNumber", "Role", "RunId"]
+__all__ = [
+    "ChunkSize",
+    "DeliveryLimit",
+    "MonthText",
+    "ProgrammeYear",
+    "QuarterLabel",
+    "RecordNumber",
+    "Role",
+    "RunId",
+]

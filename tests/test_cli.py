@@ -41,6 +41,7 @@ def test_policy_list_json_marks_the_version_in_force(settings: Settings) -> None
         "discount_campaign",
         "commission_plan",
         "rebalancing",
+        "partner_health",
     }
 
 

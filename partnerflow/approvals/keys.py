@@ -1,4 +1,4 @@
-"""The signing key and what it signs: personal links, approval codes, system wake-ups.
+"""The signing key and what it signs: personal links, approval codes, system wake-ups, survey links.
 
 Links and wake-ups are itsdangerous tokens (HMAC-SHA256 over a JSON payload, each kind with its
 own salt, so a wake-up never passes for a link). Codes are short random strings for people who
@@ -44,6 +44,7 @@ class Keys:
         self._secret = secret.encode()
         self._links = URLSafeSerializer(secret, salt="partnerflow.approval-link")
         self._wakes = URLSafeTimedSerializer(secret, salt="partnerflow.wake-up")
+        self._surveys = URLSafeSerializer(secret, salt="partnerflow.survey-link")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -60,6 +61,18 @@ class Keys:
         if not (isinstance(payload, list) and len(payload) == 3 and all(type(v) is int for v in payload)):
             return None
         return LinkClaim(*payload)
+
+    def survey_token(self, invitation_id: int) -> str:
+        """A partner contact's survey link: it names the invitation, never an answer."""
+        return self._surveys.dumps(invitation_id)
+
+    def read_survey(self, token: str) -> int | None:
+        """The invitation a survey link names, or None (tampered, truncated, another key)."""
+        try:
+            payload: Any = self._surveys.loads(token)
+        except BadData:
+            return None
+        return payload if type(payload) is int else None
 
     @staticmethod
     def new_code() -> str:

@@ -23,6 +23,10 @@ class Links:
         token = self.keys.link_token(LinkClaim(grant.id, grant.person_id, grant.request_id))
         return f"{self.web_url.rstrip('/')}/approve/{token}"
 
+    def survey(self, invitation_id: int) -> str:
+        """A partner contact's personal link to the anonymous survey page."""
+        return f"{self.web_url.rstrip('/')}/survey/{self.keys.survey_token(invitation_id)}"
+
     def operator(self, flow_run_id: str | None) -> str:
         """The waiting run in the Prefect UI, whose Resume form takes the code."""
         return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url

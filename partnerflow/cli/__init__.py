@@ -16,6 +16,7 @@ from partnerflow.cli import (
     policy_commands,
     review_commands,
     setup_commands,
+    survey_commands,
     training_commands,
 )
 
@@ -40,6 +41,7 @@ app.add_typer(commission_commands.app, name="commissions")
 app.add_typer(lead_commands.app, name="leads")
 app.add_typer(health_commands.app, name="health")
 app.add_typer(training_commands.app, name="training")
+app.add_typer(survey_commands.app, name="survey")
 app.add_typer(automation_commands.app, name="automations")
 app.command()(lead_commands.rebalance)
 

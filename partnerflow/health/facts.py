@@ -249,6 +249,7 @@ def _training(window: Window) -> Any:
             func.count().label("courses_this_year"),
         )
         .where(
+            col(TrainingRecord.kind) == TrainingKind.COURSE,
             col(TrainingRecord.completed_on) >= window.year_start.date(),
             col(TrainingRecord.completed_on) <= window.today,
         )

@@ -71,3 +71,75 @@ class TrainingRecord(SQLModel, table=True):
     completed_on: date
     expires_on: date | None = Field(default=None, index=True)
     recorded_at: datetime = timestamp_field()
+
+
+class SurveyRound(SQLModel, table=True):
+    """One quarter's anonymous partner survey: open from ``opened_at`` to ``closes_at``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=20, unique=True)  # 2026-Q4
+    opened_at: datetime = timestamp_field()
+    closes_at: datetime = timestamp_field()
+    min_group: int = Field(ge=1)  # results of a smaller group are never shown
+    remind_after_days: int = Field(ge=1)
+    policy_version: str = Field(max_length=40)
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """Who was asked (to remind those who have not answered) and never which answer is theirs.
+
+    The personal link is signed over the invitation's id (nothing secret is stored);
+    ``answered`` is a flag without a time, so nothing here can be lined up with the tallies an
+    answer increments. ``tier_group`` and
+    ``region_group`` are the groups the answer will count in: the partner's tier and région, or
+    ``other`` when fewer than the round's ``min_group`` invited partners share it.
+    """
+
+    __table_args__ = (UniqueConstraint("round_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("surveyround.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    email: str = Field(max_length=254)
+    locale: str = Field(max_length=5)
+    tier_group: str = Field(max_length=80)
+    region_group: str = Field(max_length=80)
+    answered: bool = False
+    reminded: bool = False
+
+
+class SurveyTally(SQLModel, table=True):
+    """How many answers gave ``value`` to ``question`` in one group of one round.
+
+    Answers are never stored one by one: answering adds one to a row per question in the
+    programme-wide, tier and région groups, and the comment (if any) goes to
+    :class:`SurveyComment` alone. No row holds a partner, an invitation, a token or a time.
+    """
+
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("surveyround.id", ondelete="CASCADE"), primary_key=True)
+    )
+    dimension: str = Field(primary_key=True, max_length=10)  # all, tier, region
+    grp: str = Field(primary_key=True, max_length=80)
+    question: str = Field(primary_key=True, max_length=40)
+    value: int = Field(primary_key=True)
+    count: int = 0
+
+
+class SurveyComment(SQLModel, table=True):
+    """A free-text answer, with nothing but its round: not even the group (a comment and a small
+    group together could name the partner). The id is random, not a sequence."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("surveyround.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    text: str = Field(sa_type=Text)

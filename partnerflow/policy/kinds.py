@@ -465,6 +465,20 @@ class HealthWindows(Strict):
     )
 
 
+class SurveySettings(Strict):
+    """The anonymous partner survey's rules."""
+
+    min_group: int = Field(default=5, ge=2, le=100, description="results of a smaller group are never shown")
+    open_days: int = Field(default=21, ge=3, le=90, description="how long a round takes answers")
+    remind_after_days: int = Field(default=7, ge=1, le=60, description="one reminder to who has not answered")
+
+    @model_validator(mode="after")
+    def _reminder_while_open(self) -> SurveySettings:
+        if self.remind_after_days >= self.open_days:
+            raise ValueError("remind_after_days must be shorter than open_days")
+        return self
+
+
 class PartnerHealthPolicy(PolicyDocument[HealthAction]):
     """Drivers (each a cause's measured sign) first, then the level rules over what they found.
 
@@ -511,6 +525,7 @@ class PartnerHealthPolicy(PolicyDocument[HealthAction]):
     }
 
     windows: HealthWindows = Field(default_factory=HealthWindows)
+    survey: SurveySettings = Field(default_factory=SurveySettings)
     drivers: list[Driver] = Field(max_length=60)
     rules: list[HealthRule]
     _all_drivers: cel.Program = PrivateAttr()

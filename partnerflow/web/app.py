@@ -1,4 +1,5 @@
-"""The approval page: where approvers who are not Prefect operators meet partnerflow.
+"""The approval page (and the partners' anonymous survey): where people who are not Prefect
+operators meet partnerflow.
 
 ``GET /approve/<token>`` shows the decision's summary and buttons and never decides (mail
 scanners fetch links); ``POST`` records the answer through :mod:`partnerflow.approvals` and
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
@@ -36,8 +38,10 @@ from partnerflow.approvals import (
 )
 from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
+from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.limits import LimitedBody
+from partnerflow.web.survey_texts import survey_texts_for
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
 HERE = Path(__file__).parent
@@ -179,6 +183,54 @@ def create_app(
             t["applied" if woken else "pending"],
             status=200,
         )
+
+    @app.get("/survey/{token}", response_class=HTMLResponse)
+    def survey_page(token: str) -> HTMLResponse:
+        with Session(engine) as session:
+            found = find_invitation(session, keys, token, clock.now())
+            if isinstance(found, NotAnswered):
+                return survey_refusal(found)
+            return survey_form(found[0].locale, found[1].min_group)
+
+    @app.post("/survey/{token}", response_class=HTMLResponse)
+    async def survey_answer(token: str, request: Request) -> HTMLResponse:
+        form = await request.form()
+        pairs = form.multi_items()
+        given = {key: value for key, value in pairs if isinstance(value, str)}
+        if len(given) != len(pairs):  # a question answered twice, or a file: answers nothing
+            given = {}
+        return await run_in_threadpool(record_survey_answer, token, given)
+
+    def record_survey_answer(token: str, given: dict[str, str]) -> HTMLResponse:
+        with Session(engine) as session:
+            result = answer(session, keys, token, given, clock.now())
+            session.commit()
+        if isinstance(result, NotAnswered) and result.reason == "incomplete":
+            return survey_form(result.locale, result.min_group, result.detail, status=422)
+        if isinstance(result, NotAnswered):
+            return survey_refusal(result)
+        t = survey_texts_for(result.locale)
+        return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
+
+    def survey_form(locale: str, min_group: int, problem: str = "", status: int = 200) -> HTMLResponse:
+        return page(
+            "survey.html.j2",
+            status,
+            locale=locale,
+            t=survey_texts_for(locale),
+            causes=CAUSE_QUESTIONS,
+            min_group=min_group,
+            max_comment=MAX_COMMENT,
+            problem=problem,
+        )
+
+    def survey_refusal(refused: NotAnswered) -> HTMLResponse:
+        locale = refused.locale or settings.default_locale
+        t = survey_texts_for(locale)
+        if refused.reason == "invalid":
+            return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
+        detail = t["closed_detail"] if refused.reason == "closed" else t["thanks_detail"]
+        return outcome(locale, "refused", t[refused.reason], detail, status=410)
 
     return app
 

@@ -26,6 +26,15 @@ def test_entrypoint_loads_and_its_parameters_validate(spec) -> None:
     assert flow.description, "the flow docstring becomes the deployment's help text"
 
 
+@pytest.mark.parametrize("spec", DEPLOYMENTS, ids=lambda spec: spec.name)
+def test_flow_modules_keep_their_annotations_evaluated(spec) -> None:
+    """Loaded from its entrypoint, a flow whose module postpones annotations cannot resolve a
+    parameter type such as ``QuarterLabel`` when a run starts with that parameter: the run failed
+    ("Partner_SurveyModel is not fully defined") while calling the flow in-process worked."""
+    source = spec.entrypoint_path.read_text(encoding="utf-8")
+    assert "from __future__ import annotations" not in source
+
+
 def test_every_deployment_uses_the_shared_pool_and_enforces_its_schema() -> None:
     document = yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text("utf-8"))
     for entry in document["deployments"]:

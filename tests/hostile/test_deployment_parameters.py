@@ -66,6 +66,15 @@ for name, value in {
     CASES[f"commission-settlement: period {name}"] = ("commission-settlement", {"period": value})
 for name, value in {"year 0": 0, "year 10^30": 10**30, "year 99999": 99_999, "year as words": "last"}.items():
     CASES[f"reseller-rebalancing: {name}"] = ("reseller-rebalancing", {"year": value})
+for name, value in {
+    "quarter 5": "2026-Q5",
+    "quarter 0": "2026-Q0",
+    "lowercase": "2026-q4",
+    "words": "this quarter",
+    "10,000 characters": "2026-Q4" * 1500,
+    "a number": 20264,
+}.items():
+    CASES[f"partner-survey: quarter {name}"] = ("partner-survey", {"quarter": value})
 for name, value in {"chunk 0": 0, "chunk 10^9": 10**9, "chunk -5": -5}.items():
     CASES[f"deal-intake: {name}"] = ("deal-intake", {"chunk_size": value})
 for name, value in {"limit 0": 0, "limit 10^30": 10**30}.items():

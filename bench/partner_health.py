@@ -1,0 +1,353 @@
+"""Partner health at scale: every active partner's facts, drivers and level, against hand-written SQL.
+
+    uv run python bench/partner_health.py [--partners 20000]
+
+A child process (not timed) generates a year and a half of history into a fresh database: per
+partner about 12 registrations (some refused, won or lost, some reviewed, a few asked for more
+information), 4 commission lines over two years, 10 leads with their opening events, training
+records. Timed here, in the same process: ``assess_partners`` (one SQL statement for the 22
+facts, then the shipped partner_health policy over each partner: drivers, level, reasons), and
+as the baseline a hand-written SQL query returning the same per-partner counts. Target: under
+10 s for 20,000 partners.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Row, insert, text
+from sqlmodel import Session
+
+from bench._support import report
+from partnerflow.db import make_engine, migrate
+from partnerflow.health import PartnerHealth, assess_partners
+from partnerflow.models import (
+    ApprovalAnswer,
+    ApprovalRequest,
+    CommissionLine,
+    Lead,
+    LeadEvent,
+    Partner,
+    Person,
+    Registration,
+    Territory,
+    TrainingRecord,
+)
+from partnerflow.policy import PartnerHealthPolicy, Policy, load_policy
+from partnerflow.settings import PROJECT_ROOT
+
+AS_OF = datetime(2026, 11, 30, 12, tzinfo=UTC)
+TIERS = ("registered", "silver", "gold", "platinum")
+STATUSES = ("approved", "approved", "won", "lost", "refused", "rejected", "expired")
+
+# The same counts as partnerflow.health.facts, written by hand for SQLite (the baseline).
+BASELINE = """
+WITH r AS (
+  SELECT partner_id,
+    sum(submitted_at >= :year) AS submissions,
+    sum(submitted_at >= :year AND status = 'refused') AS refused,
+    sum(closed_on >= :year_day AND status = 'won') AS won,
+    sum(closed_on >= :year_day AND status = 'lost') AS lost,
+    sum(submitted_at >= :recent) AS recent,
+    sum(submitted_at >= :usual AND submitted_at < :recent) AS before,
+    count(DISTINCT CASE WHEN submitted_at >= :year THEN policy_version END) AS versions
+  FROM registration WHERE (submitted_at >= :usual OR closed_on >= :year_day) AND submitted_at < :as_of
+  GROUP BY partner_id),
+c AS (
+  SELECT partner_id, sum(CASE WHEN closed_on >= :year_day THEN amount ELSE 0 END) AS this_year,
+    sum(CASE WHEN closed_on < :year_day THEN amount ELSE 0 END) AS last_year
+  FROM commissionline WHERE closed_on >= :last_year_day AND closed_on < :today GROUP BY partner_id),
+v AS (
+  SELECT g.partner_id, count(*) AS reviews,
+    sum(julianday(coalesce(q.closed_at, :as_of)) - julianday(q.requested_at) > 5) AS slow,
+    avg(julianday(coalesce(q.closed_at, :as_of)) - julianday(q.requested_at)) AS wait,
+    sum((SELECT count(*) FROM approval_answer a
+         WHERE a.request_id = q.id AND a.decision = 'request-info')) AS info
+  FROM approval_request q JOIN registration g ON g.id = q.subject_id
+  WHERE q.subject_kind = 'registration' AND q.requested_at >= :year AND q.requested_at < :as_of
+  GROUP BY g.partner_id),
+t AS (
+  SELECT partner_id, sum(kind = 'course' AND completed_on >= :year_day) AS courses,
+    sum(kind = 'certification' AND expires_on <= :warning) AS expiring
+  FROM trainingrecord GROUP BY partner_id),
+l AS (
+  SELECT reseller_id AS partner_id, count(*) AS leads, count(o.lead_id) AS opened
+  FROM lead LEFT JOIN (SELECT lead_id FROM leadevent WHERE kind = 'opened' GROUP BY lead_id) o
+    ON o.lead_id = lead.id
+  WHERE received_at >= :year AND received_at < :as_of GROUP BY reseller_id)
+SELECT p.id, p.tier, p.certified, p.joined_on, r.*, c.*, v.*, t.*, l.*
+FROM partner p LEFT JOIN r ON r.partner_id = p.id LEFT JOIN c ON c.partner_id = p.id
+LEFT JOIN v ON v.partner_id = p.id LEFT JOIN t ON t.partner_id = p.id LEFT JOIN l ON l.partner_id = p.id
+WHERE p.status = 'active' ORDER BY p.id
+"""
+
+
+def moment(rng: random.Random, days_back: int) -> datetime:
+    return AS_OF - timedelta(days=rng.uniform(1, days_back))
+
+
+def build(url: str, partners: int) -> None:
+    """The child process: territories, partners and their history."""
+    migrate(url)
+    engine = make_engine(url)
+    rng = random.Random(2026)
+    codes = [f"H{n:02d}" for n in range(100)]
+    with Session(engine) as session:
+        session.execute(
+            insert(Territory), [{"code": c, "name": f"Département {c}", "region": f"R{c[-1]}"} for c in codes]
+        )
+        session.execute(insert(Person), [{"id": 1, "email": "manager@vendor.example", "name": "Manager"}])
+        session.execute(
+            insert(Partner),
+            [
+                {
+                    "id": n,
+                    "name": f"Partenaire {n}",
+                    "territory_code": codes[n % len(codes)],
+                    "tier": TIERS[n % 4],
+                    "certified": n % 3 != 0,
+                    "contact_emails": [f"contact@p{n}.example"],
+                    "joined_on": date(2021, 1, 1) if n % 10 else date(2026, 9, 1),
+                }
+                for n in range(1, partners + 1)
+            ],
+        )
+        registrations, requests, answers, lines, leads, events, training = [], [], [], [], [], [], []
+        registration_id = request_id = 0
+        for partner_id in range(1, partners + 1):
+            fading = partner_id % 7 == 0
+            for _ in range(rng.randint(6, 18)):
+                registration_id += 1
+                submitted = moment(rng, 540)
+                if fading and submitted > AS_OF - timedelta(days=90):
+                    submitted -= timedelta(days=120)
+                status = rng.choice(STATUSES)
+                registrations.append(
+                    {
+                        "id": registration_id,
+                        "partner_id": partner_id,
+                        "status": status,
+                        "customer_name": "Client",
+                        "submitted_at": submitted,
+                        "closed_on": (submitted + timedelta(days=40)).date()
+                        if status in ("won", "lost")
+                        else None,
+                        "policy_version": None
+                        if status == "refused"
+                        else rng.choice(("2026-01-01", "2026-12-01")),
+                        "submission": {},
+                        "facts": {},
+                        "reason_texts": {},
+                    }
+                )
+                if status != "refused" and rng.random() < 0.2:
+                    request_id += 1
+                    waited = rng.uniform(0.1, 12)
+                    requests.append(
+                        {
+                            "id": request_id,
+                            "subject_kind": "registration",
+                            "subject_id": registration_id,
+                            "round": 1,
+                            "role": "channel-manager",
+                            "requested_at": submitted,
+                            "expires_at": submitted + timedelta(days=30),
+                            "closed_at": submitted + timedelta(days=waited),
+                        }
+                    )
+                    if rng.random() < 0.15:
+                        answers.append(
+                            {
+                                "request_id": request_id,
+                                "person_id": 1,
+                                "person_email": "manager@vendor.example",
+                                "decision": "request-info",
+                                "details": {},
+                                "via": "link",
+                                "actor": "manager@vendor.example",
+                            }
+                        )
+                if status == "won":
+                    closed = (submitted + timedelta(days=40)).date()
+                    lines.append(
+                        {
+                            "registration_id": registration_id,
+                            "partner_id": partner_id,
+                            "amount": Decimal(rng.randint(100, 3000)) / (4 if fading else 1),
+                            "currency": "EUR",
+                            "deal_amount": Decimal(20000),
+                            "product_line": "network",
+                            "closed_on": closed,
+                            "payable_from": closed,
+                            "plan_version": "2026-01-01",
+                            "plan_sha256": "0" * 64,
+                            "explanation": [],
+                            "details": {},
+                        }
+                    )
+            for number in range(10):
+                lead_id = f"{partner_id}-{number}"
+                received = moment(rng, 360)
+                leads.append(
+                    {
+                        "id": lead_id,
+                        "departement": codes[partner_id % len(codes)],
+                        "reseller_id": partner_id,
+                        "received_at": received,
+                    }
+                )
+                if rng.random() < (0.5 if fading else 0.95):
+                    events.append(
+                        {"id": f"o-{lead_id}", "lead_id": lead_id, "kind": "opened", "occurred_at": received}
+                    )
+            if partner_id % 3 != 0:
+                renewed = date(2024, 1, 1) + timedelta(days=rng.randint(0, 700))
+                training.append(
+                    {
+                        "partner_id": partner_id,
+                        "course": "Certification réseau",
+                        "kind": "certification",
+                        "completed_on": renewed,
+                        "expires_on": renewed + timedelta(days=730),
+                    }
+                )
+            if rng.random() < 0.6:
+                training.append(
+                    {
+                        "partner_id": partner_id,
+                        "course": "Nouveautés 2026",
+                        "kind": "course",
+                        "completed_on": (AS_OF - timedelta(days=rng.randint(1, 500))).date(),
+                    }
+                )
+        for table, rows in (
+            (Registration, registrations),
+            (ApprovalRequest, requests),
+            (ApprovalAnswer, answers),
+            (CommissionLine, lines),
+            (Lead, leads),
+            (LeadEvent, events),
+            (TrainingRecord, training),
+        ):
+            for start in range(0, len(rows), 20_000):
+                session.execute(insert(table), rows[start : start + 20_000])
+        session.commit()
+        print(
+            f"seeded {partners} partners: {len(registrations)} registrations, {len(requests)} reviews, "
+            f"{len(lines)} commission lines, {len(leads)} leads, {len(training)} training records",
+            file=sys.stderr,
+        )
+
+
+COMPARED = {  # fact -> the baseline's column
+    "submissions": "submissions",
+    "refused": "refused",
+    "deals_won": "won",
+    "deals_lost": "lost",
+    "registrations_recent": "recent",
+    "policy_versions": "versions",
+    "reviews": "reviews",
+    "slow_reviews": "slow",
+    "info_requests": "info",
+    "courses_this_year": "courses",
+    "leads": "leads",
+}
+
+
+def same_counts(assessed: list[PartnerHealth], baseline_rows: Sequence[Row[Any]]) -> None:
+    """The timed code and the baseline counted the same things (or the comparison is void)."""
+    by_partner = {row._mapping["id"]: row._mapping for row in baseline_rows}
+    assert len(assessed) == len(by_partner), (len(assessed), len(by_partner))
+    for health in assessed:
+        row = by_partner[health.partner_id]
+        for fact, column in COMPARED.items():
+            assert health.facts[fact] == (row[column] or 0), (
+                health.partner_id,
+                fact,
+                health.facts[fact],
+                row[column],
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=20_000)
+    parser.add_argument("--database", help="build here (default: a temporary SQLite file)")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.build_only:
+        build(arguments.database, arguments.partners)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/health.db"
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--build-only",
+                "--database",
+                url,
+                "--partners",
+                str(arguments.partners),
+            ],
+            check=True,
+        )
+        print(f"built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        engine = make_engine(url)
+        policy: Policy[PartnerHealthPolicy] = load_policy(
+            "partner_health", AS_OF.date(), PROJECT_ROOT / "policies"
+        )
+        windows = policy.document.windows
+        with Session(engine) as session:
+            session.execute(text("SELECT count(*) FROM registration")).one()  # warm the file cache
+            started = time.perf_counter()
+            baseline_rows = session.execute(
+                text(BASELINE),
+                {
+                    "as_of": AS_OF.replace(tzinfo=None),
+                    "year": (AS_OF - timedelta(days=windows.year_days)).replace(tzinfo=None),
+                    "year_day": (AS_OF - timedelta(days=windows.year_days)).date(),
+                    "last_year_day": (AS_OF - timedelta(days=2 * windows.year_days)).date(),
+                    "today": AS_OF.date(),
+                    "recent": (AS_OF - timedelta(days=windows.recent_days)).replace(tzinfo=None),
+                    "usual": (AS_OF - timedelta(days=windows.recent_days + windows.year_days)).replace(
+                        tzinfo=None
+                    ),
+                    "warning": AS_OF.date() + timedelta(days=windows.expiry_warning_days),
+                },
+            ).all()
+            baseline = time.perf_counter() - started
+            started = time.perf_counter()
+            assessed = assess_partners(session, policy, AS_OF)
+            elapsed = time.perf_counter() - started
+    same_counts(assessed, baseline_rows)
+    levels = Counter(health.level for health in assessed)
+    causes = Counter(driver.cause for health in assessed for driver in health.drivers)
+    print(f"levels {dict(levels)}; drivers by cause {dict(causes)}", file=sys.stderr)
+    report(
+        "partner_health",
+        value=elapsed,
+        unit="s",
+        baseline=baseline,
+        target=10.0,
+        higher_is_better=False,
+        partners=len(assessed),
+    )
+
+
+if __name__ == "__main__":
+    main()

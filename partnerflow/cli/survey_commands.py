@@ -1,0 +1,75 @@
+"""``partnerflow survey``: the anonymous partner survey's results, by group big enough to read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.db import get_engine
+from partnerflow.health.survey import CAUSE_QUESTIONS, latest_round, results
+
+app = typer.Typer(help="The anonymous partner survey.", no_args_is_help=True)
+COLUMNS = {  # short headers: the table fits 80 columns
+    "complexity": "simple",
+    "inconsistency": "steady",
+    "training": "trained",
+    "business-change": "fits",
+    "communication": "heard",
+    "return-on-investment": "pays",
+}
+
+
+class By(StrEnum):
+    TIER = "tier"
+    REGION = "region"
+
+
+@app.command("results")
+@friendly_errors
+def show_results(
+    round_label: Annotated[
+        str | None, typer.Option("--round", help="The round, e.g. 2026-Q4 (default: the latest).")
+    ] = None,
+    by: Annotated[By | None, typer.Option(help="Split by partner tier or région.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Average agreement per cause of attrition (1-5: simple, steady, trained, fits the
+    partner's business, heard, pays), recommendation (0-10: rec) and net promoter score; a group
+    with fewer answers than the round's minimum shows only its count."""
+    with Session(get_engine()) as session:
+        label = round_label or latest_round(session)
+        found = results(session, label, by.value if by else None) if label else None
+    if found is None:
+        errors.print(
+            f"no survey round {label}" if label else "no survey round yet (partner-survey opens them)"
+        )
+        raise typer.Exit(1)
+    if as_json:
+        print_json(asdict(found))
+        return
+    table = Table(
+        title=f"Survey {found.label}: {found.answered} answers of {found.invited} invited "
+        f"(groups under {found.min_group} answers are not shown)"
+    )
+    for column in ("group", "n", *(COLUMNS[cause] for cause in CAUSE_QUESTIONS), "rec", "NPS"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for group in found.groups:
+        if not group.shown:
+            table.add_row(group.group, str(group.answers), *["—"] * (len(CAUSE_QUESTIONS) + 2))
+            continue
+        table.add_row(
+            group.group,
+            str(group.answers),
+            *(f"{group.averages[cause]:.1f}" for cause in CAUSE_QUESTIONS),
+            f"{group.recommendation:.1f}",
+            f"{group.net_promoter:+.0f}",
+        )
+    console.print(table)
+    for comment in found.comments:
+        console.print(f"  « {comment} »", markup=False, highlight=False)
