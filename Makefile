@@ -33,6 +33,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/faults.py
 	$(RUN) python bench/deal_intake.py
 	$(RUN) python bench/deal_latency.py
+	$(RUN) python bench/bulk_submit.py
 	$(RUN) python bench/campaign_notify.py
 	$(RUN) python bench/commissions.py
 	$(RUN) python bench/rebalancing.py
