@@ -22,7 +22,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,8 @@ from sqlmodel import Session
 from bench._support import report
 from partnerflow.db import make_engine, migrate
 from partnerflow.health import PartnerHealth, assess_partners
+from partnerflow.health.history import FADING_EVERY, insert_history, make_history
 from partnerflow.models import (
-    ApprovalAnswer,
     ApprovalRequest,
     CommissionLine,
     Lead,
@@ -51,7 +50,6 @@ from partnerflow.settings import PROJECT_ROOT
 
 AS_OF = datetime(2026, 11, 30, 12, tzinfo=UTC)
 TIERS = ("registered", "silver", "gold", "platinum")
-STATUSES = ("approved", "approved", "won", "lost", "refused", "rejected", "expired")
 
 # The same counts as partnerflow.health.facts, written by hand for SQLite (the baseline).
 BASELINE = """
@@ -95,10 +93,6 @@ WHERE p.status = 'active' ORDER BY p.id
 """
 
 
-def moment(rng: random.Random, days_back: int) -> datetime:
-    return AS_OF - timedelta(days=rng.uniform(1, days_back))
-
-
 def build(url: str, partners: int) -> None:
     """The child process: territories, partners and their history."""
     migrate(url)
@@ -125,129 +119,39 @@ def build(url: str, partners: int) -> None:
                 for n in range(1, partners + 1)
             ],
         )
-        registrations, requests, answers, lines, leads, events, training = [], [], [], [], [], [], []
-        registration_id = request_id = 0
+        history = make_history(
+            list(range(1, partners + 1)),
+            as_of=AS_OF,
+            manager_id=1,
+            first_ids={"registration": 1, "approval_request": 1},
+        )
+        insert_history(session, history)
+        leads, events = [], []
         for partner_id in range(1, partners + 1):
-            fading = partner_id % 7 == 0
-            for _ in range(rng.randint(6, 18)):
-                registration_id += 1
-                submitted = moment(rng, 540)
-                if fading and submitted > AS_OF - timedelta(days=90):
-                    submitted -= timedelta(days=120)
-                status = rng.choice(STATUSES)
-                registrations.append(
-                    {
-                        "id": registration_id,
-                        "partner_id": partner_id,
-                        "status": status,
-                        "customer_name": "Client",
-                        "submitted_at": submitted,
-                        "closed_on": (submitted + timedelta(days=40)).date()
-                        if status in ("won", "lost")
-                        else None,
-                        "policy_version": None
-                        if status == "refused"
-                        else rng.choice(("2026-01-01", "2026-12-01")),
-                        "submission": {},
-                        "facts": {},
-                        "reason_texts": {},
-                    }
-                )
-                if status != "refused" and rng.random() < 0.2:
-                    request_id += 1
-                    waited = rng.uniform(0.1, 12)
-                    requests.append(
-                        {
-                            "id": request_id,
-                            "subject_kind": "registration",
-                            "subject_id": registration_id,
-                            "round": 1,
-                            "role": "channel-manager",
-                            "requested_at": submitted,
-                            "expires_at": submitted + timedelta(days=30),
-                            "closed_at": submitted + timedelta(days=waited),
-                        }
-                    )
-                    if rng.random() < 0.15:
-                        answers.append(
-                            {
-                                "request_id": request_id,
-                                "person_id": 1,
-                                "person_email": "manager@vendor.example",
-                                "decision": "request-info",
-                                "details": {},
-                                "via": "link",
-                                "actor": "manager@vendor.example",
-                            }
-                        )
-                if status == "won":
-                    closed = (submitted + timedelta(days=40)).date()
-                    lines.append(
-                        {
-                            "registration_id": registration_id,
-                            "partner_id": partner_id,
-                            "amount": Decimal(rng.randint(100, 3000)) / (4 if fading else 1),
-                            "currency": "EUR",
-                            "deal_amount": Decimal(20000),
-                            "product_line": "network",
-                            "closed_on": closed,
-                            "payable_from": closed,
-                            "plan_version": "2026-01-01",
-                            "plan_sha256": "0" * 64,
-                            "explanation": [],
-                            "details": {},
-                        }
-                    )
             for number in range(10):
                 lead_id = f"{partner_id}-{number}"
-                received = moment(rng, 360)
+                received = AS_OF - timedelta(days=rng.uniform(1, 360))
+                departement = codes[partner_id % len(codes)]
                 leads.append(
                     {
                         "id": lead_id,
-                        "departement": codes[partner_id % len(codes)],
+                        "departement": departement,
                         "reseller_id": partner_id,
                         "received_at": received,
                     }
                 )
-                if rng.random() < (0.5 if fading else 0.95):
+                if rng.random() < (0.5 if partner_id % FADING_EVERY == 0 else 0.95):
                     events.append(
                         {"id": f"o-{lead_id}", "lead_id": lead_id, "kind": "opened", "occurred_at": received}
                     )
-            if partner_id % 3 != 0:
-                renewed = date(2024, 1, 1) + timedelta(days=rng.randint(0, 700))
-                training.append(
-                    {
-                        "partner_id": partner_id,
-                        "course": "Certification réseau",
-                        "kind": "certification",
-                        "completed_on": renewed,
-                        "expires_on": renewed + timedelta(days=730),
-                    }
-                )
-            if rng.random() < 0.6:
-                training.append(
-                    {
-                        "partner_id": partner_id,
-                        "course": "Nouveautés 2026",
-                        "kind": "course",
-                        "completed_on": (AS_OF - timedelta(days=rng.randint(1, 500))).date(),
-                    }
-                )
-        for table, rows in (
-            (Registration, registrations),
-            (ApprovalRequest, requests),
-            (ApprovalAnswer, answers),
-            (CommissionLine, lines),
-            (Lead, leads),
-            (LeadEvent, events),
-            (TrainingRecord, training),
-        ):
+        for table, rows in ((Lead, leads), (LeadEvent, events)):
             for start in range(0, len(rows), 20_000):
                 session.execute(insert(table), rows[start : start + 20_000])
         session.commit()
         print(
-            f"seeded {partners} partners: {len(registrations)} registrations, {len(requests)} reviews, "
-            f"{len(lines)} commission lines, {len(leads)} leads, {len(training)} training records",
+            f"seeded {partners} partners: {history.count(Registration)} registrations, "
+            f"{history.count(ApprovalRequest)} reviews, {history.count(CommissionLine)} commission lines, "
+            f"{len(leads)} leads, {history.count(TrainingRecord)} training records",
             file=sys.stderr,
         )
 

@@ -21,7 +21,8 @@ from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
-from partnerflow.models import Notification, Partner
+from partnerflow.health.history import seed_demo_history
+from partnerflow.models import CommissionLine, Notification, Partner, Registration
 from partnerflow.notify import MailSink, free_port, port_is_free
 from partnerflow.onboarding import queue_welcome
 from partnerflow.orchestration.local_server import local_prefect_server
@@ -51,6 +52,18 @@ def demo(
     )
     if leads.leads:
         console.print(f"leads: {leads.leads} leads and {leads.events} lead events for {this_year} so far")
+    with session_scope(get_engine()) as session:
+        active = session.exec(
+            select(Partner.id).where(Partner.status == "active").order_by(col(Partner.id))
+        ).all()
+        history = seed_demo_history(
+            session, [pid for pid in active if pid is not None], as_of=context().clock.now()
+        )
+    if history is not None:
+        console.print(
+            f"history: {history.count(Registration)} registrations and {history.count(CommissionLine)} "
+            "commission lines over the last 18 months (partner health reads them)"
+        )
 
     console.rule("2. policies")
     list_policies(as_of=None, as_json=False)

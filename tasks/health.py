@@ -1,15 +1,33 @@
-"""Partner health's I/O steps: the anonymous survey's rounds and reminders."""
+"""Partner health's I/O steps: the monthly review and its actions, the anonymous survey's rounds
+and reminders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.health.survey import open_round, remind
-from tasks.settings import SWEEP
+from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
+from partnerflow.health.report import ReportInputs, write_report
+from partnerflow.health.review import (
+    ReviewOutcome,
+    follow_ups,
+    partner_groups,
+    record_review,
+    request_actions,
+    review_markdown,
+    take_actions_answer,
+)
+from partnerflow.health.survey import latest_round, open_round, remind, results
+from partnerflow.models import HealthReviewStatus
+from tasks.settings import STEP, SWEEP
+
+ACTION_LINKS_WORK_FOR = timedelta(days=14)  # the month's actions wait this long for a manager
 
 
 @dataclass(frozen=True)
@@ -42,3 +60,96 @@ def remind_survey() -> int:
     ctx = context()
     with session_scope() as session:
         return remind(session, now=ctx.clock.now(), renderer=ctx.renderer, links=ctx.links)
+
+
+@dataclass(frozen=True)
+class ReviewedMonth:
+    """A month's review as its run stored it: what managers read, and the report's path."""
+
+    month: str
+    review_id: int
+    status: str
+    counts: dict[str, int]
+    summary: str
+    report: str
+
+
+@task(name="review-partner-health", **STEP)
+def review_partner_health(month: str, flow_run_id: str) -> ReviewedMonth:
+    """Every active partner's health (stored once per month), the report, artifacts, and the
+    channel managers asked to choose actions for the at-risk partners."""
+    ctx = context()
+    now, today = ctx.clock.now(), ctx.clock.today()
+    policy = ctx.policy("partner_health", today)
+    with session_scope() as session:
+        assessed = assess_partners(session, policy, now)
+        review = record_review(session, month, assessed, policy_version=policy.version, now=now)
+        if review.flow_run_id is None:
+            review.flow_run_id = flow_run_id
+            session.add(review)
+        followed = follow_ups(session, review)
+        tiers, regions = partner_groups(session)
+        survey_label = latest_round(session)
+        inputs = ReportInputs(
+            month=month,
+            policy_version=policy.version,
+            assessed=assessed,
+            tiers=tiers,
+            regions=regions,
+            attrition=attrition_trend(
+                session, today.year, inactive_after=timedelta(days=policy.document.windows.inactive_days)
+            ),
+            survey=results(session, survey_label) if survey_label else None,
+            followed=followed,
+        )
+        page = write_report(ctx.settings.reports_dir, inputs)
+        summary = review_markdown(month, assessed, followed, str(page))
+        counts = levels_count(assessed)
+        if review.status is HealthReviewStatus.AWAITING_ACTIONS:
+            request_actions(
+                session,
+                review,
+                ctx.renderer,
+                links=ctx.links,
+                summary=summary,
+                at_risk=counts["at-risk"],
+                run_id=flow_run_id,
+                expires_at=review.created_at + ACTION_LINKS_WORK_FOR,
+                now=now,
+            )
+        status, review_id = review.status.value, review.id or 0
+    create_markdown_artifact(summary, key=f"partner-health-{month}", description=f"Partner health {month}")
+    create_table_artifact(
+        [row for row in (_row(health) for health in assessed) if row["level"] != "healthy"],
+        key=f"partner-health-{month}-partners",
+        description="Partners at risk or to watch, with their drivers",
+    )
+    return ReviewedMonth(month, review_id, status, counts, summary, str(page))
+
+
+@task(name="record-health-actions", **STEP)
+def record_health_actions(
+    review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> ReviewOutcome:
+    """One round of the channel manager's form (``health.review.take_actions_answer``)."""
+    ctx = context()
+    with session_scope() as session:
+        return take_actions_answer(
+            session,
+            review_id,
+            values,
+            keys=ctx.links.keys,
+            renderer=ctx.renderer,
+            flow_run_id=flow_run_id,
+            now=ctx.clock.now(),
+        )
+
+
+def _row(health: PartnerHealth) -> dict[str, Any]:
+    return {
+        "partner_id": health.partner_id,
+        "name": health.name,
+        "departement": health.territory_code,
+        "level": health.level,
+        "drivers": ", ".join(f"{driver.id} ({driver.cause})" for driver in health.drivers),
+    }

@@ -9,6 +9,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "campaign": ("approve", "reject"),
     "settlement": ("approve", "reject"),
     "rebalancing": ("approve", "reject"),
+    "partner-health": ("approve",),  # record the actions chosen for the at-risk partners
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 

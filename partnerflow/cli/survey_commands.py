@@ -15,6 +15,7 @@ from partnerflow.db import get_engine
 from partnerflow.health.survey import CAUSE_QUESTIONS, latest_round, results
 
 app = typer.Typer(help="The anonymous partner survey.", no_args_is_help=True)
+SHOWN_COMMENTS = 10
 COLUMNS = {  # short headers: the table fits 80 columns
     "complexity": "simple",
     "inconsistency": "steady",
@@ -71,5 +72,7 @@ def show_results(
             f"{group.net_promoter:+.0f}",
         )
     console.print(table)
-    for comment in found.comments:
+    for comment in found.comments[:SHOWN_COMMENTS]:
         console.print(f"  « {comment} »", markup=False, highlight=False)
+    if len(found.comments) > SHOWN_COMMENTS:
+        console.print(f"  (+{len(found.comments) - SHOWN_COMMENTS} more comments: --json shows them all)")

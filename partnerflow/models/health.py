@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from partnerflow.models.columns import enum_type, timestamp_field
+from partnerflow.models.columns import enum_type, json_field, timestamp_field
 
 
 class ExitKind(StrEnum):
@@ -143,3 +143,39 @@ class SurveyComment(SQLModel, table=True):
         )
     )
     text: str = Field(sa_type=Text)
+
+
+class HealthReviewStatus(StrEnum):
+    AWAITING_ACTIONS = "awaiting-actions"  # at-risk partners: a channel manager chooses actions
+    DECIDED = "decided"
+    NOTHING_AT_RISK = "nothing-at-risk"
+
+
+class HealthReview(SQLModel, table=True):
+    """One month's health of every active partner, and the actions chosen for those at risk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, unique=True)  # YYYY-MM
+    status: HealthReviewStatus = Field(sa_type=enum_type(HealthReviewStatus))
+    policy_version: str = Field(max_length=40)
+    flow_run_id: str | None = Field(default=None, max_length=36)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = timestamp_field(nullable=True)
+    comment: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp_field()
+
+
+class HealthSnapshot(SQLModel, table=True):
+    """A partner's level and drivers in one review, and the action a channel manager chose then
+    (what the next month's review follows up: did the level improve?)."""
+
+    review_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("healthreview.id", ondelete="CASCADE"), primary_key=True)
+    )
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    )
+    level: str = Field(max_length=10)
+    weight: int = 0
+    drivers: list[str] = json_field(default_factory=list)
+    action: str | None = Field(default=None, max_length=30)

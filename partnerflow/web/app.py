@@ -151,6 +151,7 @@ def create_app(
         programme_reference: str = Form(""),
         confirmed_quantity: str = Form(""),
         exclude_from_pause: str = Form(""),
+        actions: str = Form(""),
     ) -> HTMLResponse:
         now = clock.now()
         chosen = decision[0] if decision and len(decision) == 1 else ""  # two decisions decide nothing
@@ -158,6 +159,7 @@ def create_app(
             "programme_reference": programme_reference.strip(),
             "confirmed_quantity": confirmed_quantity.strip(),
             "exclude_from_pause": [part for part in exclude_from_pause.replace(",", " ").split() if part],
+            "actions": actions.strip(),
         }
         with Session(engine) as session:
             found = find_by_link(session, keys, token)
