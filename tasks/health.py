@@ -1,5 +1,5 @@
 """Partner health's I/O steps: the monthly review and its actions, the anonymous survey's rounds
-and reminders."""
+and reminders, the onboarding path and certification reminders."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
+from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
     ReviewOutcome,
@@ -153,3 +154,19 @@ def _row(health: PartnerHealth) -> dict[str, Any]:
         "level": health.level,
         "drivers": ", ".join(f"{driver.id} ({driver.cause})" for driver in health.drivers),
     }
+
+
+@task(name="queue-training-notices", **SWEEP)
+def queue_training() -> TrainingNotices:
+    """The day's onboarding steps and certification reminders (each notice once)."""
+    ctx = context()
+    today = ctx.clock.today()
+    policy = ctx.policy("partner_health", today)
+    with session_scope() as session:
+        return queue_training_notices(
+            session,
+            today=today,
+            settings=policy.document.training,
+            deal_policy=ctx.policy("deal_registration", today),
+            renderer=ctx.renderer,
+        )

@@ -479,6 +479,26 @@ class SurveySettings(Strict):
         return self
 
 
+class TrainingSettings(Strict):
+    """Reminders before a certification lapses, and a new partner's onboarding path."""
+
+    certification_reminders_days_before: list[int] = Field(
+        default_factory=lambda: [60, 14], min_length=1, max_length=5, description="one reminder at each"
+    )
+    training_invitation_after_days: int = Field(default=7, ge=0, le=180, description="after joining")
+    check_in_after_days: int = Field(default=90, ge=30, le=365, description="after joining")
+    catch_up_days: int = Field(
+        default=30, ge=1, le=90, description="a step this late is skipped (partners who joined before)"
+    )
+
+    @field_validator("certification_reminders_days_before")
+    @classmethod
+    def _positive_and_distinct(cls, days: list[int]) -> list[int]:
+        if any(day < 1 or day > 365 for day in days) or len(set(days)) != len(days):
+            raise ValueError("distinct numbers of days between 1 and 365")
+        return sorted(days, reverse=True)
+
+
 class PartnerHealthPolicy(PolicyDocument[HealthAction]):
     """Drivers (each a cause's measured sign) first, then the level rules over what they found.
 
@@ -526,6 +546,7 @@ class PartnerHealthPolicy(PolicyDocument[HealthAction]):
 
     windows: HealthWindows = Field(default_factory=HealthWindows)
     survey: SurveySettings = Field(default_factory=SurveySettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
     drivers: list[Driver] = Field(max_length=60)
     rules: list[HealthRule]
     _all_drivers: cel.Program = PrivateAttr()
