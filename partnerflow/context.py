@@ -21,6 +21,7 @@ from partnerflow.policy import (
     CommissionPlanPolicy,
     DealRegistrationPolicy,
     DiscountCampaignPolicy,
+    PartnerAdmissionPolicy,
     PartnerHealthPolicy,
     Policy,
     RebalancingPolicy,
@@ -48,6 +49,8 @@ class Context:
     def policy(self, kind: Literal["rebalancing"], as_of: date) -> Policy[RebalancingPolicy]: ...
     @overload
     def policy(self, kind: Literal["partner_health"], as_of: date) -> Policy[PartnerHealthPolicy]: ...
+    @overload
+    def policy(self, kind: Literal["partner_admission"], as_of: date) -> Policy[PartnerAdmissionPolicy]: ...
 
     def policy(self, kind: str, as_of: date) -> Policy[Any]:
         """The version of ``kind`` in force on ``as_of`` (a programme date)."""

@@ -1,5 +1,5 @@
 """Partner health's I/O steps: the monthly review and its actions, the anonymous survey's rounds
-and reminders, the onboarding path and certification reminders."""
+and reminders, the onboarding path and certification reminders, candidates' admission."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
+from partnerflow.health.admission import ProposedBatch, propose_batch, take_admission_answer
 from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
@@ -169,4 +170,32 @@ def queue_training() -> TrainingNotices:
             settings=policy.document.training,
             deal_policy=ctx.policy("deal_registration", today),
             renderer=ctx.renderer,
+        )
+
+
+@task(name="propose-candidates", **STEP)
+def propose_candidates(flow_run_id: str) -> ProposedBatch:
+    """Put the proposed candidates not yet in a batch to the channel managers (once per run)."""
+    ctx = context()
+    now = ctx.clock.now()
+    with session_scope() as session:
+        return propose_batch(
+            session,
+            renderer=ctx.renderer,
+            links=ctx.links,
+            run_id=flow_run_id,
+            expires_at=now + ACTION_LINKS_WORK_FOR,
+            now=now,
+        )
+
+
+@task(name="record-admission-answer", **STEP)
+def record_admission_answer(
+    batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> ReviewOutcome:
+    """One round of the channel manager's form (``health.admission.take_admission_answer``)."""
+    ctx = context()
+    with session_scope() as session:
+        return take_admission_answer(
+            session, batch_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )

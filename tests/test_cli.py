@@ -42,6 +42,7 @@ def test_policy_list_json_marks_the_version_in_force(settings: Settings) -> None
         "commission_plan",
         "rebalancing",
         "partner_health",
+        "partner_admission",
     }
 
 

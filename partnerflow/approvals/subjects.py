@@ -10,6 +10,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "settlement": ("approve", "reject"),
     "rebalancing": ("approve", "reject"),
     "partner-health": ("approve",),  # record the actions chosen for the at-risk partners
+    "admission": ("approve", "reject"),  # admit a batch of candidates (minus those left out)
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 

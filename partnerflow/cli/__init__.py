@@ -8,6 +8,7 @@ from partnerflow.cli import (
     approval_commands,
     automation_commands,
     campaign_commands,
+    candidate_commands,
     commission_commands,
     deal_commands,
     health_commands,
@@ -42,6 +43,7 @@ app.add_typer(lead_commands.app, name="leads")
 app.add_typer(health_commands.app, name="health")
 app.add_typer(training_commands.app, name="training")
 app.add_typer(survey_commands.app, name="survey")
+app.add_typer(candidate_commands.app, name="candidates")
 app.add_typer(automation_commands.app, name="automations")
 app.command()(lead_commands.rebalance)
 

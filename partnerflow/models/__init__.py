@@ -14,12 +14,15 @@ from partnerflow.models.commissions import (
     StatementStatus,
 )
 from partnerflow.models.health import (
+    AdmissionBatch,
     AttritionCause,
+    CandidateStatus,
     ExitKind,
     ExitSource,
     HealthReview,
     HealthReviewStatus,
     HealthSnapshot,
+    PartnerCandidate,
     PartnerExit,
     SurveyComment,
     SurveyInvitation,
@@ -58,6 +61,7 @@ from partnerflow.models.registrations import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "AdmissionBatch",
     "ApprovalAnswer",
     "ApprovalGrant",
     "ApprovalRequest",
@@ -67,6 +71,7 @@ __all__ = [
     "BatchStatus",
     "Campaign",
     "CampaignStatus",
+    "CandidateStatus",
     "CommissionLine",
     "DeliveryStatus",
     "ExitKind",
@@ -83,6 +88,7 @@ __all__ = [
     "Locale",
     "Notification",
     "Partner",
+    "PartnerCandidate",
     "PartnerExit",
     "PartnerStatus",
     "PartnerTier",

@@ -6,7 +6,7 @@ No ``from __future__ import annotations`` here: SQLModel resolves column types a
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from partnerflow.models.columns import enum_type, json_field, timestamp_field
@@ -179,3 +179,52 @@ class HealthSnapshot(SQLModel, table=True):
     weight: int = 0
     drivers: list[str] = json_field(default_factory=list)
     action: str | None = Field(default=None, max_length=30)
+
+
+class CandidateStatus(StrEnum):
+    PROPOSED = "proposed"  # meets the admission policy: waits for a channel manager
+    HELD = "held"  # not yet (e.g. no certified staff): judged again at its next import
+    REFUSED = "refused"  # by the admission policy
+    ADMITTED = "admitted"  # approved: now a partner
+    REJECTED = "rejected"  # by a channel manager
+
+
+class PartnerCandidate(SQLModel, table=True):
+    """A company that wants to become a reseller: judged by the ``partner_admission`` policy,
+    then admitted or not by a channel manager."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    siren: str = Field(max_length=9, unique=True)
+    departement: str = Field(
+        sa_column=Column(String(3), ForeignKey("territory.code", ondelete="RESTRICT"), nullable=False)
+    )
+    sector: str = Field(max_length=40)
+    sales_staff: int = Field(ge=0)
+    certified_staff: int = Field(ge=0)
+    contact_email: str = Field(max_length=254)
+    locale: str = Field(default="fr", max_length=5)
+    status: CandidateStatus = Field(sa_type=enum_type(CandidateStatus), index=True)
+    rule_id: str = Field(default="", max_length=60)
+    reason: str = Field(default="", sa_type=Text)
+    policy_version: str = Field(max_length=40)
+    batch_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("admissionbatch.id", ondelete="SET NULL"), nullable=True),
+    )
+    partner_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=True)
+    )
+    imported_at: datetime = timestamp_field()
+
+
+class AdmissionBatch(SQLModel, table=True):
+    """The proposed candidates put to the channel managers together, and what they decided."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    awaiting: bool = True
+    flow_run_id: str | None = Field(default=None, max_length=36)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = timestamp_field(nullable=True)
+    comment: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp_field()

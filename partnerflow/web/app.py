@@ -152,6 +152,7 @@ def create_app(
         confirmed_quantity: str = Form(""),
         exclude_from_pause: str = Form(""),
         actions: str = Form(""),
+        leave_out: str = Form(""),
     ) -> HTMLResponse:
         now = clock.now()
         chosen = decision[0] if decision and len(decision) == 1 else ""  # two decisions decide nothing
@@ -160,6 +161,7 @@ def create_app(
             "confirmed_quantity": confirmed_quantity.strip(),
             "exclude_from_pause": [part for part in exclude_from_pause.replace(",", " ").split() if part],
             "actions": actions.strip(),
+            "leave_out": leave_out.strip(),
         }
         with Session(engine) as session:
             found = find_by_link(session, keys, token)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from partnerflow.approvals.forms import DetailsReader
 from partnerflow.campaigns.signoffs import read_signoff_details
+from partnerflow.health.admission import leave_out_reader
 from partnerflow.health.review import actions_reader
 from partnerflow.rebalancing.decisions import exclusions_reader
 
@@ -23,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "programme_reference": "Programme or price-list reference",
         "confirmed_quantity": "Quantity confirmed available",
         "exclude_from_pause": "Resellers to keep although a pause is proposed (ids, comma-separated)",
+        "leave_out": "Candidates not to admit (ids, comma-separated)",
         "actions": "Actions, one per at-risk partner: ID=action, comma-separated (coaching-call, "
         "training-invitation, programme-exception, no-action)",
         "note": "Nothing is decided until you press a button. This page is yours alone: do not forward it.",
@@ -47,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "confirmed_quantity": "Quantité confirmée disponible",
         "exclude_from_pause": "Revendeurs à garder malgré la pause proposée "
         "(identifiants séparés par des virgules)",
+        "leave_out": "Candidats à ne pas admettre (identifiants séparés par des virgules)",
         "actions": "Actions, une par partenaire à risque : ID=action, séparées par des virgules "
         "(coaching-call, training-invitation, programme-exception, no-action)",
         "note": "Rien n'est décidé avant que vous cliquiez sur un bouton. Cette page vous est personnelle : "
@@ -67,6 +70,7 @@ DETAIL_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("campaign", "supply-chain"): ("confirmed_quantity",),
     ("rebalancing", "channel-manager"): ("exclude_from_pause",),
     ("partner-health", "channel-manager"): ("actions",),
+    ("admission", "channel-manager"): ("leave_out",),
 }
 """(subject kind, role) -> the extra fields the page asks for (a supply-chain allocation per
 département stays on the operators' Prefect form)."""
@@ -76,6 +80,7 @@ DETAIL_READERS: dict[tuple[str, str], Callable[[Session, int], DetailsReader]] =
     ("campaign", "supply-chain"): lambda _session, _id: read_signoff_details,
     ("rebalancing", "channel-manager"): exclusions_reader,
     ("partner-health", "channel-manager"): actions_reader,
+    ("admission", "channel-manager"): leave_out_reader,
 }
 """(subject kind, role) -> the process's reader of those fields, given the subject's id."""
 

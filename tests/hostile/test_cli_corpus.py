@@ -70,7 +70,12 @@ CSV_PROBLEMS: dict[str, bytes] = {
 }
 
 CASES: dict[str, Case] = {}
-for command in (("deals", "submit"), ("campaigns", "submit"), ("training", "import")):
+for command in (
+    ("deals", "submit"),
+    ("campaigns", "submit"),
+    ("training", "import"),
+    ("candidates", "import"),
+):
     for name, content in FILE_PROBLEMS.items():
         CASES[f"{' '.join(command)}: {name}"] = Case((*command, "{dir}/rows.json"), {"rows.json": content})
     for name, content in CSV_PROBLEMS.items():

@@ -81,6 +81,7 @@ def test_an_answer_is_taken_once_and_an_incomplete_one_is_asked_again(
 
 
 def test_a_partner_answers_in_a_real_browser(client: httpx.Client, engine: Engine) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
@@ -93,7 +94,7 @@ def test_a_partner_answers_in_a_real_browser(client: httpx.Client, engine: Engin
         browser.find_element(By.CSS_SELECTOR, "input[name='recommendation'][value='10']").click()  # type: ignore[attr-defined]
         browser.find_element(By.ID, "comment").send_keys("Formation très utile.")  # type: ignore[attr-defined]
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # type: ignore[attr-defined]
-        WebDriverWait(browser, 30).until(  # type: ignore[arg-type]
+        WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(  # type: ignore[arg-type]
             lambda driver: (
                 "Merci" in driver.find_element(By.TAG_NAME, "h1").text
             )  # the next page, not the form
