@@ -9,14 +9,15 @@ from flows.parameters import QuarterLabel
 from flows.runners import bounded_threads
 from partnerflow.context import context
 from partnerflow.health.survey import opens_by_itself, quarter_of
-from tasks.health import open_survey_round, remind_survey
+from tasks.health import invite_leaving_partners, open_survey_round, remind_survey
 from tasks.notifications import send_pending_notifications
 
 
 @flow(name="partner-survey", flow_run_name="partner-survey", task_runner=bounded_threads())
 def partner_survey(quarter: QuarterLabel | None = None) -> dict[str, Any]:
     """Daily: in a quarter's first week, open its round (each active partner contact gets a
-    personal link to the anonymous survey page); every day, remind once who has not answered.
+    personal link to the anonymous survey page); every day, remind once who has not answered,
+    and ask the partners who left (paused or removed) why, on the exit survey.
 
     Args:
         quarter: open this quarter's round now (``2026-Q4``), whatever the day; empty: the
@@ -27,5 +28,11 @@ def partner_survey(quarter: QuarterLabel | None = None) -> dict[str, Any]:
     if quarter is not None or opens_by_itself(today):
         opened = open_survey_round(quarter or quarter_of(today))
     reminded = remind_survey()
+    leavers = invite_leaving_partners()
     sent = send_pending_notifications()
-    return {"opened": asdict(opened) if opened else None, "reminded": reminded, **sent.counts()}
+    return {
+        "opened": asdict(opened) if opened else None,
+        "reminded": reminded,
+        "exit_surveys": leavers,
+        **sent.counts(),
+    }

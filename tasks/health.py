@@ -14,6 +14,7 @@ from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
 from partnerflow.health.admission import ProposedBatch, propose_batch, take_admission_answer
+from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
@@ -54,6 +55,16 @@ def open_survey_round(label: str) -> SurveyOpened:
             links=ctx.links,
         )
         return SurveyOpened(label, opened.invited)
+
+
+@task(name="invite-leavers", **SWEEP)
+def invite_leaving_partners() -> int:
+    """The exit survey to each partner that left in the last 30 days and was not asked yet."""
+    ctx = context()
+    with session_scope() as session:
+        return invite_leavers(
+            session, today=ctx.clock.today(), now=ctx.clock.now(), renderer=ctx.renderer, links=ctx.links
+        )
 
 
 @task(name="remind-survey", **SWEEP)

@@ -45,6 +45,7 @@ class Keys:
         self._links = URLSafeSerializer(secret, salt="partnerflow.approval-link")
         self._wakes = URLSafeTimedSerializer(secret, salt="partnerflow.wake-up")
         self._surveys = URLSafeSerializer(secret, salt="partnerflow.survey-link")
+        self._exits = URLSafeSerializer(secret, salt="partnerflow.exit-survey-link")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -70,6 +71,17 @@ class Keys:
         """The invitation a survey link names, or None (tampered, truncated, another key)."""
         try:
             payload: Any = self._surveys.loads(token)
+        except BadData:
+            return None
+        return payload if type(payload) is int else None
+
+    def exit_token(self, invitation_id: int) -> str:
+        """A leaving partner's link to the exit survey (another salt: never a survey link)."""
+        return self._exits.dumps(invitation_id)
+
+    def read_exit(self, token: str) -> int | None:
+        try:
+            payload: Any = self._exits.loads(token)
         except BadData:
             return None
         return payload if type(payload) is int else None

@@ -27,6 +27,10 @@ class Links:
         """A partner contact's personal link to the anonymous survey page."""
         return f"{self.web_url.rstrip('/')}/survey/{self.keys.survey_token(invitation_id)}"
 
+    def exit_survey(self, invitation_id: int) -> str:
+        """A leaving partner's link to the exit survey page."""
+        return f"{self.web_url.rstrip('/')}/exit/{self.keys.exit_token(invitation_id)}"
+
     def operator(self, flow_run_id: str | None) -> str:
         """The waiting run in the Prefect UI, whose Resume form takes the code."""
         return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url

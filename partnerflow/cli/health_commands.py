@@ -3,7 +3,7 @@ year, tier, région)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
+from partnerflow.health.exit_survey import exits_by_cause
 from partnerflow.locales import RECORD_LOCALE
 
 app = typer.Typer(help="Partner health: levels and drivers, attrition and its causes.")
@@ -173,4 +174,28 @@ def attrition(
             *(str(row[key]) for key in ("active_at_start", "paused", "removed", "inactive", "left")),
             f"{row['rate']:.1%}",
         )
+    console.print(table)
+
+
+@app.command()
+@friendly_errors
+def exits(
+    year: Annotated[
+        int | None, typer.Option(min=2000, max=2100, help="The year (default: this year).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Partners paused or removed during the year, by cause: recorded by a channel manager, or
+    given by the partner on the exit survey (unknown otherwise)."""
+    chosen = year or context().clock.today().year
+    with Session(get_engine()) as session:
+        counted = exits_by_cause(session, date(chosen, 1, 1), date(chosen + 1, 1, 1))
+    if as_json:
+        print_json(counted)
+        return
+    table = Table(title=f"Exits {chosen} by cause")
+    table.add_column("cause")
+    table.add_column("partners", justify="right")
+    for cause, count in counted.items():
+        table.add_row(cause, str(count))
     console.print(table)

@@ -228,3 +228,22 @@ class AdmissionBatch(SQLModel, table=True):
     decided_at: datetime | None = timestamp_field(nullable=True)
     comment: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
+
+
+class ExitInvitation(SQLModel, table=True):
+    """A leaving partner asked why (not anonymous: the page says so): its answer gives the exit
+    its cause when nobody recorded one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    exit_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("partnerexit.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    email: str = Field(max_length=254)
+    locale: str = Field(max_length=5)
+    cause: AttritionCause | None = Field(default=None, sa_type=enum_type(AttritionCause))
+    scores: dict[str, int] = json_field()
+    comment: str = Field(default="", sa_type=Text)
+    answered_at: datetime | None = timestamp_field(nullable=True)
+    sent_at: datetime = timestamp_field()

@@ -38,6 +38,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
+from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
 from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.limits import LimitedBody
@@ -216,7 +217,37 @@ def create_app(
         t = survey_texts_for(result.locale)
         return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
 
-    def survey_form(locale: str, min_group: int, problem: str = "", status: int = 200) -> HTMLResponse:
+    @app.get("/exit/{token}", response_class=HTMLResponse)
+    def exit_page(token: str) -> HTMLResponse:
+        with Session(engine) as session:
+            found = find_exit_invitation(session, keys, token)
+            if isinstance(found, NotAnswered):
+                return survey_refusal(found)
+            return survey_form(found.locale, 0, leaving=True)
+
+    @app.post("/exit/{token}", response_class=HTMLResponse)
+    async def exit_answer(token: str, request: Request) -> HTMLResponse:
+        form = await request.form()
+        pairs = form.multi_items()
+        given = {key: value for key, value in pairs if isinstance(value, str)}
+        if len(given) != len(pairs):
+            given = {}
+        return await run_in_threadpool(record_exit_answer, token, given)
+
+    def record_exit_answer(token: str, given: dict[str, str]) -> HTMLResponse:
+        with Session(engine) as session:
+            result = answer_exit(session, keys, token, given, clock.now())
+            session.commit()
+        if isinstance(result, NotAnswered) and result.reason == "incomplete":
+            return survey_form(result.locale, 0, result.detail, status=422, leaving=True)
+        if isinstance(result, NotAnswered):
+            return survey_refusal(result)
+        t = survey_texts_for(result.locale)
+        return outcome(result.locale, "recorded", t["exit_thanks"], status=200)
+
+    def survey_form(
+        locale: str, min_group: int, problem: str = "", status: int = 200, *, leaving: bool = False
+    ) -> HTMLResponse:
         return page(
             "survey.html.j2",
             status,
@@ -226,6 +257,7 @@ def create_app(
             min_group=min_group,
             max_comment=MAX_COMMENT,
             problem=problem,
+            exit=leaving,
         )
 
     def survey_refusal(refused: NotAnswered) -> HTMLResponse:

@@ -30,6 +30,17 @@ SURVEY_TEXTS: dict[str, dict[str, str]] = {
         "invalid_detail": "Il a été modifié ou vient d'une autre installation. "
         "Utilisez le lien de votre e-mail.",
         "incomplete": "Répondez à chaque question, puis renvoyez le formulaire.",
+        "exit_title": "Pourquoi quittez-vous le programme ?",
+        "exit_intro": "Votre avis nous aide à corriger ce qui doit l'être. Ce questionnaire n'est pas "
+        "anonyme : votre réponse est rattachée à votre départ.",
+        "main_cause": "La raison principale de votre départ",
+        "cause-complexity": "Un programme trop complexe",
+        "cause-inconsistency": "Des règles qui changent ou s'appliquent mal",
+        "cause-training": "Formation et support insuffisants",
+        "cause-business-change": "Notre activité a changé",
+        "cause-communication": "Une communication insuffisante",
+        "cause-return-on-investment": "Pas assez rentable",
+        "exit_thanks": "Merci : votre réponse est enregistrée.",
     },
     "en": {
         "title": "Your view of the partner programme",
@@ -54,6 +65,17 @@ SURVEY_TEXTS: dict[str, dict[str, str]] = {
         "invalid_detail": "It was altered, or comes from another installation. "
         "Use the link from your e-mail.",
         "incomplete": "Answer every question, then send the form again.",
+        "exit_title": "Why are you leaving the programme?",
+        "exit_intro": "Your view helps us fix what needs fixing. This survey is not anonymous: your "
+        "answer is attached to your departure.",
+        "main_cause": "The main reason you are leaving",
+        "cause-complexity": "The programme is too complex",
+        "cause-inconsistency": "Rules that change or are applied unevenly",
+        "cause-training": "Not enough training and support",
+        "cause-business-change": "Our business has changed",
+        "cause-communication": "Not enough communication",
+        "cause-return-on-investment": "Not profitable enough",
+        "exit_thanks": "Thank you: your answer is recorded.",
     },
 }
 

@@ -24,6 +24,9 @@ LINKS: dict[str, str] = {
     "an approval link's token": "/survey/WzEsMiwzXQ.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
     "a forged invitation number": "/survey/OTk5.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
     "no token": "/survey/",
+    "an exit link of 10,000 characters": "/exit/" + "A" * 10_000,
+    "a forged exit link": "/exit/MQ.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "an exit link with a NUL": "/exit/abc%00def",
 }
 ANSWERS: dict[str, dict[str, Any] | bytes] = {
     "nothing": {},
