@@ -16,6 +16,7 @@ from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, 
 from partnerflow.health.admission import ProposedBatch, propose_batch, take_admission_answer
 from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
+from partnerflow.health.removal import request_decision, take_removal_answer
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
     ReviewOutcome,
@@ -209,4 +210,33 @@ def record_admission_answer(
     with session_scope() as session:
         return take_admission_answer(
             session, batch_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
+        )
+
+
+@task(name="ask-removal-decision", **STEP)
+def ask_removal_decision(removal_id: int, flow_run_id: str) -> int:
+    """Mail every channel manager their link and code to confirm the removal (once)."""
+    ctx = context()
+    now = ctx.clock.now()
+    with session_scope() as session:
+        return request_decision(
+            session,
+            removal_id,
+            ctx.renderer,
+            links=ctx.links,
+            run_id=flow_run_id,
+            expires_at=now + ACTION_LINKS_WORK_FOR,
+            now=now,
+        )
+
+
+@task(name="record-removal-answer", **STEP)
+def record_removal_answer(
+    removal_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> ReviewOutcome:
+    """One round of the channel manager's form (``health.removal.take_removal_answer``)."""
+    ctx = context()
+    with session_scope() as session:
+        return take_removal_answer(
+            session, removal_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )

@@ -11,6 +11,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "rebalancing": ("approve", "reject"),
     "partner-health": ("approve",),  # record the actions chosen for the at-risk partners
     "admission": ("approve", "reject"),  # admit a batch of candidates (minus those left out)
+    "removal": ("approve", "reject"),  # remove a partner from the programme
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 

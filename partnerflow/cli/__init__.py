@@ -14,6 +14,7 @@ from partnerflow.cli import (
     health_commands,
     lead_commands,
     mail_commands,
+    partner_commands,
     policy_commands,
     review_commands,
     setup_commands,
@@ -44,6 +45,7 @@ app.add_typer(health_commands.app, name="health")
 app.add_typer(training_commands.app, name="training")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(candidate_commands.app, name="candidates")
+app.add_typer(partner_commands.app, name="partners")
 app.add_typer(automation_commands.app, name="automations")
 app.command()(lead_commands.rebalance)
 

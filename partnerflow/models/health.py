@@ -247,3 +247,22 @@ class ExitInvitation(SQLModel, table=True):
     comment: str = Field(default="", sa_type=Text)
     answered_at: datetime | None = timestamp_field(nullable=True)
     sent_at: datetime = timestamp_field()
+
+
+class PartnerRemoval(SQLModel, table=True):
+    """A channel manager's decision to remove a partner from the programme, asked by an operator
+    with a cause and a reason, confirmed (or not) with the manager's personal link or code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    cause: AttritionCause = Field(sa_type=enum_type(AttritionCause))
+    reason: str = Field(sa_type=Text)
+    requested_by: str = Field(max_length=254)  # operator:<os user>
+    awaiting: bool = True
+    removed: bool = False
+    decided_by: str | None = Field(default=None, max_length=254)
+    flow_run_id: str | None = Field(default=None, max_length=36)
+    requested_at: datetime = timestamp_field()
+    decided_at: datetime | None = timestamp_field(nullable=True)
