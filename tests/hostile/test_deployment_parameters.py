@@ -39,6 +39,7 @@ for deployment, parameter in (
     ("accrue-commission", "registration_id"),
     ("review-registration", "registration_id"),
     ("request-extension", "registration_id"),
+    ("remove-partner", "removal_id"),
 ):
     for name, value in BAD_NUMBERS.items():
         CASES[f"{deployment}: {parameter} {name}"] = (deployment, {parameter: value})
