@@ -26,13 +26,12 @@ from partnerflow.approvals import (
     Subject,
     mark_applied,
     receive_form,
-    reply_message,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
-from partnerflow.health.review import ReviewOutcome
+from partnerflow.health.review import ReviewOutcome, with_reply
 from partnerflow.models import (
     AdmissionBatch,
     CandidateStatus,
@@ -234,10 +233,7 @@ def take_admission_answer(
         now=now,
         read_details=leave_out_reader(session, batch_id),
     )
-    outcome = apply_admission(session, batch_id, now=now)
-    return ReviewOutcome(
-        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
+    return with_reply(received, apply_admission(session, batch_id, now=now))
 
 
 def apply_admission(session: Session, batch_id: int, *, now: datetime) -> ReviewOutcome:

@@ -19,13 +19,12 @@ from partnerflow.approvals import (
     Subject,
     mark_applied,
     receive_form,
-    reply_message,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
-from partnerflow.health.review import ReviewOutcome
+from partnerflow.health.review import ReviewOutcome, with_reply
 from partnerflow.models import (
     AttritionCause,
     ExitKind,
@@ -119,10 +118,7 @@ def take_removal_answer(
     received = receive_form(
         session, keys, Subject(SUBJECT_KIND, removal_id), values, flow_run_id=flow_run_id, now=now
     )
-    outcome = apply_removal(session, removal_id, now=now)
-    return ReviewOutcome(
-        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
+    return with_reply(received, apply_removal(session, removal_id, now=now))
 
 
 def apply_removal(session: Session, removal_id: int, *, now: datetime) -> ReviewOutcome:

@@ -21,12 +21,14 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Keys,
     Links,
+    Outcome,
     Subject,
     mark_applied,
     receive_form,
     reply_message,
     unapplied_answers,
 )
+from partnerflow.approvals.forms import Woken
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.health.assessment import LEVELS, PartnerHealth
@@ -71,6 +73,13 @@ class ReviewOutcome:
     done: bool
     status: str
     message: str
+
+
+def with_reply(received: Outcome | Woken, outcome: ReviewOutcome) -> ReviewOutcome:
+    """``outcome`` with the message the form's submitter reads (why refused, or where it stands)."""
+    return ReviewOutcome(
+        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
+    )
 
 
 def month_of(day: date) -> str:
@@ -276,10 +285,7 @@ def take_actions_answer(
         now=now,
         read_details=actions_reader(session, review_id),
     )
-    outcome = apply_actions(session, review_id, renderer=renderer, now=now)
-    return ReviewOutcome(
-        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
+    return with_reply(received, apply_actions(session, review_id, renderer=renderer, now=now))
 
 
 def apply_actions(

@@ -199,12 +199,7 @@ def create_app(
 
     @app.post("/survey/{token}", response_class=HTMLResponse)
     async def survey_answer(token: str, request: Request) -> HTMLResponse:
-        form = await request.form()
-        pairs = form.multi_items()
-        given = {key: value for key, value in pairs if isinstance(value, str)}
-        if len(given) != len(pairs):  # a question answered twice, or a file: answers nothing
-            given = {}
-        return await run_in_threadpool(record_survey_answer, token, given)
+        return await run_in_threadpool(record_survey_answer, token, await _single_values(request))
 
     def record_survey_answer(token: str, given: dict[str, str]) -> HTMLResponse:
         with Session(engine) as session:
@@ -227,12 +222,7 @@ def create_app(
 
     @app.post("/exit/{token}", response_class=HTMLResponse)
     async def exit_answer(token: str, request: Request) -> HTMLResponse:
-        form = await request.form()
-        pairs = form.multi_items()
-        given = {key: value for key, value in pairs if isinstance(value, str)}
-        if len(given) != len(pairs):
-            given = {}
-        return await run_in_threadpool(record_exit_answer, token, given)
+        return await run_in_threadpool(record_exit_answer, token, await _single_values(request))
 
     def record_exit_answer(token: str, given: dict[str, str]) -> HTMLResponse:
         with Session(engine) as session:
@@ -269,6 +259,14 @@ def create_app(
         return outcome(locale, "refused", t[refused.reason], detail, status=410)
 
     return app
+
+
+async def _single_values(request: Request) -> dict[str, str]:
+    """A survey form's fields; a field given twice, or a file, makes the whole answer empty (it
+    is then refused as incomplete, naming what is missing)."""
+    pairs = (await request.form()).multi_items()
+    given = {key: value for key, value in pairs if isinstance(value, str)}
+    return given if len(given) == len(pairs) else {}
 
 
 def _subject(found: Grantee) -> Subject:
