@@ -29,6 +29,29 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iter
         yield cluster
 
 
+@pytest.fixture(scope="module", autouse=True)
+def silent_runs(cluster: Cluster) -> dict[str, str]:
+    """Two runs left with nothing behind them, one *Pending* and one *Running*, made first: the
+    watchdogs take 90 s to call them dead, so their wait overlaps the other tests (the last test
+    checks them)."""
+    api = cluster.replicas[1]
+    partner_id, departement = partner_where(cluster.operator, "tier IN ('gold', 'platinum') AND certified")
+    deployment = api.deployments()["register-deal"]
+    not_yet = (datetime.now(UTC) + timedelta(days=1)).isoformat()  # no worker takes it meanwhile
+    runs = {}
+    for left_in, customer in (("PENDING", "Silence Départ SAS"), ("RUNNING", "Silence Hôte Perdu SAS")):
+        run = api.post(
+            f"/deployments/{deployment}/create_flow_run",
+            {
+                "parameters": {"submission": small_trusted_deal(partner_id, customer, departement)},
+                "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": not_yet}},
+            },
+        )
+        api.post(f"/flow_runs/{run['id']}/set_state", {"state": {"type": left_in}, "force": True})
+        runs[left_in] = str(run["id"])
+    return runs
+
+
 def test_every_deployment_is_deployed_and_the_scheduler_creates_runs(cluster: Cluster) -> None:
     api = cluster.replicas[1]
     assert {"register-deal", "recover-crashed-runs", *SCHEDULED_DEPLOYMENTS} <= set(api.deployments())
@@ -134,36 +157,20 @@ def test_a_killed_worker_loses_nothing_and_does_nothing_twice(cluster: Cluster) 
 
 
 def test_a_run_whose_process_vanished_without_a_word_is_crashed_by_a_watchdog_and_run_again(
-    cluster: Cluster,
+    cluster: Cluster, silent_runs: dict[str, str]
 ) -> None:
     """Left *Pending* (its worker died before the run's process started) or *Running* with no
     heartbeat (its host lost), a run reports nothing; the watchdogs mark it Crashed and
     recover-crashed-runs runs it again."""
     api = cluster.replicas[1]
-    operator = cluster.operator
-    partner_id, departement = partner_where(operator, "tier IN ('gold', 'platinum') AND certified")
-    deployment = api.deployments()["register-deal"]
-    not_yet = (datetime.now(UTC) + timedelta(days=1)).isoformat()  # no worker takes it meanwhile
-    silent = {}
-    for left_in, customer in (("PENDING", "Silence Départ SAS"), ("RUNNING", "Silence Hôte Perdu SAS")):
-        run = api.post(
-            f"/deployments/{deployment}/create_flow_run",
-            {
-                "parameters": {"submission": small_trusted_deal(partner_id, customer, departement)},
-                "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": not_yet}},
-            },
-        )
-        api.post(f"/flow_runs/{run['id']}/set_state", {"state": {"type": left_in}, "force": True})
-        silent[left_in] = str(run["id"])
-
-    for run in silent.values():
+    for run in silent_runs.values():
         api.wait_for_state(run, "Completed", timeout=300)
-    for left_in, run in silent.items():
+    for left_in, run in silent_runs.items():
         crashes = [state["message"] for state in api.get(f"/flow_run_states/?flow_run_id={run}")
                    if state["type"] == "CRASHED"]  # fmt: skip
         expected = "not started within" if left_in == "PENDING" else "no heartbeat"
         assert len(crashes) == 1 and expected in crashes[0], crashes
-    registered = operator.sql(
+    registered = cluster.operator.sql(
         "SELECT customer_name, count(*) FROM registration WHERE customer_name LIKE 'Silence %' "
         "GROUP BY customer_name ORDER BY customer_name"
     )
