@@ -12,7 +12,7 @@ from partnerflow.clock import programme_date
 from partnerflow.models import Partner, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
-from partnerflow.registration.customers import customer_key
+from partnerflow.customers import customer_key
 from partnerflow.registration.intake import IntakeResult, decide
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partnerflow.registration.customers import customer_key, fold_company_name
+from partnerflow.customers import customer_key, fold_company_name
 
 
 def test_siren_wins_over_domain_and_name() -> None:

@@ -1,4 +1,5 @@
-"""Who the end customer is: one normalised key per company, so two partners' spellings collide.
+"""Who the end customer is: one normalised key per company, so two partners' spellings collide
+(deal registration's conflicts) and a referred company is recognised (the referral programme).
 
 The key is, by preference: the SIREN (``siren:552100554``), else the company's own web or e-mail
 domain (``domain:acme.fr``; free-mail providers do not identify a company), else the company name
