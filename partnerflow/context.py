@@ -25,6 +25,7 @@ from partnerflow.policy import (
     PartnerHealthPolicy,
     Policy,
     RebalancingPolicy,
+    ReferralProgrammePolicy,
     load_policy,
 )
 from partnerflow.settings import Settings, get_settings
@@ -51,6 +52,8 @@ class Context:
     def policy(self, kind: Literal["partner_health"], as_of: date) -> Policy[PartnerHealthPolicy]: ...
     @overload
     def policy(self, kind: Literal["partner_admission"], as_of: date) -> Policy[PartnerAdmissionPolicy]: ...
+    @overload
+    def policy(self, kind: Literal["referral_programme"], as_of: date) -> Policy[ReferralProgrammePolicy]: ...
 
     def policy(self, kind: str, as_of: date) -> Policy[Any]:
         """The version of ``kind`` in force on ``as_of`` (a programme date)."""

@@ -16,6 +16,7 @@ from partnerflow.cli import (
     mail_commands,
     partner_commands,
     policy_commands,
+    referral_commands,
     review_commands,
     setup_commands,
     survey_commands,
@@ -46,6 +47,8 @@ app.add_typer(training_commands.app, name="training")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(candidate_commands.app, name="candidates")
 app.add_typer(partner_commands.app, name="partners")
+app.add_typer(referral_commands.customers_app, name="customers")
+app.add_typer(referral_commands.referrals_app, name="referrals")
 app.add_typer(automation_commands.app, name="automations")
 app.command()(lead_commands.rebalance)
 

@@ -53,6 +53,7 @@ from partnerflow.models.network import (
     Territory,
 )
 from partnerflow.models.outbox import DeliveryStatus, Notification
+from partnerflow.models.referrals import Customer
 from partnerflow.models.registrations import (
     OPEN_STATUSES,
     PendingSubmission,
@@ -75,6 +76,7 @@ __all__ = [
     "CampaignStatus",
     "CandidateStatus",
     "CommissionLine",
+    "Customer",
     "DeliveryStatus",
     "ExitInvitation",
     "ExitKind",

@@ -32,6 +32,7 @@ from partnerflow.policy.kinds import (
     PartnerHealthPolicy,
     RebalancingAction,
     RebalancingPolicy,
+    ReferralProgrammePolicy,
 )
 from partnerflow.policy.loader import (
     PolicyLibrary,
@@ -66,6 +67,7 @@ __all__ = [
     "Problem",
     "RebalancingAction",
     "RebalancingPolicy",
+    "ReferralProgrammePolicy",
     "ReplayReport",
     "StoredDecision",
     "diff_policies",

@@ -649,6 +649,40 @@ class PartnerAdmissionPolicy(PolicyDocument[AdmissionAction]):
         }
 
 
+# --- referral programme --------------------------------------------------------------------------
+
+SponsorOutcome = Literal["eligible", "not-eligible"]
+
+
+class SponsorAction(Action):
+    outcome: SponsorOutcome
+
+
+class SponsorRule(SponsorAction, Rule):
+    pass
+
+
+class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
+    """Who may sponsor (loyalty and engagement first). Rewards, qualification, fraud rules, the
+    launch gate and the pilot are added with the parts of the programme that read them."""
+
+    KIND: ClassVar[str] = "referral_programme"
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("eligible", "not-eligible")
+    VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
+        "customer": {
+            "months_as_customer": int,
+            "purchases": int,
+            "revenue": float,
+            "days_since_last_purchase": int,
+            "has_satisfaction": bool,
+            "satisfaction": int,
+            "has_email": bool,
+        },
+    }
+
+    rules: list[SponsorRule]
+
+
 POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {
     kind.KIND: kind
     for kind in (
@@ -658,5 +692,6 @@ POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {
         RebalancingPolicy,
         PartnerHealthPolicy,
         PartnerAdmissionPolicy,
+        ReferralProgrammePolicy,
     )
 }

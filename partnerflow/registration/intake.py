@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.customers import customer_key
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealAction, DealRegistrationPolicy, Decision, Policy
-from partnerflow.customers import customer_key
 from partnerflow.registration.facts import Claimant, deal_facts, find_conflict, partner_history
 from partnerflow.registration.notices import notify_partner
 from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, already_protected

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.customers import customer_key
 from partnerflow.models import Partner, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealRegistrationPolicy, Policy
-from partnerflow.customers import customer_key
 from partnerflow.registration.intake import IntakeResult, decide
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 
