@@ -46,6 +46,7 @@ class Keys:
         self._wakes = URLSafeTimedSerializer(secret, salt="partnerflow.wake-up")
         self._surveys = URLSafeSerializer(secret, salt="partnerflow.survey-link")
         self._exits = URLSafeSerializer(secret, salt="partnerflow.exit-survey-link")
+        self._referrals = URLSafeSerializer(secret, salt="partnerflow.referral-link")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -82,6 +83,17 @@ class Keys:
     def read_exit(self, token: str) -> int | None:
         try:
             payload: Any = self._exits.loads(token)
+        except BadData:
+            return None
+        return payload if type(payload) is int else None
+
+    def referral_token(self, invitation_id: int) -> str:
+        """A sponsor's referral link: the page where the companies it refers leave their details."""
+        return self._referrals.dumps(invitation_id)
+
+    def read_referral(self, token: str) -> int | None:
+        try:
+            payload: Any = self._referrals.loads(token)
         except BadData:
             return None
         return payload if type(payload) is int else None

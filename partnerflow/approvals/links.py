@@ -31,6 +31,10 @@ class Links:
         """A leaving partner's link to the exit survey page."""
         return f"{self.web_url.rstrip('/')}/exit/{self.keys.exit_token(invitation_id)}"
 
+    def referral(self, invitation_id: int) -> str:
+        """A sponsor's referral link (the page the referred company fills in)."""
+        return f"{self.web_url.rstrip('/')}/refer/{self.keys.referral_token(invitation_id)}"
+
     def operator(self, flow_run_id: str | None) -> str:
         """The waiting run in the Prefect UI, whose Resume form takes the code."""
         return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url

@@ -14,7 +14,9 @@ from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals import count_won_deals, import_customers, judge_sponsors
+from partnerflow.referrals.invitations import launch_gate, referrals_with_sponsors
 
 customers_app = typer.Typer(help="The vendor's end customers (referral programme).", no_args_is_help=True)
 referrals_app = typer.Typer(help="The customer referral programme.", no_args_is_help=True)
@@ -75,4 +77,63 @@ def sponsors(
         table.add_row(
             str(decision.customer_id), decision.name, "yes" if decision.eligible else "no", decision.reason
         )
+    console.print(table)
+
+
+@referrals_app.command("invite")
+@friendly_errors
+def invite() -> None:
+    """Start referral-invitations now (the launch gate and the pilot's size apply)."""
+    try:
+        run_id = start_run("referral-invitations/referral-invitations", {})
+    except PrefectUnavailable as unavailable:
+        errors.print(str(unavailable), soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(f"referral-invitations started: run {run_id}")
+
+
+@referrals_app.command("gate")
+@friendly_errors
+def gate(as_json: JsonFlag = False) -> None:
+    """Whether the launch gate is open today, and why not."""
+    ctx = context()
+    today = ctx.clock.today()
+    with Session(get_engine()) as session:
+        found = launch_gate(session, ctx.policy("referral_programme", today), today)
+    if as_json:
+        print_json(found.__dict__)
+        return
+    average = f"{found.average_satisfaction:.1f}/10" if found.average_satisfaction is not None else "unknown"
+    console.print(
+        f"launch gate {'open' if found.open else 'closed'}: average satisfaction {average}, "
+        f"{found.quiet_share:.0%} of customers quiet"
+    )
+    for reason in found.reasons:
+        console.print(f"  - {reason}", markup=False)
+
+
+@referrals_app.command("list")
+@friendly_errors
+def list_referrals(as_json: JsonFlag = False) -> None:
+    """Every referral: the referred company, its sponsor, its state."""
+    with Session(get_engine()) as session:
+        rows = [
+            {
+                "id": referral.id,
+                "company": referral.company,
+                "customer_key": referral.customer_key,
+                "sponsor": sponsor,
+                "status": referral.status.value,
+                "created_at": referral.created_at.isoformat(),
+            }
+            for referral, sponsor in referrals_with_sponsors(session)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} referral(s)")
+    for column in ("id", "company", "sponsor", "status"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), str(row["company"]), str(row["sponsor"]), str(row["status"]))
     console.print(table)

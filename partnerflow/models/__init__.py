@@ -53,7 +53,7 @@ from partnerflow.models.network import (
     Territory,
 )
 from partnerflow.models.outbox import DeliveryStatus, Notification
-from partnerflow.models.referrals import Customer
+from partnerflow.models.referrals import Customer, Referral, ReferralStatus, SponsorInvitation
 from partnerflow.models.registrations import (
     OPEN_STATUSES,
     PendingSubmission,
@@ -105,11 +105,14 @@ __all__ = [
     "ProtectionClaim",
     "Rebalancing",
     "RebalancingStatus",
+    "Referral",
+    "ReferralStatus",
     "Registration",
     "RegistrationStatus",
     "Role",
     "SettlementBatch",
     "SignOff",
+    "SponsorInvitation",
     "Statement",
     "StatementStatus",
     "SurveyComment",

@@ -5,11 +5,12 @@ No ``from __future__ import annotations`` here: SQLModel resolves column types a
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import Numeric
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from partnerflow.models.columns import timestamp_field
+from partnerflow.models.columns import enum_type, timestamp_field
 
 
 class Customer(SQLModel, table=True):
@@ -29,3 +30,46 @@ class Customer(SQLModel, table=True):
     revenue: Decimal = Field(default=Decimal(0), sa_type=Numeric(14, 2), max_digits=14, decimal_places=2)
     satisfaction: int | None = Field(default=None, ge=0, le=10, description="0-10, as last surveyed")
     updated_at: datetime = timestamp_field()
+
+
+class SponsorInvitation(SQLModel, table=True):
+    """A customer invited to sponsor: its personal referral link (signed over this id) and the
+    code partners may quote; which cohort it belongs to (the pilot first)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="RESTRICT"), nullable=False, unique=True)
+    )
+    code: str = Field(max_length=12, unique=True)
+    cohort: str = Field(max_length=20)  # pilot, rollout
+    policy_version: str = Field(max_length=40)
+    visits: int = 0
+    sent_at: datetime = timestamp_field()
+
+
+class ReferralStatus(StrEnum):
+    PENDING = "pending"  # waiting for the referred company's first qualifying transaction
+    QUALIFIED = "qualified"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+class Referral(SQLModel, table=True):
+    """A company a sponsor referred, as it described itself on the referral page (with consent)."""
+
+    __table_args__ = (UniqueConstraint("invitation_id", "customer_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("sponsorinvitation.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    company: str = Field(max_length=200)
+    siren: str | None = Field(default=None, max_length=9)
+    domain: str | None = Field(default=None, max_length=253)
+    contact_name: str = Field(max_length=200)
+    contact_email: str = Field(max_length=254)
+    customer_key: str = Field(max_length=260, index=True)
+    status: ReferralStatus = Field(default=ReferralStatus.PENDING, sa_type=enum_type(ReferralStatus))
+    created_at: datetime = timestamp_field()

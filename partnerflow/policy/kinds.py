@@ -662,6 +662,18 @@ class SponsorRule(SponsorAction, Rule):
     pass
 
 
+class LaunchGate(Strict):
+    """No referral programme on a service customers are not happy with: invitations wait while
+    the average satisfaction is low or too many customers have gone quiet."""
+
+    min_average_satisfaction: float = Field(ge=0, le=10, description="customers who gave a score, 0-10")
+    max_quiet_share: Ratio = Field(description="customers with no purchase in 18 months, of all who bought")
+
+
+class PilotSettings(Strict):
+    sponsors: int = Field(ge=1, le=100_000, description="how many sponsors the pilot invites, best first")
+
+
 class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
     """Who may sponsor (loyalty and engagement first). Rewards, qualification, fraud rules, the
     launch gate and the pilot are added with the parts of the programme that read them."""
@@ -681,6 +693,8 @@ class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
     }
 
     rules: list[SponsorRule]
+    launch: LaunchGate
+    pilot: PilotSettings
 
 
 POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {

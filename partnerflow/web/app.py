@@ -40,8 +40,11 @@ from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
 from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
 from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
+from partnerflow.referrals.invitations import count_visit, refer
+from partnerflow.referrals.invitations import find_invitation as find_sponsor_invitation
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.limits import LimitedBody
+from partnerflow.web.referral_texts import referral_texts_for
 from partnerflow.web.survey_texts import survey_texts_for
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
@@ -234,6 +237,44 @@ def create_app(
             return survey_refusal(result)
         t = survey_texts_for(result.locale)
         return outcome(result.locale, "recorded", t["exit_thanks"], status=200)
+
+    @app.get("/refer/{token}", response_class=HTMLResponse)
+    def referral_page(token: str) -> HTMLResponse:
+        with Session(engine) as session:
+            found = find_sponsor_invitation(session, keys, token)
+            if found is None:
+                return referral_refusal(settings.default_locale, "invalid")
+            invitation, sponsor = found
+            count_visit(session, invitation)
+            session.commit()
+            return referral_form(sponsor.locale, sponsor.name)
+
+    @app.post("/refer/{token}", response_class=HTMLResponse)
+    async def referral_answer(token: str, request: Request) -> HTMLResponse:
+        return await run_in_threadpool(record_referral, token, await _single_values(request))
+
+    def record_referral(token: str, given: dict[str, str]) -> HTMLResponse:
+        with Session(engine) as session:
+            result = refer(session, keys, token, given, now=clock.now())
+            session.commit()
+            found = find_sponsor_invitation(session, keys, token)
+            sponsor = found[1].name if found else ""
+        if result.created:
+            t = referral_texts_for(result.locale)
+            return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
+        if result.problem in ("invalid", "already-referred"):
+            return referral_refusal(result.locale or settings.default_locale, result.problem)
+        return referral_form(result.locale, sponsor, result.problem, status=422)
+
+    def referral_form(locale: str, sponsor: str, problem: str = "", status: int = 200) -> HTMLResponse:
+        t = referral_texts_for(locale)
+        return page("refer.html.j2", status, locale=locale, t=t, sponsor=sponsor, problem=problem)
+
+    def referral_refusal(locale: str, reason: str) -> HTMLResponse:
+        t = referral_texts_for(locale)
+        if reason == "invalid":
+            return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
+        return outcome(locale, "refused", t[reason], status=409)
 
     def survey_form(
         locale: str, min_group: int, problem: str = "", status: int = 200, *, leaving: bool = False
