@@ -16,7 +16,7 @@ from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals import count_won_deals, import_customers, judge_sponsors
-from partnerflow.referrals.invitations import launch_gate, referrals_with_sponsors
+from partnerflow.referrals.invitations import launch_gate, referral_details, referrals_with_sponsors
 
 customers_app = typer.Typer(help="The vendor's end customers (referral programme).", no_args_is_help=True)
 referrals_app = typer.Typer(help="The customer referral programme.", no_args_is_help=True)
@@ -137,3 +137,32 @@ def list_referrals(as_json: JsonFlag = False) -> None:
     for row in rows:
         table.add_row(str(row["id"]), str(row["company"]), str(row["sponsor"]), str(row["status"]))
     console.print(table)
+
+
+@referrals_app.command("show")
+@friendly_errors
+def show(referral_id: Annotated[int, typer.Argument(min=1, max=2**62)], as_json: JsonFlag = False) -> None:
+    """One referral: the referred company, its sponsor, the qualifying deal, fraud flags, rewards."""
+    with Session(get_engine()) as session:
+        found = referral_details(session, referral_id)
+    if found is None:
+        errors.print(f"no referral {referral_id}")
+        raise typer.Exit(1)
+    if as_json:
+        print_json(found)
+        return
+    console.print(
+        f"referral {referral_id}: {found['company']} ({found['customer_key']}), sponsor {found['sponsor']}, "
+        f"{found['status']}" + (f", deal {found['registration_id']}" if found["registration_id"] else ""),
+        markup=False,
+        highlight=False,
+    )
+    for flag in found["flags"]:
+        console.print(f"  flag: {flag}", markup=False, highlight=False)
+    for reward in found["rewards"]:
+        console.print(
+            f"  {reward['side']}: {reward['amount']} {reward['currency']} {reward['status']}, payable from "
+            f"{reward['payable_from']} ({reward['explanation']})",
+            markup=False,
+            highlight=False,
+        )

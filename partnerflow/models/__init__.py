@@ -53,7 +53,14 @@ from partnerflow.models.network import (
     Territory,
 )
 from partnerflow.models.outbox import DeliveryStatus, Notification
-from partnerflow.models.referrals import Customer, Referral, ReferralStatus, SponsorInvitation
+from partnerflow.models.referrals import (
+    Customer,
+    Referral,
+    ReferralReward,
+    ReferralStatus,
+    RewardStatus,
+    SponsorInvitation,
+)
 from partnerflow.models.registrations import (
     OPEN_STATUSES,
     PendingSubmission,
@@ -106,9 +113,11 @@ __all__ = [
     "Rebalancing",
     "RebalancingStatus",
     "Referral",
+    "ReferralReward",
     "ReferralStatus",
     "Registration",
     "RegistrationStatus",
+    "RewardStatus",
     "Role",
     "SettlementBatch",
     "SignOff",

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Numeric, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from partnerflow.models.columns import enum_type, timestamp_field
+from partnerflow.models.columns import enum_type, json_field, timestamp_field
 
 
 class Customer(SQLModel, table=True):
@@ -72,4 +72,32 @@ class Referral(SQLModel, table=True):
     contact_email: str = Field(max_length=254)
     customer_key: str = Field(max_length=260, index=True)
     status: ReferralStatus = Field(default=ReferralStatus.PENDING, sa_type=enum_type(ReferralStatus))
+    registration_id: int | None = Field(default=None)  # the first qualifying won deal
+    flags: list[str] = json_field(default_factory=list)  # fraud rules that held, with their reasons
+    policy_version: str | None = Field(default=None, max_length=40)  # who qualified it
+    qualified_at: datetime | None = timestamp_field(nullable=True)
+    created_at: datetime = timestamp_field()
+
+
+class RewardStatus(StrEnum):
+    HELD = "held"  # in its hold period (a reversal before payment cancels it)
+    FLAGGED = "flagged"  # a fraud rule held: waits for a channel manager's decision
+    CANCELLED = "cancelled"
+
+
+class ReferralReward(SQLModel, table=True):
+    """One side's reward for a qualified referral: the sponsor, or the referred company. Exactly
+    one per referral and side (the primary key), whatever runs twice."""
+
+    referral_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("referral.id", ondelete="RESTRICT"), primary_key=True)
+    )
+    side: str = Field(primary_key=True, max_length=10)  # sponsor, referred
+    customer_key: str = Field(max_length=260, index=True)  # who receives it
+    amount: Decimal = Field(sa_type=Numeric(14, 2), max_digits=14, decimal_places=2)
+    currency: str = Field(max_length=3)
+    status: RewardStatus = Field(sa_type=enum_type(RewardStatus), index=True)
+    payable_from: date
+    explanation: str = Field(default="", sa_type=Text)
+    policy_version: str = Field(max_length=40)
     created_at: datetime = timestamp_field()

@@ -674,6 +674,40 @@ class PilotSettings(Strict):
     sponsors: int = Field(ge=1, le=100_000, description="how many sponsors the pilot invites, best first")
 
 
+class Qualification(Strict):
+    """What counts as the referred company's qualifying first transaction."""
+
+    min_amount: Decimal = Field(ge=0, description="the won deal's amount, at least")
+    product_lines: list[str] = Field(default_factory=list, description="one of these (empty: any)")
+    within_days: int = Field(ge=1, le=730, description="closed within this many days of the referral")
+
+
+class Reward(Strict):
+    """One side's reward: a share of the first transaction, or a fixed amount; capped."""
+
+    percent: Ratio = Field(default=0.0)
+    amount: Decimal = Field(default=Decimal(0), ge=0)
+    cap: Decimal | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Reward:
+        if (self.percent > 0) == (self.amount > 0):
+            raise ValueError("a reward is either a percent or an amount")
+        return self
+
+
+class Rewards(Strict):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    sponsor: Reward
+    referred: Reward
+    sponsor_cap_per_year: Decimal = Field(gt=0, description="a sponsor earns at most this in a calendar year")
+    hold_days: int = Field(ge=0, le=365, description="a reversal in this time cancels the rewards")
+
+
+class FraudRules(Strict):
+    max_referrals_per_sponsor_per_month: int = Field(ge=1, le=1000)
+
+
 class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
     """Who may sponsor (loyalty and engagement first). Rewards, qualification, fraud rules, the
     launch gate and the pilot are added with the parts of the programme that read them."""
@@ -695,6 +729,9 @@ class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
     rules: list[SponsorRule]
     launch: LaunchGate
     pilot: PilotSettings
+    qualification: Qualification
+    rewards: Rewards
+    fraud: FraudRules
 
 
 POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, update
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import Keys, Links
 from partnerflow.approvals.keys import CODE_ALPHABET
 from partnerflow.customers import business_domain, customer_key
-from partnerflow.models import Customer, Referral, SponsorInvitation
+from partnerflow.models import Customer, Referral, ReferralReward, SponsorInvitation
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.policy import Policy, ReferralProgrammePolicy
 from partnerflow.referrals.sponsors import judge_sponsors
@@ -224,6 +225,40 @@ def referrals_with_sponsors(session: Session) -> list[tuple[Referral, str]]:
         .order_by(col(Referral.id))
     ).all()
     return [(referral, name) for referral, name in rows]
+
+
+def referral_details(session: Session, referral_id: int) -> dict[str, Any] | None:
+    """A referral as people read it: company, sponsor, state, flags and both rewards."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        return None
+    invitation = session.get_one(SponsorInvitation, referral.invitation_id)
+    sponsor = session.get_one(Customer, invitation.customer_id)
+    rewards = session.exec(
+        select(ReferralReward)
+        .where(ReferralReward.referral_id == referral_id)
+        .order_by(col(ReferralReward.side))
+    ).all()
+    return {
+        "id": referral.id,
+        "company": referral.company,
+        "customer_key": referral.customer_key,
+        "sponsor": sponsor.name,
+        "status": referral.status.value,
+        "registration_id": referral.registration_id,
+        "flags": list(referral.flags),
+        "rewards": [
+            {
+                "side": reward.side,
+                "amount": str(reward.amount),
+                "currency": reward.currency,
+                "status": reward.status.value,
+                "payable_from": reward.payable_from.isoformat(),
+                "explanation": reward.explanation,
+            }
+            for reward in rewards
+        ],
+    }
 
 
 def _new_code() -> str:

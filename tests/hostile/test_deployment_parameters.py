@@ -65,6 +65,12 @@ for name, value in {
     "a number": 202611,
 }.items():
     CASES[f"commission-settlement: period {name}"] = ("commission-settlement", {"period": value})
+for name, value in BAD_NUMBERS.items():
+    if value is not None:  # qualify-referrals without a registration sweeps every pending referral
+        CASES[f"qualify-referrals: registration_id {name}"] = (
+            "qualify-referrals",
+            {"registration_id": value},
+        )
 for name, value in {"month 13": "2026-13", "words": "this month", "a number": 202611}.items():
     CASES[f"partner-health: month {name}"] = ("partner-health", {"month": value})
 for name, value in {"year 0": 0, "year 10^30": 10**30, "year 99999": 99_999, "year as words": "last"}.items():
