@@ -22,13 +22,7 @@ def queue_welcome(
     """Queue the ``partner_welcome`` e-mail for ``partner``; False if it was queued before."""
     territory = session.get(Territory, partner.territory_code)
     assert territory is not None and partner.id is not None
-    manager = session.exec(
-        select(Person)
-        .join(PersonRole)
-        .where(PersonRole.role == Role.CHANNEL_MANAGER)
-        .where(col(Person.active))
-        .order_by(col(Person.id))
-    ).first()
+    manager = first_channel_manager(session)
     if manager is None:
         raise LookupError("no active channel manager: seed or add one before welcoming partners")
     return enqueue(
@@ -49,3 +43,14 @@ def queue_welcome(
             "channel_manager_email": manager.email,
         },
     )
+
+
+def first_channel_manager(session: Session) -> Person | None:
+    """The channel manager a new partner's e-mails name as its contact (the first active one)."""
+    return session.exec(
+        select(Person)
+        .join(PersonRole)
+        .where(PersonRole.role == Role.CHANNEL_MANAGER)
+        .where(col(Person.active))
+        .order_by(col(Person.id))
+    ).first()

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from partnerflow.models import Partner, PartnerStatus, Person, PersonRole, Role, TrainingKind, TrainingRecord
+from partnerflow.models import Partner, PartnerStatus, Person, TrainingKind, TrainingRecord
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.onboarding import queue_welcome
+from partnerflow.onboarding import first_channel_manager, queue_welcome
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.policy.kinds import TrainingSettings
 
@@ -40,7 +40,7 @@ def queue_training_notices(
 ) -> TrainingNotices:
     """Queue the day's onboarding steps and certification reminders (each once)."""
     welcomes = invitations = check_ins = 0
-    manager = _first_manager(session)
+    manager = first_channel_manager(session)
     for partner in _recent_partners(session, today, settings):
         assert partner.joined_on is not None
         days = (today - partner.joined_on).days
@@ -131,12 +131,3 @@ def _notify(
             },
         )
     return queued
-
-
-def _first_manager(session: Session) -> Person | None:
-    return session.exec(
-        select(Person)
-        .join(PersonRole)
-        .where(PersonRole.role == Role.CHANNEL_MANAGER, col(Person.active))
-        .order_by(col(Person.id))
-    ).first()

@@ -107,9 +107,15 @@ def count_won_deals(session: Session, *, now: datetime) -> int:
         .where(col(Registration.status) == RegistrationStatus.WON, col(Registration.closed_on).is_not(None))
         .group_by(col(Registration.customer_key))
     ).all()
+    known = {
+        customer.customer_key: customer
+        for customer in session.exec(
+            select(Customer).where(col(Customer.customer_key).in_([row[0] for row in won]))
+        )
+    }
     touched = 0
     for key, name, siren, email, purchases, first, last, revenue in won:
-        customer = session.exec(select(Customer).where(Customer.customer_key == key)).first()
+        customer = known.get(key)
         if customer is None:
             customer = Customer(customer_key=key, name=name or key, siren=siren, email=email, updated_at=now)
         if (
