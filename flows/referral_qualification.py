@@ -8,16 +8,17 @@ from prefect import flow
 
 from flows.parameters import RecordNumber
 from flows.runners import bounded_threads
-from tasks.referrals import qualify_pending
+from tasks.referrals import qualify_pending, start_referral_reviews
 
 
 @flow(name="qualify-referrals", flow_run_name="qualify-referrals", task_runner=bounded_threads())
 def qualify_referrals(registration_id: RecordNumber | None = None) -> dict[str, Any]:
     """On each deal.closed event (that company's referrals) and daily (every pending referral):
     a referral whose referred company won its first qualifying deal qualifies; both rewards are
-    created, held; fraud flags hold them for a channel manager.
+    created, held; fraud flags hold them for a channel manager (a review-referral run each).
 
     Args:
         registration_id: the deal that closed (set by the event); empty: every pending referral.
     """
-    return asdict(qualify_pending(registration_id))
+    report = qualify_pending(registration_id)
+    return {**asdict(report), "reviews_started": start_referral_reviews()}

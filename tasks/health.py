@@ -10,6 +10,7 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
@@ -19,7 +20,6 @@ from partnerflow.health.onboarding import TrainingNotices, queue_training_notice
 from partnerflow.health.removal import request_decision, take_removal_answer
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
-    ReviewOutcome,
     follow_ups,
     partner_groups,
     record_review,

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from prefect import task
+from datetime import timedelta
+from typing import Any
 
+from prefect import get_run_logger, task
+
+from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals.invitations import InvitationRound, invite_sponsors
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
-from tasks.settings import SWEEP
+from partnerflow.referrals.review import (
+    claim_review,
+    referrals_to_review,
+    request_review,
+    take_review_answer,
+)
+from tasks.settings import STEP, SWEEP
+
+REVIEW_LINKS_WORK_FOR = timedelta(days=14)
 
 
 @task(name="invite-sponsors", **SWEEP)
@@ -44,4 +57,51 @@ def qualify_pending(registration_id: int | None) -> QualificationReport:
             ctx.policy("referral_programme", ctx.clock.today()),
             now=ctx.clock.now(),
             customer_key=key,
+        )
+
+
+@task(name="start-referral-reviews", **SWEEP)
+def start_referral_reviews() -> int:
+    """Start a review-referral run for each flagged referral no run has claimed. Without a served
+    deployment nothing is lost: the referral stays unclaimed and the next sweep starts it."""
+    with session_scope() as session:
+        referral_ids = referrals_to_review(session)
+    try:
+        for referral_id in referral_ids:
+            start_run("review-referral/review-referral", {"referral_id": referral_id})
+    except PrefectUnavailable as error:
+        get_run_logger().warning("flagged referrals wait for the next sweep: %s", error)
+        return 0
+    return len(referral_ids)
+
+
+@task(name="ask-referral-review", **STEP)
+def ask_referral_review(referral_id: int, flow_run_id: str) -> bool:
+    """Claim the referral for this run and mail the channel managers; False: another run has it."""
+    ctx = context()
+    now = ctx.clock.now()
+    with session_scope() as session:
+        if not claim_review(session, referral_id, flow_run_id):
+            return False
+        request_review(
+            session,
+            referral_id,
+            ctx.renderer,
+            links=ctx.links,
+            run_id=flow_run_id,
+            expires_at=now + REVIEW_LINKS_WORK_FOR,
+            now=now,
+        )
+    return True
+
+
+@task(name="record-referral-answer", **STEP)
+def record_referral_answer(
+    referral_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> ReviewOutcome:
+    """One round of the channel manager's form (``referrals.review.take_review_answer``)."""
+    ctx = context()
+    with session_scope() as session:
+        return take_review_answer(
+            session, referral_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )

@@ -22,10 +22,12 @@ from partnerflow.approvals.answers import (
 from partnerflow.approvals.forms import (
     AnswerFields,
     DetailsReader,
+    ReviewOutcome,
     Woken,
     receive_form,
     reply_message,
     wake_values,
+    with_reply,
 )
 from partnerflow.approvals.keys import Keys, keys_for
 from partnerflow.approvals.links import Links, links_for
@@ -56,6 +58,7 @@ __all__ = [
     "Recorded",
     "Refused",
     "Reply",
+    "ReviewOutcome",
     "Subject",
     "Woken",
     "answer_by_code",
@@ -79,4 +82,5 @@ __all__ = [
     "runs_with_unapplied_answers",
     "unapplied_answers",
     "wake_values",
+    "with_reply",
 ]

@@ -81,3 +81,19 @@ def reply_message(received: Outcome | Woken, *, decided: bool, status: str) -> s
     if isinstance(received, Refused) and not decided:
         return received.reason
     return status
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """Where a decision stands after a form's submission, and what its submitter reads."""
+
+    done: bool
+    status: str
+    message: str
+
+
+def with_reply(received: Outcome | Woken, outcome: ReviewOutcome) -> ReviewOutcome:
+    """``outcome`` with the message the form's submitter reads (why refused, or where it stands)."""
+    return ReviewOutcome(
+        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
+    )

@@ -12,6 +12,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "partner-health": ("approve",),  # record the actions chosen for the at-risk partners
     "admission": ("approve", "reject"),  # admit a batch of candidates (minus those left out)
     "removal": ("approve", "reject"),  # remove a partner from the programme
+    "referral": ("approve", "reject"),  # clear a flagged referral's fraud flags, or reject it
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 

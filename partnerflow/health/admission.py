@@ -23,15 +23,16 @@ from stdnum.fr import siren as siren_number
 from partnerflow.approvals import (
     Keys,
     Links,
+    ReviewOutcome,
     Subject,
     mark_applied,
     receive_form,
     unapplied_answers,
+    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
-from partnerflow.health.review import ReviewOutcome, with_reply
 from partnerflow.models import (
     AdmissionBatch,
     CandidateStatus,

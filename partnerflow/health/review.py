@@ -21,14 +21,13 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Keys,
     Links,
-    Outcome,
+    ReviewOutcome,
     Subject,
     mark_applied,
     receive_form,
-    reply_message,
     unapplied_answers,
+    with_reply,
 )
-from partnerflow.approvals.forms import Woken
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.health.assessment import LEVELS, PartnerHealth
@@ -66,20 +65,6 @@ class FollowUp:
             return "left"
         change = LEVELS.index(self.level_then) - LEVELS.index(self.level_now)  # LEVELS: worst first
         return "improved" if change < 0 else "worse" if change > 0 else "unchanged"
-
-
-@dataclass(frozen=True)
-class ReviewOutcome:
-    done: bool
-    status: str
-    message: str
-
-
-def with_reply(received: Outcome | Woken, outcome: ReviewOutcome) -> ReviewOutcome:
-    """``outcome`` with the message the form's submitter reads (why refused, or where it stands)."""
-    return ReviewOutcome(
-        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
 
 
 def month_of(day: date) -> str:

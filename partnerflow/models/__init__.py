@@ -55,9 +55,12 @@ from partnerflow.models.network import (
 from partnerflow.models.outbox import DeliveryStatus, Notification
 from partnerflow.models.referrals import (
     Customer,
+    PayoutMethod,
     Referral,
     ReferralReward,
     ReferralStatus,
+    RewardClawback,
+    RewardPayout,
     RewardStatus,
     SponsorInvitation,
 )
@@ -105,6 +108,7 @@ __all__ = [
     "PartnerRemoval",
     "PartnerStatus",
     "PartnerTier",
+    "PayoutMethod",
     "PendingSubmission",
     "Person",
     "PersonRole",
@@ -117,6 +121,8 @@ __all__ = [
     "ReferralStatus",
     "Registration",
     "RegistrationStatus",
+    "RewardClawback",
+    "RewardPayout",
     "RewardStatus",
     "Role",
     "SettlementBatch",

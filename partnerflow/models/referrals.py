@@ -6,11 +6,19 @@ No ``from __future__ import annotations`` here: SQLModel resolves column types a
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from partnerflow.models.columns import enum_type, json_field, timestamp_field
+from partnerflow.models.commissions import StatementStatus
+
+
+def payout_field() -> Any:
+    """The payout a reward or clawback was settled on (None while it waits for a settlement)."""
+    column = Column(Integer, ForeignKey("rewardpayout.id", ondelete="RESTRICT"), nullable=True, index=True)
+    return Field(default=None, sa_column=column)
 
 
 class Customer(SQLModel, table=True):
@@ -29,6 +37,8 @@ class Customer(SQLModel, table=True):
     purchases: int = Field(default=0, ge=0)
     revenue: Decimal = Field(default=Decimal(0), sa_type=Numeric(14, 2), max_digits=14, decimal_places=2)
     satisfaction: int | None = Field(default=None, ge=0, le=10, description="0-10, as last surveyed")
+    iban: str | None = Field(default=None, max_length=34)  # where its referral rewards are paid
+    bic: str | None = Field(default=None, max_length=11)
     updated_at: datetime = timestamp_field()
 
 
@@ -76,13 +86,16 @@ class Referral(SQLModel, table=True):
     flags: list[str] = json_field(default_factory=list)  # fraud rules that held, with their reasons
     policy_version: str | None = Field(default=None, max_length=40)  # who qualified it
     qualified_at: datetime | None = timestamp_field(nullable=True)
+    review_run_id: str | None = Field(default=None, max_length=36)  # the run asking about its flags
+    decided_by: str | None = Field(default=None, max_length=254)  # who cleared or rejected the flags
     created_at: datetime = timestamp_field()
 
 
 class RewardStatus(StrEnum):
     HELD = "held"  # in its hold period (a reversal before payment cancels it)
     FLAGGED = "flagged"  # a fraud rule held: waits for a channel manager's decision
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # rejected, or its deal reversed before it was paid
+    SETTLED = "settled"  # on a payout of a monthly settlement
 
 
 class ReferralReward(SQLModel, table=True):
@@ -101,3 +114,53 @@ class ReferralReward(SQLModel, table=True):
     explanation: str = Field(default="", sa_type=Text)
     policy_version: str = Field(max_length=40)
     created_at: datetime = timestamp_field()
+    payout_id: int | None = payout_field()
+
+
+class RewardClawback(SQLModel, table=True):
+    """The negative of a reward already settled whose deal was reversed: nets against what the
+    same customer is paid next. At most one per reward (the primary key)."""
+
+    referral_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("referral.id", ondelete="RESTRICT"), primary_key=True)
+    )
+    side: str = Field(primary_key=True, max_length=10)
+    customer_key: str = Field(max_length=260, index=True)
+    amount: Decimal = Field(sa_type=Numeric(14, 2), max_digits=14, decimal_places=2)  # negative
+    currency: str = Field(max_length=3)
+    reason: str = Field(sa_type=Text)
+    payout_id: int | None = payout_field()
+    created_at: datetime = timestamp_field()
+
+
+class PayoutMethod(StrEnum):
+    TRANSFER = "transfer"  # SEPA credit transfer: a valid IBAN is on file
+    VOUCHER = "voucher"  # a credit note on the customer's next invoice
+
+
+class RewardPayout(SQLModel, table=True):
+    """What one customer receives for its referral rewards in one monthly settlement (net of
+    clawbacks): one per period and customer, paid with the partners' statements."""
+
+    __table_args__ = (UniqueConstraint("period", "customer_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("settlementbatch.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    period: str = Field(max_length=7)
+    customer_key: str = Field(max_length=260)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    locale: str = Field(default="fr", max_length=5)
+    method: PayoutMethod = Field(sa_type=enum_type(PayoutMethod))
+    status: StatementStatus = Field(default=StatementStatus.PENDING, sa_type=enum_type(StatementStatus))
+    amount: Decimal = Field(sa_type=Numeric(14, 2), max_digits=14, decimal_places=2)
+    currency: str = Field(max_length=3)
+    iban: str | None = Field(default=None, max_length=34)
+    bic: str | None = Field(default=None, max_length=11)
+    payment_reference: str = Field(max_length=35)
+    created_at: datetime = timestamp_field()
+    paid_at: datetime | None = timestamp_field(nullable=True)

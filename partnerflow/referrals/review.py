@@ -1,0 +1,159 @@
+"""A flagged referral waits for a channel manager: clear its flags (the rewards are held as any
+other) or reject it (the rewards are cancelled).
+
+The ``review-referral`` run of a flagged referral mails every channel manager their personal link
+and code, with the flags and their reasons, and waits; the first authenticated answer decides.
+Only the run that first claimed the referral asks: a second run started for the same referral
+(the daily sweep racing the event) finds it claimed and ends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from partnerflow.approvals import (
+    Keys,
+    Links,
+    ReviewOutcome,
+    Subject,
+    mark_applied,
+    receive_form,
+    unapplied_answers,
+    with_reply,
+)
+from partnerflow.approvals.invitations import invite_role
+from partnerflow.audit import record_event
+from partnerflow.models import (
+    Customer,
+    Referral,
+    ReferralReward,
+    ReferralStatus,
+    RewardStatus,
+    Role,
+    SponsorInvitation,
+)
+from partnerflow.notify import TemplateRenderer
+
+SUBJECT_KIND = "referral"
+
+
+def referrals_to_review(session: Session) -> list[int]:
+    """Flagged referrals no run has claimed yet (the daily sweep starts one run for each)."""
+    query = select(Referral.id).where(
+        Referral.status == ReferralStatus.FLAGGED, col(Referral.review_run_id).is_(None)
+    )
+    return [found for found in session.exec(query.order_by(col(Referral.id))).all() if found is not None]
+
+
+def claim_review(session: Session, referral_id: int, run_id: str) -> bool:
+    """Make ``run_id`` the run that asks about this referral; False when another run has it (or
+    it is no longer flagged): that run then has nothing to do."""
+    session.connection().execute(
+        update(Referral)
+        .where(
+            col(Referral.id) == referral_id,
+            col(Referral.status) == ReferralStatus.FLAGGED,
+            col(Referral.review_run_id).is_(None),
+        )
+        .values(review_run_id=run_id)
+    )
+    referral = session.get(Referral, referral_id, populate_existing=True)
+    return referral is not None and referral.review_run_id == run_id
+
+
+def request_review(
+    session: Session,
+    referral_id: int,
+    renderer: TemplateRenderer,
+    *,
+    links: Links,
+    run_id: str,
+    expires_at: datetime,
+    now: datetime,
+) -> int:
+    """Mail every channel manager their link and code, with the flags (once per referral)."""
+    referral = session.get_one(Referral, referral_id)
+    invitation = session.get_one(SponsorInvitation, referral.invitation_id)
+    sponsor = session.get_one(Customer, invitation.customer_id)
+    rewards = _rewards(session, referral_id)
+    amounts = ", ".join(f"{reward.side} {reward.amount} {reward.currency}" for reward in rewards)
+    summary = (
+        f"### Referral {referral_id}: {referral.company}, referred by {sponsor.name}\n\n"
+        + "".join(f"- {flag}\n" for flag in referral.flags)
+        + f"\nRewards waiting: {amounts or 'none'}. Approve pays them as usual; reject cancels them."
+    )
+    return invite_role(
+        session,
+        renderer,
+        links,
+        Subject(SUBJECT_KIND, referral_id),
+        role=Role.CHANNEL_MANAGER,
+        approvers_required=1,
+        summary=summary,
+        expires_at=expires_at,
+        flow_run_id=run_id,
+        template="referral_flagged",
+        context={
+            "referral_id": referral_id,
+            "company": referral.company,
+            "sponsor_name": sponsor.name,
+            "flags": referral.flags,
+            "rewards": amounts,
+        },
+        now=now,
+    )
+
+
+def take_review_answer(
+    session: Session,
+    referral_id: int,
+    values: dict[str, object],
+    *,
+    keys: Keys,
+    flow_run_id: str,
+    now: datetime,
+) -> ReviewOutcome:
+    """One submission of the run's form: recorded (or refused with the reason), then applied."""
+    received = receive_form(
+        session, keys, Subject(SUBJECT_KIND, referral_id), values, flow_run_id=flow_run_id, now=now
+    )
+    return with_reply(received, apply_review(session, referral_id, now=now))
+
+
+def apply_review(session: Session, referral_id: int, *, now: datetime) -> ReviewOutcome:
+    """Approved: the referral counts and its rewards are held like any other; rejected: they are
+    cancelled. Only the first answer decides; later ones are recorded and change nothing."""
+    referral = session.get_one(Referral, referral_id)
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id)):
+        mark_applied(session, answer, now)
+        if referral.status is not ReferralStatus.FLAGGED:
+            continue
+        approved = answer.decision == "approve"
+        referral.status = ReferralStatus.QUALIFIED if approved else ReferralStatus.REJECTED
+        referral.decided_by = answer.person_email
+        session.add(referral)
+        for reward in _rewards(session, referral_id):
+            if reward.status is RewardStatus.FLAGGED:
+                reward.status = RewardStatus.HELD if approved else RewardStatus.CANCELLED
+                verdict = "flags cleared" if approved else "referral rejected"
+                reward.explanation += f"; {verdict} by {answer.person_email}"
+                session.add(reward)
+        record_event(
+            session,
+            actor=answer.person_email,
+            action="referral.cleared" if approved else "referral.rejected",
+            subject_type="referral",
+            subject_id=referral_id,
+            details={"flags": referral.flags, "comment": answer.comment},
+        )
+    status = referral.status.value
+    done = referral.status is not ReferralStatus.FLAGGED
+    return ReviewOutcome(done, status, f"referral {referral_id}: {status}")
+
+
+def _rewards(session: Session, referral_id: int) -> list[ReferralReward]:
+    query = select(ReferralReward).where(ReferralReward.referral_id == referral_id)
+    return list(session.exec(query.order_by(col(ReferralReward.side))).all())
