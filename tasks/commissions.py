@@ -10,6 +10,7 @@ from partnerflow.commissions.accrual import AccrualResult, accrual_exceptions, a
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
+from partnerflow.commissions.reward_payouts import payouts_of, queue_reward_statements
 from partnerflow.commissions.settlement import (
     ApprovalOutcome,
     OpenedSettlement,
@@ -76,7 +77,8 @@ def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
             )
         table = [_row(view) for view in statement_views(session, batch)]
         assert batch.id is not None
-        opened = OpenedSettlement(batch.id, batch.status.value, summary, len(table))
+        payouts = len(payouts_of(session, batch))
+        opened = OpenedSettlement(batch.id, batch.status.value, summary, len(table) + payouts)
     key = f"commission-settlement-{period}"
     create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")
     create_table_artifact(table, key=f"{key}-statements", description=f"Statements {period}")
@@ -125,8 +127,12 @@ def mark_batch_paid(batch_id: int) -> int:
 
 @task(name="queue-statements", **STEP)
 def queue_statements(batch_id: int) -> int:
-    """Put each paid statement in the outbox for its partner (once per statement)."""
+    """Put each paid statement in the outbox for its partner, and each referral reward payout
+    for its customer (once each)."""
+    renderer = context().renderer
     with session_scope() as session:
         batch = session.get(SettlementBatch, batch_id)
         assert batch is not None
-        return queue_statement_emails(session, batch, context().renderer)
+        return queue_statement_emails(session, batch, renderer) + queue_reward_statements(
+            session, batch, renderer
+        )

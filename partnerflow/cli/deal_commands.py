@@ -37,6 +37,7 @@ from partnerflow.orchestration.prefect_api import (
     resume_run,
     start_run,
 )
+from partnerflow.referrals.reversal import reverse_rewards
 from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.policies import policy_for_registration
@@ -281,7 +282,8 @@ def reverse(
     actor: Annotated[str, typer.Option(help="Who reverses it.")] = "cli",
     as_json: JsonFlag = False,
 ) -> None:
-    """Reverse a deal's commission: cancelled before settlement, clawed back after payment."""
+    """Reverse a deal's commission, and the referral rewards it earned: cancelled before
+    settlement, clawed back after payment."""
     with _explained(ValueError), session_scope() as session:
         result = reverse_deal(
             session,
@@ -291,8 +293,11 @@ def reverse(
             plan_for=plan_in_force,
             now=context().clock.now(),
         )
+        rewards = reverse_rewards(
+            session, registration_id, reason=reason, actor=actor, now=context().clock.now()
+        )
     if as_json:
-        print_json(result.__dict__)
+        print_json({**result.__dict__, "referral_rewards": rewards.__dict__})
         return
     messages = {
         "cancelled": f"commission of deal {registration_id} cancelled ({result.amount}): it will not be paid",
@@ -302,6 +307,8 @@ def reverse(
         "nothing-accrued": f"deal {registration_id} has no commission to reverse ({result.detail})",
     }
     console.print(messages[result.outcome])
+    if rewards.describe():
+        console.print(rewards.describe())
 
 
 @app.command("list")

@@ -28,7 +28,7 @@ class Payer:
 
 @dataclass(frozen=True)
 class Transfer:
-    partner_id: int
+    partner_id: int | None  # None: a customer's referral reward
     partner_name: str
     iban: str
     bic: str | None
@@ -36,6 +36,11 @@ class Transfer:
     currency: str
     reference: str  # end-to-end id, also on the partner's statement
     description: str
+    kind: str = "commission"  # commission, referral-transfer, referral-voucher (CSV only, no transfer)
+
+    @property
+    def by_bank(self) -> bool:
+        return self.kind != "referral-voucher"
 
 
 EPC_CHARACTERS = frozenset(string.ascii_letters + string.digits + "/-?:().,'+ ")
@@ -98,23 +103,25 @@ def sepa_credit_transfer(
 
 
 def transfers_csv(transfers: Sequence[Transfer], payment_id: str) -> str:
-    """One row per transfer, amounts with two decimals and a dot, UTF-8."""
+    """One row per line, amounts with two decimals and a dot, UTF-8; ``kind`` tells a commission
+    from a referral reward, and a voucher (a credit note, not in the SEPA file) from a transfer."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["payment_id", "reference", "partner_id", "partner_name", "iban", "bic", "amount", "currency"]
+        ["payment_id", "reference", "partner_id", "partner_name", "iban", "bic", "amount", "currency", "kind"]
     )
     for transfer in transfers:
         writer.writerow(
             [
                 payment_id,
                 transfer.reference,
-                transfer.partner_id,
+                "" if transfer.partner_id is None else transfer.partner_id,
                 transfer.partner_name,
                 iban_number.compact(transfer.iban),
                 transfer.bic or "",
                 f"{transfer.amount:.2f}",
                 transfer.currency,
+                transfer.kind,
             ]
         )
     return buffer.getvalue()

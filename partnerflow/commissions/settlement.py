@@ -40,6 +40,13 @@ from partnerflow.commissions.payment_file import (
     transfers_csv,
 )
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.reward_payouts import (
+    mark_payouts_paid,
+    payout_transfers,
+    payouts_of,
+    reject_payouts,
+    settle_rewards,
+)
 from partnerflow.models import (
     BatchStatus,
     CommissionLine,
@@ -148,12 +155,14 @@ def open_settlement(
             .where(col(Statement.partner_id) == col(CommissionLine.partner_id))
             .values(statement_id=col(Statement.id), status=LineStatus.SETTLED)
         )
-    batch.carried_forward = carried
+    rewards = settle_rewards(session, batch, period, now=now)
+    batch.total += rewards.transferred
+    batch.carried_forward = carried + rewards.carried_forward
     batch.held_back = held
     batch.approvals_needed = approvals_needed(document, batch.total)
     if batch.approvals_needed:
         batch.status = BatchStatus.AWAITING_APPROVAL
-    elif batch.total == 0:  # nobody to pay this month: nothing to approve or transfer
+    elif not settled and not rewards.payouts:  # nobody to pay this month: nothing to approve
         batch.status, batch.decided_at, batch.paid_at = BatchStatus.PAID, now, now
     else:
         batch.decided_at = now
@@ -202,7 +211,7 @@ class OpenedSettlement:
     batch_id: int
     status: str
     summary: str
-    statements: int
+    statements: int  # partner statements and referral reward payouts: 0, nothing to pay
 
 
 def take_finance_answer(
@@ -262,6 +271,7 @@ def _reject(session: Session, batch: SettlementBatch, now: datetime) -> None:
         .where(col(CommissionLine.statement_id).in_([statement.id for statement in statements]))
         .values(statement_id=None, status=LineStatus.ACCRUED)
     )
+    reject_payouts(session, batch)
 
 
 @dataclass(frozen=True)
@@ -288,7 +298,12 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
         statements = statements_of(session, batch)
         names = partner_names(session, (s.partner_id for s in statements))
         transfers = [_transfer(statement, names[statement.partner_id]) for statement in statements]
-        xml, payment_id = sepa_credit_transfer(payer, transfers, programme_date(now))
+        transfers += payout_transfers(payouts_of(session, batch))
+        by_bank = [transfer for transfer in transfers if transfer.by_bank]
+        if by_bank:
+            xml, payment_id = sepa_credit_transfer(payer, by_bank, programme_date(now))
+        else:  # vouchers only: nothing for the bank, the CSV still lists them
+            xml, payment_id = "", f"PF-{batch.period}-VOUCHERS"
         batch.payment_xml = xml
         batch.payment_id = payment_id
         batch.payment_csv = transfers_csv(transfers, payment_id)
@@ -313,7 +328,8 @@ def stored_payment(session: Session, period: Period) -> PaymentFiles | None:
 def save_payment_files(folder: Path, files: PaymentFiles) -> tuple[Path, Path]:
     """Write the stored files under ``folder``, named by payment id; rewriting gives the same bytes.
 
-    Each goes through a temporary file, so a crash never leaves half a payment file behind.
+    Each goes through a temporary file, so a crash never leaves half a payment file behind. A
+    batch of vouchers only has no SEPA file: its path is written empty.
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths = (folder / f"{files.payment_id}.xml", folder / f"{files.payment_id}.csv")
@@ -338,10 +354,12 @@ def mark_paid(session: Session, batch_id: int, *, now: datetime) -> int:
         statement.paid_at = now
         session.add(statement)
         paid += 1
+    payouts = mark_payouts_paid(session, batch, now)
     batch.status = BatchStatus.PAID
     batch.paid_at = now
     session.add(batch)
-    _audit(session, batch, ACTOR, "settlement.paid", {"payment_id": batch.payment_id, "statements": paid})
+    details = {"payment_id": batch.payment_id, "statements": paid, "reward_payouts": payouts}
+    _audit(session, batch, ACTOR, "settlement.paid", details)
     return paid
 
 

@@ -13,6 +13,7 @@ from partnerflow.approvals import Links, Subject
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.reward_payouts import payouts_of
 from partnerflow.commissions.settlement import batch_for, statements_of
 from partnerflow.markdown import md_text
 from partnerflow.models import (
@@ -106,7 +107,7 @@ def batch_markdown(session: Session, batch: SettlementBatch, set_aside: Sequence
     lines = [
         f"# Commission settlement {batch.period}",
         "",
-        f"**{len(statements)} statements, {batch.total} {batch.currency}** "
+        f"**{len(statements)} statements, {batch.total} {batch.currency} transferred** "
         f"(plan {batch.plan_version}; status {batch.status.value}).",
         "",
     ]
@@ -120,6 +121,10 @@ def batch_markdown(session: Session, batch: SettlementBatch, set_aside: Sequence
     lines += [
         f"| {md_text(names[s.partner_id])} | {s.earned} | {s.clawed_back} | {s.net} |" for s in statements
     ]
+    payouts = payouts_of(session, batch)
+    if payouts:
+        lines += ["", "## Referral rewards", "", "| Customer | Paid as | Net |", "|---|---|---:|"]
+        lines += [f"| {md_text(p.name)} | {p.method.value} | {p.amount} |" for p in payouts]
     for title, entries in (
         ("Held back (cannot be paid)", batch.held_back),
         ("Carried forward", batch.carried_forward),

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from stdnum import bic as bic_number
+from stdnum import iban as iban_number
 
 from partnerflow.clock import programme_date
 from partnerflow.customers import business_domain, customer_key
@@ -25,7 +27,8 @@ from partnerflow.text import is_clean
 
 class CustomerRow(BaseModel):
     """``name,siren,domain,email,locale,first_purchase_on,last_purchase_on,purchases,revenue,
-    satisfaction``: a company and what the CRM knows of it."""
+    satisfaction,iban,bic``: a company and what the CRM knows of it (the IBAN, when given, is
+    where its referral rewards are transferred; without one they come as vouchers)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -41,6 +44,22 @@ class CustomerRow(BaseModel):
     purchases: int = Field(default=0, ge=0, le=1_000_000)
     revenue: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("999999999999.99"), decimal_places=2)
     satisfaction: int | None = Field(default=None, ge=0, le=10)
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        if not iban_number.is_valid(value):
+            raise ValueError("not a valid IBAN (check digits or format)")
+        return str(iban_number.compact(value))
+
+    @field_validator("bic")
+    @classmethod
+    def _bic(cls, value: str) -> str:
+        if not bic_number.is_valid(value):
+            raise ValueError("not a valid BIC")
+        return str(bic_number.compact(value))
 
     @field_validator("name")
     @classmethod

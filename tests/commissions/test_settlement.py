@@ -183,7 +183,7 @@ def test_the_payment_file_is_a_valid_sepa_transfer_of_every_statement(
     assert document.findtext(f".//{PAIN}DbtrAcct//{PAIN}IBAN") == PAYER.iban
     references = sorted(e.text or "" for e in document.iter(f"{PAIN}EndToEndId"))
     assert references == [f"PF-2027-03-{payees['first']}", f"PF-2027-03-{payees['second']}"]
-    assert files.csv.splitlines()[1].endswith(",7000.00,EUR")
+    assert files.csv.splitlines()[1].endswith(",7000.00,EUR,commission")
 
 
 def test_the_payment_file_of_a_period_is_generated_once(

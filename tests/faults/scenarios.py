@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +240,64 @@ def won_month(engine: Engine, amount: str) -> None:
     for customer, partner, day in (("a", first, 5), ("b", first, 6), ("c", second, 7)):
         won(engine, submit, partner, amount, date(2027, 1, day), customer)
     accrue_all(engine)
+    rewarded_referral(engine)
+
+
+def rewarded_referral(engine: Engine) -> None:
+    """A qualified referral whose two rewards are past their hold by March 2027: the sponsor
+    (IBAN on file) is paid 1,000 by transfer, the referred company 300 as a voucher."""
+    from partnerflow.models import (
+        Customer,
+        Referral,
+        ReferralReward,
+        ReferralStatus,
+        RewardStatus,
+        SponsorInvitation,
+    )
+    from tests.commissions.ledger import VALID_IBAN
+
+    with Session(engine) as session:
+        sponsor = Customer(
+            customer_key="domain:parrain.example",
+            name="Parrain SAS",
+            email="achats@parrain.example",
+            iban=VALID_IBAN,
+        )
+        session.add(sponsor)
+        session.flush()
+        invitation = SponsorInvitation(
+            customer_id=sponsor.id or 0, code="PARRAIN1", cohort="pilot", policy_version="t"
+        )
+        session.add(invitation)
+        session.flush()
+        referral = Referral(
+            invitation_id=invitation.id or 0,
+            company="Filleul SAS",
+            contact_name="Claire",
+            contact_email="claire@filleul.example",
+            customer_key="domain:filleul.example",
+            status=ReferralStatus.QUALIFIED,
+        )
+        session.add(referral)
+        session.flush()
+        for side, key, amount in (
+            ("sponsor", sponsor.customer_key, "1000"),
+            ("referred", referral.customer_key, "300"),
+        ):
+            session.add(
+                ReferralReward(
+                    referral_id=referral.id or 0,
+                    side=side,
+                    customer_key=key,
+                    amount=Decimal(amount),
+                    currency="EUR",
+                    status=RewardStatus.HELD,
+                    payable_from=date(2027, 2, 1),
+                    explanation=f"{side} reward",
+                    policy_version="t",
+                )
+            )
+        session.commit()
 
 
 def approved_month(engine: Engine, period: str) -> int:

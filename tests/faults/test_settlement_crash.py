@@ -147,3 +147,7 @@ def test_a_settlement_killed_after_a_step_then_run_again_pays_and_mails_once(
     assert scalar(engine, audit.format("settlement.paid")) == 1
     statements = [m["To"] for m in smtp_server.messages() if f"commissions {PERIOD}" in str(m["Subject"])]
     assert sorted(statements) == ["contact@azur.example", "contact@boreal.example"]
+    assert scalar(engine, "SELECT count(*) FROM rewardpayout WHERE status = 'paid'") == 2
+    assert scalar(engine, "SELECT count(*) FROM referralreward WHERE status = 'settled'") == 2
+    rewards = [m["To"] for m in smtp_server.messages() if "parrainage" in str(m["Subject"])]
+    assert sorted(rewards) == ["achats@parrain.example", "claire@filleul.example"], "each payout mailed once"

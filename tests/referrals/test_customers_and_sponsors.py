@@ -143,3 +143,17 @@ def test_the_commands_import_customers_and_list_sponsors(engine: Engine, tmp_pat
 def test_an_odd_satisfaction_is_refused(engine: Engine, satisfaction: str) -> None:
     report = imported(engine, [{**LOYAL, "satisfaction": satisfaction}])
     assert report.refused and "satisfaction" in report.refused[0][1]  # type: ignore[attr-defined]
+
+
+def test_an_iban_is_kept_compact_and_a_wrong_one_refused_with_its_row(engine: Engine) -> None:
+    report = imported(
+        engine,
+        [
+            {**LOYAL, "iban": "FR14 2004 1010 0505 0001 3M02 606", "bic": "ccbpfrppxxx"},
+            row("Typo SAS", iban="FR15 2004 1010 0505 0001 3M02 606"),
+        ],
+    )
+    assert report.refused == [(2, "iban: not a valid IBAN (check digits or format)")]  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        loyal = session.exec(select(Customer)).one()
+    assert (loyal.iban, loyal.bic) == ("FR1420041010050500013M02606", "CCBPFRPPXXX")
