@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
@@ -13,7 +15,9 @@ from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals.invitations import InvitationRound, invite_sponsors
+from partnerflow.referrals.pilot import ask_owner, open_review, programme_stage, take_owner_answer
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
+from partnerflow.referrals.report import figures_markdown, figures_table, referral_figures, write_figures
 from partnerflow.referrals.review import (
     claim_review,
     referrals_to_review,
@@ -23,6 +27,17 @@ from partnerflow.referrals.review import (
 from tasks.settings import STEP, SWEEP
 
 REVIEW_LINKS_WORK_FOR = timedelta(days=14)
+OWNER_LINKS_WORK_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class PilotFigures:
+    """What the pilot review run publishes, and the review it asks about (None: nothing to ask)."""
+
+    review_id: int | None
+    stage: str
+    summary: str
+    report: str
 
 
 @task(name="invite-sponsors", **SWEEP)
@@ -104,4 +119,55 @@ def record_referral_answer(
     with session_scope() as session:
         return take_review_answer(
             session, referral_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
+        )
+
+
+@task(name="publish-pilot-figures", **STEP)
+def publish_pilot_figures(flow_run_id: str) -> PilotFigures:
+    """The programme's figures (report files and artifacts); once the pilot has ended, its review
+    opened (once) and the programme owners asked with their link and code."""
+    ctx = context()
+    today, now = ctx.clock.today(), ctx.clock.now()
+    policy = ctx.policy("referral_programme", today)
+    with session_scope() as session:
+        figures = referral_figures(session, policy, as_of=today)
+        page = write_figures(ctx.settings.reports_dir, figures)
+        summary = f"{figures_markdown(figures)}\n\nCharts and CSV: `{page.name}` in the reports folder."
+        review = open_review(session, policy, figures, today=today, run_id=flow_run_id, now=now)
+        if review is not None:
+            ask_owner(
+                session,
+                review,
+                figures,
+                ctx.renderer,
+                links=ctx.links,
+                expires_at=now + OWNER_LINKS_WORK_FOR,
+                now=now,
+            )
+        stage = programme_stage(session, policy)
+        review_id = review.id if review is not None else None
+    create_markdown_artifact(
+        summary, key="referral-programme", description=f"Referral programme as of {today}"
+    )
+    create_table_artifact(
+        figures_table(figures), key="referral-programme-months", description="Per cohort and month"
+    )
+    return PilotFigures(review_id, stage.name, summary, str(page))
+
+
+@task(name="record-pilot-decision", **STEP)
+def record_pilot_decision(
+    review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+) -> ReviewOutcome:
+    """One round of the programme owner's form (``referrals.pilot.take_owner_answer``)."""
+    ctx = context()
+    with session_scope() as session:
+        return take_owner_answer(
+            session,
+            review_id,
+            values,
+            keys=ctx.links.keys,
+            policy=ctx.policy("referral_programme", ctx.clock.today()),
+            flow_run_id=flow_run_id,
+            now=ctx.clock.now(),
         )

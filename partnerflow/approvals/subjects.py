@@ -13,6 +13,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "admission": ("approve", "reject"),  # admit a batch of candidates (minus those left out)
     "removal": ("approve", "reject"),  # remove a partner from the programme
     "referral": ("approve", "reject"),  # clear a flagged referral's fraud flags, or reject it
+    "referral-pilot": ("rollout", "extend", "stop"),  # the programme owner, at the pilot's end
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 

@@ -17,6 +17,8 @@ from partnerflow.db import get_engine, session_scope
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals import count_won_deals, import_customers, judge_sponsors
 from partnerflow.referrals.invitations import launch_gate, referral_details, referrals_with_sponsors
+from partnerflow.referrals.pilot import programme_stage
+from partnerflow.referrals.report import COLUMNS, figures_table, referral_figures, write_figures
 
 customers_app = typer.Typer(help="The vendor's end customers (referral programme).", no_args_is_help=True)
 referrals_app = typer.Typer(help="The customer referral programme.", no_args_is_help=True)
@@ -27,7 +29,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts."
 @friendly_errors
 def import_file(file: Path, as_json: JsonFlag = False) -> None:
     """Import FILE (CSV or JSON: name, siren, domain, email, locale, first_purchase_on,
-    last_purchase_on, purchases, revenue, satisfaction 0-10), then count the deals partners won
+    last_purchase_on, purchases, revenue, satisfaction 0-10, iban, bic), then count the deals partners won
     per company; a bad row is named and skipped."""
     rows = read_rows(file)
     now = context().clock.now()
@@ -83,7 +85,8 @@ def sponsors(
 @referrals_app.command("invite")
 @friendly_errors
 def invite() -> None:
-    """Start referral-invitations now (the launch gate and the pilot's size apply)."""
+    """Start referral-invitations now (the launch gate, the pilot's size and end, and the
+    programme owner's decision apply)."""
     try:
         run_id = start_run("referral-invitations/referral-invitations", {})
     except PrefectUnavailable as unavailable:
@@ -166,3 +169,36 @@ def show(referral_id: Annotated[int, typer.Argument(min=1, max=2**62)], as_json:
             markup=False,
             highlight=False,
         )
+
+
+@referrals_app.command("report")
+@friendly_errors
+def report(as_json: JsonFlag = False) -> None:
+    """Conversion against the bar and the break-even, per cohort and month; writes
+    referrals-<day>.html (charts) and .csv under the reports folder."""
+    ctx = context()
+    today = ctx.clock.today()
+    policy = ctx.policy("referral_programme", today)
+    with Session(get_engine()) as session:
+        figures = referral_figures(session, policy, as_of=today)
+        stage = programme_stage(session, policy)
+    page = write_figures(ctx.settings.reports_dir, figures)
+    if as_json:
+        print_json({**figures.as_dict(), "stage": stage.name, "html": str(page)})
+        return
+    ends = f" (ends {stage.pilot_ends_on})" if stage.name == "pilot" else ""
+    console.print(f"stage: {stage.name}{ends}; bar {figures.target_conversion:.0%}", markup=False)
+    for verdict in figures.verdicts:
+        mark = "meets the bar" if verdict.meets_bar else "does not meet the bar"
+        console.print(
+            f"{verdict.cohort}: {mark}: {verdict.reason}; break-even {verdict.break_even_note}",
+            markup=False,
+            highlight=False,
+        )
+    table = Table(title=f"Referrals as of {today}")
+    for column in COLUMNS:
+        table.add_column(column.replace("_", " "), no_wrap=True)
+    for row in figures_table(figures):
+        table.add_row(*row.values())
+    console.print(table)
+    console.print(f"report: {page} (and .csv)", markup=False, highlight=False)

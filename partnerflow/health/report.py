@@ -1,14 +1,12 @@
 """The monthly partner-health report as files: a CSV of every active partner and an HTML page with
 charts (levels by tier, drivers by cause and région, the attrition trend, survey scores).
 
-Charts are pygal SVG inlined in the page, with no script: the file opens offline, from a share
-or an e-mail attachment, and prints.
+Charts are pygal SVG inlined in the page, with no script (``partnerflow.charts``).
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from pygal.style import Style
 
+from partnerflow.charts import chart_options, inline_svg
 from partnerflow.health.assessment import LEVELS, PartnerHealth, levels_count
 from partnerflow.health.attrition import AttritionPeriod
 from partnerflow.health.review import FollowUp
@@ -31,7 +30,6 @@ _PAGES = Environment(
     autoescape=True,  # partner names are typed by people
     undefined=StrictUndefined,
 )
-_SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
 _LEVEL_STYLE = Style(  # in LEVELS order: at-risk, watch, healthy
     colors=("#c0392b", "#e1a100", "#2e8b57"), background="white", plot_background="white"
 )
@@ -100,28 +98,20 @@ def report_html(inputs: ReportInputs) -> str:
     )
 
 
-def _chart(chart: pygal.Graph) -> Markup:
-    svg: str = chart.render(is_unicode=True, disable_xml_declaration=True)
-    # pygal inlines its tooltip configuration as a script even without its JavaScript: dropped
-    return Markup(_SCRIPTS.sub("", svg))  # pygal escapes the labels it is given
-
-
-def _config(title: str, **options: object) -> dict[str, object]:
-    return {"title": title, "js": [], "width": 760, "height": 360, "legend_at_bottom": True, **options}
-
-
 def _levels_by_tier(inputs: ReportInputs) -> Markup:
-    chart = pygal.StackedBar(**_config("Partners by level and tier", style=_LEVEL_STYLE))
+    chart = pygal.StackedBar(**chart_options("Partners by level and tier", style=_LEVEL_STYLE))
     tiers = sorted(set(inputs.tiers.values()))
     chart.x_labels = tiers
     counted = Counter((inputs.tiers.get(h.partner_id, ""), h.level) for h in inputs.assessed)
     for level in LEVELS:
         chart.add(level, [counted[(tier, level)] for tier in tiers])
-    return _chart(chart)
+    return inline_svg(chart)
 
 
 def _causes_by_region(inputs: ReportInputs) -> Markup:
-    chart = pygal.StackedBar(**_config("Partners with a driver, by cause and région", x_label_rotation=20))
+    chart = pygal.StackedBar(
+        **chart_options("Partners with a driver, by cause and région", x_label_rotation=20)
+    )
     regions = sorted(set(inputs.regions.values()))
     chart.x_labels = regions
     counted = Counter(
@@ -131,26 +121,26 @@ def _causes_by_region(inputs: ReportInputs) -> Markup:
     )
     for cause in (c.value for c in AttritionCause):
         chart.add(cause, [counted[(region, cause)] for region in regions])
-    return _chart(chart)
+    return inline_svg(chart)
 
 
 def _attrition_trend(periods: list[AttritionPeriod]) -> Markup:
-    chart = pygal.Line(**_config("Attrition rate by quarter (%)", range=(0, 100)))
+    chart = pygal.Line(**chart_options("Attrition rate by quarter (%)", range=(0, 100)))
     quarters = [period for period in periods if "-Q" in period.label]
     chart.x_labels = [period.label for period in quarters]
     chart.add("left / active at start", [round(100 * _rate(period), 1) for period in quarters])
-    return _chart(chart)
+    return inline_svg(chart)
 
 
 def _survey_scores(survey: RoundResults | None) -> Markup | None:
     shown = [group for group in survey.groups if group.shown] if survey else []
     if survey is None or not shown:
         return None
-    chart = pygal.Bar(**_config(f"Survey {survey.label}: agreement per cause (1-5)", range=(1, 5)))
+    chart = pygal.Bar(**chart_options(f"Survey {survey.label}: agreement per cause (1-5)", range=(1, 5)))
     chart.x_labels = list(CAUSE_QUESTIONS)
     for group in shown:
         chart.add(f"{group.group} ({group.answers})", [round(group.averages[c], 2) for c in CAUSE_QUESTIONS])
-    return _chart(chart)
+    return inline_svg(chart)
 
 
 def _rate(period: AttritionPeriod) -> float:

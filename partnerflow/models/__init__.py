@@ -56,6 +56,7 @@ from partnerflow.models.outbox import DeliveryStatus, Notification
 from partnerflow.models.referrals import (
     Customer,
     PayoutMethod,
+    PilotReview,
     Referral,
     ReferralReward,
     ReferralStatus,
@@ -112,6 +113,7 @@ __all__ = [
     "PendingSubmission",
     "Person",
     "PersonRole",
+    "PilotReview",
     "Proposal",
     "ProtectionClaim",
     "Rebalancing",

@@ -39,6 +39,7 @@ class Role(StrEnum):
     CHANNEL_OPS = "channel-ops"
     SUPPLY_CHAIN = "supply-chain"
     FINANCE = "finance"
+    PROGRAMME_OWNER = "programme-owner"  # decides the referral pilot's roll-out
 
 
 class Territory(SQLModel, table=True):

@@ -164,3 +164,19 @@ class RewardPayout(SQLModel, table=True):
     payment_reference: str = Field(max_length=35)
     created_at: datetime = timestamp_field()
     paid_at: datetime | None = timestamp_field(nullable=True)
+
+
+class PilotReview(SQLModel, table=True):
+    """The programme owner's decision at the end of the referral pilot (or of its extension):
+    roll out to every eligible sponsor, extend the pilot, or stop inviting. One per pilot end."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ends_on: date = Field(unique=True)  # the pilot's last day this review is about
+    policy_version: str = Field(max_length=40)
+    figures: dict[str, Any] = json_field()  # the pilot's totals as the owner read them
+    decision: str | None = Field(default=None, max_length=10)  # rollout, extend, stop
+    extended_to: date | None = None
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = timestamp_field(nullable=True)
+    flow_run_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = timestamp_field()

@@ -6,6 +6,7 @@ Thresholds and rates live in the YAML files; this module only says what a file m
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
@@ -671,7 +672,20 @@ class LaunchGate(Strict):
 
 
 class PilotSettings(Strict):
+    """The small-scale trial before roll-out: a cohort of the best sponsors until a date, then the
+    programme owner decides on the figures."""
+
     sponsors: int = Field(ge=1, le=100_000, description="how many sponsors the pilot invites, best first")
+    ends_on: date = Field(description="the pilot's last day; its review opens the day after")
+    extension_days: int = Field(ge=1, le=365, description="how much longer an extended pilot runs")
+
+
+class Economics(Strict):
+    """What the programme must earn: the bar on conversion and the figures of its break-even."""
+
+    target_conversion: Ratio = Field(description="first transactions / referrals to reach (the 10 % bar)")
+    gross_margin_rate: Ratio = Field(description="the vendor's gross margin on a referred first transaction")
+    fixed_costs_per_month: Decimal = Field(ge=0, description="running the programme, rewards excluded")
 
 
 class Qualification(Strict):
@@ -709,8 +723,8 @@ class FraudRules(Strict):
 
 
 class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
-    """Who may sponsor (loyalty and engagement first). Rewards, qualification, fraud rules, the
-    launch gate and the pilot are added with the parts of the programme that read them."""
+    """Who may sponsor (loyalty and engagement first), the launch gate, the pilot, what qualifies
+    a referral, both rewards, the fraud rules and the economics the programme is judged on."""
 
     KIND: ClassVar[str] = "referral_programme"
     OUTCOMES: ClassVar[tuple[str, ...]] = ("eligible", "not-eligible")
@@ -732,6 +746,7 @@ class ReferralProgrammePolicy(PolicyDocument[SponsorAction]):
     qualification: Qualification
     rewards: Rewards
     fraud: FraudRules
+    economics: Economics
 
 
 POLICY_KINDS: dict[str, type[PolicyDocument[Any]]] = {

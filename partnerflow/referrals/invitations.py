@@ -26,11 +26,11 @@ from partnerflow.customers import business_domain, customer_key
 from partnerflow.models import Customer, Referral, ReferralReward, SponsorInvitation
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.policy import Policy, ReferralProgrammePolicy
+from partnerflow.referrals.pilot import PILOT, STOPPED, Stage, programme_stage
 from partnerflow.referrals.sponsors import judge_sponsors
 from partnerflow.text import is_clean
 
 QUIET_AFTER = timedelta(days=540)
-PILOT = "pilot"
 CODE_LENGTH = 8
 
 
@@ -46,7 +46,8 @@ class LaunchGate:
 class InvitationRound:
     gate: LaunchGate
     invited: int
-    cohort: str
+    cohort: str  # pilot, rollout, stopped
+    note: str = ""  # why nobody was invited although the gate is open
 
 
 def launch_gate(session: Session, policy: Policy[ReferralProgrammePolicy], today: date) -> LaunchGate:
@@ -81,14 +82,23 @@ def invite_sponsors(
     renderer: TemplateRenderer,
     links: Links,
 ) -> InvitationRound:
-    """Invite the best eligible sponsors not invited yet, up to the pilot's size (once each)."""
+    """Invite the best eligible sponsors not invited yet (once each): up to the pilot's size
+    during the pilot, every one once rolled out, nobody after the pilot's end until the owner
+    decides, nor once stopped."""
     gate = launch_gate(session, policy, today)
+    stage = programme_stage(session, policy)
     if not gate.open:
-        return InvitationRound(gate, 0, PILOT)
-    invited_already = session.exec(select(func.count()).select_from(SponsorInvitation)).one()
-    room = policy.document.pilot.sponsors - invited_already
-    if room <= 0:
-        return InvitationRound(gate, 0, PILOT)
+        return InvitationRound(gate, 0, stage.name)
+    if not stage.invites(today):
+        return InvitationRound(gate, 0, stage.name, _not_inviting(stage))
+    room: int | None = None  # rolled out: every eligible sponsor
+    if stage.name == PILOT:
+        in_pilot = session.exec(select(func.count()).where(SponsorInvitation.cohort == PILOT)).one()
+        room = policy.document.pilot.sponsors - in_pilot
+        if room <= 0:
+            return InvitationRound(
+                gate, 0, PILOT, f"the pilot's {policy.document.pilot.sponsors} sponsors are invited"
+            )
     known = set(session.exec(select(SponsorInvitation.customer_id)).all())
     eligible = {d.customer_id for d in judge_sponsors(session, policy, today, eligible_only=True)} - known
     best = session.exec(
@@ -106,7 +116,7 @@ def invite_sponsors(
         invitation = SponsorInvitation(
             customer_id=customer.id or 0,
             code=_new_code(),
-            cohort=PILOT,
+            cohort=stage.name,
             policy_version=policy.version,
             sent_at=now,
         )
@@ -125,7 +135,15 @@ def invite_sponsors(
                 "referral_code": invitation.code,
             },
         )
-    return InvitationRound(gate, len(best), PILOT)
+    return InvitationRound(gate, len(best), stage.name)
+
+
+def _not_inviting(stage: Stage) -> str:
+    if stage.name == STOPPED:
+        return "the programme owner stopped the programme: nobody new is invited"
+    if stage.awaiting:
+        return f"the pilot ended {stage.pilot_ends_on}: invitations wait for the programme owner's decision"
+    return f"the pilot ended {stage.pilot_ends_on}"
 
 
 class ReferredCompany(BaseModel):

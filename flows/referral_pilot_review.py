@@ -1,0 +1,45 @@
+"""The referral pilot's end: the figures, then the programme owner's decision (see
+partnerflow.referrals.pilot)."""
+
+from typing import Any, Literal
+
+from prefect import flow
+from prefect.input import RunInput
+from pydantic import Field
+
+from flows.runners import answer_rounds, bounded_threads, current_run_id
+from partnerflow.approvals import AnswerFields
+from tasks.notifications import send_pending_notifications
+from tasks.referrals import publish_pilot_figures, record_pilot_decision
+
+
+class PilotDecision(RunInput, AnswerFields):
+    """The programme owner's decision on the pilot, with their code."""
+
+    decision: Literal["rollout", "extend", "stop"] = Field(
+        description="roll out to every eligible sponsor, extend the pilot, or stop inviting"
+    )
+
+
+@flow(
+    name="referral-pilot-review",
+    flow_run_name="referral-pilot-review",
+    persist_result=True,
+    task_runner=bounded_threads(),
+)
+def referral_pilot_review() -> dict[str, Any]:
+    """Daily: publish the referral programme's figures (conversion against the bar, break-even;
+    HTML with charts and CSV); the day after the pilot ends, ask the programme owner to roll out,
+    extend or stop, and wait (suspended) for their answer."""
+    run_id = current_run_id()
+    published = publish_pilot_figures(run_id)
+    status = published.stage
+    if published.review_id is not None:
+        send_pending_notifications()
+        form = PilotDecision.with_initial_data(description=published.summary)
+        for round_number, values in answer_rounds(form, "decision"):
+            outcome = record_pilot_decision(published.review_id, run_id, round_number, values)
+            status = outcome.status
+            if outcome.done:
+                break
+    return {"review": published.review_id, "status": status, "report": published.report}
