@@ -14,6 +14,7 @@ from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
+from partnerflow.referrals.codes import referrals_from_codes
 from partnerflow.referrals.invitations import InvitationRound, invite_sponsors
 from partnerflow.referrals.pilot import ask_owner, open_review, programme_stage, take_owner_answer
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
@@ -58,7 +59,8 @@ def invite_pilot_sponsors() -> InvitationRound:
 
 @task(name="qualify-referrals", **SWEEP)
 def qualify_pending(registration_id: int | None) -> QualificationReport:
-    """Qualify the pending referrals of the company that registration names (all, without one)."""
+    """Turn the referral codes quoted on registrations into referrals, then qualify the pending
+    referrals of the company that registration names (all, without one)."""
     ctx = context()
     with session_scope() as session:
         key = None
@@ -67,6 +69,7 @@ def qualify_pending(registration_id: int | None) -> QualificationReport:
             if registration is None:
                 return QualificationReport()
             key = registration.customer_key
+        referrals_from_codes(session, customer_key=key)  # codes quoted on registrations first
         return qualify_referrals(
             session,
             ctx.policy("referral_programme", ctx.clock.today()),

@@ -16,6 +16,7 @@ from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals import count_won_deals, import_customers, judge_sponsors
+from partnerflow.referrals.codes import unknown_codes
 from partnerflow.referrals.invitations import launch_gate, referral_details, referrals_with_sponsors
 from partnerflow.referrals.pilot import programme_stage
 from partnerflow.referrals.report import COLUMNS, figures_table, referral_figures, write_figures
@@ -202,3 +203,17 @@ def report(as_json: JsonFlag = False) -> None:
         table.add_row(*row.values())
     console.print(table)
     console.print(f"report: {page} (and .csv)", markup=False, highlight=False)
+
+
+@referrals_app.command("codes")
+@friendly_errors
+def codes(as_json: JsonFlag = False) -> None:
+    """Deal registrations quoting a referral code that no sponsor holds (a typo to ask about)."""
+    with Session(get_engine()) as session:
+        found = unknown_codes(session)
+    if as_json:
+        print_json([{"registration_id": rid, "code": code, "customer": name} for rid, code, name in found])
+        return
+    console.print(f"{len(found)} registration(s) quote an unknown referral code")
+    for registration_id, code, name in found:
+        console.print(f"  registration {registration_id}: {code} ({name})", markup=False, highlight=False)

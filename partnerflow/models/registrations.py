@@ -38,6 +38,7 @@ class Registration(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=64)
+    referral_code: str | None = Field(default=None, max_length=12, index=True)  # a sponsor's, quoted
     partner_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=True, index=True),

@@ -149,6 +149,7 @@ def registration_values(submission: DealSubmission, partner: Partner, now: datet
         "currency": submission.currency,
         "expected_close_on": submission.expected_close_on,
         "notes": submission.notes,
+        "referral_code": submission.referral_code,
         "submitted_at": now,
         "submission": submission.model_dump(mode="json"),
     }

@@ -50,6 +50,17 @@ class DealSubmission(BaseModel):
         pattern=r"^[A-Za-z0-9._:/-]+$",
         description="Your own reference for this row: a file submitted again creates nothing new",
     )
+    referral_code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9]{8}$",
+        description="The customer's referral code, when another customer recommended us (8 characters)",
+    )
+
+    @field_validator("referral_code", mode="after")
+    @classmethod
+    def _code_in_capitals(cls, value: str | None) -> str | None:
+        """Codes are printed in capitals; a partner may type them in lower case."""
+        return value.upper() if value is not None else None
 
     @field_validator("*", mode="after")
     @classmethod
