@@ -20,6 +20,7 @@ from partnerflow.clock import programme_date
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.reversal import reverse_deal
+from partnerflow.commissions.reward_payouts import payouts_of
 from partnerflow.commissions.settlement import batch_for
 from partnerflow.commissions.statements import period_report
 from partnerflow.context import context
@@ -139,5 +140,15 @@ def _print(period: Period) -> None:
             statement["payment_reference"],
         )
     console.print(table)
+    with Session(get_engine()) as session:
+        batch_row = batch_for(session, period)
+        payouts = payouts_of(session, batch_row) if batch_row is not None else []
+    for payout in payouts:
+        console.print(
+            f"referral rewards: {payout.name}: {payout.amount} {payout.currency} as a {payout.method.value} "
+            f"({payout.payment_reference}), {payout.status.value}",
+            markup=False,
+            highlight=False,
+        )
     folder = get_settings().payments_dir / str(period)
     console.print(f"payment files: {folder} (SEPA pain.001 + CSV, payment id {batch['payment_id']})")

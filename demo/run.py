@@ -17,6 +17,7 @@ from demo.commissions import run_commission_demo
 from demo.deals import run_deal_demo
 from demo.health import run_health_demo
 from demo.rebalancing import run_rebalancing_demo
+from demo.referrals import run_referral_demo, show_referral_report
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
 from partnerflow.context import context
@@ -90,11 +91,14 @@ def demo(
         run_deal_demo()
         console.rule("5. discount campaign")
         run_campaign_demo()
-        console.rule("6. commission settlement")
+        console.rule("6. customer referral programme: the pilot")
+        run_referral_demo()
+        console.rule("7. commission settlement (referral rewards paid with it)")
         run_commission_demo()
-        console.rule("7. reseller rebalancing")
+        show_referral_report()
+        console.rule("8. reseller rebalancing")
         run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026
-        console.rule("8. partner health and the anonymous survey")
+        console.rule("9. partner health and the anonymous survey")
         run_health_demo()
         from prefect.logging.handlers import APILogHandler
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from sqlmodel import Session
 
@@ -19,11 +20,22 @@ from partnerflow.referrals import count_won_deals, import_customers, judge_spons
 from partnerflow.referrals.codes import unknown_codes
 from partnerflow.referrals.invitations import launch_gate, referral_details, referrals_with_sponsors
 from partnerflow.referrals.pilot import programme_stage
-from partnerflow.referrals.report import COLUMNS, figures_table, referral_figures, write_figures
+from partnerflow.referrals.report import figures_table, referral_figures, write_figures
 
 customers_app = typer.Typer(help="The vendor's end customers (referral programme).", no_args_is_help=True)
 referrals_app = typer.Typer(help="The customer referral programme.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SHORT_HEADERS = (
+    "cohort",
+    "month",
+    "invited",
+    "visits",
+    "referred",
+    "converted",
+    "conv.",
+    "rewards",
+    "margin",
+)
 
 
 @customers_app.command("import")
@@ -196,9 +208,17 @@ def report(as_json: JsonFlag = False) -> None:
             markup=False,
             highlight=False,
         )
-    table = Table(title=f"Referrals as of {today}")
-    for column in COLUMNS:
-        table.add_column(column.replace("_", " "), no_wrap=True)
+    table = Table(
+        title=f"Referrals as of {today}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in SHORT_HEADERS:
+        table.add_column(
+            column, min_width=len(column), justify="left" if column in ("cohort", "month") else "right"
+        )
     for row in figures_table(figures):
         table.add_row(*row.values())
     console.print(table)

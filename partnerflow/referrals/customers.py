@@ -159,12 +159,15 @@ def _valid(raw: dict[str, Any], today: date) -> CustomerRow | str:
             {key: value for key, value in raw.items() if value not in ("", None)}
         )
     except ValidationError as error:
-        return "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg'].removeprefix('Value error, ')}"
-            for item in error.errors()
-        )
+        return "; ".join(_reason(item["loc"], item["msg"]) for item in error.errors())
     for name in ("first_purchase_on", "last_purchase_on"):
         day = getattr(row, name)
         if day is not None and not date(1950, 1, 1) <= day <= today:
             return f"{name}: {day} is not a past date"
     return row
+
+
+def _reason(location: tuple[int | str, ...], message: str) -> str:
+    """``field: reason``; a reason about the whole row (dates out of order) has no field."""
+    reason = message.removeprefix("Value error, ")
+    return f"{'.'.join(str(part) for part in location)}: {reason}" if location else reason

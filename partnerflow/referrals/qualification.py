@@ -139,7 +139,11 @@ def fraud_flags(session: Session, referral: Referral, policy: Policy[ReferralPro
         .select_from(Referral)
         .join(SponsorInvitation, col(SponsorInvitation.id) == col(Referral.invitation_id))
         .join(Customer, col(Customer.id) == col(SponsorInvitation.customer_id))
-        .where(Customer.customer_key == referral.customer_key, Referral.customer_key == sponsor.customer_key)
+        .where(
+            Customer.customer_key == referral.customer_key,
+            Referral.customer_key == sponsor.customer_key,
+            col(Referral.id) != referral.id,  # a self-referral is not a ring with itself
+        )
     ).one()
     if ring:
         flags.append("ring: the referred company referred its sponsor")

@@ -303,8 +303,8 @@ def _cells(item: CohortMonth) -> list[str]:
         item.month,
         *map(str, counts),
         conversion,
-        str(item.reward_cost),
-        str(item.gross_margin),
+        f"{item.reward_cost:.2f}",
+        f"{item.gross_margin:.2f}",
     ]
 
 
