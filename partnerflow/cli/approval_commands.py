@@ -78,7 +78,12 @@ def list_requests(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 def decide(
     kind: Annotated[str, typer.Argument(help="registration, campaign, settlement or rebalancing")],
     subject_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Its id (the year for a rebalancing)")],
-    decision: Annotated[str, typer.Argument(help="approve, reject (request-info for a registration)")],
+    decision: Annotated[
+        str,
+        typer.Argument(
+            help="approve, reject (request-info: a registration; rollout, extend, stop: the referral pilot)"
+        ),
+    ],
     code: Code = "",
     on_behalf_of: OnBehalfOf = "",
     reason: Reason = "",
