@@ -38,6 +38,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/commissions.py
 	$(RUN) python bench/rebalancing.py
 	$(RUN) python bench/partner_health.py
+	$(RUN) python bench/referrals.py
 	$(RUN) python bench/distributed.py --runs 60 --queued 2000
 
 schema: sync  ## re-export policies/schema/*.json after changing a policy kind
