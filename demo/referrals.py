@@ -62,7 +62,7 @@ def run_referral_demo() -> None:
     with Session(get_engine()) as session:
         done = session.exec(select(Referral)).first() is not None
     if done:
-        console.print("the referral pilot already ran (an earlier demo run): its figures follow the settlement")
+        console.print("the referral pilot already ran (an earlier demo run): figures after the settlement")
         return
     _import_customers()
     _invite_pilot()

@@ -14,8 +14,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import partnerflow.models.columns
-
 revision: str = "0022"
 down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
