@@ -47,6 +47,8 @@ class Keys:
         self._surveys = URLSafeSerializer(secret, salt="partnerflow.survey-link")
         self._exits = URLSafeSerializer(secret, salt="partnerflow.exit-survey-link")
         self._referrals = URLSafeSerializer(secret, salt="partnerflow.referral-link")
+        self._sign_ins = URLSafeTimedSerializer(secret, salt="partnerflow.sign-in-link")
+        self._sessions = URLSafeTimedSerializer(secret, salt="partnerflow.inbox-session")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -94,6 +96,31 @@ class Keys:
     def read_referral(self, token: str) -> int | None:
         try:
             payload: Any = self._referrals.loads(token)
+        except BadData:
+            return None
+        return payload if type(payload) is int else None
+
+    def sign_in_token(self, link_id: int, nonce: str) -> str:
+        """A magic sign-in link: names the stored link and carries its one-time nonce."""
+        return self._sign_ins.dumps([link_id, nonce])
+
+    def read_sign_in(self, token: str, max_age: int) -> tuple[int, str] | None:
+        """The link id and nonce of a sign-in link younger than ``max_age`` seconds, or None."""
+        try:
+            payload: Any = self._sign_ins.loads(token, max_age=max_age)
+        except BadData:
+            return None
+        if not (isinstance(payload, list) and len(payload) == 2 and type(payload[0]) is int):
+            return None
+        return payload[0], str(payload[1])
+
+    def session_token(self, person_id: int) -> str:
+        """The inbox's session cookie: a signed person id with its time of issue."""
+        return self._sessions.dumps(person_id)
+
+    def read_session(self, token: str, max_age: int) -> int | None:
+        try:
+            payload: Any = self._sessions.loads(token, max_age=max_age)
         except BadData:
             return None
         return payload if type(payload) is int else None

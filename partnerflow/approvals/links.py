@@ -35,6 +35,13 @@ class Links:
         """A sponsor's referral link (the page the referred company fills in)."""
         return f"{self.web_url.rstrip('/')}/refer/{self.keys.referral_token(invitation_id)}"
 
+    def sign_in(self, link_id: int, nonce: str) -> str:
+        """A magic link to the inbox (single use, short-lived: see ``approvals.inbox``)."""
+        return f"{self.web_url.rstrip('/')}/signin/{self.keys.sign_in_token(link_id, nonce)}"
+
+    def inbox(self) -> str:
+        return f"{self.web_url.rstrip('/')}/inbox"
+
     def operator(self, flow_run_id: str | None) -> str:
         """The waiting run in the Prefect UI, whose Resume form takes the code."""
         return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url

@@ -1,6 +1,6 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
-from partnerflow.models.approvals import ApprovalAnswer, ApprovalGrant, ApprovalRequest
+from partnerflow.models.approvals import ApprovalAnswer, ApprovalGrant, ApprovalRequest, SignInLink
 from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
@@ -128,6 +128,7 @@ __all__ = [
     "RewardStatus",
     "Role",
     "SettlementBatch",
+    "SignInLink",
     "SignOff",
     "SponsorInvitation",
     "Statement",

@@ -84,3 +84,15 @@ class ApprovalAnswer(SQLModel, table=True):
     reason: str = Field(default="", sa_type=Text)  # why an operator answered for them
     answered_at: datetime = timestamp_field()
     applied_at: datetime | None = timestamp_field(nullable=True, index=True)
+
+
+class SignInLink(SQLModel, table=True):
+    """A magic link to the inbox, mailed on request: used once, short-lived; only the nonce's
+    digest is kept (the link itself is only mailed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = person_column()
+    nonce_digest: str = Field(max_length=64, unique=True)
+    issued_at: datetime = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    used_at: datetime | None = timestamp_field(nullable=True)

@@ -53,6 +53,10 @@ def _rate(context: Context, ratio: Decimal | float | str) -> str:
     return str(format_percent(ratio, locale=context["locale"], decimal_quantization=False))
 
 
+LOCALE_FILTERS = {"money": _money, "date": _date, "percent": _percent, "rate": _rate}
+"""Money, dates and ratios written for the reader's locale (the template's ``locale`` variable)."""
+
+
 def _environment(directory: Path, *, html: bool) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(directory),
@@ -63,7 +67,7 @@ def _environment(directory: Path, *, html: bool) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    environment.filters.update(money=_money, date=_date, percent=_percent, rate=_rate)
+    environment.filters.update(LOCALE_FILTERS)
     return environment
 
 

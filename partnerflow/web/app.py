@@ -40,9 +40,11 @@ from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
 from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
 from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
+from partnerflow.notify.rendering import LOCALE_FILTERS
 from partnerflow.referrals.invitations import count_visit, refer
 from partnerflow.referrals.invitations import find_invitation as find_sponsor_invitation
 from partnerflow.settings import Settings, get_settings
+from partnerflow.web.inbox import add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.referral_texts import referral_texts_for
 from partnerflow.web.survey_texts import survey_texts_for
@@ -87,6 +89,7 @@ def create_app(
     pages = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
+    pages.filters.update(LOCALE_FILTERS)
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
     app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
@@ -191,6 +194,8 @@ def create_app(
             t["applied" if woken else "pending"],
             status=200,
         )
+
+    add_inbox(app, settings, engine, clock, page, outcome)
 
     @app.get("/survey/{token}", response_class=HTMLResponse)
     def survey_page(token: str) -> HTMLResponse:

@@ -1,0 +1,187 @@
+"""My decisions: what waits for a person and what they decided, across every process, and the
+magic link that signs them in to see it.
+
+A person asks for a sign-in link with their e-mail address; if it is one of the programme's
+active people, a single-use link valid for ``SIGN_IN_MINUTES`` is mailed to that address (the
+answer on the page is the same either way: nobody learns who is on the team). Opening the link
+shows a button; pressing it uses the link once and opens an inbox session (a signed cookie).
+The inbox lists every open request the person holds a valid grant for, with its subject, age,
+due date and their personal approval link, so deciding is the usual authenticated path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from partnerflow.approvals.keys import Keys
+from partnerflow.approvals.links import Links
+from partnerflow.clock import programme_date
+from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
+from partnerflow.notify import TemplateRenderer, enqueue
+
+SIGN_IN_MINUTES = 15
+SESSION_HOURS = 8
+MAX_LINKS_PER_HOUR = 5  # asked more often than that, nobody is mailed (a mailbox is not a target)
+RECENT_DAYS = 30
+_HEADING = re.compile(r"^#+\s*(.+)$", re.M)
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    subject_kind: str
+    subject_id: int
+    title: str
+    role: str
+    round: int
+    requested_at: datetime
+    expires_at: datetime
+    link: str
+
+    def age_days(self, now: datetime) -> int:
+        return (now - self.requested_at).days
+
+    def overdue(self, now: datetime) -> bool:
+        return self.expires_at < now
+
+    @property
+    def due_on(self) -> date:
+        return programme_date(self.expires_at)
+
+
+@dataclass(frozen=True)
+class DecidedItem:
+    subject_kind: str
+    subject_id: int
+    decision: str
+    comment: str
+    answered_at: datetime
+
+    @property
+    def answered_on(self) -> date:
+        return programme_date(self.answered_at)
+
+
+def request_sign_in(
+    session: Session, links: Links, renderer: TemplateRenderer, email: str, *, now: datetime
+) -> bool:
+    """Mail a sign-in link to ``email`` if it is an active person's; True when one was mailed
+    (the page says the same either way)."""
+    person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
+    if person is None or person.id is None or not person.active:
+        return False
+    recent = session.exec(
+        select(func.count()).where(
+            SignInLink.person_id == person.id, col(SignInLink.issued_at) > now - timedelta(hours=1)
+        )
+    ).one()
+    if recent >= MAX_LINKS_PER_HOUR:
+        return False
+    nonce = secrets.token_urlsafe(24)
+    link = SignInLink(
+        person_id=person.id,
+        nonce_digest=_digest(nonce),
+        issued_at=now,
+        expires_at=now + timedelta(minutes=SIGN_IN_MINUTES),
+    )
+    session.add(link)
+    session.flush()
+    assert link.id is not None
+    enqueue(
+        session,
+        renderer=renderer,
+        dedupe_key=f"sign-in:{link.id}",
+        recipient=person.email,
+        template="sign_in_link",
+        locale=person.locale.value,
+        context={
+            "person_name": person.name,
+            "sign_in_url": links.sign_in(link.id, nonce),
+            "minutes": SIGN_IN_MINUTES,
+        },
+    )
+    return True
+
+
+def use_sign_in(session: Session, keys: Keys, token: str, *, now: datetime) -> Person | str:
+    """The person a sign-in link opens the inbox for (the link is used up), or why not."""
+    claim = keys.read_sign_in(token, max_age=SIGN_IN_MINUTES * 60)
+    if claim is None:
+        return "this sign-in link is not valid or has expired: ask for a new one"
+    link = session.get(SignInLink, claim[0])
+    if link is None or not secrets.compare_digest(link.nonce_digest, _digest(claim[1])):
+        return "this sign-in link is not valid: ask for a new one"
+    if link.used_at is not None:
+        return "this sign-in link was used already: ask for a new one"
+    if link.expires_at < now:
+        return "this sign-in link has expired: ask for a new one"
+    person = session.get(Person, link.person_id)
+    if person is None or not person.active:
+        return "this sign-in link is not valid: ask for a new one"
+    link.used_at = now
+    session.add(link)
+    return person
+
+
+def open_items(session: Session, links: Links, person_id: int, *, now: datetime) -> list[OpenItem]:
+    """Every open request the person may still answer (a grant neither used nor expired), oldest first."""
+    rows = session.exec(
+        select(ApprovalGrant, ApprovalRequest)
+        .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalGrant.request_id))
+        .where(
+            ApprovalGrant.person_id == person_id,
+            col(ApprovalGrant.used_at).is_(None),
+            col(ApprovalGrant.expires_at) > now,
+            col(ApprovalRequest.closed_at).is_(None),
+        )
+        .order_by(col(ApprovalRequest.requested_at), col(ApprovalRequest.id))
+    ).all()
+    return [
+        OpenItem(
+            request.subject_kind,
+            request.subject_id,
+            _title(request),
+            request.role,
+            request.round,
+            request.requested_at,
+            request.expires_at,
+            links.personal(grant),
+        )
+        for grant, request in rows
+    ]
+
+
+def decided_items(session: Session, person_id: int, *, now: datetime) -> list[DecidedItem]:
+    """What the person answered in the last ``RECENT_DAYS`` days, newest first."""
+    rows = session.exec(
+        select(ApprovalAnswer, ApprovalRequest)
+        .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalAnswer.request_id))
+        .where(
+            ApprovalAnswer.person_id == person_id,
+            col(ApprovalAnswer.answered_at) > now - timedelta(days=RECENT_DAYS),
+        )
+        .order_by(col(ApprovalAnswer.answered_at).desc())
+    ).all()
+    return [
+        DecidedItem(
+            request.subject_kind, request.subject_id, answer.decision, answer.comment, answer.answered_at
+        )
+        for answer, request in rows
+    ]
+
+
+def _title(request: ApprovalRequest) -> str:
+    """The summary's first heading, else its first line: what the decision is about."""
+    heading = _HEADING.search(request.summary)
+    first = heading.group(1) if heading else (request.summary.strip().splitlines() or [""])[0]
+    return first.strip("*_ ")[:160] or f"{request.subject_kind} {request.subject_id}"
+
+
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()

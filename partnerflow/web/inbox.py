@@ -1,0 +1,119 @@
+"""My decisions in the web app: sign in with a magic link mailed to your address, then see every
+open decision waiting for you (with your personal link to decide it) and what you decided.
+
+``GET /inbox`` shows the inbox to a signed-in person, else the sign-in form; ``POST /signin``
+mails a link (the page says the same whoever asks); ``GET /signin/<token>`` shows a button and
+uses nothing (mail scanners open links); ``POST /signin/<token>`` uses the link once and opens an
+inbox session (a signed, HttpOnly cookie for ``SESSION_HOURS``); ``POST /signout`` ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import BackgroundTasks, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from partnerflow.approvals import keys_for, links_for
+from partnerflow.approvals.inbox import (
+    SESSION_HOURS,
+    SIGN_IN_MINUTES,
+    decided_items,
+    open_items,
+    request_sign_in,
+    use_sign_in,
+)
+from partnerflow.clock import Clock
+from partnerflow.models import Person
+from partnerflow.notify import TemplateRenderer, deliver_pending
+from partnerflow.settings import Settings
+from partnerflow.web.inbox_texts import inbox_texts_for, subject_names_for
+
+COOKIE = "pf_inbox"
+Page = Callable[..., HTMLResponse]
+
+
+def add_inbox(
+    app: FastAPI, settings: Settings, engine: Engine, clock: Clock, page: Page, outcome: Page
+) -> None:
+    """Add the inbox and its sign-in to ``app`` (its pages, headers and limits)."""
+    keys, links = keys_for(settings), links_for(settings)
+    renderer = TemplateRenderer(settings.templates_dir)
+    secure = settings.web_url.startswith("https://")
+
+    def signed_in(request: Request, session: Session) -> Person | None:
+        person_id = keys.read_session(request.cookies.get(COOKIE, ""), max_age=SESSION_HOURS * 3600)
+        person = session.get(Person, person_id) if person_id is not None else None
+        return person if person is not None and person.active else None
+
+    @app.get("/inbox", response_class=HTMLResponse)
+    def inbox(request: Request) -> HTMLResponse:
+        now = clock.now()
+        with Session(engine) as session:
+            person = signed_in(request, session)
+            if person is None or person.id is None:
+                locale = settings.default_locale
+                return page("signin.html.j2", locale=locale, t=inbox_texts_for(locale))
+            locale = person.locale.value
+            return page(
+                "inbox.html.j2",
+                locale=locale,
+                t=inbox_texts_for(locale),
+                subjects=subject_names_for(locale),
+                person=person,
+                now=now,
+                open=open_items(session, links, person.id, now=now),
+                decided=decided_items(session, person.id, now=now),
+            )
+
+    @app.post("/signin", response_class=HTMLResponse)
+    def ask_for_link(background: BackgroundTasks, email: str = Form("", max_length=254)) -> HTMLResponse:
+        with Session(engine) as session:
+            mailed = request_sign_in(session, links, renderer, email, now=clock.now())
+            session.commit()
+        if mailed:  # at once, as the scheduled sender would a minute later (the outbox's lease
+            background.add_task(_deliver, engine, settings)  # keeps it from going twice)
+        locale = settings.default_locale
+        t = inbox_texts_for(locale)
+        return outcome(
+            locale, "recorded", t["sent"], t["sent_detail"].format(minutes=SIGN_IN_MINUTES), status=200
+        )
+
+    @app.get("/signin/{token}", response_class=HTMLResponse)
+    def show_link(token: str) -> HTMLResponse:
+        locale = settings.default_locale
+        return page("signin_link.html.j2", locale=locale, t=inbox_texts_for(locale))
+
+    @app.post("/signin/{token}")
+    def use_link(token: str) -> Response:
+        with Session(engine) as session:
+            found = use_sign_in(session, keys, token, now=clock.now())
+            session.commit()
+            person_id = found.id if isinstance(found, Person) else None
+        if person_id is None:
+            locale = settings.default_locale
+            return outcome(locale, "refused", inbox_texts_for(locale)["refused"], str(found), status=410)
+        response = RedirectResponse("/inbox", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            keys.session_token(person_id),
+            max_age=SESSION_HOURS * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
+        return response
+
+    @app.post("/signout")
+    def sign_out() -> Response:
+        response = RedirectResponse("/inbox", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+
+def _deliver(engine: Engine, settings: Settings) -> Any:
+    return asyncio.run(deliver_pending(engine, settings))
