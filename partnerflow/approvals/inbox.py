@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals.keys import Keys
 from partnerflow.approvals.links import Links
+from partnerflow.approvals.subjects import subject_names_for
 from partnerflow.clock import programme_date
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -174,6 +175,52 @@ def decided_items(session: Session, person_id: int, *, now: datetime) -> list[De
         )
         for answer, request in rows
     ]
+
+
+def queue_digests(session: Session, links: Links, renderer: TemplateRenderer, *, now: datetime) -> int:
+    """Mail every active person with open decisions the list of them (once a day each: the
+    outbox's key); returns how many people were mailed."""
+    holders = session.exec(
+        select(ApprovalGrant.person_id)
+        .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalGrant.request_id))
+        .where(
+            col(ApprovalGrant.used_at).is_(None),
+            col(ApprovalGrant.expires_at) > now,
+            col(ApprovalRequest.closed_at).is_(None),
+        )
+        .distinct()
+    ).all()
+    people = session.exec(select(Person).where(col(Person.id).in_(holders), col(Person.active))).all()
+    day = programme_date(now)
+    mailed = 0
+    for person in sorted(people, key=lambda found: found.id or 0):
+        items = open_items(session, links, person.id or 0, now=now)
+        if not items:
+            continue
+        names = subject_names_for(person.locale.value)
+        mailed += enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"decisions-digest:{person.id}:{day}",
+            recipient=person.email,
+            template="decisions_digest",
+            locale=person.locale.value,
+            context={
+                "person_name": person.name,
+                "inbox_url": links.inbox(),
+                "items": [
+                    {
+                        "subject": f"{names.get(item.subject_kind, item.subject_kind)} {item.subject_id}",
+                        "title": item.title,
+                        "due_on": item.due_on,
+                        "overdue": item.overdue(now),
+                        "link": item.link,
+                    }
+                    for item in items
+                ],
+            },
+        )
+    return mailed
 
 
 def _title(request: ApprovalRequest) -> str:

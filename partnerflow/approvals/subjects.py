@@ -17,6 +17,36 @@ DECISIONS: dict[str, tuple[str, ...]] = {
 }
 """Subject kind -> the answers a person may give (the page shows one button per answer)."""
 
+SUBJECT_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "registration": "Deal registration",
+        "campaign": "Discount campaign",
+        "settlement": "Commission settlement",
+        "rebalancing": "Reseller rebalancing",
+        "partner-health": "Partner health actions",
+        "admission": "Partner admission",
+        "removal": "Partner removal",
+        "referral": "Flagged referral",
+        "referral-pilot": "Referral pilot",
+    },
+    "fr": {
+        "registration": "Enregistrement d'affaire",
+        "campaign": "Campagne de remise",
+        "settlement": "Paiement des commissions",
+        "rebalancing": "Rééquilibrage des revendeurs",
+        "partner-health": "Actions santé partenaires",
+        "admission": "Admission de partenaires",
+        "removal": "Retrait d'un partenaire",
+        "referral": "Parrainage signalé",
+        "referral-pilot": "Pilote de parrainage",
+    },
+}
+"""Subject kind -> what people call it, per locale (the inbox, the digest)."""
+
+
+def subject_names_for(locale: str) -> dict[str, str]:
+    return SUBJECT_NAMES.get(locale, SUBJECT_NAMES["fr"])
+
 
 @dataclass(frozen=True)
 class Subject:

@@ -27,11 +27,12 @@ from partnerflow.approvals.inbox import (
     request_sign_in,
     use_sign_in,
 )
+from partnerflow.approvals.subjects import subject_names_for
 from partnerflow.clock import Clock
 from partnerflow.models import Person
 from partnerflow.notify import TemplateRenderer, deliver_pending
 from partnerflow.settings import Settings
-from partnerflow.web.inbox_texts import inbox_texts_for, subject_names_for
+from partnerflow.web.inbox_texts import inbox_texts_for
 
 COOKIE = "pf_inbox"
 Page = Callable[..., HTMLResponse]

@@ -65,35 +65,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-SUBJECTS: dict[str, dict[str, str]] = {
-    "en": {
-        "registration": "Deal registration",
-        "campaign": "Discount campaign",
-        "settlement": "Commission settlement",
-        "rebalancing": "Reseller rebalancing",
-        "partner-health": "Partner health actions",
-        "admission": "Partner admission",
-        "removal": "Partner removal",
-        "referral": "Flagged referral",
-        "referral-pilot": "Referral pilot",
-    },
-    "fr": {
-        "registration": "Enregistrement d'affaire",
-        "campaign": "Campagne de remise",
-        "settlement": "Paiement des commissions",
-        "rebalancing": "Rééquilibrage des revendeurs",
-        "partner-health": "Actions santé partenaires",
-        "admission": "Admission de partenaires",
-        "removal": "Retrait d'un partenaire",
-        "referral": "Parrainage signalé",
-        "referral-pilot": "Pilote de parrainage",
-    },
-}
-
 
 def inbox_texts_for(locale: str) -> dict[str, str]:
     return TEXTS.get(locale, TEXTS["fr"])
-
-
-def subject_names_for(locale: str) -> dict[str, str]:
-    return SUBJECTS.get(locale, SUBJECTS["fr"])
