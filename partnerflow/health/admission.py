@@ -25,6 +25,7 @@ from partnerflow.approvals import (
     Links,
     ReviewOutcome,
     Subject,
+    close_requests,
     mark_applied,
     receive_form,
     unapplied_answers,
@@ -266,6 +267,8 @@ def apply_admission(session: Session, batch_id: int, *, now: datetime) -> Review
             subject_id=batch_id,
             details={"decision": answer.decision, "admitted": admitted, "left_out": sorted(left_out)},
         )
+    if not batch.awaiting:
+        close_requests(session, Subject(SUBJECT_KIND, batch_id), now)
     status = "awaiting" if batch.awaiting else "decided"
     return ReviewOutcome(not batch.awaiting, status, f"admission batch {batch_id}: {status}")
 

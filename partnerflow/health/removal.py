@@ -18,6 +18,7 @@ from partnerflow.approvals import (
     Links,
     ReviewOutcome,
     Subject,
+    close_requests,
     mark_applied,
     receive_form,
     unapplied_answers,
@@ -159,5 +160,7 @@ def apply_removal(session: Session, removal_id: int, *, now: datetime) -> Review
                 "asked_by": removal.requested_by,
             },
         )
+    if not removal.awaiting:
+        close_requests(session, Subject(SUBJECT_KIND, removal_id), now)
     status = "awaiting" if removal.awaiting else ("removed" if removal.removed else "kept")
     return ReviewOutcome(not removal.awaiting, status, f"removal {removal_id}: {status}")

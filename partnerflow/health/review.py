@@ -23,6 +23,7 @@ from partnerflow.approvals import (
     Links,
     ReviewOutcome,
     Subject,
+    close_requests,
     mark_applied,
     receive_form,
     unapplied_answers,
@@ -306,6 +307,8 @@ def apply_actions(
             details={"actions": chosen},
         )
     done = review.status is not HealthReviewStatus.AWAITING_ACTIONS
+    if done:  # the other managers' links and codes stop working; nobody's inbox lists it any more
+        close_requests(session, subject_of(review), now)
     message = f"{review.month}: {review.status.value}" + (
         f" by {review.decided_by}" if review.decided_by else ""
     )

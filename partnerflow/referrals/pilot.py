@@ -25,6 +25,7 @@ from partnerflow.approvals import (
     Links,
     ReviewOutcome,
     Subject,
+    close_requests,
     mark_applied,
     receive_form,
     unapplied_answers,
@@ -170,6 +171,8 @@ def apply_owner_answer(
             subject_id=review_id,
             details={"ends_on": review.ends_on.isoformat(), "extended_to": str(review.extended_to or "")},
         )
+    if review.decision is not None:
+        close_requests(session, Subject(SUBJECT_KIND, review_id), now)
     if review.decision is None:
         return ReviewOutcome(False, "awaiting", f"pilot ended {review.ends_on}: waiting for the owner")
     until = f" until {review.extended_to}" if review.extended_to else ""

@@ -19,6 +19,7 @@ from partnerflow.approvals import (
     Links,
     ReviewOutcome,
     Subject,
+    close_requests,
     mark_applied,
     receive_form,
     unapplied_answers,
@@ -151,6 +152,8 @@ def apply_review(session: Session, referral_id: int, *, now: datetime) -> Review
         )
     status = referral.status.value
     done = referral.status is not ReferralStatus.FLAGGED
+    if done:
+        close_requests(session, Subject(SUBJECT_KIND, referral_id), now)
     return ReviewOutcome(done, status, f"referral {referral_id}: {status}")
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from flows.referral_qualification import qualify_referrals as qualify_flow
 from flows.referral_review import review_referral
-from partnerflow.approvals import Reply, Subject, answer_by_code
+from partnerflow.approvals import Reply, Subject, answer_by_code, open_requests
 from partnerflow.context import context
 from partnerflow.models import AuditEvent, Referral, ReferralReward, Role
 from partnerflow.orchestration.prefect_api import start_run
@@ -82,6 +82,8 @@ def test_a_rejection_by_code_cancels_both_rewards_and_is_audited(engine: Engine,
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "referral.rejected")).one()
 
     assert (outcome.done, outcome.status, again.status) == (True, "rejected", "rejected")
+    with Session(engine) as session:
+        assert open_requests(session, Subject("referral", flagged)) == [], "off every inbox once decided"
     assert statuses(engine) == ("rejected", ["cancelled", "cancelled"])
     assert (event.actor, event.details["comment"]) == (MANAGER, "même société")
 
