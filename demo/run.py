@@ -16,6 +16,7 @@ from demo.campaign import run_campaign_demo
 from demo.commissions import run_commission_demo
 from demo.deals import run_deal_demo
 from demo.health import run_health_demo
+from demo.inbox import run_inbox_demo
 from demo.rebalancing import run_rebalancing_demo
 from demo.referrals import run_referral_demo, show_referral_report
 from partnerflow.cli.output import console, friendly_errors
@@ -100,6 +101,8 @@ def demo(
         run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026
         console.rule("9. partner health and the anonymous survey")
         run_health_demo()
+        console.rule("10. my decisions: the channel team's inbox")
+        run_inbox_demo()
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # ship the run's logs while the server still answers

@@ -1,0 +1,60 @@
+"""The last part of the demo: what a channel manager sees without ever opening Prefect. The
+morning digest goes out; the manager asks the inbox page for a sign-in link, opens it from the
+e-mail and presses the button (as their browser would), and their inbox lists what waits for
+them and what they decided during the demo."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlmodel import Session, col, select
+
+from demo.campaign import signer
+from partnerflow.approvals.inbox import decided_items, open_items
+from partnerflow.cli.output import console
+from partnerflow.context import context
+from partnerflow.db import get_engine
+from partnerflow.models import Notification, Person, Role
+from partnerflow.settings import get_settings
+
+SIGN_IN_LINK = re.compile(r"https?://\S+/signin/[\w.-]+")
+
+
+def run_inbox_demo() -> None:
+    from flows.decisions_digest import decisions_digest
+
+    console.print(f"decisions-digest: {decisions_digest()}")
+    manager = signer(Role.CHANNEL_MANAGER)
+    inbox_url = f"{get_settings().web_url.rstrip('/')}/inbox"
+    with httpx.Client(timeout=30) as browser:
+        browser.post(inbox_url.replace("/inbox", "/signin"), data={"email": manager})
+        link = _sign_in_link(manager)
+        browser.get(link)  # the page shows a button and uses nothing
+        page = browser.post(link, follow_redirects=True)
+    ctx = context()
+    now = ctx.clock.now()
+    with Session(get_engine()) as session:
+        person = session.exec(select(Person).where(Person.email == manager)).one()
+        waiting = open_items(session, ctx.links, person.id or 0, now=now)
+        decided = decided_items(session, person.id or 0, now=now)
+    console.print(
+        f"{manager} signed in with the link from their e-mail ({page.status_code}): "
+        f"{len(waiting)} decision(s) waiting, {len(decided)} decided during the demo"
+    )
+    for item in decided[:5]:
+        console.print(f"  decided: {item.subject_kind} {item.subject_id}: {item.decision}", markup=False)
+    console.print(f"My decisions: {inbox_url} (sign in with a team address, e.g. {manager})")
+
+
+def _sign_in_link(email: str) -> str:
+    with Session(get_engine()) as session:
+        body = session.exec(
+            select(Notification.text_body)
+            .where(Notification.recipient == email, Notification.template == "sign_in_link")
+            .order_by(col(Notification.id).desc())
+        ).first()
+    found = SIGN_IN_LINK.search(body or "")
+    if found is None:
+        raise RuntimeError(f"no sign-in link was mailed to {email}")
+    return found.group(0)
