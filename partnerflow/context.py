@@ -61,7 +61,8 @@ class Context:
 
 
 def build_context(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Context:
-    return Context(settings, TemplateRenderer(settings.templates_dir), links_for(settings), clock)
+    renderer = TemplateRenderer(settings.templates_dir, contact=settings.programme_contact)
+    return Context(settings, renderer, links_for(settings), clock)
 
 
 @lru_cache(maxsize=1)

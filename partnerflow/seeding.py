@@ -131,24 +131,27 @@ def seed_demo_network(
     density = max(1, (12 * scale) // len(SEEDING_ORDER))
     session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
     partners = [
-        _partner(rng, code, number, today.year)
-        for code, _name, _region in covered
+        _partner(rng, code, name, number, today.year)
+        for code, name, _region in covered
         for number in range(rng.randint(3, 6) * density)
     ]
+    _distinct_names(partners)
     session.execute(insert(Partner), partners)
     people = _people(session, rng)
     session.flush()
     return SeedReport(len(covered), len(partners), people)
 
 
-def _partner(rng: random.Random, territory_code: str, number: int, year: int) -> dict[str, object]:
+def _partner(
+    rng: random.Random, territory_code: str, territory_name: str, number: int, year: int
+) -> dict[str, object]:
     name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES)} {rng.choice(_LEGAL_FORMS)}"
     body = f"{rng.randrange(10_000_000, 99_999_999)}"
     tier = rng.choices(list(_TIER_WEIGHTS), weights=list(_TIER_WEIGHTS.values()))[0]
     slug = _slug(name.rsplit(" ", 1)[0])
     bban = f"30004{rng.randrange(10**5):05d}{rng.randrange(10**11):011d}{rng.randrange(100):02d}"
     return {
-        "name": f"{name} ({territory_code}-{number + 1})",
+        "name": _company_name(name, territory_name),
         "siren": body + luhn.calc_check_digit(body),
         "tier": tier.value,
         "certified": tier in (PartnerTier.GOLD, PartnerTier.PLATINUM) or rng.random() < 0.3,
@@ -160,6 +163,29 @@ def _partner(rng: random.Random, territory_code: str, number: int, year: int) ->
         "bic": "BNPAFRPPXXX",
         "joined_on": _joined_on(int(body), year),
     }
+
+
+def _company_name(name: str, territory_name: str) -> str:
+    """A name as a company writes it: the brand, where it works, its legal form (no internal code:
+    partners read their name in every e-mail)."""
+    brand, legal_form = name.rsplit(" ", 1)
+    return f"{brand} {territory_name} {legal_form}"
+
+
+_BRANCHES = ("Nord", "Sud", "Est", "Ouest", "Centre", "Agglomération", "Métropole", "Vallée")
+
+
+def _distinct_names(partners: list[dict[str, object]]) -> None:
+    """Two partners of a département drawn with the same brand get a branch name each after the
+    first (deterministic: no random draw, so the rest of the seeded network does not move)."""
+    seen: dict[str, int] = {}
+    for partner in partners:
+        name = str(partner["name"])
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        if count:
+            brand, legal_form = name.rsplit(" ", 1)
+            partner["name"] = f"{brand} {_BRANCHES[(count - 1) % len(_BRANCHES)]} {legal_form}"
 
 
 def _joined_on(number: int, year: int) -> date:

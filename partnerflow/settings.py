@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     smtp_security: SmtpSecurity = SmtpSecurity.NONE
     smtp_timeout_seconds: float = 30.0
     mail_sender: str = "Programme Partenaires <partners@example.com>"
+    programme_contact: str = Field(
+        default="partenaires@example.com",
+        description="where partners and customers write with a question: in every e-mail's footer",
+    )
     mail_batch_size: int = Field(default=500, ge=1)
     mail_connections: int = Field(default=2, ge=1, le=16)
     mail_max_attempts: int = Field(default=8, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -67,3 +68,9 @@ def test_zero_leads_per_reseller_seeds_no_lead(engine: Engine) -> None:
         some = seed_demo_leads(session, today=date(2026, 11, 30), leads_per_reseller=24)
     assert (none.leads, none.events) == (0, 0)
     assert some.leads > 0, "with a positive rate every reseller has at least one lead"
+
+
+def test_seeded_partner_names_carry_no_internal_code(engine: Engine) -> None:
+    names = [partner.name for partner in seeded(engine)]
+    assert names and not [name for name in names if re.search(r"\(\w+-\d+\)", name)]
+    assert len(set(names)) == len(names), "every partner reads its own name"

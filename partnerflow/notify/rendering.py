@@ -36,7 +36,9 @@ def _money(context: Context, amount: Decimal | float | int, currency: str = "EUR
 
 
 @pass_context
-def _date(context: Context, value: date | datetime, style: str = "long") -> str:
+def _date(context: Context, value: date | datetime | str, style: str = "long") -> str:
+    if isinstance(value, str):  # an ISO date from a view that is also printed as JSON
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         return str(format_datetime(value, style, locale=context["locale"]))
     return str(format_date(value, style, locale=context["locale"]))
@@ -84,10 +86,14 @@ def one_line_subject(subject: str) -> str:
 class TemplateRenderer:
     """Renders a named message in a locale; compiled templates are cached for the process."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, contact: str | None = None) -> None:
+        """``contact``: the address every footer gives for questions (the messages themselves
+        come from a no-reply sender)."""
         self.directory = directory
         self._plain = _environment(directory, html=False)
         self._html = _environment(directory, html=True)
+        for environment in (self._plain, self._html):
+            environment.globals["programme_contact"] = contact
 
     def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedMessage:
         """Render the subject, text and HTML parts of ``name`` in ``locale``.

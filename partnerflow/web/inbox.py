@@ -43,7 +43,7 @@ def add_inbox(
 ) -> None:
     """Add the inbox and its sign-in to ``app`` (its pages, headers and limits)."""
     keys, links = keys_for(settings), links_for(settings)
-    renderer = TemplateRenderer(settings.templates_dir)
+    renderer = TemplateRenderer(settings.templates_dir, contact=settings.programme_contact)
     secure = settings.web_url.startswith("https://")
 
     def signed_in(request: Request, session: Session) -> Person | None:

@@ -86,3 +86,21 @@ def test_campaign_facts_each_stand_on_their_own_line(locale: str) -> None:
     assert any(line.endswith(": 400") for line in lines), "the quantity line must not run into the next"
     assert any(line.endswith("PL-2026-12-CLEAR") for line in lines)
     assert re.search(r"35\W?%", text), "a localised percent (French puts a narrow space before %)"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("name", RENDERER.template_names())
+def test_every_message_names_whom_to_write_to(name: str, locale: str) -> None:
+    with_contact = TemplateRenderer(TEMPLATES, contact="partenaires@vendor.example")
+    message = with_contact.render(name, locale, dict(SAMPLES[name]))
+    assert (
+        "partenaires@vendor.example" in message.text
+        and 'href="mailto:partenaires@vendor.example"' in message.html
+    )
+
+
+def test_a_statement_line_gives_its_close_date_in_the_partners_words() -> None:
+    context = dict(SAMPLES["commission_statement"])
+    context["lines"] = [{**context["lines"][0], "closed_on": "2026-08-22"}]  # as the JSON view has it
+    assert "close le 22 août 2026" in RENDERER.render("commission_statement", "fr", context).text
+    assert "closed August 22, 2026" in RENDERER.render("commission_statement", "en", context).text
