@@ -40,7 +40,7 @@ def run_inbox_demo() -> None:
         decided = decided_items(session, person.id or 0, now=now)
     console.print(
         f"{manager} signed in with the link from their e-mail ({page.status_code}): "
-        f"{len(waiting)} decision(s) waiting, {len(decided)} decided during the demo"
+        f"{len(waiting)} decision(s) waiting, {len(decided)} decided in the last 30 days"
     )
     for item in decided[:5]:
         console.print(f"  decided: {item.subject_kind} {item.subject_id}: {item.decision}", markup=False)

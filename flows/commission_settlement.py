@@ -12,7 +12,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import MonthText
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
 from partnerflow.context import context
@@ -52,12 +52,13 @@ def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
     status = batch.status
     if status == "awaiting-approval":
         send_pending_notifications()
-        form = FinanceApproval.with_initial_data(description=batch.summary)
-        for round_number, values in answer_rounds(form, "approval"):
+        rounds = DecisionRounds(FinanceApproval, "approval", batch.summary)
+        for round_number, values in rounds:
             outcome = apply_finance_answer(batch.batch_id, run_id, round_number, values)
             if outcome.done:
                 status = outcome.status
                 break
+            rounds.answered(outcome.message)
     report = {"period": str(target), "batch_id": batch.batch_id, "accrued": accrued, "status": status}
     if status == "rejected" or batch.statements == 0:
         return report

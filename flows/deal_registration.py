@@ -15,7 +15,7 @@ from prefect.runtime import flow_run
 from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
@@ -41,12 +41,13 @@ def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
     run_id = current_run_id()
     summary = open_review(registration_id, run_id)
     send_pending_notifications()
-    form = ReviewDecision.with_initial_data(description=summary)
-    for round_number, values in answer_rounds(form, "review"):
+    rounds = DecisionRounds(ReviewDecision, "review", summary)
+    for round_number, values in rounds:
         progress = take_review_answer(registration_id, run_id, round_number, values)
         send_pending_notifications()
         if progress.state == "decided":
             return asdict(progress)
+        rounds.answered(progress.message)
     raise AssertionError("unreachable")
 
 

@@ -14,7 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import RecordNumber, Role
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.campaigns.request import CampaignRequest
 from tasks.campaigns import (
@@ -86,8 +86,8 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
     run_id = current_run_id()
     summary = open_signoff(campaign_id, role, run_id)
     send_pending_notifications()
-    form = FORMS.get(role, SignOffForm).with_initial_data(description=summary)
-    for round_number, values in answer_rounds(form, "signoff"):
+    rounds = DecisionRounds(FORMS.get(role, SignOffForm), "signoff", summary)
+    for round_number, values in rounds:
         progress = apply_signoff(campaign_id, role, run_id, round_number, values)
         if progress.wake:
             wake_suspended_runs(list(progress.wake))
@@ -99,6 +99,7 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
                 "done": True,
                 "wake": list(progress.wake),
             }
+        rounds.answered(progress.message)
     raise AssertionError("unreachable")
 
 

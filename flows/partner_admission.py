@@ -7,7 +7,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from tasks.health import propose_candidates, record_admission_answer
 from tasks.notifications import send_pending_notifications
@@ -34,11 +34,12 @@ def partner_admission() -> dict[str, Any]:
     status = "nothing to propose"
     if batch.batch_id is not None:
         send_pending_notifications()
-        form = AdmissionAnswer.with_initial_data(description=batch.summary)
-        for round_number, values in answer_rounds(form, "admission"):
+        rounds = DecisionRounds(AdmissionAnswer, "admission", batch.summary)
+        for round_number, values in rounds:
             outcome = record_admission_answer(batch.batch_id, run_id, round_number, values)
             status = outcome.status
             if outcome.done:
                 break
+            rounds.answered(outcome.message)
     sent = send_pending_notifications()
     return {"batch": batch.batch_id, "candidates": batch.candidates, "status": status, **sent.counts()}

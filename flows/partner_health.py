@@ -8,7 +8,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import MonthText
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.context import context
 from partnerflow.health.review import month_of
@@ -43,12 +43,13 @@ def partner_health(month: MonthText | None = None) -> dict[str, Any]:
     status = reviewed.status
     if status == "awaiting-actions":
         send_pending_notifications()
-        form = HealthActions.with_initial_data(description=reviewed.summary)
-        for round_number, values in answer_rounds(form, "actions"):
+        rounds = DecisionRounds(HealthActions, "actions", reviewed.summary)
+        for round_number, values in rounds:
             outcome = record_health_actions(reviewed.review_id, run_id, round_number, values)
             status = outcome.status
             if outcome.done:
                 break
+            rounds.answered(outcome.message)
     sent = send_pending_notifications()
     return {
         "month": chosen,

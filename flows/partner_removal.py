@@ -8,7 +8,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from tasks.health import ask_removal_decision, record_removal_answer
 from tasks.notifications import send_pending_notifications
@@ -37,10 +37,12 @@ def remove_partner(removal_id: RecordNumber) -> dict[str, Any]:
     ask_removal_decision(removal_id, run_id)
     send_pending_notifications()
     status = "awaiting"
-    for round_number, values in answer_rounds(RemovalAnswer, "removal"):
+    rounds = DecisionRounds(RemovalAnswer, "removal")
+    for round_number, values in rounds:
         outcome = record_removal_answer(removal_id, run_id, round_number, values)
         status = outcome.status
         if outcome.done:
             break
+        rounds.answered(outcome.message)
     sent = send_pending_notifications()
     return {"removal": removal_id, "status": status, **sent.counts()}

@@ -7,7 +7,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from tasks.notifications import send_pending_notifications
 from tasks.referrals import publish_pilot_figures, record_pilot_decision
@@ -36,10 +36,11 @@ def referral_pilot_review() -> dict[str, Any]:
     status = published.stage
     if published.review_id is not None:
         send_pending_notifications()
-        form = PilotDecision.with_initial_data(description=published.summary)
-        for round_number, values in answer_rounds(form, "decision"):
+        rounds = DecisionRounds(PilotDecision, "decision", published.summary)
+        for round_number, values in rounds:
             outcome = record_pilot_decision(published.review_id, run_id, round_number, values)
             status = outcome.status
             if outcome.done:
                 break
+            rounds.answered(outcome.message)
     return {"review": published.review_id, "status": status, "report": published.report}

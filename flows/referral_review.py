@@ -7,7 +7,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from tasks.notifications import send_pending_notifications
 from tasks.referrals import ask_referral_review, record_referral_answer
@@ -37,9 +37,11 @@ def review_referral(referral_id: RecordNumber) -> dict[str, Any]:
         return {"referral": referral_id, "status": "reviewed by another run"}
     send_pending_notifications()
     status = "flagged"
-    for round_number, values in answer_rounds(ReferralAnswer, "review"):
+    rounds = DecisionRounds(ReferralAnswer, "review")
+    for round_number, values in rounds:
         outcome = record_referral_answer(referral_id, run_id, round_number, values)
         status = outcome.status
         if outcome.done:
             break
+        rounds.answered(outcome.message)
     return {"referral": referral_id, "status": status}

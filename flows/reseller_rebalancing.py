@@ -14,7 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import ProgrammeYear
-from flows.runners import answer_rounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from partnerflow.context import context
 from tasks.notifications import send_pending_notifications
@@ -53,11 +53,12 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
     status = proposal.status
     if status == "awaiting-approval":
         send_pending_notifications()
-        form = ManagerApproval.with_initial_data(description=proposal.summary)
-        for round_number, values in answer_rounds(form, "approval"):
+        rounds = DecisionRounds(ManagerApproval, "approval", proposal.summary)
+        for round_number, values in rounds:
             outcome = apply_manager_answer(judged, run_id, round_number, values)
             if outcome.done:
                 break
+            rounds.answered(outcome.message)
     result = apply_approved_rebalancing(judged, proposal.report)
     send_pending_notifications()
     return {"year": judged, "proposals": proposal.counts, **asdict(result)}

@@ -1,5 +1,5 @@
 """What the flows share: a bounded task runner, the current run's id, and the rounds of a form
-people answer in the UI (the programme's clock is ``partnerflow.context``)."""
+people answer (the programme's clock is ``partnerflow.context``)."""
 
 import itertools
 from collections.abc import Iterator
@@ -9,6 +9,8 @@ from prefect import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from partnerflow.markdown import md_text
 
 
 def bounded_threads() -> TaskRunner[Any]:
@@ -25,15 +27,31 @@ def current_run_id() -> str:
     return run_id
 
 
-def answer_rounds(form: type[RunInput], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Suspend the run (no compute held) until someone answers ``form``; yield the round and the
-    values; the caller decides whether another round is needed.
+class DecisionRounds:
+    """The rounds of a decision form people answer in the UI (or through the approval page, which
+    wakes the run): each round suspends the run (no compute held) until something arrives.
 
-    Each round has its own pause key (``<key>-1``, ``<key>-2``...), so after a resume the run
-    replays the rounds already answered and waits at the first unanswered one. Pass the round to
-    the task that takes the answer: Prefect caches a task's result by its inputs, so a replayed
-    round returns its first result while two identical submissions in two rounds both run.
+    Each round's form repeats the decision's summary, headed by what became of the previous
+    submission (why it was refused, or where the decision stands: "1 of 2 approvals"), so whoever
+    answered reads it where they answered. Each round has its own pause key (``<key>-1``,
+    ``<key>-2``...), so after a resume the run replays the rounds already answered and waits at
+    the first unanswered one. Pass the round to the task that takes the answer: Prefect caches a
+    task's result by its inputs, so a replayed round returns its first result while two identical
+    submissions in two rounds both run.
     """
-    for round_number in itertools.count(1):
-        answer = suspend_flow_run(wait_for_input=form, key=f"{key}-{round_number}")
-        yield round_number, answer.model_dump()
+
+    def __init__(self, form: type[RunInput], key: str, summary: str = "") -> None:
+        self.form, self.key, self.summary = form, key, summary
+        self.previous = ""
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for round_number in itertools.count(1):
+            lead = f"**Your previous answer: {md_text(self.previous)}**\n\n" if self.previous else ""
+            description = lead + self.summary
+            form = self.form.with_initial_data(description=description) if description else self.form
+            answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
+            yield round_number, answer.model_dump()
+
+    def answered(self, message: str) -> None:
+        """What the last submission came to: it heads the next round's form."""
+        self.previous = message

@@ -7,8 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from uuid import UUID
 
 import pytest
+from prefect.input.actions import read_flow_run_input
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -109,7 +111,9 @@ def test_the_daily_sweep_starts_a_review_that_a_managers_code_clears(
     wait_for(run_id, pause_key="review-1")
     _link, code = mailed_invitation(engine, MANAGER, "referral_flagged")
     resume_with_input(run_id, {"decision": "approve", "approval_code": MANAGER})
-    wait_for(run_id, pause_key="review-2")  # a typed address decides nothing
+    wait_for(run_id, pause_key="review-2")  # a typed address decides nothing, and says why
+    told = read_flow_run_input("suspended-review-2-description", flow_run_id=UUID(run_id))
+    assert told.startswith(f"**Your previous answer: this code is not valid for referral {flagged}**")
     resume_with_input(run_id, {"decision": "approve", "approval_code": code})
     final = wait_for(run_id, final=True)
 
