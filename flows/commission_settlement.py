@@ -12,7 +12,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import MonthText
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
 from partnerflow.context import context
@@ -35,7 +35,7 @@ class FinanceApproval(RunInput, AnswerFields):
 
 @flow(
     name="commission-settlement",
-    flow_run_name="commission-settlement",
+    flow_run_name=subject_run_name("settlement", "period", lambda: Period.before(context().clock.today())),
     persist_result=True,
     task_runner=bounded_threads(),
 )

@@ -20,6 +20,7 @@ from partnerflow.approvals import AnswerFields
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
 from tasks.registrations import open_review, take_in_submission, take_review_answer
+from tasks.runs import name_run
 
 
 class ReviewDecision(RunInput, AnswerFields):
@@ -33,7 +34,7 @@ class ReviewDecision(RunInput, AnswerFields):
 def _run_name() -> str:
     submission: Any = flow_run.parameters.get("submission", {})
     values = submission if isinstance(submission, dict) else submission.model_dump()
-    return f"deal-registration-{values.get('partner_id')}-{str(values.get('customer_name', ''))[:40]}"
+    return f"registration-new-{str(values.get('customer_name', ''))[:40]}"  # the number once taken in
 
 
 def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
@@ -58,7 +59,9 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
     Args:
         submission: the opportunity as the partner registers it.
     """
-    result = take_in_submission(submission.model_dump(mode="json"), current_run_id())
+    run_id = current_run_id()
+    result = take_in_submission(submission.model_dump(mode="json"), run_id)
+    name_run(run_id, f"registration-{result.registration_id}-{submission.customer_name[:40]}")
     send_pending_notifications()
     report: dict[str, Any] = result.as_dict()
     if result.outcome == "review":

@@ -8,7 +8,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import MonthText
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
 from partnerflow.context import context
 from partnerflow.health.review import month_of
@@ -28,7 +28,10 @@ class HealthActions(RunInput, AnswerFields):
 
 
 @flow(
-    name="partner-health", flow_run_name="partner-health", persist_result=True, task_runner=bounded_threads()
+    name="partner-health",
+    flow_run_name=subject_run_name("partner-health", "month", lambda: month_of(context().clock.today())),
+    persist_result=True,
+    task_runner=bounded_threads(),
 )
 def partner_health(month: MonthText | None = None) -> dict[str, Any]:
     """Monthly: assess every active partner, write the report, then wait (suspended) for a channel

@@ -14,7 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import ProgrammeYear
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
 from partnerflow.context import context
 from tasks.notifications import send_pending_notifications
@@ -37,7 +37,7 @@ class ManagerApproval(RunInput, AnswerFields):
 
 @flow(
     name="reseller-rebalancing",
-    flow_run_name="reseller-rebalancing",
+    flow_run_name=subject_run_name("rebalancing", "year", lambda: context().clock.today().year - 1),
     persist_result=True,
     task_runner=bounded_threads(),
 )

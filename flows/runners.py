@@ -2,7 +2,7 @@
 people answer (the programme's clock is ``partnerflow.context``)."""
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prefect import suspend_flow_run
@@ -17,6 +17,17 @@ def bounded_threads() -> TaskRunner[Any]:
     """A small pool: flows here run few tasks at a time, each working in batches."""
     runner: TaskRunner[Any] = ThreadPoolTaskRunner(max_workers=4)
     return runner
+
+
+def subject_run_name(prefix: str, parameter: str, default: Callable[[], object]) -> Callable[[], str]:
+    """A run name that names its subject, for ``flow_run_name``: ``<prefix>-<parameter>``, or
+    ``<prefix>-<default()>`` when the parameter is empty (last month, last year...)."""
+
+    def name() -> str:
+        value = flow_run.parameters.get(parameter)
+        return f"{prefix}-{value or default()}"
+
+    return name
 
 
 def current_run_id() -> str:

@@ -1,7 +1,9 @@
-"""Waking suspended runs: shared by every process whose runs wait for people (reviews, sign-offs,
-finance and rebalancing approvals)."""
+"""Waking suspended runs (shared by every process whose runs wait for people: reviews, sign-offs,
+finance and rebalancing approvals), and naming a run after its subject once it is known."""
 
-from prefect import task
+from uuid import UUID
+
+from prefect import get_client, task
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
 from partnerflow.approvals import wake_values
@@ -22,3 +24,12 @@ def wake_suspended_runs(flow_run_ids: list[str]) -> int:
         except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
             continue  # already running, finished or gone: it will see the decision when it looks
     return woken
+
+
+@task(name="name-run", **SWEEP)
+def name_run(flow_run_id: str, name: str) -> str:
+    """Rename the run after the subject it created (``registration-13-Acme``), so the UI's list
+    matches the number the e-mails give."""
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(flow_run_id), name=name)
+    return name

@@ -11,6 +11,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
+from prefect.input.actions import read_flow_run_input
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -83,6 +84,8 @@ def test_a_large_deal_waits_for_two_entitled_directors(
     wait_for(flow_run.id, pause_key="review-3")
     answer(flow_run.id, "approve", first)  # 1 of 2
     wait_for(flow_run.id, pause_key="review-4")
+    told = read_flow_run_input("suspended-review-4-description", flow_run_id=flow_run.id)
+    assert told.startswith("**Your previous answer: 1 of 2 approvals"), "the form says where it stands"
     answer(flow_run.id, "approve", first)  # the same director again: refused
     wait_for(flow_run.id, pause_key="review-5")
     answer(flow_run.id, "approve", second)
@@ -92,6 +95,7 @@ def test_a_large_deal_waits_for_two_entitled_directors(
     with Session(engine) as session:
         registration = session.exec(select(Registration)).one()
     assert registration.status == RegistrationStatus.APPROVED and registration.flow_run_id == str(flow_run.id)
+    assert final.name == f"registration-{registration.id}-Acme Industrie SAS", "named as the e-mails name it"
     with Session(engine) as session:
         refused = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
     reasons = [event.details["reason"] for event in refused]
