@@ -21,6 +21,7 @@ from tasks.commissions import (
     apply_finance_answer,
     mark_batch_paid,
     open_settlement_batch,
+    publish_settlement,
     queue_statements,
     write_payment_files,
 )
@@ -61,9 +62,11 @@ def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
             rounds.answered(outcome.message)
     report = {"period": str(target), "batch_id": batch.batch_id, "accrued": accrued, "status": status}
     if status == "rejected" or batch.statements == 0:
+        publish_settlement(batch.batch_id)
         return report
     files = write_payment_files(batch.batch_id)
     paid = mark_batch_paid(batch.batch_id)
     mailed = queue_statements(batch.batch_id)
+    publish_settlement(batch.batch_id)
     send_pending_notifications()
     return {**report, "status": "paid", "files": files, "statements_paid": paid, "statements_mailed": mailed}

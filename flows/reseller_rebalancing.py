@@ -22,6 +22,7 @@ from tasks.rebalancing import (
     apply_approved_rebalancing,
     apply_manager_answer,
     propose_rebalancing,
+    publish_rebalancing_outcome,
     send_quarter_scorecards,
 )
 
@@ -60,6 +61,7 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
                 break
             rounds.answered(outcome.message)
     result = apply_approved_rebalancing(judged, proposal.report)
+    publish_rebalancing_outcome(judged, proposal.summary, result)
     send_pending_notifications()
     return {"year": judged, "proposals": proposal.counts, **asdict(result)}
 

@@ -136,3 +136,19 @@ def queue_statements(batch_id: int) -> int:
         return queue_statement_emails(session, batch, renderer) + queue_reward_statements(
             session, batch, renderer
         )
+
+
+@task(name="publish-settlement", **STEP)
+def publish_settlement(batch_id: int) -> str:
+    """The settlement's artifact again, under the same key, as it ended (paid with its payment
+    id, or rejected): the run shows the outcome, not the question finance was asked."""
+    with session_scope() as session:
+        batch = session.get_one(SettlementBatch, batch_id)
+        summary = batch_markdown(session, batch)
+        if batch.payment_id and batch.paid_at:
+            summary += f"\n\n**Paid** on {batch.paid_at:%Y-%m-%d}: payment {batch.payment_id}."
+        period, status = batch.period, batch.status.value
+    create_markdown_artifact(
+        summary, key=f"commission-settlement-{period}", description=f"Commission settlement {period}"
+    )
+    return status

@@ -13,6 +13,7 @@ from partnerflow.rebalancing.decisions import (
     AppliedYear,
     ProposedYear,
     apply_rebalancing,
+    outcome_markdown,
     rebalancing_for,
     store_plan,
     take_manager_answer,
@@ -105,3 +106,17 @@ def send_quarter_scorecards(today: str) -> int:
     day = date.fromisoformat(today)
     with session_scope() as session:
         return queue_quarter_scorecards(session, day, policy_for_year(day.year).document, context().renderer)
+
+
+@task(name="publish-rebalancing-outcome", **STEP)
+def publish_rebalancing_outcome(year: int, summary: str, applied: AppliedYear) -> str:
+    """The year's artifact again, under the same key, with what was decided and applied: the run
+    shows the outcome, not only the question."""
+    with session_scope() as session:
+        rebalancing = rebalancing_for(session, year)
+        assert rebalancing is not None
+        outcome = outcome_markdown(rebalancing, applied)
+    create_markdown_artifact(
+        summary + "\n" + outcome, key=f"rebalancing-{year}", description=f"Reseller rebalancing {year}"
+    )
+    return outcome

@@ -27,6 +27,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     ExitKind,
     ExitSource,
@@ -258,3 +259,22 @@ def _audit(session: Session, year: int, actor: str, action: str, details: dict[s
     record_event(
         session, actor=actor, action=action, subject_type="rebalancing", subject_id=year, details=details
     )
+
+
+def outcome_markdown(rebalancing: Rebalancing, applied: AppliedYear) -> str:
+    """What became of the year's proposals, to follow them in the run's artifact: who decided,
+    what was kept, what was applied."""
+    lines = ["", "## Outcome", ""]
+    if rebalancing.decided_by:
+        when = f" on {rebalancing.decided_at:%Y-%m-%d}" if rebalancing.decided_at else ""
+        lines.append(f"**{rebalancing.status.value}** by {md_text(rebalancing.decided_by)}{when}.")
+    else:
+        lines.append(f"**{rebalancing.status.value}** (no decision was needed).")
+    if rebalancing.excluded:
+        kept = ", ".join(str(partner_id) for partner_id in rebalancing.excluded)
+        lines.append(f"Kept although a pause was proposed: resellers {kept}.")
+    if rebalancing.comment:
+        lines.append(f"Comment: {md_text(rebalancing.comment)}")
+    done = ", ".join(f"{count} {outcome}" for outcome, count in sorted(applied.applied.items())) or "nothing"
+    lines.append(f"Applied: {done}; {applied.scorecards_queued} scorecards queued.")
+    return "\n".join(lines)

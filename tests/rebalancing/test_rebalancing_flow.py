@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prefect.artifacts import Artifact
 from prefect.deployments import run_deployment
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -49,6 +50,9 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     resume_with_input(run_id, {"decision": "approve", "approval_code": code, "exclude_from_pause": [silent]})
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
+    published = Artifact.get("rebalancing-2026")
+    assert published is not None and "## Outcome" in str(published.data), "the artifact tells the decision"
+    assert final.name == "rebalancing-2026"
     with Session(engine) as session:
         statuses = {pid: session.get(Partner, pid).status for pid in (weak, silent)}  # type: ignore[union-attr]
     assert statuses == {weak: PartnerStatus.PAUSED, silent: PartnerStatus.ACTIVE}
