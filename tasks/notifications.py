@@ -8,8 +8,9 @@ import asyncio
 
 from prefect import task
 
+from partnerflow.approvals.refusals import queue_refusal_notices
 from partnerflow.context import context
-from partnerflow.db import get_engine
+from partnerflow.db import get_engine, session_scope
 from partnerflow.notify import DeliveryReport, deliver_pending
 from tasks.settings import SWEEP
 
@@ -19,3 +20,11 @@ def send_pending_notifications(limit: int | None = None) -> DeliveryReport:
     """Send the due notifications; the report counts sent, retry_later and failed."""
     settings = context().settings
     return asyncio.run(deliver_pending(get_engine(settings.database_url), settings, limit=limit))
+
+
+@task(name="notify-refused-answers", **SWEEP)
+def notify_refused_answers() -> int:
+    """Queue a notice to each person whose answer was refused (once per refusal)."""
+    ctx = context()
+    with session_scope() as session:
+        return queue_refusal_notices(session, ctx.links, ctx.renderer, now=ctx.clock.now())

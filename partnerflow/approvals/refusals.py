@@ -1,0 +1,55 @@
+"""A refused answer is e-mailed to the person who gave it, when partnerflow knows who that is.
+
+Refusals are audited where they happen (``approval.refused``, with the person when the link or
+code matched one of their grants: used already, expired, superseded, a decision the subject does
+not take...). A refusal from nobody known (a typed address, a guessed code) is only audited: there
+is nobody to write to. The delivery sweep mails each known one once (the outbox's key is the
+audit event), with the reason and the way to their inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from partnerflow.approvals.links import Links
+from partnerflow.approvals.subjects import subject_names_for
+from partnerflow.models import AuditEvent, Person
+from partnerflow.notify import TemplateRenderer, enqueue
+
+LOOK_BACK = timedelta(days=1)
+
+
+def queue_refusal_notices(
+    session: Session, links: Links, renderer: TemplateRenderer, *, now: datetime
+) -> int:
+    """Queue a notice for each refusal of the last day whose person is known; returns how many
+    were queued now (a notice already queued is not queued again)."""
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "approval.refused", col(AuditEvent.occurred_at) > now - LOOK_BACK)
+        .order_by(col(AuditEvent.id))
+    ).all()
+    queued = 0
+    for event in events:
+        email = str(event.details.get("person") or "")
+        person = session.exec(select(Person).where(Person.email == email)).first() if email else None
+        if person is None:
+            continue
+        names = subject_names_for(person.locale.value)
+        queued += enqueue(
+            session,
+            renderer=renderer,
+            dedupe_key=f"answer-refused:{event.id}",
+            recipient=person.email,
+            template="answer_refused",
+            locale=person.locale.value,
+            context={
+                "person_name": person.name,
+                "subject": f"{names.get(event.subject_type, event.subject_type)} {event.subject_id}",
+                "reason": str(event.details.get("reason") or ""),
+                "inbox_url": links.inbox(),
+            },
+        )
+    return queued
