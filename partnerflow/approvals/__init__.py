@@ -26,6 +26,7 @@ from partnerflow.approvals.forms import (
     Woken,
     receive_form,
     reply_message,
+    take_answer,
     wake_values,
     with_reply,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "refuse",
     "reply_message",
     "runs_with_unapplied_answers",
+    "take_answer",
     "unapplied_answers",
     "wake_values",
     "with_reply",

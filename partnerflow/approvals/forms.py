@@ -97,3 +97,22 @@ def with_reply(received: Outcome | Woken, outcome: ReviewOutcome) -> ReviewOutco
     return ReviewOutcome(
         outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
     )
+
+
+def take_answer(
+    session: Session,
+    keys: Keys,
+    subject: Subject,
+    values: Mapping[str, Any],
+    apply: Callable[[], ReviewOutcome],
+    *,
+    flow_run_id: str,
+    now: datetime,
+    read_details: DetailsReader | None = None,
+) -> ReviewOutcome:
+    """One submission of a decision form: recorded (or refused, with the reason), then the
+    process's ``apply`` of every answer recorded so far; the outcome says what the submitter reads."""
+    received = receive_form(
+        session, keys, subject, values, flow_run_id=flow_run_id, now=now, read_details=read_details
+    )
+    return with_reply(received, apply())

@@ -27,9 +27,8 @@ from partnerflow.approvals import (
     Subject,
     close_requests,
     mark_applied,
-    receive_form,
+    take_answer,
     unapplied_answers,
-    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -226,16 +225,16 @@ def take_admission_answer(
 ) -> ReviewOutcome:
     """Record what arrived on the form (a manager's answer with their code, or a wake-up) and
     apply it; anything else is refused, audited, and the form comes back."""
-    received = receive_form(
+    return take_answer(
         session,
         keys,
         Subject(SUBJECT_KIND, batch_id),
         values,
+        lambda: apply_admission(session, batch_id, now=now),
         flow_run_id=flow_run_id,
         now=now,
         read_details=leave_out_reader(session, batch_id),
     )
-    return with_reply(received, apply_admission(session, batch_id, now=now))
 
 
 def apply_admission(session: Session, batch_id: int, *, now: datetime) -> ReviewOutcome:

@@ -20,9 +20,8 @@ from partnerflow.approvals import (
     Subject,
     close_requests,
     mark_applied,
-    receive_form,
+    take_answer,
     unapplied_answers,
-    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -117,10 +116,8 @@ def take_removal_answer(
     flow_run_id: str,
     now: datetime,
 ) -> ReviewOutcome:
-    received = receive_form(
-        session, keys, Subject(SUBJECT_KIND, removal_id), values, flow_run_id=flow_run_id, now=now
-    )
-    return with_reply(received, apply_removal(session, removal_id, now=now))
+    subject, apply = Subject(SUBJECT_KIND, removal_id), lambda: apply_removal(session, removal_id, now=now)
+    return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
 
 
 def apply_removal(session: Session, removal_id: int, *, now: datetime) -> ReviewOutcome:

@@ -25,9 +25,8 @@ from partnerflow.approvals import (
     Subject,
     close_requests,
     mark_applied,
-    receive_form,
+    take_answer,
     unapplied_answers,
-    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -262,16 +261,16 @@ def take_actions_answer(
     """Record what arrived on the form (a manager's actions with their code, or a wake-up) and
     apply it; anything else is refused, audited, and the form comes back."""
     review = session.get_one(HealthReview, review_id)
-    received = receive_form(
+    return take_answer(
         session,
         keys,
         subject_of(review),
         values,
+        lambda: apply_actions(session, review_id, renderer=renderer, now=now),
         flow_run_id=flow_run_id,
         now=now,
         read_details=actions_reader(session, review_id),
     )
-    return with_reply(received, apply_actions(session, review_id, renderer=renderer, now=now))
 
 
 def apply_actions(

@@ -27,9 +27,8 @@ from partnerflow.approvals import (
     Subject,
     close_requests,
     mark_applied,
-    receive_form,
+    take_answer,
     unapplied_answers,
-    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -144,10 +143,15 @@ def take_owner_answer(
     flow_run_id: str,
     now: datetime,
 ) -> ReviewOutcome:
-    received = receive_form(
-        session, keys, Subject(SUBJECT_KIND, review_id), values, flow_run_id=flow_run_id, now=now
+    return take_answer(
+        session,
+        keys,
+        Subject(SUBJECT_KIND, review_id),
+        values,
+        lambda: apply_owner_answer(session, review_id, policy=policy, now=now),
+        flow_run_id=flow_run_id,
+        now=now,
     )
-    return with_reply(received, apply_owner_answer(session, review_id, policy=policy, now=now))
 
 
 def apply_owner_answer(

@@ -21,9 +21,8 @@ from partnerflow.approvals import (
     Subject,
     close_requests,
     mark_applied,
-    receive_form,
+    take_answer,
     unapplied_answers,
-    with_reply,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -118,10 +117,8 @@ def take_review_answer(
     now: datetime,
 ) -> ReviewOutcome:
     """One submission of the run's form: recorded (or refused with the reason), then applied."""
-    received = receive_form(
-        session, keys, Subject(SUBJECT_KIND, referral_id), values, flow_run_id=flow_run_id, now=now
-    )
-    return with_reply(received, apply_review(session, referral_id, now=now))
+    subject, apply = Subject(SUBJECT_KIND, referral_id), lambda: apply_review(session, referral_id, now=now)
+    return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
 
 
 def apply_review(session: Session, referral_id: int, *, now: datetime) -> ReviewOutcome:
