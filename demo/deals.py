@@ -67,7 +67,7 @@ def deal(partner: Partner, customer: str, domain: str, amount: int, lines: list[
         "customer_email": f"achats@{domain}",
         "customer_departement": partner.territory_code,
         "product_lines": lines,
-        "amount": str(amount),
+        "amount": amount,
         "expected_close_on": (context().clock.today() + timedelta(days=75)).isoformat(),
         "notes": "Demo registration",
     }

@@ -5,13 +5,13 @@ Every step is a task with its own transaction and every step is idempotent (see
 where the database says it stopped: nothing is paid or mailed twice.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.parameters import MonthText
+from flows.parameters import LeftEmpty, MonthText
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
 from partnerflow.commissions.periods import Period
@@ -40,7 +40,7 @@ class FinanceApproval(RunInput, AnswerFields):
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def commission_settlement(period: MonthText | None = None) -> dict[str, Any]:
+def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None) -> dict[str, Any]:
     """Pay the commissions of a month: statements, finance approval, SEPA file, e-mails.
 
     Args:

@@ -7,7 +7,7 @@ campaigns are announced by the daily ``campaign-offers`` run on their start date
 """
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow
 from prefect.input import RunInput
@@ -16,7 +16,10 @@ from pydantic import Field
 from flows.parameters import RecordNumber, Role
 from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
+from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.campaigns.request import CampaignRequest
+from partnerflow.schema_hints import OPTIONAL
+from partnerflow.text import MAX_ID
 from tasks.campaigns import (
     apply_signoff,
     open_signoff,
@@ -36,16 +39,27 @@ class SignOffForm(RunInput, AnswerFields):
 
 
 class ChannelOpsSignOff(SignOffForm):
-    programme_reference: str | None = Field(
-        default=None, description="Programme or price-list reference created"
+    programme_reference: str = Field(
+        default="", max_length=80, description="Programme or price-list reference created"
     )
 
 
 class SupplyChainSignOff(SignOffForm):
-    confirmed_quantity: int | None = Field(default=None, ge=0, description="Quantity confirmed available")
-    allocation: dict[str, int] = Field(
-        default_factory=dict, description="Units per département, if allocated"
+    confirmed_quantity: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_ID,
+        description="Quantity confirmed available (empty: the quantity requested)",
+        json_schema_extra=OPTIONAL,
     )
+
+
+ALLOCATION = ItemFields(
+    "allocation",
+    Annotated[int, Field(ge=0, le=MAX_ID)],
+    0,
+    "Units for this département's partners; leave every box at 0 to offer the whole quantity to all",
+)
 
 
 FORMS: dict[str, type[SignOffForm]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
@@ -84,9 +98,10 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
         role: channel-sales, channel-ops, supply-chain, finance...
     """
     run_id = current_run_id()
-    summary = open_signoff(campaign_id, role, run_id)
+    opened = open_signoff(campaign_id, role, run_id)
     send_pending_notifications()
-    rounds = DecisionRounds(FORMS.get(role, SignOffForm), "signoff", summary)
+    form = with_items(FORMS.get(role, SignOffForm), ALLOCATION, opened.items)
+    rounds = DecisionRounds(form, "signoff", opened.summary)
     for round_number, values in rounds:
         progress = apply_signoff(campaign_id, role, run_id, round_number, values)
         if progress.wake:

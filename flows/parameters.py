@@ -11,7 +11,13 @@ from typing import Annotated
 from pydantic import Field
 
 from partnerflow.models import Role
+from partnerflow.schema_hints import EmptyMeansDefault
 from partnerflow.text import MAX_ID
+
+LeftEmpty = EmptyMeansDefault()
+"""On an optional parameter (``Annotated[MonthText | None, LeftEmpty]``): the form shows the
+field as its type, and leaving it empty means the flow's default (last month...), instead of a
+"type None" toggle."""
 
 RecordNumber = Annotated[int, Field(ge=1, le=MAX_ID, description="the record's number")]
 MonthText = Annotated[
@@ -32,6 +38,7 @@ RunId = Annotated[
 __all__ = [
     "ChunkSize",
     "DeliveryLimit",
+    "LeftEmpty",
     "MonthText",
     "ProgrammeYear",
     "QuarterLabel",

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
+from partnerflow.approvals.form_items import ItemFields, with_items
 from tasks.health import propose_candidates, record_admission_answer
 from tasks.notifications import send_pending_notifications
 
@@ -17,7 +18,9 @@ class AdmissionAnswer(RunInput, AnswerFields):
     """A channel manager's answer on the proposed candidates, with their code."""
 
     decision: Literal["approve", "reject"] = Field(description="admit them (minus those left out), or none")
-    leave_out: list[int] = Field(default_factory=list, description="Candidate ids not to admit")
+
+
+LEAVE_OUT = ItemFields("leave_out", bool, False, "Tick to leave this candidate out of the admission")
 
 
 @flow(
@@ -34,7 +37,9 @@ def partner_admission() -> dict[str, Any]:
     status = "nothing to propose"
     if batch.batch_id is not None:
         send_pending_notifications()
-        rounds = DecisionRounds(AdmissionAnswer, "admission", batch.summary)
+        rounds = DecisionRounds(
+            with_items(AdmissionAnswer, LEAVE_OUT, batch.items), "admission", batch.summary
+        )
         for round_number, values in rounds:
             outcome = record_admission_answer(batch.batch_id, run_id, round_number, values)
             status = outcome.status

@@ -1,18 +1,19 @@
 """The monthly partner-health review: every active partner's health, a report, and the actions a
 channel manager chooses for the partners at risk (see partnerflow.health.review)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.parameters import MonthText
+from flows.parameters import LeftEmpty, MonthText
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
+from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.context import context
 from partnerflow.health.review import month_of
-from tasks.health import record_health_actions, review_partner_health
+from tasks.health import publish_health_outcome, record_health_actions, review_partner_health
 from tasks.notifications import send_pending_notifications
 
 Action = Literal["coaching-call", "training-invitation", "programme-exception", "no-action"]
@@ -22,9 +23,9 @@ class HealthActions(RunInput, AnswerFields):
     """A channel manager's actions for the month's at-risk partners, with their code."""
 
     decision: Literal["approve"] = Field(default="approve", description="record the actions below")
-    actions: dict[int, Action] = Field(
-        default_factory=dict, description="At-risk partner id -> action (partners left out: no action)"
-    )
+
+
+ACTIONS = ItemFields("actions", Action, "no-action", "What the channel team does for this partner this month")
 
 
 @flow(
@@ -33,7 +34,7 @@ class HealthActions(RunInput, AnswerFields):
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def partner_health(month: MonthText | None = None) -> dict[str, Any]:
+def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> dict[str, Any]:
     """Monthly: assess every active partner, write the report, then wait (suspended) for a channel
     manager to choose an action per at-risk partner; the partners get their messages.
 
@@ -46,11 +47,14 @@ def partner_health(month: MonthText | None = None) -> dict[str, Any]:
     status = reviewed.status
     if status == "awaiting-actions":
         send_pending_notifications()
-        rounds = DecisionRounds(HealthActions, "actions", reviewed.summary)
+        rounds = DecisionRounds(
+            with_items(HealthActions, ACTIONS, reviewed.items), "actions", reviewed.summary
+        )
         for round_number, values in rounds:
             outcome = record_health_actions(reviewed.review_id, run_id, round_number, values)
             status = outcome.status
             if outcome.done:
+                publish_health_outcome(chosen, reviewed.review_id, reviewed.summary)
                 break
             rounds.answered(outcome.message)
     sent = send_pending_notifications()

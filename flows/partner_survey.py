@@ -1,11 +1,11 @@
 """The anonymous partner survey: a round a quarter, then one reminder (see partnerflow.health.survey)."""
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
-from flows.parameters import QuarterLabel
+from flows.parameters import LeftEmpty, QuarterLabel
 from flows.runners import bounded_threads
 from partnerflow.context import context
 from partnerflow.health.survey import opens_by_itself, quarter_of
@@ -14,7 +14,7 @@ from tasks.notifications import send_pending_notifications
 
 
 @flow(name="partner-survey", flow_run_name="partner-survey", task_runner=bounded_threads())
-def partner_survey(quarter: QuarterLabel | None = None) -> dict[str, Any]:
+def partner_survey(quarter: Annotated[QuarterLabel | None, LeftEmpty] = None) -> dict[str, Any]:
     """Daily: in a quarter's first week, open its round (each active partner contact gets a
     personal link to the anonymous survey page); every day, remind once who has not answered,
     and ask the partners who left (paused or removed) why, on the exit survey.

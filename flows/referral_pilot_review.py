@@ -10,7 +10,7 @@ from pydantic import Field
 from flows.runners import DecisionRounds, bounded_threads, current_run_id
 from partnerflow.approvals import AnswerFields
 from tasks.notifications import send_pending_notifications
-from tasks.referrals import publish_pilot_figures, record_pilot_decision
+from tasks.referrals import publish_pilot_decision, publish_pilot_figures, record_pilot_decision
 
 
 class PilotDecision(RunInput, AnswerFields):
@@ -41,6 +41,7 @@ def referral_pilot_review() -> dict[str, Any]:
             outcome = record_pilot_decision(published.review_id, run_id, round_number, values)
             status = outcome.status
             if outcome.done:
+                publish_pilot_decision(published.review_id, published.summary)
                 break
             rounds.answered(outcome.message)
     return {"review": published.review_id, "status": status, "report": published.report}

@@ -7,15 +7,16 @@ reseller its scorecard and the managers the summary.
 """
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.parameters import ProgrammeYear
+from flows.parameters import LeftEmpty, ProgrammeYear
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
+from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.context import context
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
@@ -31,9 +32,11 @@ class ManagerApproval(RunInput, AnswerFields):
     """A channel manager's answer to the year's proposals, with their code."""
 
     decision: Literal["approve", "reject"] = Field(description="approve (minus exclusions), or reject all")
-    exclude_from_pause: list[int] = Field(
-        default_factory=list, description="Reseller ids to keep although the policy proposes a pause"
-    )
+
+
+KEEP = ItemFields(
+    "exclude_from_pause", bool, False, "Tick to keep this reseller active although a pause is proposed"
+)
 
 
 @flow(
@@ -42,7 +45,7 @@ class ManagerApproval(RunInput, AnswerFields):
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
+def reseller_rebalancing(year: Annotated[ProgrammeYear | None, LeftEmpty] = None) -> dict[str, Any]:
     """Judge a year of leads per reseller and département, then apply the approved changes.
 
     Args:
@@ -54,7 +57,9 @@ def reseller_rebalancing(year: ProgrammeYear | None = None) -> dict[str, Any]:
     status = proposal.status
     if status == "awaiting-approval":
         send_pending_notifications()
-        rounds = DecisionRounds(ManagerApproval, "approval", proposal.summary)
+        rounds = DecisionRounds(
+            with_items(ManagerApproval, KEEP, proposal.items), "approval", proposal.summary
+        )
         for round_number, values in rounds:
             outcome = apply_manager_answer(judged, run_id, round_number, values)
             if outcome.done:

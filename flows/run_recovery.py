@@ -4,15 +4,17 @@ Triggered by each ``prefect.flow-run.Crashed`` event of a partnerflow run, and s
 schedule for crashes whose event was missed (a server restart). See ``tasks/recovery.py``.
 """
 
+from typing import Annotated
+
 from prefect import flow
 
-from flows.parameters import RunId
+from flows.parameters import LeftEmpty, RunId
 from flows.runners import bounded_threads
 from tasks.recovery import RecoveryReport, rerun_crashed_runs
 
 
 @flow(name="recover-crashed-runs", flow_run_name="recover-crashed-runs", task_runner=bounded_threads())
-async def recover_crashed_runs(flow_run_id: RunId | None = None) -> RecoveryReport:
+async def recover_crashed_runs(flow_run_id: Annotated[RunId | None, LeftEmpty] = None) -> RecoveryReport:
     """Run again the partnerflow runs that crashed (their worker or runner died under them).
 
     Args:

@@ -10,6 +10,7 @@ from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from partnerflow.approvals.form_items import folded
 from partnerflow.markdown import md_text
 
 
@@ -61,7 +62,7 @@ class DecisionRounds:
             description = lead + self.summary
             form = self.form.with_initial_data(description=description) if description else self.form
             answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
-            yield round_number, answer.model_dump()
+            yield round_number, folded(answer)
 
     def answered(self, message: str) -> None:
         """What the last submission came to: it heads the next round's form."""

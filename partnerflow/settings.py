@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "prefect",
         description="Where `partnerflow up` keeps the local Prefect server's database and log",
     )
+    product_lines: list[str] = Field(
+        default=["network", "wifi", "security", "switching", "software", "services"],
+        min_length=1,
+        description=(
+            "The catalogue's product lines: what a registration or a campaign may name (the forms "
+            'offer them as a list); JSON, e.g. ["network", "wifi"]'
+        ),
+    )
     schedule_intervals: dict[str, float] = Field(
         default_factory=dict,
         description=(

@@ -109,6 +109,16 @@ DEPARTEMENTS: tuple[tuple[str, str, str], ...] = (
 """Every département: (code, name, région), in the INSEE order."""
 
 CODES = frozenset(code for code, _name, _region in DEPARTEMENTS)
+ORDERED_CODES: tuple[str, ...] = tuple(code for code, _name, _region in DEPARTEMENTS)
+"""The codes in the INSEE order: the choices a form offers."""
+NAMES: dict[str, str] = {code: name for code, name, _region in DEPARTEMENTS}
+
+
+def departement_label(code: str) -> str:
+    """How people name a département: "Rhône (69)" (the code alone when it is not one)."""
+    name = NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
 
 SEEDING_ORDER: tuple[str, ...] = (
     "75",

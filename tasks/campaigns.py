@@ -6,13 +6,13 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from partnerflow.approvals import (
-    runs_with_unapplied_answers,
-)
+from partnerflow.approvals import runs_with_unapplied_answers
+from partnerflow.approvals.form_items import DecisionForm
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign_for_run
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import (
     SignOffProgress,
+    allocation_items,
     remember_signoff_runs,
     request_signoffs,
     signoff_summary,
@@ -57,15 +57,17 @@ def start_signoff_runs(campaign_id: int, roles: list[str]) -> dict[str, str]:
 
 
 @task(name="open-signoff", **STEP)
-def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
-    """Mail the role's people their personal link and code; return the form's summary."""
+def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> DecisionForm:
+    """Mail the role's people their personal link and code; return the form's summary (and for
+    supply chain, the départements it may allocate units to)."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise LookupError(f"campaign {campaign_id} does not exist")
-        sla = _policy_for(programme_date(campaign.created_at)).document.signoff_sla
+        policy = _policy_for(programme_date(campaign.created_at)).document
+        sla = policy.signoff_sla
         request_signoffs(
             session,
             campaign,
@@ -76,7 +78,8 @@ def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> str:
             expires_at=campaign.created_at + (sla.final_timeout if sla else NO_SLA),
             now=now,
         )
-        return signoff_summary(session, campaign, role)
+        items = allocation_items(session, campaign, policy) if role == "supply-chain" else []
+        return DecisionForm(signoff_summary(session, campaign, role), tuple(items))
 
 
 @task(name="apply-signoff", **STEP)

@@ -11,6 +11,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from partnerflow.approvals import ReviewOutcome
+from partnerflow.approvals.form_items import FormItem
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
@@ -20,15 +21,18 @@ from partnerflow.health.onboarding import TrainingNotices, queue_training_notice
 from partnerflow.health.removal import request_decision, take_removal_answer
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
+    AT_RISK,
     follow_ups,
     partner_groups,
     record_review,
     request_actions,
     review_markdown,
+    review_outcome_markdown,
     take_actions_answer,
 )
 from partnerflow.health.survey import latest_round, open_round, remind, results
-from partnerflow.models import HealthReviewStatus
+from partnerflow.models import HealthReview, HealthReviewStatus
+from partnerflow.territories import departement_label
 from tasks.settings import STEP, SWEEP
 
 ACTION_LINKS_WORK_FOR = timedelta(days=14)  # the month's actions wait this long for a manager
@@ -86,6 +90,7 @@ class ReviewedMonth:
     counts: dict[str, int]
     summary: str
     report: str
+    items: tuple[FormItem, ...] = ()  # the at-risk partners, an action each on the manager's form
 
 
 @task(name="review-partner-health", **STEP)
@@ -117,7 +122,8 @@ def review_partner_health(month: str, flow_run_id: str) -> ReviewedMonth:
             followed=followed,
         )
         page = write_report(ctx.settings.reports_dir, inputs)
-        summary = review_markdown(month, assessed, followed, str(page))
+        report = ctx.links.report(page.name)
+        summary = review_markdown(month, assessed, followed, report)
         counts = levels_count(assessed)
         if review.status is HealthReviewStatus.AWAITING_ACTIONS:
             request_actions(
@@ -138,7 +144,23 @@ def review_partner_health(month: str, flow_run_id: str) -> ReviewedMonth:
         key=f"partner-health-{month}-partners",
         description="Partners at risk or to watch, with their drivers",
     )
-    return ReviewedMonth(month, review_id, status, counts, summary, str(page))
+    at_risk = tuple(
+        FormItem(str(h.partner_id), f"{h.name}, {departement_label(h.territory_code)}")
+        for h in assessed
+        if h.level == AT_RISK
+    )
+    return ReviewedMonth(month, review_id, status, counts, summary, report, at_risk)
+
+
+@task(name="publish-health-outcome", **STEP)
+def publish_health_outcome(month: str, review_id: int, summary: str) -> str:
+    """The month's artifact again, under its key, with the actions chosen below the summary."""
+    with session_scope() as session:
+        outcome = review_outcome_markdown(session, session.get_one(HealthReview, review_id))
+    create_markdown_artifact(
+        summary + "\n" + outcome, key=f"partner-health-{month}", description=f"Partner health {month}"
+    )
+    return outcome
 
 
 @task(name="record-health-actions", **STEP)

@@ -6,6 +6,7 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from partnerflow.approvals.form_items import FormItem
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.rebalancing.decisions import (
@@ -26,8 +27,9 @@ from partnerflow.rebalancing.notices import (
     targets,
 )
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
-from partnerflow.rebalancing.report import write_report
+from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
 from partnerflow.rebalancing.summary import plan_markdown
+from partnerflow.territories import departement_label
 from tasks.settings import STEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
@@ -47,7 +49,8 @@ def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
             session.add(rebalancing)
         status = rebalancing.status.value
         page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
-        summary = plan_markdown(plan, policy.stamp.version, page)
+        report = ctx.links.report(page.name)
+        summary = plan_markdown(plan, policy.stamp.version, report)
         if status == "awaiting-approval":
             now = ctx.clock.now()
             request_approval(
@@ -68,7 +71,12 @@ def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
     create_table_artifact(
         [p.as_row() for p in plan.resellers], key=f"{key}-resellers", description="Proposal per reseller"
     )
-    return ProposedYear(year, status, plan.counts(), summary, str(page))
+    pauses = tuple(
+        FormItem(str(p.kpis.partner_id), f"Keep {p.kpis.name}, {departement_label(p.kpis.departement)}")
+        for p in plan.resellers
+        if p.outcome == "pause"
+    )
+    return ProposedYear(year, status, plan.counts(), summary, report, pauses)
 
 
 @task(name="record-manager-answer", **STEP)
@@ -110,12 +118,15 @@ def send_quarter_scorecards(today: str) -> int:
 
 @task(name="publish-rebalancing-outcome", **STEP)
 def publish_rebalancing_outcome(year: int, summary: str, applied: AppliedYear) -> str:
-    """The year's artifact again, under the same key, with what was decided and applied: the run
-    shows the outcome, not only the question."""
+    """The year's artifact again, under the same key, with what was decided and applied, and the
+    report rewritten with each decision beside its proposal: both show the outcome, not only the
+    question."""
     with session_scope() as session:
         rebalancing = rebalancing_for(session, year)
         assert rebalancing is not None
         outcome = outcome_markdown(rebalancing, applied)
+        thresholds = targets(policy_for_year(year).document)
+        rewrite_with_decisions(session, context().settings.reports_dir, rebalancing, thresholds)
     create_markdown_artifact(
         summary + "\n" + outcome, key=f"rebalancing-{year}", description=f"Reseller rebalancing {year}"
     )

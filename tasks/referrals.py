@@ -12,11 +12,17 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.models import Registration
+from partnerflow.models import PilotReview, Registration
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals.codes import referrals_from_codes
 from partnerflow.referrals.invitations import InvitationRound, invite_sponsors
-from partnerflow.referrals.pilot import ask_owner, open_review, programme_stage, take_owner_answer
+from partnerflow.referrals.pilot import (
+    ask_owner,
+    decision_markdown,
+    open_review,
+    programme_stage,
+    take_owner_answer,
+)
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
 from partnerflow.referrals.report import figures_markdown, figures_table, referral_figures, write_figures
 from partnerflow.referrals.review import (
@@ -135,7 +141,7 @@ def publish_pilot_figures(flow_run_id: str) -> PilotFigures:
     with session_scope() as session:
         figures = referral_figures(session, policy, as_of=today)
         page = write_figures(ctx.settings.reports_dir, figures)
-        summary = f"{figures_markdown(figures)}\n\nCharts and CSV: `{page.name}` in the reports folder."
+        summary = f"{figures_markdown(figures)}\n\n[Full report, with charts]({ctx.links.report(page.name)})"
         review = open_review(session, policy, figures, today=today, run_id=flow_run_id, now=now)
         if review is not None:
             ask_owner(
@@ -155,7 +161,18 @@ def publish_pilot_figures(flow_run_id: str) -> PilotFigures:
     create_table_artifact(
         figures_table(figures), key="referral-programme-months", description="Per cohort and month"
     )
-    return PilotFigures(review_id, stage.name, summary, str(page))
+    return PilotFigures(review_id, stage.name, summary, ctx.links.report(page.name))
+
+
+@task(name="publish-pilot-decision", **STEP)
+def publish_pilot_decision(review_id: int, summary: str) -> str:
+    """The programme's artifact again, under its key, with the owner's decision below the figures."""
+    with session_scope() as session:
+        decision = decision_markdown(session.get_one(PilotReview, review_id))
+    create_markdown_artifact(
+        summary + "\n" + decision, key="referral-programme", description="Referral programme"
+    )
+    return decision
 
 
 @task(name="record-pilot-decision", **STEP)

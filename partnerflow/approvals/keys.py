@@ -49,6 +49,7 @@ class Keys:
         self._referrals = URLSafeSerializer(secret, salt="partnerflow.referral-link")
         self._sign_ins = URLSafeTimedSerializer(secret, salt="partnerflow.sign-in-link")
         self._sessions = URLSafeTimedSerializer(secret, salt="partnerflow.inbox-session")
+        self._reports = URLSafeTimedSerializer(secret, salt="partnerflow.report-link")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -124,6 +125,18 @@ class Keys:
         except BadData:
             return None
         return payload if type(payload) is int else None
+
+    def report_token(self, name: str) -> str:
+        """A link to one report file (its name under the reports directory), dated: it expires."""
+        return self._reports.dumps(name)
+
+    def read_report(self, token: str, max_age: int) -> str | None:
+        """The report's file name of a link younger than ``max_age`` seconds, or None."""
+        try:
+            payload: Any = self._reports.loads(token, max_age=max_age)
+        except BadData:
+            return None
+        return payload if isinstance(payload, str) else None
 
     @staticmethod
     def new_code() -> str:

@@ -39,6 +39,10 @@ class Links:
         """A magic link to the inbox (single use, short-lived: see ``approvals.inbox``)."""
         return f"{self.web_url.rstrip('/')}/signin/{self.keys.sign_in_token(link_id, nonce)}"
 
+    def report(self, name: str) -> str:
+        """A signed link to the report file ``name`` (served by the web app, see ``web.reports``)."""
+        return f"{self.web_url.rstrip('/')}/reports/{self.keys.report_token(name)}"
+
     def inbox(self) -> str:
         return f"{self.web_url.rstrip('/')}/inbox"
 

@@ -8,11 +8,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from partnerflow.catalogue import check_product_lines, product_lines
 from partnerflow.models import PartnerTier
+from partnerflow.schema_hints import NUMBER, one_of
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
+from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import MAX_ID
 
 Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$", description="e.g. SW-24P-POE")]
+NetPrice = Annotated[Decimal, Field(json_schema_extra=NUMBER)]
+Departement = Annotated[str, Field(json_schema_extra=one_of(lambda: ORDERED_CODES))]
 
 
 class CampaignRequest(BaseModel):
@@ -20,23 +25,45 @@ class CampaignRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=3, max_length=120)
-    product_line: str = Field(min_length=2, max_length=60)
-    skus: list[Sku] = Field(default_factory=list, max_length=200)
-    discount_pct: Decimal | None = Field(
-        default=None, gt=0, lt=100, max_digits=5, decimal_places=2, description="Discount in percent"
+    name: str = Field(min_length=3, max_length=120, description="As partners will read it")
+    product_line: str = Field(
+        min_length=2, max_length=60, description="From the catalogue", json_schema_extra=one_of(product_lines)
     )
-    net_prices: dict[Sku, Decimal] = Field(default_factory=dict, description="Net price per SKU instead")
-    starts_on: date
-    ends_on: date
+    skus: list[Sku] = Field(default_factory=list, max_length=200, title="SKUs")
+    discount_pct: Decimal | None = Field(
+        default=None,
+        gt=0,
+        lt=100,
+        max_digits=5,
+        decimal_places=2,
+        title="Discount (%)",
+        description="Discount in percent; or leave it empty and give net prices",
+        json_schema_extra=NUMBER,
+    )
+    net_prices: dict[Sku, NetPrice] = Field(default_factory=dict, description="Net price per SKU instead")
+    starts_on: date = Field(title="Starts on")
+    ends_on: date = Field(title="Ends on")
     quantity: int = Field(gt=0, le=MAX_ID, description="Units to clear")
     stock_value: Decimal = Field(
-        default=Decimal(0), ge=0, max_digits=14, decimal_places=2, description="Value of the stock to clear"
+        default=Decimal(0),
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        description="Value of the stock to clear",
+        json_schema_extra=NUMBER,
     )
     tiers: list[PartnerTier] = Field(default_factory=list, description="Eligible tiers (empty: all)")
-    territories: list[str] = Field(default_factory=list, description="Eligible départements (empty: all)")
-    requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    rationale: str = Field(default="", max_length=4000)
+    territories: list[Departement] = Field(
+        default_factory=list, title="Départements", description="Eligible départements (empty: all)"
+    )
+    requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", title="Your e-mail")
+    rationale: str = Field(default="", max_length=4000, description="Why this campaign, for the signers")
+
+    @field_validator("product_line", mode="after")
+    @classmethod
+    def _in_the_catalogue(cls, line: str) -> str:
+        check_product_lines([line])
+        return line
 
     @field_validator("territories")
     @classmethod

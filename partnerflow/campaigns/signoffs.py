@@ -7,9 +7,10 @@ answers :mod:`partnerflow.approvals` recorded are applied here in order, each on
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -25,11 +26,15 @@ from partnerflow.approvals import (
     reply_message,
     unapplied_answers,
 )
+from partnerflow.approvals.form_items import FormItem
 from partnerflow.audit import record_event
+from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.models import ApprovalAnswer, Campaign, CampaignStatus, SignOff
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import PolicyStamp
+from partnerflow.policy import DiscountCampaignPolicy, PolicyStamp
+from partnerflow.territories import ORDERED_CODES, departement_label
+from partnerflow.text import MAX_ID
 
 SignOffState = Literal["waiting", "approved", "rejected"]
 
@@ -40,8 +45,10 @@ class SignOffDetails(BaseModel):
     programme_reference: str | None = Field(
         default=None, max_length=80, description="Programme or price-list reference created"
     )
-    confirmed_quantity: int | None = Field(default=None, ge=0, description="Quantity confirmed available")
-    allocation: dict[str, int] = Field(
+    confirmed_quantity: int | None = Field(
+        default=None, ge=0, le=MAX_ID, description="Quantity confirmed available"
+    )
+    allocation: dict[str, Annotated[int, Field(ge=0, le=MAX_ID)]] = Field(
         default_factory=dict, description="Units per département, if allocated"
     )
 
@@ -177,6 +184,23 @@ def request_signoffs(
             },
         )
     return len(invitations)
+
+
+def allocation_items(session: Session, campaign: Campaign, policy: DiscountCampaignPolicy) -> list[FormItem]:
+    """The départements supply chain may allocate units to: those of the campaign's eligible
+    partners, in the INSEE order, each named with how many partners it has."""
+    partners = eligible_partners(
+        session,
+        tiers=campaign.eligibility.get("tiers", []),
+        territories=campaign.eligibility.get("territories", []),
+        policy=policy,
+    )
+    counts = Counter(partner.territory_code for partner in partners)
+    return [
+        FormItem(code, f"{departement_label(code)}: {counts[code]} partner{'s' if counts[code] > 1 else ''}")
+        for code in ORDERED_CODES
+        if code in counts
+    ]
 
 
 def signoff_summary(session: Session, campaign: Campaign, role: str) -> str:

@@ -30,6 +30,7 @@ from partnerflow.approvals import (
     take_answer,
     unapplied_answers,
 )
+from partnerflow.approvals.form_items import FormItem
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
@@ -46,6 +47,7 @@ from partnerflow.models import (
 )
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import PartnerAdmissionPolicy, Policy
+from partnerflow.territories import departement_label
 from partnerflow.text import is_clean
 
 SUBJECT_KIND = "admission"
@@ -141,6 +143,7 @@ class ProposedBatch:
     batch_id: int | None  # None: nobody to propose
     candidates: int
     summary: str
+    items: tuple[FormItem, ...] = ()  # one tick each on the manager's form, to leave them out
 
 
 def propose_batch(
@@ -183,7 +186,10 @@ def propose_batch(
             context={"candidates": len(candidates)},
             now=now,
         )
-    return ProposedBatch(batch.id, len(candidates), summary)
+    items = tuple(
+        FormItem(str(c.id), f"Leave out {c.name}, {departement_label(c.departement)}") for c in candidates
+    )
+    return ProposedBatch(batch.id, len(candidates), summary, items)
 
 
 def batch_markdown(candidates: list[PartnerCandidate]) -> str:

@@ -31,6 +31,7 @@ from partnerflow.approvals import (
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.health.assessment import LEVELS, PartnerHealth
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     HealthReview,
     HealthReviewStatus,
@@ -151,14 +152,17 @@ def follow_ups(session: Session, review: HealthReview) -> list[FollowUp]:
     ]
 
 
-def review_markdown(month: str, assessed: list[PartnerHealth], followed: list[FollowUp], report: str) -> str:
-    """What the channel managers read on the approval page and the run's artifact."""
+def review_markdown(
+    month: str, assessed: list[PartnerHealth], followed: list[FollowUp], report_link: str
+) -> str:
+    """What the channel managers read on the approval page and the run's artifact
+    (``report_link``: the signed link to the month's HTML report)."""
     counts = {level: sum(h.level == level for h in assessed) for level in LEVELS}
     lines = [
         f"### Partner health {month}",
         "",
         f"{counts['at-risk']} at risk, {counts['watch']} to watch, {counts['healthy']} healthy "
-        f"({len(assessed)} active partners). Report: `{report}`",
+        f"({len(assessed)} active partners). [Full report, with charts]({report_link})",
         "",
         "Choose an action per at-risk partner (`ID=action`, comma-separated; unnamed partners get "
         f"none): {', '.join(ACTIONS)}.",
@@ -362,3 +366,21 @@ def _mapping(given: Any) -> dict[int, str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
+
+
+def review_outcome_markdown(session: Session, review: HealthReview) -> str:
+    """What was decided for the month's at-risk partners, for the run's artifact: who chose, when,
+    and each partner's action."""
+    chosen = session.exec(
+        select(Partner.name, HealthSnapshot.partner_id, HealthSnapshot.action)
+        .join(Partner, col(Partner.id) == HealthSnapshot.partner_id)
+        .where(HealthSnapshot.review_id == review.id, col(HealthSnapshot.action).is_not(None))
+        .order_by(col(HealthSnapshot.partner_id))
+    ).all()
+    when = f" on {review.decided_at:%Y-%m-%d}" if review.decided_at else ""
+    who = f" by {md_text(review.decided_by)}{when}" if review.decided_by else ""
+    lines = ["", "## Outcome", "", f"**{review.status.value}**{who}."]
+    lines += [f"- {md_text(name)} (#{partner_id}): {action}" for name, partner_id, action in chosen]
+    if review.comment:
+        lines.append(f"\nComment: {md_text(review.comment)}")
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from partnerflow.approvals import (
     reply_message,
     unapplied_answers,
 )
+from partnerflow.approvals.form_items import FormItem
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
@@ -109,6 +110,7 @@ class ProposedYear:
     counts: dict[str, Any]
     summary: str
     report: str
+    items: tuple[FormItem, ...] = ()  # the proposed pauses, one tick each on the manager's form
 
 
 @dataclass(frozen=True)

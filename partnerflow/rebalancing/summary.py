@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from partnerflow.markdown import md_text
 from partnerflow.rebalancing.proposals import RebalancingPlan
 
 
-def plan_markdown(plan: RebalancingPlan, policy_version: str, report: Path) -> str:
+def plan_markdown(plan: RebalancingPlan, policy_version: str, report_link: str) -> str:
+    """``report_link``: the signed link to the year's HTML report (see ``web.reports``)."""
     counts = plan.counts()
     lines = [
         f"# Reseller rebalancing {plan.year}",
         "",
         f"Policy {policy_version}: **{counts.get('keep', 0)} keep, {counts.get('coach', 0)} coach, "
-        f"{counts.get('pause', 0)} pause**. Full report: `{report}`.",
+        f"{counts.get('pause', 0)} pause**. [Full report, with charts]({report_link}).",
         "",
-        "Approve all, or list reseller ids in *exclude_from_pause* to keep them; answer with your e-mail.",
+        "Approve all, or tick the resellers to keep active although a pause is proposed; answer with "
+        "the code from your e-mail.",
         "",
         "## Proposed pauses",
         "",

@@ -32,6 +32,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
+from partnerflow.markdown import md_text
 from partnerflow.models import PilotReview, Role
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import Policy, ReferralProgrammePolicy
@@ -181,3 +182,14 @@ def apply_owner_answer(
         return ReviewOutcome(False, "awaiting", f"pilot ended {review.ends_on}: waiting for the owner")
     until = f" until {review.extended_to}" if review.extended_to else ""
     return ReviewOutcome(True, review.decision, f"pilot ended {review.ends_on}: {review.decision}{until}")
+
+
+def decision_markdown(review: PilotReview) -> str:
+    """The programme owner's decision on the pilot, for the run's artifact."""
+    if review.decision is None:
+        return ""
+    when = f" on {review.decided_at:%Y-%m-%d}" if review.decided_at else ""
+    lines = ["", "## Decision", "", f"**{review.decision}** by {md_text(review.decided_by or '')}{when}."]
+    if review.extended_to is not None:
+        lines.append(f"The pilot goes on until {review.extended_to:%Y-%m-%d}.")
+    return "\n".join(lines)

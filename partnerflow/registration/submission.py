@@ -15,7 +15,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from stdnum.fr import siren as siren_number
 
+from partnerflow.catalogue import check_product_lines, product_lines
+from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
+from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import CONTROL_CHARACTERS, MAX_ID
 
 MAX_NOTES = 2000
@@ -23,7 +26,10 @@ MAX_NAME = 200
 MAX_PRODUCT_LINE = 60
 _NOTE_BREAKS = {"\n", "\t"}
 
-ProductLine = Annotated[str, Field(min_length=1, max_length=MAX_PRODUCT_LINE)]
+ProductLine = Annotated[
+    str, Field(min_length=1, max_length=MAX_PRODUCT_LINE, json_schema_extra=one_of(product_lines))
+]
+OPTIONAL_TEXT = ("customer_siren", "customer_domain", "customer_email", "external_id", "referral_code")
 
 
 class DealSubmission(BaseModel):
@@ -33,28 +39,67 @@ class DealSubmission(BaseModel):
 
     partner_id: int = Field(gt=0, le=MAX_ID, description="Your partner number")
     customer_name: str = Field(min_length=1, max_length=MAX_NAME, description="End customer company")
-    customer_siren: str | None = Field(default=None, description="9-digit SIREN, if known")
-    customer_domain: str | None = Field(default=None, max_length=253, description="Customer web site")
-    customer_email: str | None = Field(default=None, max_length=254, description="Customer contact e-mail")
-    customer_departement: str = Field(min_length=2, max_length=3, description="Département code, e.g. 69")
-    product_lines: list[ProductLine] = Field(
-        min_length=1, max_length=10, description="Product lines in the deal"
+    customer_siren: str | None = Field(
+        default=None,
+        title="Customer SIREN",
+        description="9-digit SIREN, if known",
+        json_schema_extra=OPTIONAL,
     )
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="Estimated amount")
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    expected_close_on: date = Field(description="Expected close date")
-    notes: str = Field(default="", max_length=MAX_NOTES)
+    customer_domain: str | None = Field(
+        default=None, max_length=253, description="Customer web site, if known", json_schema_extra=OPTIONAL
+    )
+    customer_email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Customer contact e-mail, if known",
+        json_schema_extra=OPTIONAL,
+    )
+    customer_departement: str = Field(
+        min_length=2,
+        max_length=3,
+        title="Customer département",
+        description="Where the customer is: the département's INSEE code (69 Rhône, 2A Corse-du-Sud)",
+        json_schema_extra=one_of(lambda: ORDERED_CODES),
+    )
+    product_lines: list[ProductLine] = Field(
+        min_length=1, max_length=10, description="Product lines in the deal (from the catalogue)"
+    )
+    amount: Decimal = Field(
+        gt=0,
+        max_digits=14,
+        decimal_places=2,
+        title="Estimated amount",
+        description="Before tax, in the currency below",
+        json_schema_extra=NUMBER,
+    )
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO code, e.g. EUR")
+    expected_close_on: date = Field(title="Expected close date")
+    notes: str = Field(default="", max_length=MAX_NOTES, description="Anything the reviewer should know")
     external_id: str | None = Field(
         default=None,
         max_length=64,
         pattern=r"^[A-Za-z0-9._:/-]+$",
+        title="Your reference",
         description="Your own reference for this row: a file submitted again creates nothing new",
+        json_schema_extra=OPTIONAL,
     )
     referral_code: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9]{8}$",
         description="The customer's referral code, when another customer recommended us (8 characters)",
+        json_schema_extra=OPTIONAL,
     )
+
+    @field_validator(*OPTIONAL_TEXT, mode="before")
+    @classmethod
+    def _blank_means_not_given(cls, value: Any) -> Any:
+        return blank_is_none(value)
+
+    @field_validator("product_lines", mode="after")
+    @classmethod
+    def _in_the_catalogue(cls, lines: list[str]) -> list[str]:
+        check_product_lines(lines)
+        return lines
 
     @field_validator("referral_code", mode="after")
     @classmethod

@@ -47,6 +47,7 @@ from partnerflow.settings import Settings, get_settings
 from partnerflow.web.inbox import add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.referral_texts import referral_texts_for
+from partnerflow.web.reports import add_reports
 from partnerflow.web.survey_texts import survey_texts_for
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
@@ -99,7 +100,8 @@ def create_app(
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
         response: Response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
+        for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
+            response.headers.setdefault(header, value)
         return response
 
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -196,6 +198,7 @@ def create_app(
         )
 
     add_inbox(app, settings, engine, clock, page, outcome)
+    add_reports(app, settings, outcome)
 
     @app.get("/survey/{token}", response_class=HTMLResponse)
     def survey_page(token: str) -> HTMLResponse:

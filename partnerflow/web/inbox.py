@@ -33,6 +33,7 @@ from partnerflow.models import Person
 from partnerflow.notify import TemplateRenderer, deliver_pending
 from partnerflow.settings import Settings
 from partnerflow.web.inbox_texts import inbox_texts_for
+from partnerflow.web.reports import latest_reports
 
 COOKIE = "pf_inbox"
 Page = Callable[..., HTMLResponse]
@@ -69,6 +70,10 @@ def add_inbox(
                 now=now,
                 open=open_items(session, links, person.id, now=now),
                 decided=decided_items(session, person.id, now=now),
+                reports=[
+                    (name, links.report(name), written.date())
+                    for name, written in latest_reports(settings.reports_dir)
+                ],
             )
 
     @app.post("/signin", response_class=HTMLResponse)

@@ -32,6 +32,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "decision": "Decision",
         "on": "On",
         "comment": "Comment",
+        "reports": "Reports",
+        "none_reports": "No report written yet.",
+        "written": "written {day}",
+        "report_invalid": "This report link is not valid",
+        "report_invalid_detail": "It expired or was altered. Sign in to My decisions for a current link.",
     },
     "fr": {
         "title": "Mes décisions",
@@ -62,6 +67,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "decision": "Décision",
         "on": "Le",
         "comment": "Commentaire",
+        "reports": "Rapports",
+        "none_reports": "Aucun rapport écrit pour l'instant.",
+        "written": "écrit le {day}",
+        "report_invalid": "Ce lien de rapport n'est pas valide",
+        "report_invalid_detail": "Il a expiré ou a été modifié. Connectez-vous à « Mes décisions » pour "
+        "un lien à jour.",
     },
 }
 

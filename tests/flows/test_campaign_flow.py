@@ -16,7 +16,7 @@ from partnerflow.notify import MailSink
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
 from tests.factories import campaign_request, mailed_invitation
-from tests.flows.test_deal_registration_flow import wait_for
+from tests.flows.test_deal_registration_flow import form_schema, wait_for
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
@@ -41,7 +41,13 @@ def test_three_roles_sign_in_parallel_in_any_order(
     assert sorted(runs) == ["channel-ops", "channel-sales", "supply-chain"]
     for run_id in runs.values():
         wait_for(run_id, pause_key="signoff-1")
-    answer(runs["supply-chain"], engine, signers["supply-chain"], confirmed_quantity=900)
+    boxes = form_schema(runs["supply-chain"], "signoff-1")["properties"]
+    assert [field["title"] for name, field in boxes.items() if name.startswith("allocation__")] == [
+        "Rhône (69): 1 partner",  # a box per département with eligible partners, in the INSEE order
+        "Paris (75): 1 partner",
+    ]
+    assert "allocation" not in boxes and "allocation__69" not in form_schema(runs["channel-ops"], "signoff-1")
+    answer(runs["supply-chain"], engine, signers["supply-chain"], confirmed_quantity=900, allocation__69=300)
     resume_with_input(
         runs["channel-sales"], {"decision": "approve", "approval_code": "ABCDE-FGHJK"}
     )  # guessed
@@ -55,4 +61,5 @@ def test_three_roles_sign_in_parallel_in_any_order(
         campaign = session.get(Campaign, result["campaign_id"])
     assert campaign is not None and campaign.status == CampaignStatus.APPROVED
     assert (campaign.confirmed_quantity, campaign.programme_reference) == (900, "PL-2026-12")
+    assert campaign.allocation == {"69": 300}
     assert len([m for m in smtp_server.messages() if "Validation demandée" in str(m["Subject"])]) == 3

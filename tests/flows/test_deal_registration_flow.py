@@ -53,6 +53,15 @@ def wait_for(flow_run_id: Any, *, pause_key: str | None = None, final: bool = Fa
     raise TimeoutError(f"flow run {flow_run_id} did not reach {pause_key or 'a final state'}: {run.state}")
 
 
+def form_schema(flow_run_id: Any, pause_key: str) -> dict[str, Any]:
+    """The form Prefect shows for the run's pause ``pause_key``, as the run saved it."""
+    from prefect.input.actions import read_flow_run_input
+
+    schema = read_flow_run_input(f"suspended-{pause_key}-schema", flow_run_id=flow_run_id)
+    assert isinstance(schema, dict), f"no form saved for {pause_key}"
+    return schema
+
+
 def answer(flow_run_id: Any, decision: str, code: str, comment: str = "") -> None:
     """An operator answers on the run's Resume form with a code from a reviewer's e-mail."""
     resume_with_input(flow_run_id, {"decision": decision, "approval_code": code, "comment": comment})

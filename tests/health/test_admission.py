@@ -162,7 +162,7 @@ def test_the_deployment_waits_for_a_manager_and_admits(served_admission: None, n
     run_id = run.id  # type: ignore[union-attr]
     wait_for(run_id, pause_key="admission-1")
     _link, code = mailed_invitation(network, MANAGER, "admission_requested")
-    resume_with_input(run_id, {"decision": "approve", "approval_code": code, "leave_out": []})
+    resume_with_input(run_id, {"decision": "approve", "approval_code": code})
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
     assert statuses(network)["123456782"][0] == CandidateStatus.ADMITTED.value

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prefect.artifacts import Artifact
 from prefect.deployments import run_deployment
 from sqlalchemy import Engine
 
@@ -40,17 +41,22 @@ def test_a_month_is_reviewed_and_the_managers_actions_reach_the_partner(
     ]
     _link, code = mailed_invitation(engine, "manager@vendor.example", "health_actions_requested")
 
-    resume_with_input(
-        run_id, {"decision": "approve", "approval_code": "manager@vendor.example", "actions": {}}
-    )
+    resume_with_input(run_id, {"decision": "approve", "approval_code": "manager@vendor.example"})
     wait_for(run_id, pause_key="actions-2")  # a typed e-mail address proves nothing: asked again
     resume_with_input(
         run_id,
-        {"decision": "approve", "approval_code": code, "actions": {network["Fading"]: "training-invitation"}},
+        {
+            "decision": "approve",
+            "approval_code": code,
+            f"actions__{network['Fading']}": "training-invitation",
+        },
     )
     final = wait_for(run_id, final=True)
 
     assert final.state is not None and final.state.is_completed()
+    published = Artifact.get("partner-health-2026-11")
+    assert published is not None and "## Outcome" in str(published.data)
+    assert f"(#{network['Fading']}): training-invitation" in str(published.data)
     to_partners = [m for m in smtp_server.messages() if str(m["To"]).endswith("@p.example")]
     assert [(str(m["To"]), str(m["Subject"])) for m in to_partners] == [
         ("fading@p.example", "Une invitation à notre formation partenaires")

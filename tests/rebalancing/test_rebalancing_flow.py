@@ -18,7 +18,7 @@ from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import Settings
 from tests.factories import mailed_invitation
-from tests.flows.test_deal_registration_flow import wait_for
+from tests.flows.test_deal_registration_flow import form_schema, wait_for
 from tests.rebalancing.leadbook import add_manager, add_reseller, give_leads
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -34,7 +34,10 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     served_rebalancing: None, engine: Engine, settings: Settings, smtp_server: MailSink
 ) -> None:
     good = [add_reseller(engine) for _ in range(3)]
-    weak, silent = add_reseller(engine), add_reseller(engine)
+    weak, silent = (
+        add_reseller(engine, name="Réseaux Lents SARL"),
+        add_reseller(engine, name="Muet Informatique"),
+    )
     for reseller in good:
         give_leads(engine, reseller, leads=12, opened=12, processed=10, closed=7, sold=3)
     give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
@@ -45,9 +48,20 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     wait_for(run_id, pause_key="approval-1")
     assert [m["To"] for m in smtp_server.messages() if "à approuver" in str(m["Subject"])] == [manager]
     _link, code = mailed_invitation(engine, manager)
-    resume_with_input(run_id, {"decision": "approve", "approval_code": code, "exclude_from_pause": [good[0]]})
-    wait_for(run_id, pause_key="approval-2")  # good[0] has no proposed pause: the form comes back
-    resume_with_input(run_id, {"decision": "approve", "approval_code": code, "exclude_from_pause": [silent]})
+    ticks = {
+        name: field["title"]
+        for name, field in form_schema(run_id, "approval-1")["properties"].items()
+        if name.startswith("exclude_from_pause__")
+    }
+    assert ticks == {  # a tick per proposed pause, named as people know the reseller
+        f"exclude_from_pause__{weak}": "Keep Réseaux Lents SARL, Rhône (69)",
+        f"exclude_from_pause__{silent}": "Keep Muet Informatique, Rhône (69)",
+    }
+    resume_with_input(run_id, {"decision": "approve", "approval_code": manager})
+    wait_for(run_id, pause_key="approval-2")  # a typed e-mail address proves nothing: the form comes back
+    resume_with_input(
+        run_id, {"decision": "approve", "approval_code": code, f"exclude_from_pause__{silent}": True}
+    )
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
     published = Artifact.get("rebalancing-2026")
@@ -60,6 +74,11 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
         "rebalancing-2026.csv",
         "rebalancing-2026.html",
     ]
+    page = (settings.reports_dir / "rebalancing-2026.html").read_text("utf-8")
+    assert "/reports/" in str(published.data), "the artifact links the report through the web app"
+    assert "<th>Decision</th>" in page and page.count("<svg") == 4  # three KPIs, the coverage
+    assert f"Muet Informatique (#{silent})</td>" in page and "kept by the manager" in page
+    assert "paused" in page and "Decision: applied by" in page
     subjects = [str(m["Subject"]) for m in smtp_server.messages()]
     assert len([s for s in subjects if s.startswith("Votre bilan 2026")]) == 5
     assert (

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from prefect.artifacts import Artifact
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -259,3 +260,6 @@ def test_the_day_after_the_pilot_the_run_publishes_the_figures_and_the_owners_co
         [review] = session.exec(select(PilotReview)).all()
     assert (review.decision, review.decided_by) == ("rollout", OWNER)
     assert review.figures["verdicts"][0]["meets_bar"] is True
+    published = Artifact.get("referral-programme")
+    assert published is not None and f"**rollout** by {OWNER}" in str(published.data)
+    assert "/reports/" in str(published.data), "the figures link their report through the web app"

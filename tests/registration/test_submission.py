@@ -50,6 +50,13 @@ def test_amount_must_be_a_positive_number() -> None:
     assert problems({**VALID, "amount": "lots"}) == ("amount must be a number",)
 
 
+def test_product_lines_come_from_the_catalogue() -> None:
+    assert problems({**VALID, "product_lines": ["network", "netwrok"]}) == (
+        "product_lines not in the catalogue: netwrok "
+        "(product lines: network, wifi, security, switching, software, services)",
+    )
+
+
 def test_oversize_text_is_refused() -> None:
     assert problems({**VALID, "notes": "x" * 2001}) == ("notes is too long (at most 2000 characters)",)
 

@@ -255,7 +255,7 @@ def small_trusted_deal(partner_id: int, customer: str, departement: str) -> dict
         "customer_email": f"achats@{re.sub('[^a-z0-9]+', '-', customer.lower()).strip('-')}.example",
         "customer_departement": departement,
         "product_lines": ["network"],
-        "amount": "12000",
+        "amount": 12000,
         "expected_close_on": (date.today() + timedelta(days=60)).isoformat(),
     }
 

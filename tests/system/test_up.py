@@ -141,7 +141,7 @@ def test_a_reviewer_approves_from_the_link_in_their_e_mail_in_a_real_browser(
     operator, api = served
     partner_id, departement = partner_where(operator, "tier = 'registered' AND status = 'active'")
     customer = "Navigateur Réel SARL"
-    deal = {**small_trusted_deal(partner_id, customer, departement), "amount": "40000"}
+    deal = {**small_trusted_deal(partner_id, customer, departement), "amount": 40000}
     [result] = operator.submit_deals([deal], api.url)
     assert result["outcome"] == "review"
     registration = result["registration_id"]

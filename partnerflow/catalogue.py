@@ -1,0 +1,24 @@
+"""The product lines a registration or a campaign may name: the catalogue in settings
+(``PARTNERFLOW_PRODUCT_LINES``), so that a typo ("netwrok") is refused where it is typed
+instead of becoming a product line nobody's commission rate or protection claim knows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from partnerflow.settings import get_settings
+
+
+def product_lines() -> tuple[str, ...]:
+    """The catalogue, in the order the forms offer it."""
+    return tuple(get_settings().product_lines)
+
+
+def check_product_lines(lines: Iterable[str]) -> None:
+    """Raise ValueError naming the lines the catalogue does not have."""
+    catalogue = product_lines()
+    unknown = sorted({line for line in lines if line not in catalogue})
+    if unknown:
+        raise ValueError(
+            f"not in the catalogue: {', '.join(unknown[:5])} (product lines: {', '.join(catalogue)})"
+        )
