@@ -52,7 +52,7 @@ def review_deal(partner_id: int, territory: str, number: int) -> dict[str, Any]:
         "customer_email": f"achats@clic{number}.fr",
         "customer_departement": territory,
         "product_lines": ["network"],
-        "amount": "40000",
+        "amount": 40000,
         "expected_close_on": (datetime.now(UTC).date() + timedelta(days=90)).isoformat(),
     }
 

@@ -41,7 +41,7 @@ def small_deal(partner_id: int, territory: str, number: int) -> dict[str, Any]:
         "customer_email": f"achats@latence{number}.fr",
         "customer_departement": territory,
         "product_lines": ["network"],
-        "amount": "9000",
+        "amount": 9000,
         "expected_close_on": "2027-06-30",
     }
 

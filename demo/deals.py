@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console
+from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.models import Notification, Partner, PartnerTier, Person, PersonRole, Registration, Role
@@ -159,15 +160,19 @@ def _final(run_id: str) -> Any:
 
 
 def wait_for_state(run_id: str, done: Any) -> Any:
+    """Poll the run until ``done(state)``, under a spinner naming the run and its state."""
     from prefect.client.orchestration import get_client
 
     deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        with get_client(sync_client=True) as client:
-            state = client.read_flow_run(UUID(run_id)).state
-        if state is not None and done(state):
-            return state
-        time.sleep(0.5)
+    with step("waiting for Prefect", shown=console) as waiting:
+        while time.monotonic() < deadline:
+            with get_client(sync_client=True) as client:
+                run = client.read_flow_run(UUID(run_id))
+            state = run.state
+            waiting.note(f"{run.name}: {state.name if state else 'scheduled'}")
+            if state is not None and done(state):
+                return state
+            time.sleep(0.5)
     raise TimeoutError(f"flow run {run_id} did not get there in {WAIT_SECONDS} s")
 
 

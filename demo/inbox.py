@@ -19,6 +19,7 @@ from partnerflow.models import Notification, Person, Role
 from partnerflow.settings import get_settings
 
 SIGN_IN_LINK = re.compile(r"https?://\S+/signin/[\w.-]+")
+REPORT_LINK = re.compile(r'href="(https?://[^"]+/reports/[\w.-]+)"')
 
 
 def run_inbox_demo() -> None:
@@ -32,6 +33,8 @@ def run_inbox_demo() -> None:
         link = _sign_in_link(manager)
         browser.get(link)  # the page shows a button and uses nothing
         page = browser.post(link, follow_redirects=True)
+        reports = REPORT_LINK.findall(page.text)
+        opened = [browser.get(report) for report in reports[:1]]
     ctx = context()
     now = ctx.clock.now()
     with Session(get_engine()) as session:
@@ -44,6 +47,10 @@ def run_inbox_demo() -> None:
     )
     for item in decided[:5]:
         console.print(f"  decided: {item.subject_kind} {item.subject_id}: {item.decision}", markup=False)
+    console.print(
+        f"  reports listed in the inbox: {len(reports)}; the newest opens through its signed link "
+        f"({', '.join(str(response.status_code) for response in opened) or 'none written'})"
+    )
     console.print(f"My decisions: {inbox_url} (sign in with a team address, e.g. {manager})")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Annotated
 
 import typer
@@ -21,6 +21,7 @@ from demo.rebalancing import run_rebalancing_demo
 from demo.referrals import run_referral_demo, show_referral_report
 from partnerflow.cli.output import console, friendly_errors
 from partnerflow.cli.policy_commands import list_policies
+from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.health.history import seed_demo_history
@@ -41,11 +42,15 @@ def demo(
     """Initialise, seed, list the policies in force and deliver partner e-mails through Prefect."""
     settings = get_settings()
     console.rule("1. database")
-    migrate(settings.database_url)
+    with step("creating the tables", shown=console):
+        migrate(settings.database_url)
     console.print(f"database: {shown_url(settings.database_url)}")
     today = context().clock.today()
     this_year = today.year
-    with session_scope(get_engine()) as session:
+    with (
+        step("seeding the network and the year's leads", shown=console),
+        session_scope(get_engine()) as session,
+    ):
         report = seed_demo_network(session)
         leads = seed_demo_leads(session, today=today)
     console.print(
@@ -54,7 +59,7 @@ def demo(
     )
     if leads.leads:
         console.print(f"leads: {leads.leads} leads and {leads.events} lead events for {this_year} so far")
-    with session_scope(get_engine()) as session:
+    with step("seeding 18 months of history", shown=console), session_scope(get_engine()) as session:
         active = session.exec(
             select(Partner.id).where(Partner.status == "active").order_by(col(Partner.id))
         ).all()
@@ -77,11 +82,11 @@ def demo(
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
     get_settings.cache_clear()
     os.environ.setdefault("PREFECT_API_URL", f"http://127.0.0.1:{port}/api")  # the page resumes runs there
-    with (
-        MailSink(settings.mail_dir, port=sink_port),
-        local_prefect_server(settings.prefect_home, port=port) as server,
-        approval_page(settings),
-    ):
+    with ExitStack() as running:
+        running.enter_context(MailSink(settings.mail_dir, port=sink_port))
+        with step("starting the Prefect server", shown=console):
+            server = running.enter_context(local_prefect_server(settings.prefect_home, port=port))
+        running.enter_context(approval_page(settings))
         console.print(f"Prefect server: {server.api_url}; SMTP sink: 127.0.0.1:{sink_port}")
         console.print(f"Approval page: {settings.web_url} (reviewers answer there from their e-mail)")
         os.environ["PREFECT_API_URL"] = server.api_url

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from partnerflow.models import Partner, Person, PersonRole, Role, Territory
+from partnerflow.contacts import channel_manager_for
+from partnerflow.models import Partner, Territory
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.policy import DealRegistrationPolicy, Policy
 
@@ -22,7 +23,7 @@ def queue_welcome(
     """Queue the ``partner_welcome`` e-mail for ``partner``; False if it was queued before."""
     territory = session.get(Territory, partner.territory_code)
     assert territory is not None and partner.id is not None
-    manager = first_channel_manager(session)
+    manager = channel_manager_for(session, partner.territory_code)
     if manager is None:
         raise LookupError("no active channel manager: seed or add one before welcoming partners")
     return enqueue(
@@ -41,16 +42,6 @@ def queue_welcome(
             "protection_days": deal_policy.document.protection.days,
             "channel_manager_name": manager.name,
             "channel_manager_email": manager.email,
+            "contact": {"name": manager.name, "email": manager.email},
         },
     )
-
-
-def first_channel_manager(session: Session) -> Person | None:
-    """The channel manager a new partner's e-mails name as its contact (the first active one)."""
-    return session.exec(
-        select(Person)
-        .join(PersonRole)
-        .where(PersonRole.role == Role.CHANNEL_MANAGER)
-        .where(col(Person.active))
-        .order_by(col(Person.id))
-    ).first()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from stdnum import iban, luhn
 
 from partnerflow.clock import SYSTEM_CLOCK
+from partnerflow.contacts import assign_round_robin
 from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
 from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
 from partnerflow.territories import SEEDING_ORDER, seeded_departements
@@ -139,6 +140,7 @@ def seed_demo_network(
     session.execute(insert(Partner), partners)
     people = _people(session, rng)
     session.flush()
+    assign_round_robin(session)
     return SeedReport(len(covered), len(partners), people)
 
 

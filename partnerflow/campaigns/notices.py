@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from partnerflow.contacts import contact_for
 from partnerflow.models import Campaign, Partner, Person
 from partnerflow.notify import TemplateRenderer, enqueue
 
@@ -70,6 +71,7 @@ def notify_partner(
             "quantity": offered_quantity(campaign, partner),
             "allocated_to_departement": bool(campaign.allocation),
             "partner_name": partner.name,
+            "contact": contact_for(session, partner),
         },
     )
 

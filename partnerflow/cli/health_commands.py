@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
@@ -44,7 +45,7 @@ def health(
         return
     ctx = context()
     policy = ctx.policy("partner_health", ctx.clock.today())
-    with Session(get_engine()) as session:
+    with step("assessing the partners"), Session(get_engine()) as session:
         assessed = assess_partners(session, policy, ctx.clock.now(), partner)
     if partner is not None and not assessed:
         errors.print(f"no active partner {partner}")

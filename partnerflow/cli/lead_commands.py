@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.progress import step
 from partnerflow.db import get_engine, session_scope
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
@@ -69,7 +70,7 @@ def rebalance(
 ) -> None:
     """Print the year's proposals per reseller and département without applying anything."""
     policy = policy_for_year(year)
-    with Session(get_engine()) as session:
+    with step(f"judging {year}'s leads"), Session(get_engine()) as session:
         plan = plan_rebalancing(session, year, policy)
     if as_json:
         print_json({"policy": policy.stamp.version, **plan.as_dict()})

@@ -22,7 +22,17 @@ from partnerflow.text import MAX_ID
 RecordId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The record's number")]
 """A registration, campaign or batch number as typed: refused by the parser outside the range."""
 
-console = Console()
+PIPED_WIDTH = 200
+
+
+def _stdout_console() -> Console:
+    """In a terminal, the terminal's width; piped or redirected, wide enough that a table keeps
+    its columns (rich would wrap every table at 80 columns in a pipe or a CI log)."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=PIPED_WIDTH)
+
+
+console = _stdout_console()
 errors = Console(stderr=True, soft_wrap=True)  # one line per error, even in a pipe
 
 P = ParamSpec("P")

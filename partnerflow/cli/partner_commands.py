@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from partnerflow.cli.output import console, errors, friendly_errors
+from partnerflow.contacts import assign_manager
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health.removal import RemovalRefused, ask_removal
@@ -15,6 +16,24 @@ from partnerflow.models import AttritionCause
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
+
+
+@app.command()
+@friendly_errors
+def manager(
+    departement: Annotated[str, typer.Argument(help="The département's INSEE code, e.g. 69")],
+    email: Annotated[str, typer.Argument(help="An active channel manager's e-mail")],
+) -> None:
+    """Make EMAIL the contact of DEPARTEMENT's partners: every e-mail to them names this person."""
+    try:
+        with session_scope() as session:
+            changed = assign_manager(
+                session, departement.upper(), email, actor=f"operator:{getpass.getuser()}"
+            )
+    except LookupError as problem:
+        errors.print(str(problem).strip("'\""), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(changed, markup=False, highlight=False)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
@@ -46,7 +47,7 @@ def import_file(file: Path, as_json: JsonFlag = False) -> None:
     per company; a bad row is named and skipped."""
     rows = read_rows(file)
     now = context().clock.now()
-    with session_scope() as session:
+    with step(f"importing {len(rows)} customer row(s)"), session_scope() as session:
         report = import_customers(session, rows, now=now)
         from_deals = count_won_deals(session, now=now)
     if as_json:
@@ -192,10 +193,10 @@ def report(as_json: JsonFlag = False) -> None:
     ctx = context()
     today = ctx.clock.today()
     policy = ctx.policy("referral_programme", today)
-    with Session(get_engine()) as session:
+    with step("counting the referrals"), Session(get_engine()) as session:
         figures = referral_figures(session, policy, as_of=today)
         stage = programme_stage(session, policy)
-    page = write_figures(ctx.settings.reports_dir, figures)
+        page = write_figures(ctx.settings.reports_dir, figures)
     if as_json:
         print_json({**figures.as_dict(), "stage": stage.name, "html": str(page)})
         return

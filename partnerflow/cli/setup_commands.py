@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.progress import step
 from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
@@ -94,11 +96,11 @@ def up(
                 + ("--smtp-port" if what == "SMTP" else "PARTNERFLOW_WEB_PORT")
             )
             raise typer.Exit(1)
-    with (
-        sigterm_as_interrupt(),
-        local_prefect_server(settings.prefect_home, host=host, port=port) as server,
-        MailSink(settings.mail_dir, port=sink_port),
-    ):
+    with ExitStack() as running:
+        running.enter_context(sigterm_as_interrupt())
+        with step("starting the Prefect server"):
+            server = running.enter_context(local_prefect_server(settings.prefect_home, host=host, port=port))
+        running.enter_context(MailSink(settings.mail_dir, port=sink_port))
         console.print(f"Prefect UI: [bold]http://{host}:{port}[/bold]  (API {server.api_url})")
         console.print(f"Approval page: {settings.web_url} (listening on {host}:{settings.web_port})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")

@@ -15,6 +15,7 @@ from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.reward_payouts import payouts_of
 from partnerflow.commissions.settlement import batch_for, statements_of
+from partnerflow.contacts import contacts_by_territory, lookup
 from partnerflow.markdown import md_text
 from partnerflow.models import (
     CommissionLine,
@@ -149,6 +150,7 @@ def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: T
     """E-mail each paid statement to its partner, every line on it; once per statement."""
     views = [v for v in statement_views(session, batch) if v["status"] == StatementStatus.PAID]
     partners = partners_by_id(session, (v["partner_id"] for v in views))
+    contacts = contacts_by_territory(session)
     queued = 0
     for view in views:
         partner = partners[view["partner_id"]]
@@ -159,7 +161,12 @@ def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: T
             recipient=partner.primary_email,
             template="commission_statement",
             locale=partner.locale.value,
-            context={**view, "payment_id": batch.payment_id, "paid_on": batch.paid_at},
+            context={
+                **view,
+                "payment_id": batch.payment_id,
+                "paid_on": batch.paid_at,
+                "contact": lookup(contacts, partner),
+            },
         )
     return queued
 

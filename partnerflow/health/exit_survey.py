@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys, Links
+from partnerflow.contacts import contact_for
 from partnerflow.health.survey import CAUSE_QUESTIONS, NotAnswered, read_answer
 from partnerflow.models import AttritionCause, ExitInvitation, Partner, PartnerExit
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -60,7 +61,11 @@ def invite_leavers(
             recipient=invitation.email,
             template="exit_survey_invitation",
             locale=invitation.locale,
-            context={"partner_name": partner.name, "survey_url": links.exit_survey(invitation.id)},
+            context={
+                "partner_name": partner.name,
+                "survey_url": links.exit_survey(invitation.id),
+                "contact": contact_for(session, partner),
+            },
         )
     return invited
 

@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from partnerflow.contacts import channel_manager_for, contacts_by_territory, lookup
 from partnerflow.models import Partner, PartnerStatus, Person, TrainingKind, TrainingRecord
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.onboarding import first_channel_manager, queue_welcome
+from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.policy.kinds import TrainingSettings
 
@@ -40,8 +41,8 @@ def queue_training_notices(
 ) -> TrainingNotices:
     """Queue the day's onboarding steps and certification reminders (each once)."""
     welcomes = invitations = check_ins = 0
-    manager = first_channel_manager(session)
     for partner in _recent_partners(session, today, settings):
+        manager = channel_manager_for(session, partner.territory_code)
         assert partner.joined_on is not None
         days = (today - partner.joined_on).days
         if days < settings.catch_up_days and manager is not None:
@@ -96,6 +97,7 @@ def _certification_reminders(
         .order_by(col(Partner.id))
     ).all()
     queued = 0
+    contacts = contacts_by_territory(session)
     for partner, course, expires_on in lapsing:
         days_left = (expires_on - today).days
         threshold = min(day for day in settings.certification_reminders_days_before if days_left <= day)
@@ -107,7 +109,12 @@ def _certification_reminders(
                 recipient=email,
                 template="certification_reminder",
                 locale=partner.locale.value,
-                context={"partner_name": partner.name, "course": course, "expires_on": expires_on},
+                context={
+                    "partner_name": partner.name,
+                    "course": course,
+                    "expires_on": expires_on,
+                    "contact": lookup(contacts, partner),
+                },
             )
     return queued
 
@@ -128,6 +135,7 @@ def _notify(
                 "partner_name": partner.name,
                 "channel_manager_name": manager.name if manager else "",
                 "channel_manager_email": manager.email if manager else "",
+                "contact": {"name": manager.name, "email": manager.email} if manager else {},
             },
         )
     return queued

@@ -30,6 +30,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
+from partnerflow.contacts import contact_for
 from partnerflow.health.assessment import LEVELS, PartnerHealth
 from partnerflow.markdown import md_text
 from partnerflow.models import (
@@ -341,7 +342,12 @@ def _mail_partner(
             recipient=email,
             template="health_action",
             locale=partner.locale.value,
-            context={"partner_name": partner.name, "action": action, "month": review.month},
+            context={
+                "partner_name": partner.name,
+                "action": action,
+                "month": review.month,
+                "contact": contact_for(session, partner),
+            },
         )
 
 

@@ -48,6 +48,11 @@ class Territory(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=3, description="INSEE code, e.g. 75, 2A, 971")
     name: str = Field(max_length=80)
     region: str = Field(default="", max_length=80)
+    channel_manager_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("person.id", ondelete="SET NULL"), nullable=True, index=True),
+        description="The channel manager partners of this département write to (every e-mail's footer)",
+    )
 
 
 class PartnerBase(SQLModel):

@@ -55,7 +55,18 @@ def _rate(context: Context, ratio: Decimal | float | str) -> str:
     return str(format_percent(ratio, locale=context["locale"], decimal_quantization=False))
 
 
-LOCALE_FILTERS = {"money": _money, "date": _date, "percent": _percent, "rate": _rate}
+@pass_context
+def _month(context: Context, value: date | str) -> str:
+    """A month as people say it ("octobre 2026"), from a date or a period's "YYYY-MM" (any other
+    text is shown as it is)."""
+    try:
+        day = date.fromisoformat(f"{value}-01") if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    return str(format_date(day, "LLLL y", locale=context["locale"]))
+
+
+LOCALE_FILTERS = {"money": _money, "date": _date, "month": _month, "percent": _percent, "rate": _rate}
 """Money, dates and ratios written for the reader's locale (the template's ``locale`` variable)."""
 
 

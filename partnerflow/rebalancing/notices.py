@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.approvals import Links, Subject, people_with_role
+from partnerflow.approvals import Links, Subject
 from partnerflow.approvals.invitations import invite_role, notify_role
+from partnerflow.contacts import Contact, contacts_by_territory, lookup
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -40,11 +41,12 @@ KPI_KEYS = ("leads", "open_rate", "processing_rate", "closing_rate", "sold", "co
 
 @dataclass(frozen=True)
 class Scorecards:
-    """What every scorecard of one run shares: the renderer, the targets, the contact."""
+    """What every scorecard of one run shares: the renderer, the targets, the contacts (each
+    département's channel manager)."""
 
     renderer: TemplateRenderer
     targets: dict[str, Any]
-    contact: str
+    contacts: dict[str, Contact]
 
     def queue(
         self,
@@ -71,7 +73,7 @@ class Scorecards:
                 **self.targets,
                 "outcome": outcome,
                 "reason": reason,
-                "channel_manager_email": self.contact,
+                "contact": lookup(self.contacts, partner),
             },
         )
 
@@ -82,7 +84,7 @@ def queue_year_scorecards(
     """Every judged reseller's scorecard for the year, with its final outcome and the reason."""
     proposals = proposals_of(session, rebalancing)
     partners = partners_by_id(session, (p.partner_id for p in proposals))
-    cards = Scorecards(renderer, targets(document), _channel_manager(session))
+    cards = Scorecards(renderer, targets(document), contacts_by_territory(session))
     queued = 0
     for proposal in proposals:
         outcome = proposal.applied_outcome or proposal.outcome
@@ -175,7 +177,7 @@ def queue_quarter_scorecards(
     start = date(today.year, 3 * quarter - 2, 1)
     rows = [k for k in reseller_kpis(session, start, today) if k.status == PartnerStatus.ACTIVE]
     partners = partners_by_id(session, (k.partner_id for k in rows))
-    cards = Scorecards(renderer, targets(document), _channel_manager(session))
+    cards = Scorecards(renderer, targets(document), contacts_by_territory(session))
     queued = 0
     for kpis in rows:
         partner = partners[kpis.partner_id]
@@ -183,8 +185,3 @@ def queue_quarter_scorecards(
         values = {name: getattr(kpis, name) for name in KPI_KEYS}
         queued += cards.queue(session, partner, key=f"{today.year}-Q{quarter}", label=label, kpis=values)
     return queued
-
-
-def _channel_manager(session: Session) -> str:
-    managers = people_with_role(session, Role.CHANNEL_MANAGER)
-    return managers[0].email if managers else "partners@example.com"

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.audit import event_row, record_events
 from partnerflow.clock import programme_date
+from partnerflow.contacts import contacts_by_territory, lookup
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
 from partnerflow.notify.outbox import store_messages
@@ -305,17 +306,21 @@ def _write(session: Session, rows: list[_Taken], renderer: TemplateRenderer, now
     messages: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
+    contacts = contacts_by_territory(session)
     for row in rows:
         decision = row.decision
         if decision is None:  # refused
             if row.partner is not None:
-                messages.append(partner_message(renderer, "refused", row, row.partner))
+                contact = lookup(contacts, row.partner)
+                messages.append(partner_message(renderer, "refused", row, row.partner, contact))
             events.append(_event(row, "registration.refused", {"problems": list(row.problems)}, now))
             continue
         assert row.partner is not None  # only refusals may lack a partner
         event = _EVENTS[decision.outcome]
         suffix = f":{now.isoformat()}" if decision.outcome == "review" else ""
-        messages.append(partner_message(renderer, event, row, row.partner, suffix))
+        messages.append(
+            partner_message(renderer, event, row, row.partner, lookup(contacts, row.partner), suffix)
+        )
         events.append(
             _event(row, f"registration.{decision.outcome}", {"reason": decision.reason}, now, decision)
         )

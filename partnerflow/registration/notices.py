@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from partnerflow.contacts import Contact, contact_for
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, Person, Registration
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -68,11 +69,20 @@ def notify_partner(
     suffix: str = "",
 ) -> bool:
     """Queue ``deal_<event>`` to the partner; ``suffix`` separates repeatable events."""
-    return store_messages(session, [partner_message(renderer, event, registration, partner, suffix)]) == 1
+    contact = contact_for(session, partner)
+    return (
+        store_messages(session, [partner_message(renderer, event, registration, partner, contact, suffix)])
+        == 1
+    )
 
 
 def partner_message(
-    renderer: TemplateRenderer, event: str, registration: Notified, partner: Partner, suffix: str = ""
+    renderer: TemplateRenderer,
+    event: str,
+    registration: Notified,
+    partner: Partner,
+    contact: Contact,
+    suffix: str = "",
 ) -> dict[str, Any]:
     """The outbox row of ``deal_<event>`` for the partner (see ``notify_partner``)."""
     return message_row(
@@ -81,7 +91,7 @@ def partner_message(
         recipient=partner.primary_email,
         template=f"deal_{event}",
         locale=partner.locale,
-        context=registration_context(registration, partner),
+        context={**registration_context(registration, partner), "contact": contact},
     )
 
 

@@ -56,7 +56,7 @@ def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
     statements = rows(engine, Statement)
     assert {s.status for s in statements} == {StatementStatus.PAID} and len(statements) == 2
     assert sorted(p.suffix for p in Path(settings.payments_dir / "2027-03").iterdir()) == [".csv", ".xml"]
-    mailed = [m for m in smtp_server.messages() if "Relevé de commissions 2027-03" in str(m["Subject"])]
+    mailed = [m for m in smtp_server.messages() if "Relevé de commissions mars 2027" in str(m["Subject"])]
     assert sorted(m["To"] for m in mailed) == ["contact@azur.example", "contact@boreal.example"]
     summary = Artifact.get("commission-settlement-2027-03")
     assert summary is not None and "status paid" in str(summary.data), "the artifact tells the outcome"

@@ -82,7 +82,7 @@ def test_a_large_deal_waits_for_two_entitled_directors(
     flow_run = run_deployment(
         "register-deal/register-deal",
         timeout=0,
-        parameters={"submission": submission(network["first"], amount="400000")},
+        parameters={"submission": submission(network["first"], amount=400000)},
     )
     wait_for(flow_run.id, pause_key="review-1")
     _link, first = mailed_invitation(engine, "director1@vendor.example")

@@ -99,6 +99,19 @@ def test_every_message_names_whom_to_write_to(name: str, locale: str) -> None:
     )
 
 
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("name", RENDERER.template_names())
+def test_a_partner_message_names_its_channel_manager(name: str, locale: str) -> None:
+    context = {
+        **SAMPLES[name],
+        "contact": {"name": "Camille Durand", "email": "camille.durand@vendor.example"},
+    }
+    message = TemplateRenderer(TEMPLATES, contact="partenaires@vendor.example").render(name, locale, context)
+    role = "votre responsable de canal" if locale == "fr" else "your channel manager"
+    assert f"Camille Durand, {role}" in message.text and "partenaires@vendor.example" not in message.text
+    assert 'href="mailto:camille.durand@vendor.example"' in message.html
+
+
 def test_a_statement_line_gives_its_close_date_in_the_partners_words() -> None:
     context = dict(SAMPLES["commission_statement"])
     context["lines"] = [{**context["lines"][0], "closed_on": "2026-08-22"}]  # as the JSON view has it

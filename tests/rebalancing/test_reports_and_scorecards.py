@@ -54,6 +54,16 @@ def test_rebalance_prints_the_proposals_and_applies_nothing(engine: Engine) -> N
         assert session.exec(select(Proposal)).all() == []
 
 
+def test_rebalance_piped_keeps_each_reseller_on_one_line(engine: Engine) -> None:
+    """Piped or redirected (as here), a table keeps its columns: rich wrapped them at 80."""
+    name = "Réseaux et Télécommunications du Grand Lyon SAS"
+    give_leads(engine, add_reseller(engine, name=name), leads=4)
+    result = runner.invoke(app, ["rebalance", "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if "Réseaux et" in line]
+    assert name in line and "too-few-leads" in line and "pause" in line
+
+
 def test_quarterly_scorecards_cover_the_quarter_so_far_once_per_reseller(engine: Engine) -> None:
     reseller = add_reseller(engine)
     give_leads(engine, reseller, leads=6, opened=6, processed=3)  # received from 1 February
