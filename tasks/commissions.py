@@ -10,6 +10,7 @@ from partnerflow.commissions.accrual import AccrualResult, accrual_exceptions, a
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.plans import plan_in_force
+from partnerflow.commissions.report import write_settlement_report
 from partnerflow.commissions.reward_payouts import payouts_of, queue_reward_statements
 from partnerflow.commissions.settlement import (
     ApprovalOutcome,
@@ -63,7 +64,8 @@ def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
             batch.flow_run_id = flow_run_id
             session.add(batch)
         set_aside = accrual_exceptions(session, plan_for=plan_in_force, now=ctx.clock.now())
-        summary = batch_markdown(session, batch, set_aside)
+        page = write_settlement_report(session, ctx.settings.reports_dir, batch)
+        summary = batch_markdown(session, batch, set_aside) + _report_line(page.name)
         if batch.status is BatchStatus.AWAITING_APPROVAL:
             request_finance_approval(
                 session,
@@ -83,6 +85,10 @@ def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
     create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")
     create_table_artifact(table, key=f"{key}-statements", description=f"Statements {period}")
     return opened
+
+
+def _report_line(name: str) -> str:
+    return f"\n\n[Report, with the last 12 settlements]({context().links.report(name)})"
 
 
 def _row(view: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +150,8 @@ def publish_settlement(batch_id: int) -> str:
     id, or rejected): the run shows the outcome, not the question finance was asked."""
     with session_scope() as session:
         batch = session.get_one(SettlementBatch, batch_id)
-        summary = batch_markdown(session, batch)
+        page = write_settlement_report(session, context().settings.reports_dir, batch)
+        summary = batch_markdown(session, batch) + _report_line(page.name)
         if batch.payment_id and batch.paid_at:
             summary += f"\n\n**Paid** on {batch.paid_at:%Y-%m-%d}: payment {batch.payment_id}."
         period, status = batch.period, batch.status.value

@@ -9,12 +9,10 @@ paused by then are no longer active, so the year cannot be planned again to writ
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import pygal
-from defusedcsv import csv  # cells starting with = + - @ are neutralised (OWASP CSV injection)
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from sqlmodel import Session
@@ -23,6 +21,7 @@ from partnerflow.charts import chart_options, inline_svg
 from partnerflow.models import Rebalancing, RebalancingStatus
 from partnerflow.rebalancing.decisions import proposals_of
 from partnerflow.rebalancing.proposals import RebalancingPlan
+from partnerflow.report_files import rows_csv
 
 _PAGES = Environment(
     loader=PackageLoader("partnerflow.rebalancing", "templates"),
@@ -30,15 +29,6 @@ _PAGES = Environment(
     undefined=StrictUndefined,
 )
 BUCKETS = 10  # KPI histograms: 0–10 %, 10–20 %... 90–100 %
-
-
-def report_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def decisions_for(rebalancing: Rebalancing, rows: list[dict[str, Any]]) -> dict[int, str]:
@@ -160,7 +150,7 @@ def _write(
         {**row, "decision": decisions.get(int(row["partner_id"]), "")} if decisions else row
         for row in plan["resellers"]
     ]
-    (directory / f"rebalancing-{plan['year']}.csv").write_text(report_csv(rows), encoding="utf-8")
+    (directory / f"rebalancing-{plan['year']}.csv").write_text(rows_csv(rows), encoding="utf-8")
     page = directory / f"rebalancing-{plan['year']}.html"
     page.write_text(report_html(plan, thresholds, policy_version, decisions, outcome), encoding="utf-8")
     return page

@@ -60,4 +60,8 @@ def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
     assert sorted(m["To"] for m in mailed) == ["contact@azur.example", "contact@boreal.example"]
     summary = Artifact.get("commission-settlement-2027-03")
     assert summary is not None and "status paid" in str(summary.data), "the artifact tells the outcome"
+    assert "/reports/" in str(summary.data), "the artifact links the month's report through the web app"
+    page = (settings.reports_dir / "settlement-2027-03.html").read_text("utf-8")
+    assert "Status <strong>paid</strong>" in page and page.count("<svg") == 1 and "<script" not in page
+    assert "Azur" in page and (settings.reports_dir / "settlement-2027-03.csv").is_file()
     assert final.name == "settlement-2027-03"
