@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         description="Where `partnerflow up` keeps the local Prefect server's database and log",
     )
     product_lines: list[str] = Field(
-        default=["network", "wifi", "security", "switching", "software", "services"],
+        default=["network", "wifi", "security", "switching", "storage", "software", "services"],
         min_length=1,
         description=(
             "The catalogue's product lines: what a registration or a campaign may name (the forms "

@@ -53,7 +53,7 @@ def test_amount_must_be_a_positive_number() -> None:
 def test_product_lines_come_from_the_catalogue() -> None:
     assert problems({**VALID, "product_lines": ["network", "netwrok"]}) == (
         "product_lines not in the catalogue: netwrok "
-        "(product lines: network, wifi, security, switching, software, services)",
+        "(product lines: network, wifi, security, switching, storage, software, services)",
     )
 
 
