@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from partnerflow.contacts import contact_for
+from partnerflow.contacts import Contact, lookup
 from partnerflow.models import Campaign, Partner, Person
 from partnerflow.notify import TemplateRenderer, enqueue
 
@@ -56,7 +56,13 @@ def notify_person(
 
 
 def notify_partner(
-    session: Session, renderer: TemplateRenderer, *, template: str, campaign: Campaign, partner: Partner
+    session: Session,
+    renderer: TemplateRenderer,
+    *,
+    template: str,
+    campaign: Campaign,
+    partner: Partner,
+    contacts: dict[str, Contact],
 ) -> bool:
     """Queue a partner e-mail once per campaign, partner and message."""
     return enqueue(
@@ -71,7 +77,7 @@ def notify_partner(
             "quantity": offered_quantity(campaign, partner),
             "allocated_to_departement": bool(campaign.allocation),
             "partner_name": partner.name,
-            "contact": contact_for(session, partner),
+            "contact": lookup(contacts, partner),
         },
     )
 

@@ -6,12 +6,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session, col, select
 
 from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.notices import notify_partner, offered_quantity
 from partnerflow.clock import programme_date
+from partnerflow.contacts import contacts_by_territory
 from partnerflow.models import Campaign, CampaignStatus, Partner
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, Policy
@@ -46,6 +48,7 @@ def send_due_offers(
     """Announce approved campaigns that start today or earlier, remind, and end finished ones."""
     today = programme_date(now)
     report = OffersReport()
+    mail = partial(notify_partner, session, renderer, contacts=contacts_by_territory(session))
     campaigns = session.exec(
         select(Campaign)
         .where(col(Campaign.status).in_([CampaignStatus.APPROVED, CampaignStatus.ANNOUNCED]))
@@ -60,8 +63,7 @@ def send_due_offers(
         elif campaign.status == CampaignStatus.APPROVED and today >= campaign.starts_on:
             partners = _eligible(session, campaign, policy)
             report.offers_queued += sum(
-                notify_partner(session, renderer, template="campaign_offer", campaign=campaign, partner=p)
-                for p in partners
+                mail(template="campaign_offer", campaign=campaign, partner=p) for p in partners
             )
             report.preview[campaign.id] = preview(partners)
             campaign.status, campaign.announced_at = CampaignStatus.ANNOUNCED, now
@@ -70,7 +72,7 @@ def send_due_offers(
             days=policy.document.reminder_days_before_end
         ):
             queued = sum(
-                notify_partner(session, renderer, template="campaign_reminder", campaign=campaign, partner=p)
+                mail(template="campaign_reminder", campaign=campaign, partner=p)
                 for p in _eligible(session, campaign, policy)
             )
             if queued:
