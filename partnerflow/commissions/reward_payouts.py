@@ -29,6 +29,7 @@ from partnerflow.models import (
     PayoutMethod,
     Referral,
     ReferralReward,
+    Registration,
     RewardClawback,
     RewardPayout,
     RewardStatus,
@@ -180,13 +181,27 @@ def queue_reward_statements(session: Session, batch: SettlementBatch, renderer: 
         if payout.status is not StatementStatus.PAID or not payout.email:
             continue
         rewards = session.exec(
-            select(ReferralReward)
+            select(
+                ReferralReward, Referral.company, col(Registration.closed_on), col(Registration.closed_amount)
+            )
+            .join(Referral, col(Referral.id) == ReferralReward.referral_id)
+            .join(Registration, col(Registration.id) == Referral.registration_id, isouter=True)
             .where(ReferralReward.payout_id == payout.id)
             .order_by(col(ReferralReward.referral_id))
         ).all()
         clawbacks = session.exec(select(RewardClawback).where(RewardClawback.payout_id == payout.id)).all()
-        lines = [{"amount": r.amount, "explanation": r.explanation} for r in rewards]
-        lines += [{"amount": c.amount, "explanation": c.reason} for c in clawbacks]
+        lines = [
+            {
+                "amount": reward.amount,
+                "side": reward.side,
+                "company": company,
+                "closed_on": closed_on,
+                "deal_amount": closed_amount,
+                "explanation": reward.explanation,
+            }
+            for reward, company, closed_on, closed_amount in rewards
+        ]
+        lines += [{"amount": c.amount, "side": "clawback", "explanation": c.reason} for c in clawbacks]
         queued += enqueue(
             session,
             renderer=renderer,

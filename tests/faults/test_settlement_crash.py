@@ -145,7 +145,9 @@ def test_a_settlement_killed_after_a_step_then_run_again_pays_and_mails_once(
     audit = "SELECT count(*) FROM auditevent WHERE action = '{}'"
     assert scalar(engine, audit.format("settlement.file-written")) == 1
     assert scalar(engine, audit.format("settlement.paid")) == 1
-    statements = [m["To"] for m in smtp_server.messages() if f"commissions {PERIOD}" in str(m["Subject"])]
+    statements = [
+        m["To"] for m in smtp_server.messages() if "Relevé de commissions mars 2027" in str(m["Subject"])
+    ]
     assert sorted(statements) == ["contact@azur.example", "contact@boreal.example"]
     assert scalar(engine, "SELECT count(*) FROM rewardpayout WHERE status = 'paid'") == 2
     assert scalar(engine, "SELECT count(*) FROM referralreward WHERE status = 'settled'") == 2

@@ -88,11 +88,10 @@ def test_each_payout_is_explained_to_its_customer_once(engine: Engine, deal: int
         mails = session.exec(select(Notification).order_by(Notification.recipient)).all()
     assert (first, again) == (2, 0)
     assert [mail.recipient for mail in mails] == ["achats@parrain.example", "claire@filleul.example"]
-    assert (
-        "virement de 1\u202f000,00" in mails[0].text_body
-        and "5% of the first transaction" in mails[0].text_body
-    )
-    assert "avoir de 300,00" in mails[1].text_body
+    assert "virement de 1\u202f000,00" in mails[0].text_body
+    assert "pour avoir recommandé" in mails[0].text_body, "the sponsor's line says what it rewards"
+    assert "date du 15 octobre 2026" in mails[0].text_body, "the first order's date, in French"
+    assert "avoir de 300,00" in mails[1].text_body and "de bienvenue" in mails[1].text_body
 
 
 def test_a_reversal_before_payment_cancels_both_rewards(engine: Engine, deal: int) -> None:
