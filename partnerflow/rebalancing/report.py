@@ -15,6 +15,7 @@ from typing import Any
 import pygal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+from pygal.style import Style
 from sqlmodel import Session
 
 from partnerflow.charts import chart_options, inline_svg
@@ -29,6 +30,7 @@ _PAGES = Environment(
     undefined=StrictUndefined,
 )
 BUCKETS = 10  # KPI histograms: 0–10 %, 10–20 %... 90–100 %
+TARGET_COLOURS = Style(colors=("#2e8b57", "#c0392b"))  # meets the target green, misses it red
 
 
 def decisions_for(rebalancing: Rebalancing, rows: list[dict[str, Any]]) -> dict[int, str]:
@@ -53,15 +55,22 @@ def decisions_for(rebalancing: Rebalancing, rows: list[dict[str, Any]]) -> dict[
 
 def kpi_chart(rows: list[dict[str, Any]], key: str, title: str, low: float, high: float = 1.0) -> Markup:
     """Resellers per 10 % band of one rate, stacked by whether the band meets the target."""
-    chart = pygal.StackedBar(
-        **chart_options(title, x_title="rate", y_title="resellers", print_values=False, show_legend=True)
-    )
-    chart.x_labels = [f"{n * 10}–{n * 10 + 10} %" for n in range(BUCKETS)]
     meets, misses = [0] * BUCKETS, [0] * BUCKETS
     for row in rows:
         rate = float(row[key])
         band = min(int(rate * BUCKETS), BUCKETS - 1)
         (meets if low <= rate <= high else misses)[band] += 1
+    tallest = max([m + n for m, n in zip(meets, misses, strict=True)] + [1])
+    chart = pygal.StackedBar(
+        **chart_options(
+            title,
+            x_title="rate",
+            y_title="resellers",
+            style=TARGET_COLOURS,
+            y_labels=list(range(0, tallest + 1, max(1, tallest // 5))),  # whole resellers
+        )
+    )
+    chart.x_labels = [f"{n * 10}–{n * 10 + 10} %" for n in range(BUCKETS)]
     chart.add("meets the target", meets)
     chart.add("misses it", misses)
     return inline_svg(chart)

@@ -12,7 +12,12 @@ from sqlmodel import Session, select
 
 from partnerflow.approvals.inbox import SIGN_IN_MINUTES, request_sign_in, use_sign_in
 from partnerflow.models import Notification, Person, SignInLink
+from partnerflow.rebalancing.notices import targets
+from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.rebalancing.report import write_report
+from partnerflow.settings import Settings
 from tests.factories import LINKS, RENDERER
+from tests.rebalancing.leadbook import POLICY_2026, add_reseller, give_leads
 from tests.system.browser import chromium, screenshot
 from tests.web.pages import invite
 
@@ -121,13 +126,18 @@ def test_an_inactive_person_is_signed_out(client: httpx.Client, engine: Engine) 
 
 
 def test_a_director_signs_in_and_decides_from_the_inbox_in_a_real_browser(
-    client: httpx.Client, engine: Engine
+    client: httpx.Client, engine: Engine, settings: Settings
 ) -> None:
+    """Then opens the year's rebalancing report from the inbox: its charts are drawn."""
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
     invite(engine)
+    give_leads(engine, add_reseller(engine, name="Réseaux Lents SARL"), leads=4)
+    with Session(engine) as session:
+        plan = plan_rebalancing(session, 2026, POLICY_2026)
+    write_report(settings.reports_dir, plan, targets(POLICY_2026.document), "2026-12-01")
     base = str(client.base_url)
     with chromium() as browser:
         wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))  # type: ignore[arg-type]
@@ -147,5 +157,13 @@ def test_a_director_signs_in_and_decides_from_the_inbox_in_a_real_browser(
         wait.until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "h1.recorded"))
         browser.get(f"{base}/inbox")  # type: ignore[attr-defined]
         decided = browser.find_element(By.ID, "decided").text  # type: ignore[attr-defined]
+        report = browser.find_element(By.LINK_TEXT, "rebalancing-2026.html").get_attribute("href")  # type: ignore[attr-defined]
+        browser.get(base + "/reports/" + report.rsplit("/reports/", 1)[1])  # type: ignore[attr-defined]
+        wait.until(lambda driver: driver.find_elements(By.TAG_NAME, "svg"))
+        screenshot(browser, "rebalancing-report")
+        widths = [chart.size["width"] for chart in browser.find_elements(By.TAG_NAME, "svg")]  # type: ignore[attr-defined]
+        page = browser.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
     assert len(rows) == 2, "a header and the one decision waiting"
     assert "Deal registration 42" in decided and "approve" in decided
+    assert len(widths) >= 3 and min(widths[:3]) > 100, "the KPI charts are drawn"
+    assert "Reseller rebalancing 2026" in page and "Réseaux Lents SARL" in page
