@@ -52,9 +52,9 @@ NUMBER: SchemaEdit = _number
 
 
 class ShownAs:
-    """The same edit as an annotation (``Annotated[MonthText | None, ShownAs(OPTIONAL)]``), for
-    where a ``Field(json_schema_extra=...)`` cannot go: Prefect adds its own extra (the
-    parameter's position) to a flow parameter's field, and pydantic keeps only one of the two."""
+    """An edit as an annotation, for where a ``Field(json_schema_extra=...)`` cannot go: Prefect
+    adds its own extra (the parameter's position) to a flow parameter's field, and pydantic keeps
+    only one of the two (see :class:`EmptyMeansDefault`)."""
 
     def __init__(self, edit: SchemaEdit) -> None:
         self.edit = edit
@@ -77,13 +77,11 @@ class EmptyMeansDefault(ShownAs):
         return core_schema.no_info_before_validator_function(blank_is_none, handler(source))
 
 
-def one_of(values: Callable[[], Iterable[str]], *, also: SchemaEdit | None = None) -> SchemaEdit:
+def one_of(values: Callable[[], Iterable[str]]) -> SchemaEdit:
     """A text field chosen from a list read when the schema is made (a catalogue in settings, the
     départements): the form offers a select instead of a text box."""
 
     def edit(schema: dict[str, Any]) -> None:
-        if also is not None:
-            also(schema)
         schema["enum"] = list(values())
         for constraint in ("minLength", "maxLength", "pattern"):
             schema.pop(constraint, None)
