@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
 from partnerflow.context import forget_context
@@ -67,12 +67,25 @@ def smtp_server(settings: Settings) -> Iterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The URL of a throwaway PostgreSQL database, or a skip saying how to provide one."""
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL database, or a skip saying how to provide one. Under
+    pytest-xdist each worker gets its own database beside the given one (tests empty it)."""
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (see .ci/run)")
-    return url
+    if worker_id == "master":
+        yield url
+        return
+    given = make_url(url)
+    name = f"{given.database}_{worker_id}"
+    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield given.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 @pytest.fixture
