@@ -117,3 +117,22 @@ def test_a_statement_line_gives_its_close_date_in_the_partners_words() -> None:
     context["lines"] = [{**context["lines"][0], "closed_on": "2026-08-22"}]  # as the JSON view has it
     assert "close le 22 août 2026" in RENDERER.render("commission_statement", "fr", context).text
     assert "closed August 22, 2026" in RENDERER.render("commission_statement", "en", context).text
+
+
+QUOTES_RAW_TEXT = {
+    "answer_refused": "quotes the refusal's reason as the audit recorded it (for the channel team)",
+    "deal_refused": "lists the validation problems as the code words them (English; a known gap)",
+}
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+RAW_AMOUNT = re.compile(r"(?<![\d,.])\d{4,}\.\d\d\b")
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("name", sorted(set(RENDERER.template_names()) - set(QUOTES_RAW_TEXT)))
+def test_dates_and_money_are_written_for_the_reader(name: str, locale: str) -> None:
+    """No ISO date and no raw decimal amount in any message: every date and amount goes through
+    the locale's filters ("14 août 2026", "40 000,00 €")."""
+    message = RENDERER.render(name, locale, dict(SAMPLES[name]))
+    for part in (message.subject, message.text):
+        assert not ISO_DATE.search(part), ISO_DATE.search(part)
+        assert not RAW_AMOUNT.search(part), RAW_AMOUNT.search(part)
