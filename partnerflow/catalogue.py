@@ -22,3 +22,15 @@ def check_product_lines(lines: Iterable[str]) -> None:
         raise ValueError(
             f"not in the catalogue: {', '.join(unknown[:5])} (product lines: {', '.join(catalogue)})"
         )
+
+
+def known_lines(lines: list[str]) -> list[str]:
+    """``lines`` when the catalogue has them all (a pydantic ``AfterValidator``)."""
+    check_product_lines(lines)
+    return lines
+
+
+def known_line(line: str) -> str:
+    """``line`` when the catalogue has it (a pydantic ``AfterValidator``)."""
+    check_product_lines([line])
+    return line

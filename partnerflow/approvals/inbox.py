@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals.keys import Keys
 from partnerflow.approvals.links import Links
-from partnerflow.approvals.subjects import subject_names_for
+from partnerflow.approvals.subjects import subject_label
 from partnerflow.clock import programme_date
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -197,7 +197,6 @@ def queue_digests(session: Session, links: Links, renderer: TemplateRenderer, *,
         items = open_items(session, links, person.id or 0, now=now)
         if not items:
             continue
-        names = subject_names_for(person.locale.value)
         mailed += enqueue(
             session,
             renderer=renderer,
@@ -210,7 +209,7 @@ def queue_digests(session: Session, links: Links, renderer: TemplateRenderer, *,
                 "inbox_url": links.inbox(),
                 "items": [
                     {
-                        "subject": f"{names.get(item.subject_kind, item.subject_kind)} {item.subject_id}",
+                        "subject": subject_label(person.locale.value, item.subject_kind, item.subject_id),
                         "title": item.title,
                         "due_on": item.due_on,
                         "overdue": item.overdue(now),

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals.links import Links
-from partnerflow.approvals.subjects import subject_names_for
+from partnerflow.approvals.subjects import subject_label
 from partnerflow.models import AuditEvent, Person
 from partnerflow.notify import TemplateRenderer, enqueue
 
@@ -31,13 +31,13 @@ def queue_refusal_notices(
         .where(AuditEvent.action == "approval.refused", col(AuditEvent.occurred_at) > now - LOOK_BACK)
         .order_by(col(AuditEvent.id))
     ).all()
+    emails = {str(event.details.get("person") or "") for event in events} - {""}
+    people = {p.email: p for p in session.exec(select(Person).where(col(Person.email).in_(emails)))}
     queued = 0
     for event in events:
-        email = str(event.details.get("person") or "")
-        person = session.exec(select(Person).where(Person.email == email)).first() if email else None
+        person = people.get(str(event.details.get("person") or ""))
         if person is None:
             continue
-        names = subject_names_for(person.locale.value)
         queued += enqueue(
             session,
             renderer=renderer,
@@ -47,7 +47,7 @@ def queue_refusal_notices(
             locale=person.locale.value,
             context={
                 "person_name": person.name,
-                "subject": f"{names.get(event.subject_type, event.subject_type)} {event.subject_id}",
+                "subject": subject_label(person.locale.value, event.subject_type, event.subject_id),
                 "reason": str(event.details.get("reason") or ""),
                 "inbox_url": links.inbox(),
             },

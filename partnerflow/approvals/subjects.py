@@ -48,6 +48,11 @@ def subject_names_for(locale: str) -> dict[str, str]:
     return SUBJECT_NAMES.get(locale, SUBJECT_NAMES["fr"])
 
 
+def subject_label(locale: str, kind: str, subject_id: object) -> str:
+    """A subject as a person reads it in a message: "Enregistrement d'affaire 13"."""
+    return f"{subject_names_for(locale).get(kind, kind)} {subject_id}"
+
+
 @dataclass(frozen=True)
 class Subject:
     """The thing decided: a registration, a campaign, a settlement batch, a year's rebalancing."""

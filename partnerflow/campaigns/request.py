@@ -6,9 +6,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from partnerflow.catalogue import check_product_lines, product_lines
+from partnerflow.catalogue import known_line, product_lines
 from partnerflow.models import PartnerTier
 from partnerflow.schema_hints import NUMBER, one_of
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
@@ -26,7 +34,7 @@ class CampaignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=3, max_length=120, description="As partners will read it")
-    product_line: str = Field(
+    product_line: Annotated[str, AfterValidator(known_line)] = Field(
         min_length=2, max_length=60, description="From the catalogue", json_schema_extra=one_of(product_lines)
     )
     skus: list[Sku] = Field(default_factory=list, max_length=200, title="SKUs")
@@ -58,12 +66,6 @@ class CampaignRequest(BaseModel):
     )
     requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", title="Your e-mail")
     rationale: str = Field(default="", max_length=4000, description="Why this campaign, for the signers")
-
-    @field_validator("product_line", mode="after")
-    @classmethod
-    def _in_the_catalogue(cls, line: str) -> str:
-        check_product_lines([line])
-        return line
 
     @field_validator("territories")
     @classmethod

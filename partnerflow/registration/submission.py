@@ -12,10 +12,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from stdnum.fr import siren as siren_number
 
-from partnerflow.catalogue import check_product_lines, product_lines
+from partnerflow.catalogue import known_lines, product_lines
 from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.territories import ORDERED_CODES
@@ -61,7 +69,7 @@ class DealSubmission(BaseModel):
         description="Where the customer is: the département's INSEE code (69 Rhône, 2A Corse-du-Sud)",
         json_schema_extra=one_of(lambda: ORDERED_CODES),
     )
-    product_lines: list[ProductLine] = Field(
+    product_lines: Annotated[list[ProductLine], AfterValidator(known_lines)] = Field(
         min_length=1, max_length=10, description="Product lines in the deal (from the catalogue)"
     )
     amount: Decimal = Field(
@@ -94,12 +102,6 @@ class DealSubmission(BaseModel):
     @classmethod
     def _blank_means_not_given(cls, value: Any) -> Any:
         return blank_is_none(value)
-
-    @field_validator("product_lines", mode="after")
-    @classmethod
-    def _in_the_catalogue(cls, lines: list[str]) -> list[str]:
-        check_product_lines(lines)
-        return lines
 
     @field_validator("referral_code", mode="after")
     @classmethod

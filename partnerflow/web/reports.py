@@ -40,8 +40,8 @@ def latest_reports(directory: Path, limit: int = 12) -> list[tuple[str, datetime
     """The newest HTML reports (name, written at), newest first: what the inbox lists."""
     if not directory.is_dir():
         return []
-    pages = sorted(directory.glob("*.html"), key=lambda path: path.stat().st_mtime, reverse=True)
-    return [(path.name, datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)) for path in pages[:limit]]
+    written = sorted(((path.stat().st_mtime, path.name) for path in directory.glob("*.html")), reverse=True)
+    return [(name, datetime.fromtimestamp(mtime, tz=UTC)) for mtime, name in written[:limit]]
 
 
 def add_reports(app: FastAPI, settings: Settings, outcome: Outcome) -> None:
