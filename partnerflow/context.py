@@ -3,8 +3,9 @@
 A task, a command or the web app used to build its own renderer, load its own policy and read
 the clock its own way (22 renderers, 13 policy loads, three clocks). They now ask
 :func:`context` for one :class:`Context`: the settings, the e-mail renderer, the personal-link
-maker, the policy library and the programme clock. Tests build a ``Context`` with a
-:class:`~partnerflow.clock.FixedClock` or call :func:`forget_context` after changing settings.
+maker, the policy library and the programme clock. Tests call :func:`forget_context` after
+changing settings, with a :class:`~partnerflow.clock.FixedClock`: no test depends on the day it runs
+(a CLI test once failed when a policy version came into force on the calendar).
 """
 
 from __future__ import annotations
@@ -65,12 +66,17 @@ def build_context(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Context:
     return Context(settings, renderer, links_for(settings), clock)
 
 
+_clock: Clock = SYSTEM_CLOCK  # the system clock except where a test pinned the programme's day
+
+
 @lru_cache(maxsize=1)
 def context() -> Context:
     """The process's context, from the environment's settings on first use."""
-    return build_context(get_settings())
+    return build_context(get_settings(), _clock)
 
 
-def forget_context() -> None:
-    """Build the context again on next use (after the settings changed: tests)."""
+def forget_context(clock: Clock = SYSTEM_CLOCK) -> None:
+    """Build the context again on next use (after the settings changed: tests), on ``clock``."""
+    global _clock
+    _clock = clock
     context.cache_clear()

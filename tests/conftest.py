@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
+from partnerflow.clock import FixedClock
 from partnerflow.context import forget_context
 from partnerflow.db import get_engine, make_engine, migrate
 from partnerflow.models import PartnerTier, Role
@@ -29,7 +30,9 @@ POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Settings for one test: its own SQLite file and mail folder, the repository's policies."""
+    """Settings for one test: its own SQLite file and mail folder, the repository's policies, and
+    the programme's clock stopped at ``NOW`` for whatever reads the process context (commands,
+    tasks run in this process): no test depends on the day it runs."""
     values = {
         "PARTNERFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'partnerflow.db'}",
         "PARTNERFLOW_MAIL_DIR": str(tmp_path / "mail"),
@@ -44,7 +47,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    forget_context()
+    forget_context(FixedClock(NOW))
     yield get_settings()
     get_settings.cache_clear()
     get_engine.cache_clear()

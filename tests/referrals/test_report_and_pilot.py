@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from flows.referral_pilot_review import referral_pilot_review
 from partnerflow.approvals import Reply, Subject, answer_by_code
 from partnerflow.cli import app
-from partnerflow.clock import Clock
+from partnerflow.clock import FixedClock, programme_date
 from partnerflow.context import context, forget_context
 from partnerflow.models import PilotReview, Role, SponsorInvitation
 from partnerflow.orchestration.prefect_api import start_run
@@ -29,7 +29,7 @@ from partnerflow.referrals.invitations import invite_sponsors
 from partnerflow.referrals.pilot import apply_owner_answer, ask_owner, open_review, programme_stage
 from partnerflow.referrals.report import figures_csv, figures_html, referral_figures
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
-from tests.factories import add_person, mailed_invitation
+from tests.factories import NOW, add_person, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.referrals.test_customers_and_sponsors import LOYAL, imported, policy
 from tests.referrals.test_qualification import qualify, referral, sponsor, won
@@ -226,11 +226,11 @@ def pilot_ended_yesterday(
     folder = tmp_path / "policies"
     shutil.copytree(PROJECT_ROOT / "policies", folder)
     path = folder / "referral_programme" / "2026-01-01.yaml"
-    yesterday = Clock().today() - timedelta(days=1)
+    yesterday = programme_date(NOW) - timedelta(days=1)
     path.write_text(path.read_text("utf-8").replace("ends_on: 2027-03-31", f"ends_on: {yesterday}"), "utf-8")
     monkeypatch.setenv("PARTNERFLOW_POLICIES_DIR", str(folder))
     get_settings.cache_clear()
-    forget_context()
+    forget_context(FixedClock(NOW))
     yield
 
 
