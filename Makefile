@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 RUN := $(UV) run --frozen --extra scale
 
-.PHONY: demo test lint bench up sync schema clean
+.PHONY: demo test lint bench bench-smoke up sync schema clean
 
 $(UV):
 	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
@@ -46,6 +46,10 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/partner_health.py
 	$(RUN) python bench/referrals.py
 	$(RUN) python bench/distributed.py --runs 60 --queued 2000
+
+# Every benchmark at a tiny size: each must exit 0 and print its JSON line (targets not asserted).
+bench-smoke: sync  ## every script in bench/ at a CI size (bench/smoke.py)
+	$(RUN) python bench/smoke.py
 
 schema: sync  ## re-export policies/schema/*.json after changing a policy kind
 	$(RUN) partnerflow policy schema

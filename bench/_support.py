@@ -1,8 +1,10 @@
-"""What the benchmarks share: the closing JSON line, and an SMTP sink in its own process."""
+"""What the benchmarks share: an installation of their own, the closing JSON line, and an SMTP sink
+in its own process."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -11,6 +13,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from partnerflow.context import Context, context, forget_context
+from partnerflow.db import get_engine
+from partnerflow.notify import free_port
+from partnerflow.settings import get_settings
+
+
+def installation(root: Path, database_url: str | None = None) -> Context:
+    """Point this process's settings at a scratch folder and return the Context that the flows
+    and tasks it runs will read: a benchmark measures the product's own path, on its own data,
+    not a copy of it reading another database (deal_intake once timed a flow whose task read
+    the developer's database)."""
+    os.environ.update(
+        {
+            "PARTNERFLOW_DATABASE_URL": database_url or f"sqlite:///{root / 'partnerflow.db'}",
+            "PARTNERFLOW_MAIL_DIR": str(root / "mail"),
+            "PARTNERFLOW_REPORTS_DIR": str(root / "reports"),
+            "PARTNERFLOW_PAYMENTS_DIR": str(root / "payments"),
+            "PARTNERFLOW_LOG_DIR": str(root / "log"),
+            "PARTNERFLOW_PREFECT_HOME": str(root / "prefect"),
+            "PARTNERFLOW_SECRET_KEY_FILE": str(root / "secret_key"),
+            "PARTNERFLOW_SMTP_PORT": str(free_port()),
+        }
+    )
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    forget_context()
+    return context()
 
 
 def report(

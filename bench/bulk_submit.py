@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report
 from bench.deal_intake import submissions
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
@@ -46,7 +47,7 @@ FIELDS = (
 
 
 def write_csv(path: Path, count: int) -> None:
-    rows = submissions(count, partners=100)
+    rows = submissions(count, partners=100, today=SYSTEM_CLOCK.today())
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, FIELDS)
         writer.writeheader()

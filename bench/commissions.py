@@ -24,37 +24,46 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
-from sqlmodel import Session
+from sqlmodel import Session, select
 from stdnum import iban
 
-from bench._support import report
+from bench._support import installation, report
+from partnerflow.approvals import Reply, answer_by_link, open_requests
 from partnerflow.commissions.accrual import ClosedDeal, accrue_missing, price_deal
 from partnerflow.commissions.payment_file import Payer, Transfer, sepa_credit_transfer
 from partnerflow.commissions.periods import Period
+from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import (
-    FinanceDecision,
+    apply_finance_answers,
     mark_paid,
     open_settlement,
     prepare_payment,
-    record_finance_answer,
     save_payment_files,
+    settlement_subject,
 )
+from partnerflow.commissions.statements import request_finance_approval
+from partnerflow.context import Context
 from partnerflow.db import make_engine, migrate
-from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role, Territory
-from partnerflow.policy import PolicyLibrary
-from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
+from partnerflow.models import (
+    ApprovalGrant,
+    BatchStatus,
+    Partner,
+    PartnerTier,
+    Person,
+    PersonRole,
+    Registration,
+    Role,
+    SettlementBatch,
+    Territory,
+)
+from partnerflow.settings import DEMO_PAYER_IBAN
 
 PERIOD = Period(2026, 10)
-LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 PAYER = Payer("Vendor Bench SAS", DEMO_PAYER_IBAN, "BNPAFRPPXXX")
 LINES = ("network", "wifi", "security", "storage", "services", "software")
 TIERS = (PartnerTier.REGISTERED, PartnerTier.SILVER, PartnerTier.GOLD, PartnerTier.PLATINUM)
 NOW = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
 FINANCE = "finance@vendor.example"
-
-
-def plan_for(day: date):  # type: ignore[no-untyped-def]
-    return LIBRARY.in_force("commission_plan", day)
 
 
 def generate(deals: int, partners: int, seed: int = 5) -> tuple[list[dict[str, object]], list[ClosedDeal]]:
@@ -142,9 +151,33 @@ def load(url: str, partner_rows: list[dict[str, object]], won: list[ClosedDeal])
     engine.dispose()
 
 
-def pipeline(url: str, payments: Path) -> dict[str, float]:
+def finance_approves(session: Session, ctx: Context, batch_id: int) -> None:
+    """As the run does when the batch needs approval: finance is invited, the finance person
+    answers with their personal link, the answer is applied."""
+    batch = session.get(SettlementBatch, batch_id)
+    assert batch is not None
+    if batch.status is not BatchStatus.AWAITING_APPROVAL:
+        return
+    request_finance_approval(
+        session,
+        batch,
+        ctx.renderer,
+        links=ctx.links,
+        summary=f"Settlement {PERIOD}",
+        run_id="bench",
+        expires_at=NOW + timedelta(days=14),
+        now=NOW,
+    )
+    [request] = open_requests(session, settlement_subject(batch_id))
+    grant = session.exec(select(ApprovalGrant).where(ApprovalGrant.request_id == request.id)).one()
+    token = ctx.links.personal(grant).rsplit("/", 1)[1]  # the link in finance's e-mail
+    answer_by_link(session, ctx.links.keys, token, Reply("approve"), now=NOW)
+    apply_finance_answers(session, batch_id, now=NOW)
+
+
+def pipeline(ctx: Context, payments: Path) -> dict[str, float]:
     """The settlement's database steps, each committed like its task; seconds per step."""
-    engine = make_engine(url)
+    engine = make_engine(ctx.settings.database_url)
     steps: dict[str, float] = {}
 
     def step(name: str, action):  # type: ignore[no-untyped-def]
@@ -155,16 +188,11 @@ def pipeline(url: str, payments: Path) -> dict[str, float]:
         steps[name] = time.perf_counter() - started
         return result
 
-    step("accrual", lambda s: accrue_missing(s, plan_for=plan_for, now=NOW))
+    step("accrual", lambda s: accrue_missing(s, plan_for=plan_in_force, now=NOW))
     batch_id = step(
-        "statements", lambda s: open_settlement(s, PERIOD, plan=plan_for(PERIOD.last_day), now=NOW).id
+        "statements", lambda s: open_settlement(s, PERIOD, plan=plan_in_force(PERIOD.last_day), now=NOW).id
     )
-    step(
-        "approval",
-        lambda s: record_finance_answer(
-            s, batch_id, FinanceDecision("approve", FINANCE), round_number=1, now=NOW
-        ),
-    )
+    step("approval", lambda s: finance_approves(s, ctx, batch_id))
     files = step("payment file", lambda s: prepare_payment(s, batch_id, payer=PAYER, now=NOW))
     started = time.perf_counter()
     save_payment_files(payments, files)
@@ -176,7 +204,7 @@ def pipeline(url: str, payments: Path) -> dict[str, float]:
 
 def core(won: list[ClosedDeal]) -> Decimal:
     """The same pricing, netting and SEPA document in memory: no database at all."""
-    policy = plan_for(date(2026, 6, 30))
+    policy = plan_in_force(date(2026, 6, 30))
     decide = policy.memoized()
     running: dict[int, Decimal] = defaultdict(Decimal)
     per_partner: dict[int, Decimal] = defaultdict(Decimal)
@@ -207,15 +235,15 @@ def main() -> None:
     args = parser.parse_args()
     partner_rows, won = generate(args.deals, args.partners)
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.postgres or f"sqlite:///{tmp}/bench.db"
+        ctx = installation(Path(tmp), args.postgres)
         if args.postgres:
             reset_schema(args.postgres)
-        load(url, partner_rows, won)
+        load(ctx.settings.database_url, partner_rows, won)
         started = time.perf_counter()
         total_core = core(won)
         core_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        steps = pipeline(url, Path(tmp) / "payments")
+        steps = pipeline(ctx, ctx.settings.payments_dir)
         pipeline_seconds = time.perf_counter() - started
     print(f"core (in memory): {core_seconds:.2f} s, total commission {total_core}")
     print("pipeline: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items()))

@@ -16,27 +16,26 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import report
+from bench._support import installation, report
+from partnerflow.context import Context
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.notify import TemplateRenderer, free_port
+from partnerflow.notify import free_port
 from partnerflow.orchestration.local_server import local_prefect_server
-from partnerflow.policy import load_policy
 from partnerflow.registration.batch import queue_submissions, take_in_chunk
 from partnerflow.seeding import seed_demo_network
-from partnerflow.settings import PROJECT_ROOT
 
 LINES = ("network", "wifi", "security", "storage", "services", "software")
 
 
-def submissions(count: int, partners: int, seed: int = 11) -> list[dict[str, Any]]:
+def submissions(count: int, partners: int, today: date, seed: int = 11) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    close = date.today() + timedelta(days=60)
+    close = today + timedelta(days=60)
     return [
         {
             "partner_id": rng.randint(1, partners),
@@ -51,21 +50,21 @@ def submissions(count: int, partners: int, seed: int = 11) -> list[dict[str, Any
     ]
 
 
-def prepare(url: str, rows: list[dict[str, Any]]) -> None:
+def prepare(ctx: Context, url: str, rows: list[dict[str, Any]]) -> None:
     migrate(url)
     with session_scope(get_engine(url)) as session:
         seed_demo_network(session, scale=3)
-        queue_submissions(session, rows, now=datetime.now(UTC))
+        queue_submissions(session, rows, now=ctx.clock.now())
 
 
-def core_seconds(url: str, chunk: int) -> float:
-    renderer = TemplateRenderer(PROJECT_ROOT / "email_templates")
-    policy = load_policy("deal_registration", date.today(), PROJECT_ROOT / "policies")
+def core_seconds(ctx: Context, url: str, chunk: int) -> float:
+    """The same chunks through the core, with the renderer and policy the flow's task reads."""
+    policy = ctx.policy("deal_registration", ctx.clock.today())
     start = time.perf_counter()
     while True:
         with session_scope(get_engine(url)) as session:
             taken = take_in_chunk(
-                session, limit=chunk, policy=policy, renderer=renderer, now=datetime.now(UTC)
+                session, limit=chunk, policy=policy, renderer=ctx.renderer, now=ctx.clock.now()
             ).taken
         if taken < chunk:
             return time.perf_counter() - start
@@ -78,13 +77,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        rows = submissions(args.count, partners=100)
-        core_url, flow_url = f"sqlite:///{root / 'core.db'}", f"sqlite:///{root / 'flow.db'}"
-        prepare(core_url, rows)
-        prepare(flow_url, rows)
-        core = core_seconds(core_url, args.chunk)
+        ctx = installation(root)  # the flow's database: the one its tasks read
+        rows = submissions(args.count, partners=100, today=ctx.clock.today())
+        core_url = f"sqlite:///{root / 'core.db'}"
+        prepare(ctx, core_url, rows)
+        prepare(ctx, ctx.settings.database_url, rows)
+        core = core_seconds(ctx, core_url, args.chunk)
 
-        os.environ.update({"PARTNERFLOW_DATABASE_URL": flow_url, "PARTNERFLOW_SMTP_PORT": str(free_port())})
         with local_prefect_server(root / "prefect", port=free_port()) as server:
             os.environ["PREFECT_API_URL"] = server.api_url
             from flows.deal_intake import deal_intake

@@ -219,10 +219,12 @@ def hand_written(connection: Connection, policy: ReferralProgrammePolicy) -> tup
                     "created_at": NOW,
                 }
             )
-    connection.execute(insert(ReferralReward.__table__), rewards)  # type: ignore[attr-defined]
-    connection.execute(
-        text("UPDATE referral SET status = 'qualified' WHERE id = :rid"), [{"rid": rid} for rid in qualified]
-    )
+    if qualified:  # an executemany of nothing is an error, not a no-op
+        connection.execute(insert(ReferralReward.__table__), rewards)  # type: ignore[attr-defined]
+        connection.execute(
+            text("UPDATE referral SET status = 'qualified' WHERE id = :rid"),
+            [{"rid": rid} for rid in qualified],
+        )
     return qualified, flagged
 
 
