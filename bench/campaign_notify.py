@@ -23,6 +23,7 @@ from sqlalchemy import insert
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report, sink_process
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.campaigns.offers import send_due_offers
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Campaign, CampaignStatus, Partner, Territory
@@ -91,7 +92,9 @@ def main() -> None:
                     session, policy_for=lambda _day: policy, renderer=renderer, now=datetime.now(UTC)
                 ).offers_queued
             delivery_start = time.perf_counter()
-            delivered = asyncio.run(deliver_pending(get_engine(url), settings))
+            delivered = asyncio.run(
+                deliver_pending(get_engine(url), settings, unseal=unsealer(links_for(settings)))
+            )
             end = time.perf_counter()
     assert queued == args.partners and delivered.sent == args.partners, (queued, delivered)
     whole, smtp = end - start, end - delivery_start

@@ -24,6 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report, sink_process
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Partner, PartnerTier
 from partnerflow.notify import TemplateRenderer, deliver_pending, free_port
@@ -89,7 +90,9 @@ def main() -> None:
                         renderer=renderer,
                         now=datetime.now(UTC),
                     )
-                delivered = asyncio.run(deliver_pending(get_engine(url), settings))
+                delivered = asyncio.run(
+                    deliver_pending(get_engine(url), settings, unseal=unsealer(links_for(settings)))
+                )
                 assert delivered.sent == 1, delivered
                 wait_for_mail(mail, run + 1, start + 30)
                 core.append(time.perf_counter() - start)

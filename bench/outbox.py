@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report, sink_process
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.db import get_engine, migrate
 from partnerflow.models import Notification
 from partnerflow.notify import TemplateRenderer, build_message, deliver_pending, enqueue, free_port
@@ -63,12 +64,15 @@ def main() -> None:
                     )
                 session.commit()
             queued = time.perf_counter()
-            delivery = asyncio.run(deliver_pending(engine, settings))
+            delivery = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
             end = time.perf_counter()
             assert delivery.sent == args.count, delivery
 
             with Session(engine) as session:
-                built = [build_message(n, settings.mail_sender) for n in session.exec(select(Notification))]
+                unseal = unsealer(links_for(settings))
+                built = [
+                    build_message(n, settings.mail_sender, unseal) for n in session.exec(select(Notification))
+                ]
             baseline_start = time.perf_counter()
             asyncio.run(_send_raw(built, port))
             baseline_seconds = time.perf_counter() - baseline_start

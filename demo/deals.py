@@ -17,11 +17,12 @@ from uuid import UUID
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from demo.mailbox import received
 from partnerflow.cli.output import console
 from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine
-from partnerflow.models import Notification, Partner, PartnerTier, Person, PersonRole, Registration, Role
+from partnerflow.models import Partner, PartnerTier, Person, PersonRole, Registration, Role
 from partnerflow.orchestration.serving import served_in_thread
 
 WAIT_SECONDS = 120
@@ -140,15 +141,11 @@ def answer_from_email(
 
 
 def personal_link(email: str) -> str:
-    """The approval link in the latest e-mail to ``email`` that carries one (the outbox keeps it)."""
-    with Session(get_engine()) as session:
-        mails = session.exec(
-            select(Notification).where(Notification.recipient == email).order_by(col(Notification.id).desc())
-        )
-        for mail in mails:
-            found = APPROVAL_LINK.search(mail.text_body)
-            if found:
-                return found.group(0)
+    """The approval link in the latest e-mail ``email`` received that carries one."""
+    for mail in received(recipient=email):
+        found = APPROVAL_LINK.search(mail.text)
+        if found:
+            return found.group(0)
     raise LookupError(f"no e-mail to {email} carries an approval link")
 
 

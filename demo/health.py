@@ -12,10 +12,11 @@ import re
 from collections import Counter
 
 import httpx
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from demo.campaign import signer
 from demo.deals import answer_from_email, wait_for_state
+from demo.mailbox import received
 from partnerflow.cli.output import console
 from partnerflow.cli.survey_commands import By, show_results
 from partnerflow.context import context
@@ -23,7 +24,7 @@ from partnerflow.db import get_engine
 from partnerflow.health import assess_partners
 from partnerflow.health.review import month_of
 from partnerflow.health.survey import CAUSE_QUESTIONS, quarter_of
-from partnerflow.models import HealthReview, HealthSnapshot, Notification, Role
+from partnerflow.models import HealthReview, HealthSnapshot, Role
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import get_settings
 
@@ -51,14 +52,8 @@ def run_health_demo() -> None:
 
 def _answer_from_emails(quarter: str) -> int:
     """Contacts open the link in their e-mail and answer, as a browser posts the form."""
-    with Session(get_engine()) as session:
-        bodies = session.exec(
-            select(Notification.text_body)
-            .where(
-                Notification.template == "survey_invitation", col(Notification.dedupe_key).contains(quarter)
-            )
-            .order_by(col(Notification.id))
-        ).all()
+    mails = received(key_prefix="survey-invitation:")
+    bodies = [mail.text for mail in reversed(mails) if f":{quarter}:" in mail.key]
     rng = random.Random(quarter)
     answered = 0
     for body in bodies[:ANSWERING_CONTACTS]:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 
 import httpx
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from demo.campaign import signer
+from demo.mailbox import received
 from partnerflow.approvals.inbox import decided_items, open_items
 from partnerflow.cli.output import console
 from partnerflow.context import context
 from partnerflow.db import get_engine
-from partnerflow.models import Notification, Person, Role
+from partnerflow.models import Person, Role
 from partnerflow.settings import get_settings
 
 SIGN_IN_LINK = re.compile(r"https?://\S+/signin/[\w.-]+")
@@ -55,12 +56,8 @@ def run_inbox_demo() -> None:
 
 
 def _sign_in_link(email: str) -> str:
-    with Session(get_engine()) as session:
-        body = session.exec(
-            select(Notification.text_body)
-            .where(Notification.recipient == email, Notification.template == "sign_in_link")
-            .order_by(col(Notification.id).desc())
-        ).first()
+    mails = received(key_prefix="sign-in:", recipient=email)
+    body = mails[0].text if mails else None
     found = SIGN_IN_LINK.search(body or "")
     if found is None:
         raise RuntimeError(f"no sign-in link was mailed to {email}")

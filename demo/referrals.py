@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from demo.campaign import signer
 from demo.deals import answer_from_email, deal, wait_for_state
+from demo.mailbox import received
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console
 from partnerflow.cli.referral_commands import report
@@ -33,7 +34,6 @@ from partnerflow.commissions.periods import Period
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import (
-    Notification,
     Partner,
     PartnerTier,
     Referral,
@@ -109,12 +109,9 @@ def _invite_pilot() -> None:
 def _refer_through_pages() -> int:
     """The first sponsors open the link in their e-mail and refer a company each; the last one
     refers its own company under another name (a self-referral the fraud checks will flag)."""
-    with Session(get_engine()) as session:
-        invitations = session.exec(
-            select(Notification.text_body, Notification.recipient)
-            .where(Notification.template == "sponsor_invitation")
-            .order_by(col(Notification.id))
-        ).all()
+    invitations = [
+        (mail.text, mail.recipient) for mail in reversed(received(key_prefix="sponsor-invitation:"))
+    ]
     pages = [(link.group(0), to) for body, to in invitations if (link := REFERRAL_LINK.search(body))]
     forms = [
         {"company": company, "domain": domain, "contact_name": contact,

@@ -8,6 +8,7 @@ import asyncio
 
 from prefect import task
 
+from partnerflow.approvals import unsealer
 from partnerflow.approvals.refusals import queue_refusal_notices
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
@@ -19,7 +20,11 @@ from tasks.settings import SWEEP
 def send_pending_notifications(limit: int | None = None) -> DeliveryReport:
     """Send the due notifications; the report counts sent, retry_later and failed."""
     settings = context().settings
-    return asyncio.run(deliver_pending(get_engine(settings.database_url), settings, limit=limit))
+    return asyncio.run(
+        deliver_pending(
+            get_engine(settings.database_url), settings, unseal=unsealer(context().links), limit=limit
+        )
+    )
 
 
 @task(name="notify-refused-answers", **SWEEP)

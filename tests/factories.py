@@ -22,6 +22,7 @@ from partnerflow.approvals import (
     latest_round,
     open_requests,
     open_round,
+    unsealer,
 )
 from partnerflow.models import (
     ApprovalGrant,
@@ -35,7 +36,7 @@ from partnerflow.models import (
     Role,
     Territory,
 )
-from partnerflow.notify import TemplateRenderer
+from partnerflow.notify import TemplateRenderer, opened
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
 
@@ -216,6 +217,12 @@ CODE_PATTERN = re.compile(r"\b[2-9A-Z]{5}-[2-9A-Z]{5}\b")
 LINK_PATTERN = re.compile(r"https?://\S+/approve/[\w.-]+")
 
 
+def delivered_text(mail: Notification) -> str:
+    """A queued message's text as the sender puts it on the wire: its credentials signed in (the
+    outbox row holds only their markers)."""
+    return opened(mail.text_body, mail.sealed, unsealer(LINKS))
+
+
 def mailed_invitation(engine: Engine, recipient: str, template: str | None = None) -> tuple[str, str]:
     """The personal link and code in the latest e-mail to ``recipient`` that carries them."""
     with Session(engine) as session:
@@ -223,7 +230,8 @@ def mailed_invitation(engine: Engine, recipient: str, template: str | None = Non
         if template is not None:
             query = query.where(Notification.template == template)
         for mail in session.exec(query.order_by(col(Notification.id).desc())):
-            code, link = CODE_PATTERN.search(mail.text_body), LINK_PATTERN.search(mail.text_body)
+            text = delivered_text(mail)
+            code, link = CODE_PATTERN.search(text), LINK_PATTERN.search(text)
             if code and link:
                 return link.group(0), code.group(0)
     raise LookupError(f"no e-mail to {recipient} carries a personal link and code")

@@ -41,10 +41,11 @@ from partnerflow.approvals.requests import (
     open_requests,
     open_round,
     people_with_role,
-    personal_links,
     runs_with_unapplied_answers,
+    sealed_links,
     unapplied_answers,
 )
+from partnerflow.approvals.sealing import unsealer
 from partnerflow.approvals.subjects import DECISIONS, Subject
 
 __all__ = [
@@ -76,13 +77,14 @@ __all__ = [
     "open_requests",
     "open_round",
     "people_with_role",
-    "personal_links",
     "receive_form",
     "refuse",
     "reply_message",
     "runs_with_unapplied_answers",
+    "sealed_links",
     "take_answer",
     "unapplied_answers",
+    "unsealer",
     "wake_values",
     "with_reply",
 ]

@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals.keys import Keys
-from partnerflow.approvals.links import Links
+from partnerflow.approvals.keys import Keys, LinkClaim
+from partnerflow.approvals.links import Links, claim_of
+from partnerflow.approvals.sealing import approval_link, sign_in_link
 from partnerflow.approvals.subjects import subject_label
 from partnerflow.clock import programme_date
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
@@ -44,6 +45,7 @@ class OpenItem:
     requested_at: datetime
     expires_at: datetime
     link: str
+    claim: LinkClaim
 
     def age_days(self, now: datetime) -> int:
         return (now - self.requested_at).days
@@ -84,16 +86,18 @@ def request_sign_in(
     ).one()
     if recent >= MAX_LINKS_PER_HOUR:
         return False
-    nonce = secrets.token_urlsafe(24)
     link = SignInLink(
         person_id=person.id,
-        nonce_digest=_digest(nonce),
+        # A unique stand-in until the id is known: the nonce is made from the key and that id.
+        nonce_digest=secrets.token_hex(32),
         issued_at=now,
         expires_at=now + timedelta(minutes=SIGN_IN_MINUTES),
     )
     session.add(link)
     session.flush()
     assert link.id is not None
+    link.nonce_digest = _digest(links.keys.sign_in_nonce(link.id))
+    session.add(link)
     enqueue(
         session,
         renderer=renderer,
@@ -103,7 +107,7 @@ def request_sign_in(
         locale=person.locale.value,
         context={
             "person_name": person.name,
-            "sign_in_url": links.sign_in(link.id, nonce),
+            "sign_in_url": sign_in_link(link.id),
             "minutes": SIGN_IN_MINUTES,
         },
     )
@@ -153,6 +157,7 @@ def open_items(session: Session, links: Links, person_id: int, *, now: datetime)
             request.requested_at,
             request.expires_at,
             links.personal(grant),
+            claim_of(grant),
         )
         for grant, request in rows
     ]
@@ -213,7 +218,7 @@ def queue_digests(session: Session, links: Links, renderer: TemplateRenderer, *,
                         "title": item.title,
                         "due_on": item.due_on,
                         "overdue": item.overdue(now),
-                        "link": item.link,
+                        "link": approval_link(item.claim),
                     }
                     for item in items
                 ],

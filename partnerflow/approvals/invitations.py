@@ -80,9 +80,7 @@ def invite_role(
             locale=person.locale.value,
             context={
                 "person_name": person.name,
-                "approval_url": invitation.link,
-                "approval_code": invitation.code,
-                "operator_url": invitation.operator_url,
+                **invitation.mailed(),
                 **context,
             },
         )

@@ -1,9 +1,11 @@
 """The signing key and what it signs: personal links, approval codes, system wake-ups, survey links.
 
 Links and wake-ups are itsdangerous tokens (HMAC-SHA256 over a JSON payload, each kind with its
-own salt, so a wake-up never passes for a link). Codes are short random strings for people who
-type them (Prefect UI form, CLI); only their HMAC is stored, so the database alone cannot answer
-in anyone's name. The key never appears in a log, a message or an exception.
+own salt, so a wake-up never passes for a link). Codes are short strings for people who type
+them (Prefect UI form, CLI), made from the key and the grant they stand for, so the sender can
+make them again at delivery and nothing stores them; only their HMAC is stored, to find the
+grant a typed code names. The database alone cannot answer in anyone's name. The key never
+appears in a log, a message or an exception.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,11 +141,19 @@ class Keys:
             return None
         return payload if isinstance(payload, str) else None
 
-    @staticmethod
-    def new_code() -> str:
-        """A code to type: 10 characters of 32 (50 bits), shown as XXXXX-XXXXX."""
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    def grant_code(self, request_id: int, person_id: int) -> str:
+        """The code of a person's grant for a request: 10 characters of 32 (50 bits), shown as
+        XXXXX-XXXXX, made from the key (each byte of the MAC picks one of 32 letters: uniform)."""
+        mac = self._mac(f"approval-code:{request_id}:{person_id}")
+        raw = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in mac[:CODE_LENGTH])
         return f"{raw[:5]}-{raw[5:]}"
+
+    def sign_in_nonce(self, link_id: int) -> str:
+        """The one-time part of a sign-in link, made from the key (only its digest is stored)."""
+        return urlsafe_b64encode(self._mac(f"sign-in-nonce:{link_id}")[:24]).decode()
+
+    def _mac(self, message: str) -> bytes:
+        return hmac.new(self._secret, message.encode(), hashlib.sha256).digest()
 
     def code_digest(self, code: str) -> str:
         """The stored form of a code; case, spaces and dashes do not matter when typed."""

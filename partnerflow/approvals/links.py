@@ -19,9 +19,10 @@ class Links:
 
     def personal(self, grant: ApprovalGrant) -> str:
         """A grant's link (the same every time: reminders repeat it; the code is mailed once)."""
-        assert grant.id is not None
-        token = self.keys.link_token(LinkClaim(grant.id, grant.person_id, grant.request_id))
-        return f"{self.web_url.rstrip('/')}/approve/{token}"
+        return self.personal_link(claim_of(grant))
+
+    def personal_link(self, claim: LinkClaim) -> str:
+        return f"{self.web_url.rstrip('/')}/approve/{self.keys.link_token(claim)}"
 
     def survey(self, invitation_id: int) -> str:
         """A partner contact's personal link to the anonymous survey page."""
@@ -49,6 +50,12 @@ class Links:
     def operator(self, flow_run_id: str | None) -> str:
         """The waiting run in the Prefect UI, whose Resume form takes the code."""
         return f"{self.ui_url}/runs/flow-run/{flow_run_id}" if flow_run_id else self.ui_url
+
+
+def claim_of(grant: ApprovalGrant) -> LinkClaim:
+    """What a grant's personal link is signed over."""
+    assert grant.id is not None
+    return LinkClaim(grant.id, grant.person_id, grant.request_id)
 
 
 def links_for(settings: Settings) -> Links:

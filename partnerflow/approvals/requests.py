@@ -1,9 +1,9 @@
 """Asking for a decision: who holds a role, one request per round, a personal grant per person.
 
 Opening a round is idempotent (one request per subject, round and role; one grant per person),
-and the invitations it returns carry the only plain copy of each code: the caller queues the
-e-mails in the same transaction, so a retried step neither re-mails nor mails a code that was
-never stored.
+and the invitations it returns say what to mail: the caller queues the e-mails in the same
+transaction, with the link and code sealed (``Invitation.mailed``), so the outbox never holds
+either and a retried step re-mails nobody.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from partnerflow.approvals.links import Links
+from partnerflow.approvals.keys import LinkClaim
+from partnerflow.approvals.links import Links, claim_of
+from partnerflow.approvals.sealing import approval_code, approval_link
 from partnerflow.approvals.subjects import Subject
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, PersonRole, Role
+from partnerflow.notify import Sealed
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,16 @@ class Invitation:
     link: str
     code: str
     operator_url: str
+    claim: LinkClaim
+
+    def mailed(self) -> dict[str, Sealed | str]:
+        """The template values of an e-mail asking them: link and code sealed, made again by the
+        sender with the key (the outbox stores neither)."""
+        return {
+            "approval_url": approval_link(self.claim),
+            "approval_code": approval_code(self.claim.request_id, self.claim.person_id),
+            "operator_url": self.operator_url,
+        }
 
 
 def people_with_role(session: Session, role: str | Role) -> list[Person]:
@@ -88,7 +101,7 @@ def open_round(
         if person.id in granted:
             continue
         assert person.id is not None
-        code = links.keys.new_code()
+        code = links.keys.grant_code(request.id, person.id)
         grant = ApprovalGrant(
             request_id=request.id,
             person_id=person.id,
@@ -98,20 +111,23 @@ def open_round(
         )
         session.add(grant)
         session.flush()
+        claim = claim_of(grant)
         invitations.append(
-            Invitation(person, request, links.personal(grant), code, links.operator(request.flow_run_id))
+            Invitation(
+                person, request, links.personal_link(claim), code, links.operator(request.flow_run_id), claim
+            )
         )
     return invitations
 
 
-def personal_links(session: Session, links: Links, request: ApprovalRequest) -> dict[int, str]:
-    """Person id -> link, for every grant of ``request`` not used yet (reminders)."""
+def sealed_links(session: Session, request: ApprovalRequest) -> dict[int, Sealed]:
+    """Person id -> their link, sealed for a reminder, for every grant of ``request`` not used yet."""
     grants = session.exec(
         select(ApprovalGrant)
         .where(ApprovalGrant.request_id == request.id)
         .where(col(ApprovalGrant.used_at).is_(None))
     )
-    return {grant.person_id: links.personal(grant) for grant in grants}
+    return {grant.person_id: approval_link(claim_of(grant)) for grant in grants}
 
 
 def open_requests(session: Session, subject: Subject) -> list[ApprovalRequest]:

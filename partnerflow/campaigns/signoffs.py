@@ -176,12 +176,7 @@ def request_signoffs(
             campaign=campaign,
             email=invitation.person.email,
             key=f"{role}:{invitation.person.id}",
-            extra={
-                "role": role,
-                "approval_url": invitation.link,
-                "approval_code": invitation.code,
-                "operator_url": invitation.operator_url,
-            },
+            extra={"role": role, **invitation.mailed()},
         )
     return len(invitations)
 

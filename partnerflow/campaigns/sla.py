@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, personal_links
+from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, sealed_links
 from partnerflow.audit import record_event
 from partnerflow.campaigns.notices import notify_person
 from partnerflow.campaigns.signoffs import campaign_subject, signed_roles
@@ -109,7 +109,7 @@ def _alert(
     requests = {request.role: request for request in open_requests(session, campaign_subject(campaign.id))}
     for role in pending:
         url = links.operator(campaign.signoff_runs.get(role))
-        own = personal_links(session, links, requests[role]) if role in requests and role == audience else {}
+        own = sealed_links(session, requests[role]) if role in requests and role == audience else {}
         for person in people_with_role(session, audience):
             queued |= notify_person(
                 session,

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.cli.output import console, friendly_errors, print_json
 from partnerflow.db import get_engine
 from partnerflow.models import DeliveryStatus, Notification
@@ -44,7 +45,11 @@ def send_pending(
 ) -> None:
     """Deliver the due notifications now (the deliver-notifications deployment does it on schedule)."""
     settings = get_settings()
-    report = asyncio.run(deliver_pending(get_engine(settings.database_url), settings, limit=limit))
+    report = asyncio.run(
+        deliver_pending(
+            get_engine(settings.database_url), settings, unseal=unsealer(links_for(settings)), limit=limit
+        )
+    )
     summary = {
         "sent": report.sent,
         "retry_later": report.retry_later,

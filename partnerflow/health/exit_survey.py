@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys, Links
+from partnerflow.approvals.sealing import exit_survey_link
 from partnerflow.contacts import contact_for
 from partnerflow.health.survey import CAUSE_QUESTIONS, NotAnswered, read_answer
 from partnerflow.models import AttritionCause, ExitInvitation, Partner, PartnerExit
@@ -63,7 +64,7 @@ def invite_leavers(
             locale=invitation.locale,
             context={
                 "partner_name": partner.name,
-                "survey_url": links.exit_survey(invitation.id),
+                "survey_url": exit_survey_link(invitation.id),
                 "contact": contact_for(session, partner),
             },
         )

@@ -27,6 +27,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys, Links
+from partnerflow.approvals.sealing import survey_link
 from partnerflow.clock import programme_date
 from partnerflow.models import (
     AttritionCause,
@@ -360,7 +361,7 @@ def _mail(
         context={
             "round_label": survey_round.label,
             "closes_on": programme_date(survey_round.closes_at),
-            "survey_url": links.survey(invitation.id),
+            "survey_url": survey_link(invitation.id),
             "min_group": survey_round.min_group,
             "reminder": reminder,
         },

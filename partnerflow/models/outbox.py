@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from partnerflow.models.columns import enum_type, timestamp_field
+from partnerflow.models.columns import enum_type, json_field, timestamp_field
 
 
 class DeliveryStatus(StrEnum):
@@ -21,7 +22,8 @@ class Notification(SQLModel, table=True):
     """A rendered message waiting for (or done with) delivery.
 
     ``dedupe_key`` is unique: enqueuing the same business event twice (a flow retry, a re-run)
-    stores one row, so a partner never receives the same notification twice.
+    stores one row, so a partner never receives the same notification twice. The bodies never
+    hold a credential: ``sealed`` says how the sender makes each one again (``notify.sealing``).
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,6 +34,7 @@ class Notification(SQLModel, table=True):
     subject: str = Field(max_length=998)
     text_body: str = Field(sa_type=Text)
     html_body: str = Field(sa_type=Text)
+    sealed: dict[str, Any] = json_field()  # marker -> [kind, *ids] of each credential in the bodies
     status: DeliveryStatus = Field(
         default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus), index=True
     )

@@ -3,6 +3,7 @@
 from partnerflow.locales import LOCALES
 from partnerflow.notify.outbox import enqueue, find_by_key
 from partnerflow.notify.rendering import RenderedMessage, TemplateRenderer
+from partnerflow.notify.sealing import Sealed, Unseal, opened
 from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
 from partnerflow.notify.sink import MailSink, free_port, port_is_free
 
@@ -11,12 +12,15 @@ __all__ = [
     "DeliveryReport",
     "MailSink",
     "RenderedMessage",
+    "Sealed",
     "TemplateRenderer",
+    "Unseal",
     "backoff",
     "build_message",
     "deliver_pending",
     "enqueue",
     "find_by_key",
     "free_port",
+    "opened",
     "port_is_free",
 ]

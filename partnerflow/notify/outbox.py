@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from partnerflow.models import Notification
 from partnerflow.models.columns import utcnow
 from partnerflow.notify.rendering import TemplateRenderer
+from partnerflow.notify.sealing import sealed_in
 
 
 def enqueue(
@@ -58,7 +59,9 @@ def message_row(
     locale: str,
     context: dict[str, Any],
 ) -> dict[str, Any]:
-    """The outbox row of one rendered message (see ``enqueue``), to store with others at once."""
+    """The outbox row of one rendered message (see ``enqueue``), to store with others at once.
+    Credentials in ``context`` are :class:`~partnerflow.notify.sealing.Sealed`: the row keeps
+    their markers, never their value."""
     message = renderer.render(template, locale, context)
     now = utcnow()
     return {
@@ -69,6 +72,7 @@ def message_row(
         "subject": message.subject,
         "text_body": message.text,
         "html_body": message.html,
+        "sealed": sealed_in(context),
         "status": "pending",
         "attempts": 0,
         "created_at": now,

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys, Links
 from partnerflow.approvals.keys import CODE_ALPHABET
+from partnerflow.approvals.sealing import referral_link
 from partnerflow.customers import business_domain, customer_key
 from partnerflow.models import Customer, Referral, ReferralReward, SponsorInvitation
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -131,7 +132,7 @@ def invite_sponsors(
             locale=customer.locale,
             context={
                 "customer_name": customer.name,
-                "referral_url": links.referral(invitation.id or 0),
+                "referral_url": referral_link(invitation.id or 0),
                 "referral_code": invitation.code,
             },
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from partnerflow.contacts import Contact, contact_for
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, Person, Registration
-from partnerflow.notify import TemplateRenderer, enqueue
+from partnerflow.notify import Sealed, TemplateRenderer, enqueue
 from partnerflow.notify.outbox import message_row, store_messages
 
 
@@ -103,7 +104,7 @@ def notify_reviewer(
     registration: Registration,
     partner: Partner,
     reviewer: Person,
-    links: dict[str, str],
+    links: Mapping[str, Sealed | str],
     suffix: str = "",
 ) -> bool:
     """Queue ``review_<event>`` (requested, reminder, escalated) to one internal reviewer, with

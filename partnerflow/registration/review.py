@@ -127,11 +127,7 @@ def request_review(
             registration=registration,
             partner=partner,
             reviewer=invitation.person,
-            links={
-                "approval_url": invitation.link,
-                "approval_code": invitation.code,
-                "operator_url": invitation.operator_url,
-            },
+            links=invitation.mailed(),
             suffix=f":{invitation.request.round}",
         )
     return len(invitations)

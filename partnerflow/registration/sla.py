@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, personal_links
+from partnerflow.approvals import Links, close_requests, open_requests, people_with_role, sealed_links
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.models import OPEN_STATUSES, Partner, Registration, Role
@@ -146,7 +146,7 @@ def _remind_level(
     assert partner is not None
     level = registration.review_level or Role.CHANNEL_MANAGER.value
     for request in open_requests(session, review_subject(registration.id)):
-        unanswered = personal_links(session, links, request)
+        unanswered = sealed_links(session, request)
         for reviewer in people_with_role(session, level):
             if reviewer.id in unanswered:
                 notify_reviewer(

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.approvals import keys_for, links_for
+from partnerflow.approvals import keys_for, links_for, unsealer
 from partnerflow.approvals.inbox import (
     SESSION_HOURS,
     SIGN_IN_MINUTES,
@@ -122,4 +122,4 @@ def add_inbox(
 
 
 def _deliver(engine: Engine, settings: Settings) -> Any:
-    return asyncio.run(deliver_pending(engine, settings))
+    return asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))

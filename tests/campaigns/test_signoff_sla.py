@@ -16,7 +16,7 @@ from partnerflow.campaigns.sla import SignOffSweep, sweep_signoffs
 from partnerflow.models import Campaign, CampaignStatus, Notification, Role
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import LINKS, NOW, RENDERER, add_person, answer_as, campaign_request
+from tests.factories import LINKS, NOW, RENDERER, add_person, answer_as, campaign_request, delivered_text
 
 WITH_SLA = load_file(PROJECT_ROOT / "policies" / "discount_campaign" / "2026-12-01.yaml")
 
@@ -82,7 +82,9 @@ def test_pending_roles_are_reminded_once_after_remind_after(
         reminder = session.exec(
             select(Notification).where(Notification.template == "campaign_signoff_overdue")
         ).first()
-    assert reminder is not None and f"{LINKS.web_url}/approve/" in reminder.text_body, "their own link again"
+    assert reminder is not None and f"{LINKS.web_url}/approve/" in delivered_text(reminder), (
+        "their own link again"
+    )
 
 
 def test_the_escalation_role_is_alerted_after_escalate_after(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.approvals import Refused
+from partnerflow.approvals import Refused, links_for, unsealer
 from partnerflow.commissions.accrual import accrue_missing
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import (
@@ -71,7 +71,7 @@ def settle(engine: Engine, settings: Settings, *, crash_after: str = "", crash_i
         if step == "file":
             save_payment_files(settings.payments_dir / str(PERIOD), result)  # type: ignore[arg-type]
         if step == "e-mail":
-            asyncio.run(deliver_pending(engine, settings))
+            asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
         if step == crash_after:
             raise Crash(step)
 

@@ -25,6 +25,7 @@ import yaml
 from sqlalchemy import Engine, update
 from sqlmodel import Session, func, select
 
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.commissions.settlement import mark_paid, prepare_payment, save_payment_files
 from partnerflow.db import make_engine
 from partnerflow.models import DeliveryStatus, Notification
@@ -104,7 +105,7 @@ def make_due_now(engine: Engine) -> None:
 def deliver_until_done(engine: Engine, settings: Settings, *, rounds: int = 200) -> int:
     """Run the sender until nothing is pending (each round after the backoff); rounds used."""
     for used in range(1, rounds + 1):
-        asyncio.run(deliver_pending(engine, settings))
+        asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
         if not pending(engine):
             return used
         make_due_now(engine)
@@ -127,7 +128,7 @@ def smtp_faults(engine: Engine, settings: Settings, *, count: int, seed: int) ->
 def smtp_down_then_up(engine: Engine, settings: Settings, *, count: int) -> tuple[Delivery, int]:
     """A whole sender run with no server, then one with it; returns the attempts the outage cost."""
     keys = queue_welcomes(engine, count)
-    asyncio.run(deliver_pending(engine, settings))
+    asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     with Session(engine) as session:
         spent = sum(row.attempts for row in session.exec(select(Notification)))
     make_due_now(engine)

@@ -14,7 +14,7 @@ from partnerflow.cli import app
 from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.survey import CAUSE_QUESTIONS
 from partnerflow.models import AttritionCause, ExitKind, ExitSource, Notification, PartnerExit
-from tests.factories import LINKS, RENDERER, add_partner
+from tests.factories import LINKS, RENDERER, add_partner, delivered_text
 
 TODAY = date(2026, 11, 30)
 
@@ -57,7 +57,7 @@ def invited(engine: Engine) -> dict[str, str]:
         mails = session.exec(
             select(Notification).where(Notification.template == "exit_survey_invitation")
         ).all()
-        return {mail.recipient: mail.text_body.split("/exit/")[1].split()[0] for mail in mails}
+        return {mail.recipient: delivered_text(mail).split("/exit/")[1].split()[0] for mail in mails}
 
 
 def answer(cause: str) -> dict[str, str]:

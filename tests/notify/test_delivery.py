@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
+from partnerflow.approvals import links_for, unsealer
 from partnerflow.models import DeliveryStatus, Notification
 from partnerflow.notify import MailSink, TemplateRenderer, backoff, deliver_pending, enqueue
 from partnerflow.notify.sender import stable_message_id
@@ -51,7 +52,7 @@ def test_message_arrives_with_text_and_html_parts(
     engine: Engine, settings: Settings, smtp_server: MailSink
 ) -> None:
     queue(engine)
-    report = asyncio.run(deliver_pending(engine, settings))
+    report = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     [message] = smtp_server.messages()
     assert report.sent == 1
     assert message["To"] == "contact@acme.example"
@@ -65,7 +66,7 @@ def test_message_arrives_with_text_and_html_parts(
 
 def test_sent_rows_record_the_delivery(engine: Engine, settings: Settings, smtp_server: MailSink) -> None:
     queue(engine)
-    asyncio.run(deliver_pending(engine, settings))
+    asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     [row] = rows(engine)
     assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.SENT, 1, None)
     assert row.sent_at is not None and row.message_id
@@ -75,7 +76,7 @@ def test_smtp_down_keeps_messages_pending_with_the_error_and_no_attempt_spent(
     engine: Engine, settings: Settings
 ) -> None:
     queue(engine, count=3)
-    report = asyncio.run(deliver_pending(engine, settings))
+    report = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     assert (report.sent, report.retry_later) == (0, 3)
     for row in rows(engine):
         assert row.status == DeliveryStatus.PENDING and row.attempts == 0
@@ -85,12 +86,12 @@ def test_smtp_down_keeps_messages_pending_with_the_error_and_no_attempt_spent(
 
 def test_smtp_down_then_up_delivers_each_message_exactly_once(engine: Engine, settings: Settings) -> None:
     queue(engine, count=5)
-    asyncio.run(deliver_pending(engine, settings))
+    asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     make_due_now(engine)
     with MailSink(settings.mail_dir, port=settings.smtp_port) as sink:
-        first = asyncio.run(deliver_pending(engine, settings))
+        first = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
         make_due_now(engine)
-        second = asyncio.run(deliver_pending(engine, settings))
+        second = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
         assert (first.sent, second.attempted) == (5, 0)
         assert len(sink.messages()) == 5
     assert {row.status for row in rows(engine)} == {DeliveryStatus.SENT}
@@ -100,8 +101,12 @@ def test_rows_not_yet_due_are_left_for_later(
     engine: Engine, settings: Settings, smtp_server: MailSink
 ) -> None:
     queue(engine)
-    asyncio.run(deliver_pending(engine, settings.model_copy(update={"smtp_port": 9})))
-    assert asyncio.run(deliver_pending(engine, settings)).attempted == 0
+    asyncio.run(
+        deliver_pending(
+            engine, settings.model_copy(update={"smtp_port": 9}), unseal=unsealer(links_for(settings))
+        )
+    )
+    assert asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings)))).attempted == 0
 
 
 class RefusingHandler:
@@ -121,7 +126,7 @@ def test_permanent_refusal_fails_the_row_without_retry(
     engine: Engine, settings: Settings, refusing_server: None
 ) -> None:
     queue(engine)
-    report = asyncio.run(deliver_pending(engine, settings))
+    report = asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     [row] = rows(engine)
     assert report.failed == 1
     assert row.status == DeliveryStatus.FAILED and row.last_error and "550" in row.last_error
@@ -160,9 +165,9 @@ def test_giving_up_after_max_attempts_at_a_message_the_server_keeps_deferring(
     limited = settings.model_copy(update={"mail_max_attempts": 2})
     controller = serve(BusyHandler(), settings.smtp_port)
     try:
-        asyncio.run(deliver_pending(engine, limited))
+        asyncio.run(deliver_pending(engine, limited, unseal=unsealer(links_for(limited))))
         make_due_now(engine)
-        report = asyncio.run(deliver_pending(engine, limited))
+        report = asyncio.run(deliver_pending(engine, limited, unseal=unsealer(links_for(limited))))
     finally:
         controller.stop()
     [row] = rows(engine)
@@ -175,7 +180,9 @@ def test_a_dropped_connection_charges_only_the_message_in_flight(engine: Engine,
     one_connection = settings.model_copy(update={"mail_connections": 1})
     controller = serve(DroppingHandler(), settings.smtp_port)
     try:
-        report = asyncio.run(deliver_pending(engine, one_connection))
+        report = asyncio.run(
+            deliver_pending(engine, one_connection, unseal=unsealer(links_for(one_connection)))
+        )
     finally:
         controller.stop()
     first, in_flight, *behind = rows(engine)
@@ -189,11 +196,11 @@ def test_every_attempt_at_a_notification_carries_the_same_message_id(
     engine: Engine, settings: Settings, smtp_server: MailSink
 ) -> None:
     queue(engine)
-    asyncio.run(deliver_pending(engine, settings))
+    asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     with Session(engine) as session:  # as after a crash between the server's acceptance and our record
         session.exec(update(Notification).values(status=DeliveryStatus.PENDING))  # type: ignore[call-overload]
         session.commit()
-    asyncio.run(deliver_pending(engine, settings))
+    asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
     first, again = smtp_server.messages()
     [row] = rows(engine)
     assert first["Message-ID"] == again["Message-ID"] == row.message_id

@@ -20,7 +20,16 @@ from partnerflow.registration.review import (
     review_summary,
 )
 from partnerflow.registration.updates import UpdateRefused, update_registration
-from tests.factories import LINKS, NOW, POLICY, RENDERER, answer_as, load_registration, submission
+from tests.factories import (
+    LINKS,
+    NOW,
+    POLICY,
+    RENDERER,
+    answer_as,
+    delivered_text,
+    load_registration,
+    submission,
+)
 
 Submit = Callable[..., IntakeResult]
 
@@ -163,7 +172,7 @@ def test_reviewers_of_the_level_each_get_their_own_link_and_code_once(
     with Session(engine) as session:
         mails = session.exec(select(Notification).where(Notification.template == "review_requested")).all()
     assert {mail.recipient for mail in mails} == {"director1@vendor.example", "director2@vendor.example"}
-    links = {line for mail in mails for line in mail.text_body.split() if "/approve/" in line}
+    links = {line for mail in mails for line in delivered_text(mail).split() if "/approve/" in line}
     assert len(links) == 2 and all(link.startswith(f"{LINKS.web_url}/approve/") for link in links)
     assert all("code" in mail.text_body for mail in mails)
 

@@ -14,7 +14,16 @@ from partnerflow.models import Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.review import RoundResult, apply_answers, request_review, review_subject
 from partnerflow.registration.sla import SweepReport, sweep_reviews
-from tests.factories import LINKS, NOW, POLICY, RENDERER, answer_as, load_registration, submission
+from tests.factories import (
+    LINKS,
+    NOW,
+    POLICY,
+    RENDERER,
+    answer_as,
+    delivered_text,
+    load_registration,
+    submission,
+)
 
 
 def sweep(engine: Engine, at: datetime) -> SweepReport:
@@ -57,7 +66,7 @@ def test_reviewers_are_reminded_once_after_remind_after(engine: Engine, pending:
     assert templates_sent(engine).count("review_reminder") == 1
     with Session(engine) as session:
         reminder = session.exec(select(Notification).where(Notification.template == "review_reminder")).one()
-    assert f"{LINKS.web_url}/approve/" in reminder.text_body, "the reviewer's own link again"
+    assert f"{LINKS.web_url}/approve/" in delivered_text(reminder), "the reviewer's own link again"
 
 
 def test_after_escalate_after_the_next_level_is_notified_and_entitled(engine: Engine, pending: int) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, make_url, text
 
-from partnerflow.notify import free_port
+from partnerflow.notify import free_port, port_is_free
 from partnerflow.settings import PROJECT_ROOT
 from tests.system.operator import Operator, PrefectApi
 
@@ -66,7 +66,7 @@ def running_cluster(
     server = make_url(postgres_url)
     with _databases(postgres_url, prefect_db, app_db), _redis_database(redis_db):
         auth = f"admin:{secrets.token_urlsafe(12)}"
-        ports = [free_port(), free_port()]
+        ports, smtp_port = [free_port(), free_port()], free_port()
         prefect_database = server.set(drivername="postgresql+asyncpg", database=prefect_db)
         operator = Operator.in_folder(
             home,
@@ -85,6 +85,7 @@ def running_cluster(
             PREFECT_API_AUTH_STRING=auth,
             PREFECT_WORKER_QUERY_SECONDS="2",  # pick-up latency over API load (default 10 s)
             PARTNERFLOW_RUN_START_TIMEOUT=str(RUN_START_TIMEOUT),
+            PARTNERFLOW_SMTP_PORT=str(smtp_port),
         )
         replicas = [PrefectApi(f"http://127.0.0.1:{port}/api", auth) for port in ports]
         cluster = Cluster(operator, replicas)
@@ -107,6 +108,19 @@ def running_cluster(
                 )
                 operator.wait_until_alive(name, replica.healthy)
             operator.start("services", *PREFECT, "server", "services", "start")
+            # the installation's mail server: people read their links and codes in what it receives
+            sink = (
+                "-m",
+                "partnerflow",
+                "mail",
+                "sink",
+                "--dir",
+                str(home / "mail"),
+                "--port",
+                str(smtp_port),
+            )
+            operator.start("mail-sink", sys.executable, *sink)
+            operator.wait_until_alive("mail-sink", lambda: not port_is_free(smtp_port))
             operator.cli("init")
             operator.cli("seed", "--demo", "--leads-per-reseller", "0")
             cluster.prefect("work-pool", "create", "partnerflow", "--type", "process")

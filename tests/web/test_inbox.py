@@ -16,7 +16,7 @@ from partnerflow.rebalancing.notices import targets
 from partnerflow.rebalancing.proposals import plan_rebalancing
 from partnerflow.rebalancing.report import write_report
 from partnerflow.settings import Settings
-from tests.factories import LINKS, RENDERER
+from tests.factories import LINKS, RENDERER, delivered_text
 from tests.rebalancing.leadbook import POLICY_2026, add_reseller, give_leads
 from tests.system.browser import chromium, screenshot
 from tests.web.pages import invite
@@ -34,7 +34,7 @@ def mailed_sign_in(engine: Engine, email: str) -> str:
             .order_by(Notification.id.desc())  # type: ignore[union-attr]
         ).first()
     assert mail is not None, f"no sign-in link mailed to {email}"
-    found = SIGN_IN_LINK.search(mail.text_body)
+    found = SIGN_IN_LINK.search(delivered_text(mail))
     assert found is not None
     return "/signin/" + found.group(0).rsplit("/signin/", 1)[1]
 
