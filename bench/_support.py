@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,20 @@ def report(
             }
         )
     )
+
+
+def mailed_text(folder: Path, key_prefix: str, timeout: float = 60.0) -> str:
+    """The text of the e-mail in the sink's folder whose outbox key starts with ``key_prefix``:
+    what its recipient reads (links and codes are only there, never in the outbox)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=default_policy)
+            if str(message["X-Partnerflow-Notification"] or "").startswith(key_prefix):
+                body = message.get_body(("plain",))
+                return str(body.get_content()) if body is not None else ""  # type: ignore[attr-defined]
+        time.sleep(0.2)
+    raise TimeoutError(f"no e-mail {key_prefix}… reached the sink in {timeout:.0f} s")
 
 
 @contextmanager

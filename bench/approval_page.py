@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import report, sink_process
+from bench._support import mailed_text, report, sink_process
 from partnerflow.approvals import Subject, links_for, open_round
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.models import Notification, Partner, PartnerTier, Registration
+from partnerflow.models import Partner, PartnerTier, Registration
 from partnerflow.notify import free_port
 from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.seeding import seed_demo_network
@@ -149,13 +149,8 @@ def click_to_mail(
         wait(lambda: (state := client.read_flow_run(run.id).state) is not None and state.is_paused(), 120)  # type: ignore[union-attr]
     with Session(get_engine(url)) as session:
         registration = session.exec(select(Registration).where(Registration.flow_run_id == str(run.id))).one()  # type: ignore[union-attr]
-        invitation = session.exec(
-            select(Notification)
-            .where(Notification.template == "review_requested")
-            .where(col(Notification.dedupe_key).startswith(f"review-requested:{registration.id}:"))
-        ).first()
-    assert invitation is not None
-    link, code = LINK.search(invitation.text_body), CODE.search(invitation.text_body)
+    invitation = mailed_text(mail, f"review-requested:{registration.id}:")  # what the reviewer reads
+    link, code = LINK.search(invitation), CODE.search(invitation)
     assert link is not None and code is not None
     before = len(list(mail.glob("*.eml")))
     start = time.perf_counter()

@@ -1,9 +1,15 @@
 """Markdown shown in the Prefect UI and the approval page (summaries, artifacts) built from
-untrusted text."""
+untrusted text: :func:`md_text` neutralises what outsiders typed (a company name from the public
+referral page, a campaign's rationale, a removal reason) wherever a summary quotes it, and
+:func:`summary_html` is how the approval page shows a summary (raw HTML off)."""
 
 from __future__ import annotations
 
 import re
+
+from markdown_it import MarkdownIt
+
+_PAGE = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 _SPECIAL = frozenset("\\`*_{}[]()<>#|!~")
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
@@ -21,3 +27,8 @@ def md_text(text: str) -> str:
 def _escape_marker(marker: str) -> str:
     """``-`` -> ``\\-``; ``12.`` -> ``12\\.`` (a digit run followed by . or ) opens a list)."""
     return "\\" + marker if len(marker) == 1 else marker[:-1] + "\\" + marker[-1]
+
+
+def summary_html(summary: str) -> str:
+    """A request's Markdown summary as the approval page shows it."""
+    return str(_PAGE.render(summary))

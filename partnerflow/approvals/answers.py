@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from partnerflow.approvals.answer_seal import answer_mac
 from partnerflow.approvals.keys import Keys
 from partnerflow.approvals.requests import latest_round, open_requests
 from partnerflow.approvals.subjects import DECISIONS, Subject
@@ -73,7 +74,7 @@ def answer_by_link(session: Session, keys: Keys, token: str, reply: Reply, *, no
     found = find_by_link(session, keys, token)
     if found is None:
         return _refuse(session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)")
-    return _record(session, found, reply, via="link", actor=found.person.email, now=now)
+    return _record(session, keys, found, reply, via="link", actor=found.person.email, now=now)
 
 
 def answer_by_code(
@@ -86,11 +87,12 @@ def answer_by_code(
     found = _grantee(session, grant) if grant is not None else None
     if found is None or Subject(found.request.subject_kind, found.request.subject_id) != subject:
         return _refuse(session, subject, "unknown", "code", f"this code is not valid for {subject}")
-    return _record(session, found, reply, via="code", actor=found.person.email, now=now)
+    return _record(session, keys, found, reply, via="code", actor=found.person.email, now=now)
 
 
 def answer_on_behalf(
     session: Session,
+    keys: Keys,
     subject: Subject,
     email: str,
     reply: Reply,
@@ -100,7 +102,9 @@ def answer_on_behalf(
     now: datetime,
 ) -> Outcome:
     """An operator records the answer a person gave elsewhere (phone, meeting): the person's own
-    grant is consumed, and the operator is the actor, with the reason, in the answer and audit."""
+    grant is consumed, and the operator is the actor, with the reason, in the answer and audit.
+    One operator relays at most one answer of a request, and on four eyes a relayed answer does
+    not count as a distinct approver (``approvals_given``): one operator cannot meet it alone."""
     actor = f"operator:{operator}"
     if not reason.strip():
         return _refuse(session, subject, actor, "operator", "--reason is required when answering for someone")
@@ -111,9 +115,24 @@ def answer_on_behalf(
             .where(ApprovalGrant.request_id == request.id)
             .where(Person.email == email.strip().lower())
         ).first()
+        relayed = session.exec(
+            select(ApprovalAnswer.id).where(
+                ApprovalAnswer.request_id == request.id, ApprovalAnswer.actor == actor
+            )
+        ).first()
+        if row is not None and relayed is not None:
+            return _refuse(
+                session,
+                subject,
+                actor,
+                "operator",
+                "you already relayed an answer to this request: the others answer with their own link",
+                person=email,
+            )
         if row is not None:
             return _record(
                 session,
+                keys,
                 Grantee(row[0], request, row[1]),
                 reply,
                 via="operator",
@@ -134,6 +153,7 @@ def refuse(session: Session, subject: Subject | None, actor: str, via: str, reas
 
 def _record(
     session: Session,
+    keys: Keys,
     found: Grantee,
     reply: Reply,
     *,
@@ -160,6 +180,7 @@ def _record(
         reason=reason,
         answered_at=now,
     )
+    answer.mac = answer_mac(keys, answer, request)
     grant.used_at = now
     try:
         with session.begin_nested():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from base64 import urlsafe_b64encode
@@ -151,6 +152,11 @@ class Keys:
     def sign_in_nonce(self, link_id: int) -> str:
         """The one-time part of a sign-in link, made from the key (only its digest is stored)."""
         return urlsafe_b64encode(self._mac(f"sign-in-nonce:{link_id}")[:24]).decode()
+
+    def answer_mac(self, facts: list[Any]) -> str:
+        """The MAC an answer row carries over what it says (see ``approvals.answer_seal``)."""
+        canonical = json.dumps(["approval-answer", *facts], sort_keys=True, separators=(",", ":"))
+        return self._mac(canonical).hex()
 
     def _mac(self, message: str) -> bytes:
         return hmac.new(self._secret, message.encode(), hashlib.sha256).digest()

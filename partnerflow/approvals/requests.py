@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from partnerflow.approvals.keys import LinkClaim
+from partnerflow.approvals.answer_seal import is_genuine
+from partnerflow.approvals.keys import Keys, LinkClaim
 from partnerflow.approvals.links import Links, claim_of
 from partnerflow.approvals.sealing import approval_code, approval_link
 from partnerflow.approvals.subjects import Subject
@@ -159,19 +160,28 @@ def close_requests(session: Session, subject: Subject, now: datetime) -> None:
         session.add(request)
 
 
-def approvals_given(session: Session, request: ApprovalRequest) -> int:
-    """Distinct people who approved this request (answers are unique per person)."""
-    return len(
-        session.exec(
-            select(ApprovalAnswer.id)
-            .where(ApprovalAnswer.request_id == request.id)
-            .where(ApprovalAnswer.decision == "approve")
-        ).all()
+def approvals_given(session: Session, request: ApprovalRequest, keys: Keys) -> int:
+    """Distinct people who approved this request with a genuine answer (answers are unique per
+    person; a row whose MAC fails never counts). On four eyes (two approvers or more) an answer
+    an operator relayed for someone does not count: it would let one operator meet it alone."""
+    answers = session.exec(
+        select(ApprovalAnswer)
+        .where(ApprovalAnswer.request_id == request.id)
+        .where(ApprovalAnswer.decision == "approve")
+    ).all()
+    four_eyes = request.approvers_required >= 2
+    return sum(
+        1
+        for answer in answers
+        if is_genuine(session, keys, answer, request) and not (four_eyes and answer.via == "operator")
     )
 
 
-def unapplied_answers(session: Session, subject: Subject) -> list[tuple[ApprovalAnswer, ApprovalRequest]]:
-    """Answers recorded (by the page, the CLI or the form) that the process has not acted on yet."""
+def unapplied_answers(
+    session: Session, subject: Subject, keys: Keys
+) -> list[tuple[ApprovalAnswer, ApprovalRequest]]:
+    """Answers recorded (by the page, the CLI or the form) that the process has not acted on yet,
+    each proven genuine by its MAC; a row that is not is left out and audited (``answer_seal``)."""
     rows = session.exec(
         select(ApprovalAnswer, ApprovalRequest)
         .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalAnswer.request_id))
@@ -180,7 +190,7 @@ def unapplied_answers(session: Session, subject: Subject) -> list[tuple[Approval
         .where(col(ApprovalAnswer.applied_at).is_(None))
         .order_by(col(ApprovalAnswer.id))
     )
-    return [(answer, request) for answer, request in rows]
+    return [(answer, request) for answer, request in rows if is_genuine(session, keys, answer, request)]
 
 
 def mark_applied(session: Session, answer: ApprovalAnswer, now: datetime) -> None:

@@ -30,6 +30,7 @@ from partnerflow.approvals.form_items import FormItem
 from partnerflow.audit import record_event
 from partnerflow.campaigns.eligibility import eligible_partners
 from partnerflow.campaigns.notices import notify_person
+from partnerflow.markdown import md_text
 from partnerflow.models import ApprovalAnswer, Campaign, CampaignStatus, SignOff
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, PolicyStamp
@@ -70,14 +71,14 @@ def campaign_subject(campaign_id: int) -> Subject:
 
 
 def apply_signoffs(
-    session: Session, campaign_id: int, *, renderer: TemplateRenderer, now: datetime
+    session: Session, campaign_id: int, *, renderer: TemplateRenderer, keys: Keys, now: datetime
 ) -> SignOffResult:
     """Apply every recorded sign-off not applied yet; the campaign is approved once every required
     role signed, rejected by the first rejection."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"campaign {campaign_id} does not exist")
-    for answer, request in unapplied_answers(session, campaign_subject(campaign_id)):
+    for answer, request in unapplied_answers(session, campaign_subject(campaign_id), keys):
         mark_applied(session, answer, now)
         if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
             _apply(session, campaign, request.role, answer, renderer, now)
@@ -203,29 +204,30 @@ def signoff_summary(session: Session, campaign: Campaign, role: str) -> str:
     price = (
         f"{campaign.discount_pct} % off"
         if campaign.discount_pct is not None
-        else "net prices: " + ", ".join(f"{sku} {price}" for sku, price in campaign.net_prices.items())
+        else "net prices: "
+        + ", ".join(f"{md_text(sku)} {price}" for sku, price in campaign.net_prices.items())
     )
     signed = session.exec(select(SignOff).where(SignOff.campaign_id == campaign.id)).all()
     lines = [
-        f"### Campaign #{campaign.id}: {campaign.name}",
+        f"### Campaign #{campaign.id}: {md_text(campaign.name)}",
         "",
         "| | |",
         "|---|---|",
-        f"| Product line | {campaign.product_line} ({', '.join(campaign.skus) or 'all SKUs'}) |",
+        f"| Product line | {campaign.product_line} ({md_text(', '.join(campaign.skus)) or 'all SKUs'}) |",
         f"| Offer | {price} |",
         f"| Dates | {campaign.starts_on} to {campaign.ends_on} |",
         f"| Quantity to clear | {campaign.quantity} (stock value {campaign.stock_value}) |",
         f"| Eligible | tiers {', '.join(campaign.eligibility.get('tiers') or ['all'])}; "
         f"territories {', '.join(campaign.eligibility.get('territories') or ['all'])} |",
-        f"| Requested by | {campaign.requester_email} |",
+        f"| Requested by | {md_text(campaign.requester_email)} |",
         "",
         f"**Your role: {role}.** Sign-offs needed: {', '.join(campaign.required_roles)} "
         f"(policy {campaign.policy_version}, rule `{campaign.rule_id}`).",
         "",
-        "Signed so far: " + (", ".join(f"{s.role} by {s.signer_email}" for s in signed) or "none"),
+        "Signed so far: " + (", ".join(f"{s.role} by {md_text(s.signer_email)}" for s in signed) or "none"),
     ]
-    if campaign.rationale:
-        lines += ["", f"> {campaign.rationale}"]
+    if campaign.rationale:  # the requester's words, one quoted line: no table, link or heading of theirs
+        lines += ["", f"> {md_text(campaign.rationale)}"]
     return "\n".join(lines)
 
 
@@ -291,7 +293,7 @@ def take_signoff_answer(
     received = receive_form(
         session, keys, subject, values, flow_run_id=flow_run_id, now=now, read_details=read_signoff_details
     )
-    result = apply_signoffs(session, campaign_id, renderer=renderer, now=now)
+    result = apply_signoffs(session, campaign_id, renderer=renderer, keys=keys, now=now)
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
     decided = result.state != "waiting"

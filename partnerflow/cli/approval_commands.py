@@ -111,16 +111,17 @@ def answer_and_wake(
         else:
             operator = getpass.getuser()
             outcome = answer_on_behalf(
-                session, subject, on_behalf_of, reply, operator=operator, reason=reason, now=now
+                session, links.keys, subject, on_behalf_of, reply, operator=operator, reason=reason, now=now
             )
-        if not isinstance(outcome, Recorded):
-            errors.print(f"{subject}: refused: {outcome.reason}", soft_wrap=True, markup=False)
-            raise typer.Exit(1)  # the refusal's audit event is committed all the same
-        run_id, who, round_number = (
-            outcome.request.flow_run_id,
-            outcome.answer.person_email,
-            outcome.request.round,
-        )
+        if isinstance(outcome, Recorded):
+            run_id, who, round_number = (
+                outcome.request.flow_run_id,
+                outcome.answer.person_email,
+                outcome.request.round,
+            )
+    if not isinstance(outcome, Recorded):  # outside the transaction: the refusal stays audited
+        errors.print(f"{subject}: refused: {outcome.reason}", soft_wrap=True, markup=False)
+        raise typer.Exit(1)
     console.print(f"{subject}: {decision} by {who} recorded (round {round_number})", markup=False)
     if run_id is None:
         return

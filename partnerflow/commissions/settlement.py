@@ -222,18 +222,18 @@ def take_finance_answer(
     received = receive_form(
         session, keys, settlement_subject(batch_id), values, flow_run_id=flow_run_id, now=now
     )
-    outcome = apply_finance_answers(session, batch_id, now=now)
+    outcome = apply_finance_answers(session, batch_id, keys=keys, now=now)
     return ApprovalOutcome(
         outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
     )
 
 
-def apply_finance_answers(session: Session, batch_id: int, *, now: datetime) -> ApprovalOutcome:
+def apply_finance_answers(session: Session, batch_id: int, *, keys: Keys, now: datetime) -> ApprovalOutcome:
     """Apply the finance answers recorded so far, each once: a rejection ends it; the batch is
     approved once enough distinct finance people approved (two above the four-eyes threshold)."""
     batch = _batch(session, batch_id)
     message = f"{batch.status.value}"
-    for answer, request in unapplied_answers(session, settlement_subject(batch_id)):
+    for answer, request in unapplied_answers(session, settlement_subject(batch_id), keys):
         mark_applied(session, answer, now)
         if batch.status is not BatchStatus.AWAITING_APPROVAL:
             continue
@@ -243,7 +243,7 @@ def apply_finance_answers(session: Session, batch_id: int, *, now: datetime) -> 
             _audit(session, batch, answer.actor, "settlement.rejected", details)
             message = "rejected: the lines return to the next settlement"
             continue
-        approvals = approvals_given(session, request)
+        approvals = approvals_given(session, request, keys)
         _audit(session, batch, answer.actor, "settlement.approved", {**details, "approvals": approvals})
         if approvals >= batch.approvals_needed:
             batch.status, batch.decided_at = BatchStatus.APPROVED, now

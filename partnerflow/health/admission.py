@@ -34,6 +34,7 @@ from partnerflow.approvals.form_items import FormItem
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     AdmissionBatch,
     CandidateStatus,
@@ -202,7 +203,7 @@ def batch_markdown(candidates: list[PartnerCandidate]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {c.id} | {c.name.replace('|', '/')} | {c.siren} | {c.departement} | {c.sector} "
+        f"| {c.id} | {md_text(c.name)} | {md_text(c.siren)} | {c.departement} | {md_text(c.sector)} "
         f"| {c.sales_staff} | {c.certified_staff} |"
         for c in candidates
     ]
@@ -236,18 +237,18 @@ def take_admission_answer(
         keys,
         Subject(SUBJECT_KIND, batch_id),
         values,
-        lambda: apply_admission(session, batch_id, now=now),
+        lambda: apply_admission(session, batch_id, keys=keys, now=now),
         flow_run_id=flow_run_id,
         now=now,
         read_details=leave_out_reader(session, batch_id),
     )
 
 
-def apply_admission(session: Session, batch_id: int, *, now: datetime) -> ReviewOutcome:
+def apply_admission(session: Session, batch_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
     """Approved: every candidate of the batch but those left out becomes an active partner
     (registered tier, joined today); rejected: none does."""
     batch = session.get_one(AdmissionBatch, batch_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id)):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), keys):
         mark_applied(session, answer, now)
         if not batch.awaiting:
             continue

@@ -26,6 +26,7 @@ from partnerflow.approvals import (
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     AttritionCause,
     ExitKind,
@@ -88,8 +89,10 @@ def request_decision(
     removal.flow_run_id = removal.flow_run_id or run_id
     session.add(removal)
     summary = (
-        f"### Remove {partner.name} (partner {partner.id}, département {partner.territory_code})?\n\n"
-        f"Cause: **{removal.cause.value}**. Reason given by {removal.requested_by}: {removal.reason}"
+        f"### Remove {md_text(partner.name)} (partner {partner.id}, "
+        f"département {partner.territory_code})?\n\n"
+        f"Cause: **{removal.cause.value}**. Reason given by {md_text(removal.requested_by)}: "
+        f"{md_text(removal.reason)}"
     )
     return invite_role(
         session,
@@ -116,14 +119,18 @@ def take_removal_answer(
     flow_run_id: str,
     now: datetime,
 ) -> ReviewOutcome:
-    subject, apply = Subject(SUBJECT_KIND, removal_id), lambda: apply_removal(session, removal_id, now=now)
+    subject = Subject(SUBJECT_KIND, removal_id)
+
+    def apply() -> ReviewOutcome:
+        return apply_removal(session, removal_id, keys=keys, now=now)
+
     return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
 
 
-def apply_removal(session: Session, removal_id: int, *, now: datetime) -> ReviewOutcome:
+def apply_removal(session: Session, removal_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
     """Approved: the partner is removed and its exit recorded with the cause; rejected: nothing."""
     removal = session.get_one(PartnerRemoval, removal_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id)):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), keys):
         mark_applied(session, answer, now)
         if not removal.awaiting:
             continue

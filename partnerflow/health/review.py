@@ -271,7 +271,7 @@ def take_actions_answer(
         keys,
         subject_of(review),
         values,
-        lambda: apply_actions(session, review_id, renderer=renderer, now=now),
+        lambda: apply_actions(session, review_id, renderer=renderer, keys=keys, now=now),
         flow_run_id=flow_run_id,
         now=now,
         read_details=actions_reader(session, review_id),
@@ -279,12 +279,12 @@ def take_actions_answer(
 
 
 def apply_actions(
-    session: Session, review_id: int, *, renderer: TemplateRenderer, now: datetime
+    session: Session, review_id: int, *, renderer: TemplateRenderer, keys: Keys, now: datetime
 ) -> ReviewOutcome:
     """Apply the recorded answer: each chosen action stored on the partner's snapshot and sent to
     the partner's contacts in their language; at-risk partners left out get no action."""
     review = session.get_one(HealthReview, review_id)
-    for answer, _request in unapplied_answers(session, subject_of(review)):
+    for answer, _request in unapplied_answers(session, subject_of(review), keys):
         mark_applied(session, answer, now)
         if review.status is not HealthReviewStatus.AWAITING_ACTIONS:
             continue

@@ -84,6 +84,7 @@ class ApprovalAnswer(SQLModel, table=True):
     reason: str = Field(default="", sa_type=Text)  # why an operator answered for them
     answered_at: datetime = timestamp_field()
     applied_at: datetime | None = timestamp_field(nullable=True, index=True)
+    mac: str = Field(default="", max_length=64)  # over all of the above: approvals.answer_seal
 
 
 class SignInLink(SQLModel, table=True):

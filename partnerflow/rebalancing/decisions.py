@@ -156,15 +156,15 @@ def take_manager_answer(
         now=now,
         read_details=exclusions_reader(session, year),
     )
-    outcome = apply_answers(session, year, now=now)
+    outcome = apply_answers(session, year, keys=keys, now=now)
     message = reply_message(received, decided=outcome.done, status=outcome.message)
     return AnswerOutcome(outcome.done, outcome.status, message)
 
 
-def apply_answers(session: Session, year: int, *, now: datetime) -> AnswerOutcome:
+def apply_answers(session: Session, year: int, *, keys: Keys, now: datetime) -> AnswerOutcome:
     """Apply the channel manager's recorded answer: approve (minus exclusions) or reject."""
     rebalancing = _required(session, year)
-    for answer, _request in unapplied_answers(session, rebalancing_subject(year)):
+    for answer, _request in unapplied_answers(session, rebalancing_subject(year), keys):
         mark_applied(session, answer, now)
         if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
             continue

@@ -149,18 +149,23 @@ def take_owner_answer(
         keys,
         Subject(SUBJECT_KIND, review_id),
         values,
-        lambda: apply_owner_answer(session, review_id, policy=policy, now=now),
+        lambda: apply_owner_answer(session, review_id, policy=policy, keys=keys, now=now),
         flow_run_id=flow_run_id,
         now=now,
     )
 
 
 def apply_owner_answer(
-    session: Session, review_id: int, *, policy: Policy[ReferralProgrammePolicy], now: datetime
+    session: Session,
+    review_id: int,
+    *,
+    policy: Policy[ReferralProgrammePolicy],
+    keys: Keys,
+    now: datetime,
 ) -> ReviewOutcome:
     """The first authenticated answer decides; an extension sets the pilot's new end."""
     review = session.get_one(PilotReview, review_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id)):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), keys):
         mark_applied(session, answer, now)
         if review.decision is not None:
             continue

@@ -26,6 +26,7 @@ from partnerflow.approvals import (
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
+from partnerflow.markdown import md_text
 from partnerflow.models import (
     Customer,
     Referral,
@@ -81,8 +82,8 @@ def request_review(
     rewards = _rewards(session, referral_id)
     amounts = ", ".join(f"{reward.side} {reward.amount} {reward.currency}" for reward in rewards)
     summary = (
-        f"### Referral {referral_id}: {referral.company}, referred by {sponsor.name}\n\n"
-        + "".join(f"- {flag}\n" for flag in referral.flags)
+        f"### Referral {referral_id}: {md_text(referral.company)}, referred by {md_text(sponsor.name)}\n\n"
+        + "".join(f"- {md_text(flag)}\n" for flag in referral.flags)
         + f"\nRewards waiting: {amounts or 'none'}. Approve pays them as usual; reject cancels them."
     )
     return invite_role(
@@ -117,15 +118,19 @@ def take_review_answer(
     now: datetime,
 ) -> ReviewOutcome:
     """One submission of the run's form: recorded (or refused with the reason), then applied."""
-    subject, apply = Subject(SUBJECT_KIND, referral_id), lambda: apply_review(session, referral_id, now=now)
+    subject = Subject(SUBJECT_KIND, referral_id)
+
+    def apply() -> ReviewOutcome:
+        return apply_review(session, referral_id, keys=keys, now=now)
+
     return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
 
 
-def apply_review(session: Session, referral_id: int, *, now: datetime) -> ReviewOutcome:
+def apply_review(session: Session, referral_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
     """Approved: the referral counts and its rewards are held like any other; rejected: they are
     cancelled. Only the first answer decides; later ones are recorded and change nothing."""
     referral = session.get_one(Referral, referral_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id)):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), keys):
         mark_applied(session, answer, now)
         if referral.status is not ReferralStatus.FLAGGED:
             continue

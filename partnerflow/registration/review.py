@@ -139,6 +139,7 @@ def apply_answers(
     *,
     policy: Policy[DealRegistrationPolicy],
     renderer: TemplateRenderer,
+    keys: Keys,
     now: datetime,
 ) -> RoundResult:
     """Apply every recorded answer not applied yet; says whether the review waits or is decided."""
@@ -148,10 +149,11 @@ def apply_answers(
     partner = session.get(Partner, registration.partner_id)
     assert partner is not None
     result = RoundResult("waiting", "no new answer; still open")
-    for answer, request in unapplied_answers(session, review_subject(registration_id)):
+    for answer, request in unapplied_answers(session, review_subject(registration_id), keys):
         mark_applied(session, answer, now)
         if registration.status in OPEN_STATUSES:
-            result = _apply(session, registration, partner, answer, request, policy, renderer, now)
+            given = approvals_given(session, request, keys)
+            result = _apply(session, registration, partner, answer, request, given, policy, renderer, now)
     if registration.status not in OPEN_STATUSES:
         close_requests(session, review_subject(registration_id), now)
         return RoundResult(
@@ -166,6 +168,7 @@ def _apply(
     partner: Partner,
     answer: ApprovalAnswer,
     request: ApprovalRequest,
+    given: int,
     policy: Policy[DealRegistrationPolicy],
     renderer: TemplateRenderer,
     now: datetime,
@@ -200,7 +203,6 @@ def _apply(
             suffix=f":{request.round}",
         )
         return RoundResult("waiting", "information requested from the partner")
-    given = approvals_given(session, request)
     if given < request.approvers_required:
         return RoundResult("waiting", f"{given} of {request.approvers_required} approvals")
     if not approve(session, registration, partner, policy=policy, renderer=renderer, now=now):
@@ -265,7 +267,7 @@ def take_review_answer(
     refused, audited, and the review keeps waiting."""
     subject = review_subject(registration_id)
     received = receive_form(session, keys, subject, values, flow_run_id=flow_run_id, now=now)
-    result = apply_answers(session, registration_id, policy=policy, renderer=renderer, now=now)
+    result = apply_answers(session, registration_id, policy=policy, renderer=renderer, keys=keys, now=now)
     final = session.get(Registration, registration_id)
     message = reply_message(received, decided=result.state == "decided", status=result.message)
     return ReviewProgress(result.state, message, final.status.value if final else "")

@@ -18,7 +18,6 @@ from fastapi import FastAPI, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -40,6 +39,7 @@ from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
 from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
 from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
+from partnerflow.markdown import summary_html
 from partnerflow.notify.rendering import LOCALE_FILTERS
 from partnerflow.referrals.invitations import count_visit, refer
 from partnerflow.referrals.invitations import find_invitation as find_sponsor_invitation
@@ -91,7 +91,6 @@ def create_app(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
     pages.filters.update(LOCALE_FILTERS)
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
     app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
     # Added first: inside ``secure``, so a 413 gets its headers too.
@@ -147,7 +146,7 @@ def create_app(
                 subject=_subject(found),
                 request=request,
                 person=found.person,
-                summary_html=Markup(markdown.render(request.summary)),
+                summary_html=Markup(summary_html(request.summary)),
                 decisions=DECISIONS[request.subject_kind],
                 detail_fields=DETAIL_FIELDS.get((request.subject_kind, request.role), ()),
             )

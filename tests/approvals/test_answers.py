@@ -132,10 +132,10 @@ def test_the_same_person_twice_is_one_approval_and_two_people_are_four_eyes(
         session.commit()
     assert isinstance(again, Refused)
     with Session(engine) as session:
-        assert approvals_given(session, unapplied_answers(session, DEAL)[0][1]) == 1
+        assert approvals_given(session, unapplied_answers(session, DEAL, KEYS)[0][1], KEYS) == 1
     by_link(engine, invitations["director2@vendor.example"])
     with Session(engine) as session:
-        assert approvals_given(session, unapplied_answers(session, DEAL)[0][1]) == 2
+        assert approvals_given(session, unapplied_answers(session, DEAL, KEYS)[0][1], KEYS) == 2
 
 
 def test_a_person_who_lost_the_role_is_refused(engine: Engine, directors: None) -> None:
@@ -182,7 +182,7 @@ def test_malformed_form_values_are_refused_never_raised(engine: Engine, director
     invite(engine)
     with Session(engine) as session:
         assert isinstance(receive_form(session, KEYS, DEAL, values, flow_run_id=RUN, now=NOW), Refused)
-        assert unapplied_answers(session, DEAL) == []
+        assert unapplied_answers(session, DEAL, KEYS) == []
 
 
 def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
@@ -191,10 +191,18 @@ def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
     invite(engine)
     with Session(engine) as session:
         missing = answer_on_behalf(
-            session, DEAL, "director1@vendor.example", Reply("approve"), operator="ops", reason=" ", now=NOW
+            session,
+            KEYS,
+            DEAL,
+            "director1@vendor.example",
+            Reply("approve"),
+            operator="ops",
+            reason=" ",
+            now=NOW,
         )
         done = answer_on_behalf(
             session,
+            KEYS,
             DEAL,
             "Director1@vendor.example",
             Reply("approve"),
@@ -239,7 +247,7 @@ def test_a_run_whose_answer_arrived_while_it_was_busy_is_listed_for_waking_until
     by_link(engine, invitation)
     with Session(engine) as session:
         assert runs_with_unapplied_answers(session) == [RUN]
-        [(answer, _request)] = unapplied_answers(session, DEAL)
+        [(answer, _request)] = unapplied_answers(session, DEAL, KEYS)
         mark_applied(session, answer, NOW)
         session.commit()
         assert runs_with_unapplied_answers(session) == []

@@ -33,7 +33,7 @@ def approve_all(engine: Engine, campaign_id: int, signers: dict[str, str]) -> No
                 now=NOW,
             )
             answer_as(session, campaign_subject(campaign_id), signers[role], "approve", role=role)
-        apply_signoffs(session, campaign_id, renderer=RENDERER, now=NOW)
+        apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
         session.commit()
 
 

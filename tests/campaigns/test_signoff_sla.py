@@ -63,7 +63,7 @@ def opened(engine: Engine, signers: dict[str, str]) -> Callable[[], int]:
                 )
             subject = campaign_subject(result.campaign_id)
             answer_as(session, subject, signers["channel-sales"], "approve", role="channel-sales")
-            apply_signoffs(session, result.campaign_id, renderer=RENDERER, now=NOW)
+            apply_signoffs(session, result.campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
             session.commit()
             return result.campaign_id
 

@@ -21,6 +21,7 @@ from partnerflow.campaigns.signoffs import (
     request_signoffs,
     signoff_summary,
 )
+from partnerflow.markdown import summary_html
 from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification, Partner
 from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as
 
@@ -58,7 +59,7 @@ def sign(
             role=role,
             details=read_signoff_details(dict(details)),
         )
-        result = apply_signoffs(session, campaign_id, renderer=RENDERER, now=NOW)
+        result = apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
         session.commit()
         return outcome if isinstance(outcome, Refused) else result
 
@@ -198,3 +199,18 @@ def test_each_sign_off_is_stamped_with_the_campaigns_policy_version(
     with Session(engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.signoff.approve")).one()
     assert (event.policy_kind, event.policy_version) == ("discount_campaign", "2026-01-01")
+
+
+HOSTILE = "[Verify the IBAN change here](http://evil.example) | Signed so far | finance |\n### Approved"
+
+
+def test_what_the_requester_typed_is_inert_on_the_decision_page(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    with Session(engine) as session:
+        stored = session.get(Campaign, opened)
+        assert stored is not None
+        stored.name, stored.rationale = HOSTILE, f"Already approved by finance.\n\n{HOSTILE}"
+        page = summary_html(signoff_summary(session, stored, "supply-chain"))
+    assert "<a " not in page and "evil.example" in page, "shown as text, never a link"
+    assert page.count("<tr>") == 7 and page.count("<h3>") == 1, "no row or heading of theirs"

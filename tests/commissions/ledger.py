@@ -28,7 +28,7 @@ from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
-from tests.factories import add_person, answer_as, ask, submission
+from tests.factories import LINKS, add_person, answer_as, ask, submission
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -103,7 +103,7 @@ def answer(engine: Engine, batch_id: int, email: str, decision: str = "approve")
         subject = settlement_subject(batch_id)
         ask(session, subject, "finance", approvers_required=max(batch.approvals_needed, 1), now=NOW)
         recorded = answer_as(session, subject, email, decision, now=NOW)
-        outcome = apply_finance_answers(session, batch_id, now=NOW)
+        outcome = apply_finance_answers(session, batch_id, keys=LINKS.keys, now=NOW)
         session.commit()
         return recorded if isinstance(recorded, Refused) else outcome
 

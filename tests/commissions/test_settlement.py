@@ -35,7 +35,7 @@ from tests.commissions.ledger import (
     rows,
     won,
 )
-from tests.factories import RENDERER
+from tests.factories import LINKS, RENDERER
 
 Submit = Callable[..., IntakeResult]
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}"
@@ -146,7 +146,7 @@ def test_applying_the_answers_again_counts_them_once(
     assert batch.id is not None
     answer(engine, batch.id, "finance1@vendor.example")
     with Session(engine) as session:
-        replay = apply_finance_answers(session, batch.id, now=NOW)
+        replay = apply_finance_answers(session, batch.id, keys=LINKS.keys, now=NOW)
     assert replay == ApprovalOutcome("awaiting-approval", "awaiting-approval")
 
 

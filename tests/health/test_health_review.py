@@ -194,7 +194,9 @@ def test_a_manager_chooses_actions_on_the_approval_page(
     refused = client.post(path, data={"decision": "approve", "actions": f"{network['Steady']}=coaching-call"})
     chosen = client.post(path, data={"decision": "approve", "actions": f"{fading}=programme-exception"})
     with Session(engine) as session:
-        apply_actions(session, review_id, renderer=RENDERER, now=AS_OF)  # what the woken run does
+        apply_actions(
+            session, review_id, renderer=RENDERER, keys=LINKS.keys, now=AS_OF
+        )  # what the woken run does
         session.commit()
         actions = {s.partner_id: s.action for s in session.exec(select(HealthSnapshot)) if s.action}
 

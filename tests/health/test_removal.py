@@ -4,7 +4,7 @@ confirmed with the manager's own code, recorded as the partner's exit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from prefect.deployments import run_deployment
@@ -13,12 +13,14 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from flows.partner_removal import remove_partner
+from partnerflow.approvals import Subject, open_requests
 from partnerflow.cli import app
-from partnerflow.health.removal import RemovalRefused, ask_removal
+from partnerflow.health.removal import RemovalRefused, ask_removal, request_decision
+from partnerflow.markdown import summary_html
 from partnerflow.models import AttritionCause, ExitSource, Partner, PartnerExit, PartnerStatus, Role
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
-from tests.factories import add_partner, add_person, mailed_invitation
+from tests.factories import LINKS, RENDERER, add_partner, add_person, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
 MANAGER = "manager@vendor.example"
@@ -110,3 +112,30 @@ def test_a_manager_confirms_with_their_code_and_the_exit_keeps_the_cause(
         ExitSource.CHANNEL_MANAGER,
         "Ne se forme plus.",
     )
+
+
+def test_the_reason_typed_for_a_removal_is_inert_on_the_decision_page(
+    engine: Engine, partner_id: int
+) -> None:
+    hostile = "fin de contrat\n\n[Verify the IBAN change here](http://evil.example)\n| a | b |\n|---|---|"
+    with Session(engine) as session:
+        removal = ask_removal(
+            session,
+            partner_id,
+            AttritionCause.RETURN_ON_INVESTMENT,
+            hostile,
+            requested_by="operator:ops",
+            now=NOW,
+        )
+        request_decision(
+            session,
+            removal.id or 0,
+            RENDERER,
+            links=LINKS,
+            run_id="run-r",
+            expires_at=NOW + timedelta(days=7),
+            now=NOW,
+        )
+        [request] = open_requests(session, Subject("removal", removal.id or 0))
+        page = summary_html(request.summary)
+    assert "<a " not in page and "<table>" not in page and "evil.example" in page

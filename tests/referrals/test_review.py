@@ -18,6 +18,7 @@ from flows.referral_qualification import qualify_referrals as qualify_flow
 from flows.referral_review import review_referral
 from partnerflow.approvals import Reply, Subject, answer_by_code, open_requests
 from partnerflow.context import context
+from partnerflow.markdown import summary_html
 from partnerflow.models import AuditEvent, Referral, ReferralReward, Role
 from partnerflow.orchestration.prefect_api import start_run
 from partnerflow.orchestration.resuming import resume_with_input
@@ -28,7 +29,7 @@ from partnerflow.referrals.review import (
     referrals_to_review,
     request_review,
 )
-from tests.factories import add_person, mailed_invitation
+from tests.factories import LINKS, add_person, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.referrals.test_qualification import NOW, qualify, referral, sponsor, won
 
@@ -78,8 +79,8 @@ def test_a_rejection_by_code_cancels_both_rewards_and_is_audited(engine: Engine,
         answer_by_code(
             session, keys, Subject("referral", flagged), code, Reply("reject", "même société"), now=NOW
         )
-        outcome = apply_review(session, flagged, now=NOW)
-        again = apply_review(session, flagged, now=NOW)
+        outcome = apply_review(session, flagged, keys=LINKS.keys, now=NOW)
+        again = apply_review(session, flagged, keys=LINKS.keys, now=NOW)
         session.commit()
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "referral.rejected")).one()
 
@@ -123,3 +124,19 @@ def test_the_daily_sweep_starts_a_review_that_a_managers_code_clears(
         assert session.get_one(Referral, flagged).decided_by == MANAGER
     second = start_run("review-referral/review-referral", {"referral_id": flagged})
     assert wait_for(second, final=True).state.is_completed()  # type: ignore[union-attr]
+
+
+def test_a_company_name_typed_on_the_public_page_is_inert_on_the_decision_page(
+    engine: Engine, flagged: int
+) -> None:
+    with Session(engine) as session:
+        referral = session.get_one(Referral, flagged)
+        referral.company = "[Verify the IBAN change here](http://evil.example)\n# Approved"
+        session.add(referral)
+        ctx = context()
+        request_review(
+            session, flagged, ctx.renderer, links=ctx.links, run_id="run-a", expires_at=LATER, now=NOW
+        )
+        [request] = open_requests(session, Subject("referral", flagged))
+        page = summary_html(request.summary)
+    assert "<a " not in page and "evil.example" in page and page.count("<h1>") == 0

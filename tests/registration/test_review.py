@@ -53,7 +53,9 @@ def answer(
     at = NOW + timedelta(hours=hour)
     with Session(engine) as session:
         outcome = answer_as(session, review_subject(registration_id), reviewer, decision, comment, now=at)
-        result = apply_answers(session, registration_id, policy=POLICY, renderer=RENDERER, now=at)
+        result = apply_answers(
+            session, registration_id, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=at
+        )
         session.commit()
         return outcome if isinstance(outcome, Refused) else result
 
@@ -115,7 +117,9 @@ def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) 
 def test_applying_again_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
     answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Who signs?")
     with Session(engine) as session:
-        again = apply_answers(session, newcomer_deal, policy=POLICY, renderer=RENDERER, now=NOW)
+        again = apply_answers(
+            session, newcomer_deal, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=NOW
+        )
         session.commit()
     assert again == RoundResult("waiting", "no new answer; still open")
     assert status(engine, newcomer_deal) == RegistrationStatus.INFO_REQUESTED

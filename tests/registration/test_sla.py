@@ -79,7 +79,7 @@ def test_after_escalate_after_the_next_level_is_notified_and_entitled(engine: En
         director = answer_as(
             session, review_subject(pending), "director1@vendor.example", "approve", now=later
         )
-        result = apply_answers(session, pending, policy=POLICY, renderer=RENDERER, now=later)
+        result = apply_answers(session, pending, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=later)
     assert manager == Refused("this link is for round 1; the decision is now in round 2")
     assert not isinstance(director, Refused) and result == RoundResult("decided", "approved")
 
@@ -98,7 +98,7 @@ def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
 def test_decided_reviews_are_left_alone(engine: Engine, pending: int) -> None:
     with Session(engine) as session:
         answer_as(session, review_subject(pending), "manager@vendor.example", "reject")
-        apply_answers(session, pending, policy=POLICY, renderer=RENDERER, now=NOW)
+        apply_answers(session, pending, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=NOW)
         session.commit()
     assert sweep(engine, NOW + timedelta(days=30)) == SweepReport()
     assert (
