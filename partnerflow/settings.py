@@ -11,9 +11,9 @@ import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +166,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class SettingsProblem(Exception):
+    """The environment's settings cannot be used. ``problems`` names each variable and what is
+    wrong with it, never its value: pydantic's own message quotes every input, the SMTP password
+    and the secret key included, and it used to end up on the terminal and in errors.log."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read from the environment on first use."""
-    return Settings()
+    """The process-wide settings, read from the environment on first use.
+
+    Raises:
+        SettingsProblem: one line per unusable setting, without the values.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [_problem(found) for found in error.errors(include_url=False, include_input=False)]
+    raise SettingsProblem(problems)  # outside the except: the original, with its inputs, is not chained
+
+
+def _problem(found: Any) -> str:
+    message = str(found["msg"]).removeprefix("Value error, ")
+    if not found["loc"]:  # a rule across settings: its message names the variables
+        return message
+    return f"PARTNERFLOW_{str(found['loc'][0]).upper()}: {message}"

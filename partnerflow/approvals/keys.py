@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read aloud 
 CODE_LENGTH = 10
 WAKE_MAX_AGE_SECONDS = 7 * 24 * 3600
 WAKE_PREFIX = "wake."
+# What itsdangerous makes: URL-safe base64 without padding, dots between the parts. Its decoder
+# is lenient (a trailing "=" or non-ASCII noise still opened a link), so a token is first held
+# to exactly that alphabet and to a length no token of ours reaches.
+TOKEN_SYNTAX = re.compile(r"[A-Za-z0-9_.-]{1,512}")
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,7 @@ class Keys:
 
     def read_link(self, token: str) -> LinkClaim | None:
         """The claim of a link signed with this key, or None (tampered, truncated, another key)."""
-        try:
-            payload: Any = self._links.loads(token)
-        except BadData:
-            return None
+        payload = _opened(self._links, token)
         if not (isinstance(payload, list) and len(payload) == 3 and all(type(v) is int for v in payload)):
             return None
         return LinkClaim(*payload)
@@ -77,10 +79,7 @@ class Keys:
 
     def read_survey(self, token: str) -> int | None:
         """The invitation a survey link names, or None (tampered, truncated, another key)."""
-        try:
-            payload: Any = self._surveys.loads(token)
-        except BadData:
-            return None
+        payload = _opened(self._surveys, token)
         return payload if type(payload) is int else None
 
     def exit_token(self, invitation_id: int) -> str:
@@ -88,10 +87,7 @@ class Keys:
         return self._exits.dumps(invitation_id)
 
     def read_exit(self, token: str) -> int | None:
-        try:
-            payload: Any = self._exits.loads(token)
-        except BadData:
-            return None
+        payload = _opened(self._exits, token)
         return payload if type(payload) is int else None
 
     def referral_token(self, invitation_id: int) -> str:
@@ -99,10 +95,7 @@ class Keys:
         return self._referrals.dumps(invitation_id)
 
     def read_referral(self, token: str) -> int | None:
-        try:
-            payload: Any = self._referrals.loads(token)
-        except BadData:
-            return None
+        payload = _opened(self._referrals, token)
         return payload if type(payload) is int else None
 
     def sign_in_token(self, link_id: int, nonce: str) -> str:
@@ -111,10 +104,7 @@ class Keys:
 
     def read_sign_in(self, token: str, max_age: int) -> tuple[int, str] | None:
         """The link id and nonce of a sign-in link younger than ``max_age`` seconds, or None."""
-        try:
-            payload: Any = self._sign_ins.loads(token, max_age=max_age)
-        except BadData:
-            return None
+        payload = _opened(self._sign_ins, token, max_age=max_age)
         if not (isinstance(payload, list) and len(payload) == 2 and type(payload[0]) is int):
             return None
         return payload[0], str(payload[1])
@@ -124,10 +114,7 @@ class Keys:
         return self._sessions.dumps(person_id)
 
     def read_session(self, token: str, max_age: int) -> int | None:
-        try:
-            payload: Any = self._sessions.loads(token, max_age=max_age)
-        except BadData:
-            return None
+        payload = _opened(self._sessions, token, max_age=max_age)
         return payload if type(payload) is int else None
 
     def report_token(self, name: str) -> str:
@@ -136,10 +123,7 @@ class Keys:
 
     def read_report(self, token: str, max_age: int) -> str | None:
         """The report's file name of a link younger than ``max_age`` seconds, or None."""
-        try:
-            payload: Any = self._reports.loads(token, max_age=max_age)
-        except BadData:
-            return None
+        payload = _opened(self._reports, token, max_age=max_age)
         return payload if isinstance(payload, str) else None
 
     def grant_code(self, request_id: int, person_id: int) -> str:
@@ -173,11 +157,23 @@ class Keys:
     def is_wake_for(self, token: str, flow_run_id: str) -> bool:
         if not token.startswith(WAKE_PREFIX):
             return False
-        try:
-            payload: Any = self._wakes.loads(token[len(WAKE_PREFIX) :], max_age=WAKE_MAX_AGE_SECONDS)
-        except BadData:
-            return False
-        return bool(payload == str(flow_run_id))
+        payload = _opened(self._wakes, token[len(WAKE_PREFIX) :], max_age=WAKE_MAX_AGE_SECONDS)
+        return payload is not None and payload == str(flow_run_id)
+
+
+def _opened(
+    serializer: URLSafeSerializer | URLSafeTimedSerializer, token: str, max_age: int | None = None
+) -> Any:
+    """The payload of a token signed by ``serializer`` (and younger than ``max_age`` seconds for a
+    timed one), or None: altered, truncated, another key, or not of the token syntax at all."""
+    if not TOKEN_SYNTAX.fullmatch(token):
+        return None
+    try:
+        if isinstance(serializer, URLSafeTimedSerializer):
+            return serializer.loads(token, max_age=max_age)
+        return serializer.loads(token)
+    except BadData:
+        return None
 
 
 def keys_for(settings: Settings) -> Keys:

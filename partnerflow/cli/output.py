@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from typer.exceptions import TyperException
 
 from partnerflow.policy import PolicyError
+from partnerflow.settings import SettingsProblem
 from partnerflow.text import MAX_ID
 
 RecordId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The record's number")]
@@ -68,6 +69,10 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         except InputProblem as error:
             for line in error.problems:
                 errors.print(line, markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except SettingsProblem as error:
+            for setting in error.problems:
+                errors.print(f"settings: {setting}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except PolicyError as error:
             for problem in error.problems:

@@ -72,7 +72,7 @@ def add_inbox(
                 decided=decided_items(session, person.id, now=now),
                 reports=[
                     (name, links.report(name), written.date())
-                    for name, written in latest_reports(settings.reports_dir)
+                    for name, written in latest_reports(settings.reports_dir, person.roles)
                 ],
             )
 

@@ -18,12 +18,21 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from partnerflow.approvals import keys_for
+from partnerflow.models import Role
 from partnerflow.settings import Settings
 from partnerflow.web.inbox_texts import inbox_texts_for
 
 REPORT_LINK_DAYS = 60  # a year's rebalancing is read over weeks; a link older than that is re-asked
 REPORT_TYPES = {".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8"}
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+# Who the inbox offers each report to, by its file name's start: a supply-chain person once
+# opened the settlement's payouts from their inbox. The e-mails link each report to its readers.
+REPORT_READERS: dict[str, frozenset[Role]] = {
+    "settlement-": frozenset({Role.FINANCE, Role.CHANNEL_DIRECTOR, Role.PROGRAMME_OWNER}),
+    "rebalancing-": frozenset({Role.CHANNEL_MANAGER, Role.CHANNEL_DIRECTOR, Role.PROGRAMME_OWNER}),
+    "partner-health-": frozenset({Role.CHANNEL_MANAGER, Role.CHANNEL_DIRECTOR, Role.PROGRAMME_OWNER}),
+    "referrals-": frozenset({Role.CHANNEL_DIRECTOR, Role.PROGRAMME_OWNER}),
+}
 Outcome = Callable[..., HTMLResponse]
 
 
@@ -36,12 +45,24 @@ def report_file(directory: Path, name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def latest_reports(directory: Path, limit: int = 12) -> list[tuple[str, datetime]]:
-    """The newest HTML reports (name, written at), newest first: what the inbox lists."""
+def latest_reports(directory: Path, roles: frozenset[Role], limit: int = 12) -> list[tuple[str, datetime]]:
+    """The newest HTML reports someone holding ``roles`` reads (name, written at), newest first:
+    what the inbox lists to them."""
     if not directory.is_dir():
         return []
-    written = sorted(((path.stat().st_mtime, path.name) for path in directory.glob("*.html")), reverse=True)
+    written = sorted(
+        (
+            (path.stat().st_mtime, path.name)
+            for path in directory.glob("*.html")
+            if _offered(path.name, roles)
+        ),
+        reverse=True,
+    )
     return [(name, datetime.fromtimestamp(mtime, tz=UTC)) for mtime, name in written[:limit]]
+
+
+def _offered(name: str, roles: frozenset[Role]) -> bool:
+    return any(name.startswith(start) and readers & roles for start, readers in REPORT_READERS.items())
 
 
 def add_reports(app: FastAPI, settings: Settings, outcome: Outcome) -> None:

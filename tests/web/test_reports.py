@@ -3,12 +3,15 @@ inbox), never as a path on the server's disk; a link opens one report file and n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import Engine
 
 from partnerflow.approvals import keys_for, links_for
+from partnerflow.models import Role
 from partnerflow.settings import Settings
-from partnerflow.web.reports import REPORT_POLICY, report_file
+from partnerflow.web.reports import REPORT_POLICY, latest_reports, report_file
 from tests.web.pages import invite
 from tests.web.test_inbox import DIRECTOR, sign_in
 
@@ -71,3 +74,17 @@ def test_the_inbox_lists_the_latest_reports_with_links_that_open(
     assert "partner-health-2026-11.html" in inbox.text
     [link] = [part.split('"', 1)[0] for part in inbox.text.split('href="')[1:] if "/reports/" in part]
     assert "Partner health 2026-11" in client.get(path_of(link)).text
+
+
+def test_each_report_is_offered_to_the_roles_that_read_it(tmp_path: Path) -> None:
+    for name in ("settlement-2026-10.html", "rebalancing-2026.html", "partner-health-2026-11.html"):
+        (tmp_path / name).write_text("<h1>report</h1>", encoding="utf-8")
+    offered = {
+        role: sorted(name for name, _ in latest_reports(tmp_path, frozenset({role})))
+        for role in (Role.SUPPLY_CHAIN, Role.FINANCE, Role.CHANNEL_MANAGER)
+    }
+    assert offered == {
+        Role.SUPPLY_CHAIN: [],
+        Role.FINANCE: ["settlement-2026-10.html"],
+        Role.CHANNEL_MANAGER: ["partner-health-2026-11.html", "rebalancing-2026.html"],
+    }
