@@ -169,7 +169,7 @@ HAND_SQL = text(
       FROM referral x JOIN sponsorinvitation xi ON xi.id = x.invitation_id
       JOIN customer xc ON xc.id = xi.customer_id
     )
-    SELECT f.rid, f.gid, f.amount, f.closed_on, c.customer_key AS sponsor_key,
+    SELECT f.rid, f.gid, f.amount, f.closed_on, c.customer_key AS sponsor_key, f.customer_key,
       (f.customer_key = c.customer_key OR f.domain = substr(c.email, instr(c.email, '@') + 1)) AS self_ref,
       COALESCE(w.day < date(f.created_at), 0) AS known,
       m.referrals > :per_month AS busy,
@@ -197,8 +197,10 @@ def hand_written(connection: Connection, policy: ReferralProgrammePolicy) -> tup
         },
     ).all()
     rewards, qualified, flagged = [], set(), set()
-    for rid, _gid, amount, closed_on, sponsor_key, self_ref, known, busy, ring in found:
+    first_valid: dict[str, int] = {}  # one referral qualifies per company: the oldest valid one
+    for rid, _gid, amount, closed_on, sponsor_key, referred_key, self_ref, known, busy, ring in found:
         is_flagged = bool(self_ref or known or busy or ring)
+        is_flagged = is_flagged or first_valid.setdefault(referred_key, rid) != rid
         (flagged if is_flagged else qualified).add(rid)
         payable = date.fromisoformat(str(closed_on)) + timedelta(days=policy.rewards.hold_days)
         for side, key, reward in (

@@ -102,7 +102,10 @@ def qualify_referrals(
         return QualificationReport()
     candidates = [row for row in pending if row.id in deals]
     checks = FraudChecks.load(session, candidates, policy, everything=customer_key is None)
-    found = [Qualified(row, deals[row.id], checks.flags(row)) for row in candidates]
+    found = one_per_company(
+        [Qualified(row, deals[row.id], checks.flags(row)) for row in candidates],
+        already_qualified(session, {row.customer_key for row in candidates}),
+    )
     qualified = flagged = 0
     for start in range(0, len(found), CHUNK):
         chunk = found[start : start + CHUNK]
@@ -114,6 +117,41 @@ def qualify_referrals(
         flagged += sum(bool(item.flags) for item in chunk)
         qualified += sum(not item.flags for item in chunk)
     return QualificationReport(qualified, flagged)
+
+
+def one_per_company(found: list[Qualified], taken: dict[str, int]) -> list[Qualified]:
+    """One referral qualifies per referred company: the first valid one (the oldest without a flag,
+    or one qualified before); the others are flagged for a channel manager. Measured before: one
+    won deal paid two sponsors for the same company. ``found`` is oldest first; ``taken`` maps a
+    company to its referral qualified before."""
+    first = dict(taken)
+    decided = []
+    for item in found:
+        key, number = item.referral.customer_key, item.referral.id
+        if not item.flags and first.setdefault(key, number) != number:
+            item = Qualified(
+                item.referral,
+                item.deal,
+                [f"another sponsor referred this company first (referral {first[key]})"],
+            )
+        decided.append(item)
+    return decided
+
+
+def already_qualified(session: Session, keys: set[str]) -> dict[str, int]:
+    """Company -> its referral qualified before (the first, if several from before this rule)."""
+    query = (
+        sa_select(col(Referral.customer_key), func.min(col(Referral.id)))
+        .where(
+            col(Referral.status) == ReferralStatus.QUALIFIED,
+            col(Referral.customer_key).in_(bindparam("keys", expanding=True)),
+        )
+        .group_by(col(Referral.customer_key))
+    )
+    taken: dict[str, int] = {}
+    for batch in _batches(sorted(keys)):
+        taken.update((key, number) for key, number in session.connection().execute(query, {"keys": batch}))
+    return taken
 
 
 def referral_rows(session: Session, where: ColumnElement[bool]) -> list[ReferralRow]:

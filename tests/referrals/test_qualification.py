@@ -195,3 +195,36 @@ def test_the_command_shows_a_referral_with_its_flags_and_rewards(engine: Engine)
     )
     assert [reward["side"] for reward in as_json["rewards"]] == ["referred", "sponsor"]
     assert missing.exit_code == 1 and "no referral 999" in missing.output
+
+
+def test_two_sponsors_of_one_company_one_qualifies_the_other_is_flagged(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = referral(session, sponsor(session))
+        second = referral(session, sponsor(session, "Autre Parrain SA", "achats@autre-parrain.example"))
+        won(session, "domain:filleul.example", date(2026, 10, 15), "40000")
+        session.commit()
+    report = qualify(engine)
+    with Session(engine) as session:
+        stored = {row.id: (row.status.value, row.flags) for row in session.exec(select(Referral))}
+    assert (report.qualified, report.flagged) == (1, 1)
+    assert stored[first] == ("qualified", [])
+    assert stored[second] == ("flagged", [f"another sponsor referred this company first (referral {first})"])
+
+
+def test_a_later_referral_of_a_company_already_qualified_is_flagged_by_the_event_run(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = referral(session, sponsor(session))
+        won(session, "domain:filleul.example", date(2026, 10, 15), "40000")
+        session.commit()
+    qualify(engine, "domain:filleul.example")
+    with Session(engine) as session:
+        late = referral(
+            session,
+            sponsor(session, "Tardif SAS", "achats@tardif.example"),
+            created_at=datetime(2026, 9, 2, 10, tzinfo=UTC),
+        )
+        session.commit()
+    assert qualify(engine, "domain:filleul.example").flagged == 1
+    with Session(engine) as session:
+        flags = session.get_one(Referral, late).flags
+    assert flags == [f"another sponsor referred this company first (referral {first})"]
