@@ -38,6 +38,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         "PARTNERFLOW_MAIL_DIR": str(tmp_path / "mail"),
         "PARTNERFLOW_PAYMENTS_DIR": str(tmp_path / "payments"),
         "PARTNERFLOW_REPORTS_DIR": str(tmp_path / "reports"),
+        "PARTNERFLOW_PREFECT_HOME": str(tmp_path / "prefect"),
         "PARTNERFLOW_POLICIES_DIR": str(PROJECT_ROOT / "policies"),
         "PARTNERFLOW_TEMPLATES_DIR": str(PROJECT_ROOT / "email_templates"),
         "PARTNERFLOW_SMTP_PORT": str(free_port()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -97,11 +98,21 @@ def test_up_explains_a_busy_smtp_port_instead_of_a_traceback(
     assert "Traceback" not in result.output
 
 
-def test_up_refuses_to_listen_beyond_loopback_without_an_api_auth_string(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_up_always_protects_its_prefect_api_with_an_auth_string_every_process_sends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
-    result = CliRunner().invoke(app, ["up", "--host", "0.0.0.0"])
-    assert result.exit_code == 1
-    assert "refusing to listen on 0.0.0.0 without PREFECT_SERVER_API_AUTH_STRING" in result.output
-    assert not Path(settings.database_url.removeprefix("sqlite:///")).exists(), "nothing was started"
+    from partnerflow.orchestration.prefect_api import protect_local_api
+
+    for name in ("PREFECT_SERVER_API_AUTH_STRING", "PREFECT_API_AUTH_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    made = protect_local_api(tmp_path)
+    assert made is not None and made.stat().st_mode & 0o777 == 0o600, "readable by its owner only"
+    secret = os.environ["PREFECT_SERVER_API_AUTH_STRING"]
+    assert secret.startswith("partnerflow:") and os.environ["PREFECT_API_AUTH_STRING"] == secret
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING")
+    assert protect_local_api(tmp_path) == made and os.environ["PREFECT_SERVER_API_AUTH_STRING"] == secret
+
+    monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "ops:given-by-the-operator")
+    monkeypatch.delenv("PREFECT_API_AUTH_STRING")
+    assert protect_local_api(tmp_path / "elsewhere") is None
+    assert os.environ["PREFECT_API_AUTH_STRING"] == "ops:given-by-the-operator"

@@ -13,16 +13,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
-import secrets
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
+from partnerflow.secret_files import read_or_create_secret
 from partnerflow.settings import Settings
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read aloud and retyped
@@ -181,22 +179,4 @@ def keys_for(settings: Settings) -> Keys:
     created once in ``secret_key_file`` (every local process then agrees on it)."""
     if settings.secret_key is not None:
         return Keys(settings.secret_key.get_secret_value())
-    return Keys(_development_secret(settings.secret_key_file))
-
-
-def _development_secret(path: Path) -> str:
-    """Read the key, or create it: written to a private temporary file, then linked into place
-    (atomic, and refused if another process linked theirs first, whose key then wins)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(secrets.token_urlsafe(32))
-        try:
-            os.link(partial, path)
-        except FileExistsError:
-            pass
-        finally:
-            partial.unlink()
-    return path.read_text(encoding="utf-8").strip()
+    return Keys(read_or_create_secret(settings.secret_key_file))

@@ -21,10 +21,10 @@ from partnerflow.orchestration.local_server import (
     stop_process_groups,
     wait_until_healthy,
 )
-from partnerflow.orchestration.prefect_api import use_local_server_by_default
+from partnerflow.orchestration.prefect_api import protect_local_api, use_local_server_by_default
 from partnerflow.orchestration.serving import serve_all, start_serving_process, start_web_process
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
-from partnerflow.settings import get_settings, is_loopback
+from partnerflow.settings import get_settings
 
 
 @friendly_errors
@@ -76,16 +76,11 @@ def up(
     """Run everything locally: Prefect server (SQLite), approval page, SMTP sink, all deployments.
 
     If the Prefect server, the deployment runner or the approval page stops, ``up`` says so and
-    stops the rest. Ctrl-C stops everything. Beyond loopback, the Prefect API must require
-    ``PREFECT_SERVER_API_AUTH_STRING`` (every partnerflow process then sends it).
+    stops the rest. Ctrl-C stops everything. The Prefect API always requires an auth string:
+    ``PREFECT_SERVER_API_AUTH_STRING``, else one ``up`` makes once under the Prefect home (every
+    partnerflow process of this install then sends it; the UI asks for it).
     """
     settings = get_settings()
-    if not _api_protected(host):
-        errors.print(
-            f"refusing to listen on {host} without PREFECT_SERVER_API_AUTH_STRING: anyone who reaches "
-            "the port could resume runs; set it (README: Security) or keep the default 127.0.0.1"
-        )
-        raise typer.Exit(1)
     migrate(settings.database_url)
     sink_port = smtp_port or settings.smtp_port
     os.environ["PARTNERFLOW_SMTP_PORT"] = str(sink_port)
@@ -96,12 +91,15 @@ def up(
                 + ("--smtp-port" if what == "SMTP" else "PARTNERFLOW_WEB_PORT")
             )
             raise typer.Exit(1)
+    made = protect_local_api(settings.prefect_home)
     with ExitStack() as running:
         running.enter_context(sigterm_as_interrupt())
         with step("starting the Prefect server"):
             server = running.enter_context(local_prefect_server(settings.prefect_home, host=host, port=port))
         running.enter_context(MailSink(settings.mail_dir, port=sink_port))
         console.print(f"Prefect UI: [bold]http://{host}:{port}[/bold]  (API {server.api_url})")
+        if made is not None:
+            console.print(f"  it asks for the auth string: partnerflow:<the secret in {made}>")
         console.print(f"Approval page: {settings.web_url} (listening on {host}:{settings.web_port})")
         console.print(f"SMTP sink: 127.0.0.1:{sink_port} -> {settings.mail_dir}")
         console.print("Serving the deployments of prefect.yaml; Ctrl-C to stop.")
@@ -127,15 +125,6 @@ def up(
         errors.print(f"{part.name} stopped (exit code {code}, log {server.log_path}); so did partnerflow up")
         raise typer.Exit(1)
     console.print("stopped")
-
-
-def _api_protected(host: str) -> bool:
-    """Loopback, or an API auth string that every child and client of ``up`` will send."""
-    secret = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
-    if secret:
-        os.environ.setdefault("PREFECT_API_AUTH_STRING", secret)
-        return True
-    return is_loopback(host)
 
 
 @friendly_errors

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from partnerflow.secret_files import read_or_create_secret
 from partnerflow.settings import get_settings
 
 # Prefect's client errors when a server is down or refuses: OS-level and HTTP-level.
@@ -24,12 +26,40 @@ class PrefectUnavailable(Exception):
 
 
 def use_local_server_by_default() -> None:
-    """Talk to the server ``partnerflow up`` runs, unless PREFECT_API_URL says otherwise.
+    """Talk to the server ``partnerflow up`` runs, unless PREFECT_API_URL says otherwise, with the
+    auth string ``up`` made for it, unless PREFECT_API_AUTH_STRING says otherwise.
 
-    Without it every command would start a temporary Prefect server of its own (10-16 s) and
-    the runs it creates would vanish with it.
+    Without the URL every command would start a temporary Prefect server of its own (10-16 s) and
+    the runs it creates would vanish with it; without the auth string ``up``'s API refuses it.
     """
-    os.environ.setdefault("PREFECT_API_URL", f"{get_settings().prefect_ui_url}/api")
+    settings = get_settings()
+    os.environ.setdefault("PREFECT_API_URL", f"{settings.prefect_ui_url}/api")
+    made = local_api_auth_file(settings.prefect_home)
+    if "PREFECT_API_AUTH_STRING" not in os.environ and made.is_file():
+        os.environ["PREFECT_API_AUTH_STRING"] = _made_auth_string(made)
+
+
+def local_api_auth_file(prefect_home: Path) -> Path:
+    """Where ``partnerflow up`` keeps the secret of the Prefect API's auth string (mode 600)."""
+    return prefect_home / "api-auth"
+
+
+def _made_auth_string(path: Path) -> str:
+    """The auth string ``up`` made: ``partnerflow:<the file's secret>`` (the UI's user:password)."""
+    return f"partnerflow:{read_or_create_secret(path)}"
+
+
+def protect_local_api(prefect_home: Path) -> Path | None:
+    """Make the Prefect API that ``up`` starts require an auth string, and every process ``up``
+    starts send it: ``PREFECT_SERVER_API_AUTH_STRING`` if set (returns None), else one made once
+    in ``local_api_auth_file`` (returned: the UI asks for it). Measured before: with ``up``'s
+    default, any local process could read a waiting run's input and resume it."""
+    given = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
+    made = None if given else local_api_auth_file(prefect_home)
+    secret = given or _made_auth_string(local_api_auth_file(prefect_home))
+    os.environ["PREFECT_SERVER_API_AUTH_STRING"] = secret
+    os.environ.setdefault("PREFECT_API_AUTH_STRING", secret)
+    return made
 
 
 def resume_run(flow_run_id: str, run_input: dict[str, Any]) -> None:

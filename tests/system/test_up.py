@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -42,7 +43,9 @@ def start_up(operator: Operator, name: str = "up") -> tuple[PrefectApi, int]:
     operator.start(
         name, sys.executable, "-m", "partnerflow", "up", "--port", str(port), "--smtp-port", str(smtp_port)
     )
-    api = PrefectApi(f"http://127.0.0.1:{port}/api")
+    secret = Path(operator.environment["PARTNERFLOW_PREFECT_HOME"]) / "api-auth"
+    wait_for("up to make its API's auth string", secret.is_file, timeout=60)
+    api = PrefectApi(f"http://127.0.0.1:{port}/api", f"partnerflow:{secret.read_text().strip()}")
     operator.wait_until_alive(name, api.healthy)
     wait_for(
         "every deployment of prefect.yaml to be served",
@@ -62,6 +65,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Operator,
     api, _ = start_up(operator)
     yield operator, api
     operator.stop_all()
+
+
+def test_the_prefect_api_answers_nothing_without_its_auth_string(
+    served: tuple[Operator, PrefectApi],
+) -> None:
+    _, api = served
+    refused = httpx.post(f"{api.url}/flow_runs/filter", json={}, timeout=30)
+    guessed = httpx.post(f"{api.url}/flow_runs/filter", json={}, auth=("partnerflow", "guess"), timeout=30)
+    assert refused.status_code == guessed.status_code == 401, "no local process reads a run's input"
 
 
 def test_the_scheduler_creates_runs_for_every_scheduled_deployment(
