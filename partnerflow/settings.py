@@ -153,6 +153,11 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and self.payer_iban == DEMO_PAYER_IBAN:
             raise ValueError("PARTNERFLOW_PAYER_IBAN must be set to the real paying account in production")
+        if self.environment == "production" and not self.web_url.startswith("https://"):
+            raise ValueError(
+                "PARTNERFLOW_WEB_URL must be an https address in production: the inbox's session "
+                "cookie is then sent over TLS only (Secure)"
+            )
         return self
 
 

@@ -22,7 +22,11 @@ def test_production_refuses_clear_text_smtp_to_a_network_host() -> None:
 
 def test_production_accepts_a_loopback_relay_without_tls() -> None:
     settings = Settings(
-        environment="production", smtp_host="127.0.0.1", payer_iban=REAL_IBAN, secret_key=SECRET
+        environment="production",
+        smtp_host="127.0.0.1",
+        payer_iban=REAL_IBAN,
+        secret_key=SECRET,
+        web_url="https://partners.vendor.example",
     )
     assert settings.smtp_security is SmtpSecurity.NONE
 

@@ -114,8 +114,17 @@ def request_sign_in(
     return True
 
 
-def use_sign_in(session: Session, keys: Keys, token: str, *, now: datetime) -> Person | str:
-    """The person a sign-in link opens the inbox for (the link is used up), or why not."""
+@dataclass(frozen=True)
+class SignedIn:
+    """A session opened with a sign-in link: the person, and the link it is held by (the server
+    ends the session there: :func:`end_session`)."""
+
+    person: Person
+    link_id: int
+
+
+def use_sign_in(session: Session, keys: Keys, token: str, *, now: datetime) -> SignedIn | str:
+    """The session a sign-in link opens (the link is used up), or why not."""
     claim = keys.read_sign_in(token, max_age=SIGN_IN_MINUTES * 60)
     if claim is None:
         return "this sign-in link is not valid or has expired: ask for a new one"
@@ -131,7 +140,28 @@ def use_sign_in(session: Session, keys: Keys, token: str, *, now: datetime) -> P
         return "this sign-in link is not valid: ask for a new one"
     link.used_at = now
     session.add(link)
-    return person
+    return SignedIn(person, claim[0])
+
+
+def session_person(session: Session, keys: Keys, cookie: str) -> Person | None:
+    """Whom a session cookie signs in: a live session (not ended at sign-out, younger than
+    ``SESSION_HOURS``) of an active person, else None."""
+    claim = keys.read_session(cookie, max_age=SESSION_HOURS * 3600)
+    link = session.get(SignInLink, claim[1]) if claim is not None else None
+    if claim is None or link is None or link.person_id != claim[0] or link.signed_out_at is not None:
+        return None
+    person = session.get(Person, claim[0])
+    return person if person is not None and person.active else None
+
+
+def end_session(session: Session, keys: Keys, cookie: str, *, now: datetime) -> None:
+    """Sign-out: the session ends on the server, so a copy of the cookie opens nothing any more
+    (before, the signed cookie kept working for its 8 hours after sign-out)."""
+    claim = keys.read_session(cookie, max_age=SESSION_HOURS * 3600)
+    link = session.get(SignInLink, claim[1]) if claim is not None else None
+    if claim is not None and link is not None and link.person_id == claim[0] and link.signed_out_at is None:
+        link.signed_out_at = now
+        session.add(link)
 
 
 def open_items(session: Session, links: Links, person_id: int, *, now: datetime) -> list[OpenItem]:

@@ -107,13 +107,17 @@ class Keys:
             return None
         return payload[0], str(payload[1])
 
-    def session_token(self, person_id: int) -> str:
-        """The inbox's session cookie: a signed person id with its time of issue."""
-        return self._sessions.dumps(person_id)
+    def session_token(self, person_id: int, link_id: int) -> str:
+        """The inbox's session cookie: the person and the sign-in link that opened the session
+        (the server ends it there at sign-out), signed with its time of issue."""
+        return self._sessions.dumps([person_id, link_id])
 
-    def read_session(self, token: str, max_age: int) -> int | None:
+    def read_session(self, token: str, max_age: int) -> tuple[int, int] | None:
+        """(person id, sign-in link id) of a session cookie younger than ``max_age`` seconds."""
         payload = _opened(self._sessions, token, max_age=max_age)
-        return payload if type(payload) is int else None
+        if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
+            return None
+        return payload[0], payload[1]
 
     def report_token(self, name: str) -> str:
         """A link to one report file (its name under the reports directory), dated: it expires."""

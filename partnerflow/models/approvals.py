@@ -97,3 +97,4 @@ class SignInLink(SQLModel, table=True):
     issued_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()
     used_at: datetime | None = timestamp_field(nullable=True)
+    signed_out_at: datetime | None = timestamp_field(nullable=True)  # the session it opened ended

@@ -48,6 +48,7 @@ from partnerflow.web.inbox import add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.referral_texts import referral_texts_for
 from partnerflow.web.reports import add_reports
+from partnerflow.web.same_origin import is_cross_site_post, origin_of
 from partnerflow.web.survey_texts import survey_texts_for
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
@@ -96,9 +97,18 @@ def create_app(
     # Added first: inside ``secure``, so a 413 gets its headers too.
     app.add_middleware(LimitedBody, limit=settings.web_max_body_kb * 1024)
 
+    own_origins = frozenset({origin_of(settings.web_url)})
+
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
+        if is_cross_site_post(request, own_origins):
+            locale = settings.default_locale
+            t = texts_for(locale)
+            response: Response = outcome(
+                locale, "refused", t["cross_site"], t["cross_site_detail"], status=403
+            )
+        else:
+            response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
             response.headers.setdefault(header, value)
         return response

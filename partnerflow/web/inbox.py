@@ -23,8 +23,10 @@ from partnerflow.approvals.inbox import (
     SESSION_HOURS,
     SIGN_IN_MINUTES,
     decided_items,
+    end_session,
     open_items,
     request_sign_in,
+    session_person,
     use_sign_in,
 )
 from partnerflow.approvals.subjects import subject_names_for
@@ -48,9 +50,7 @@ def add_inbox(
     secure = settings.web_url.startswith("https://")
 
     def signed_in(request: Request, session: Session) -> Person | None:
-        person_id = keys.read_session(request.cookies.get(COOKIE, ""), max_age=SESSION_HOURS * 3600)
-        person = session.get(Person, person_id) if person_id is not None else None
-        return person if person is not None and person.active else None
+        return session_person(session, keys, request.cookies.get(COOKIE, ""))
 
     @app.get("/inbox", response_class=HTMLResponse)
     def inbox(request: Request) -> HTMLResponse:
@@ -98,15 +98,15 @@ def add_inbox(
     def use_link(token: str) -> Response:
         with Session(engine) as session:
             found = use_sign_in(session, keys, token, now=clock.now())
+            opened = None if isinstance(found, str) else (found.person.id or 0, found.link_id)
             session.commit()
-            person_id = found.id if isinstance(found, Person) else None
-        if person_id is None:
+        if opened is None:
             locale = settings.default_locale
             return outcome(locale, "refused", inbox_texts_for(locale)["refused"], str(found), status=410)
         response = RedirectResponse("/inbox", status_code=303)
         response.set_cookie(
             COOKIE,
-            keys.session_token(person_id),
+            keys.session_token(*opened),
             max_age=SESSION_HOURS * 3600,
             httponly=True,
             samesite="lax",
@@ -115,7 +115,10 @@ def add_inbox(
         return response
 
     @app.post("/signout")
-    def sign_out() -> Response:
+    def sign_out(request: Request) -> Response:
+        with Session(engine) as session:
+            end_session(session, keys, request.cookies.get(COOKIE, ""), now=clock.now())
+            session.commit()
         response = RedirectResponse("/inbox", status_code=303)
         response.delete_cookie(COOKIE)
         return response

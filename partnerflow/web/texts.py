@@ -38,6 +38,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "invalid": "This link is not valid",
         "invalid_detail": "It was altered, or comes from another installation. "
         "Use the link from your e-mail.",
+        "cross_site": "This request came from another site",
+        "cross_site_detail": "Nothing was done. Open the link from your e-mail directly.",
         "closed": "Nothing to decide here any more",
     },
     "fr": {
@@ -67,6 +69,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "invalid": "Ce lien n'est pas valide",
         "invalid_detail": "Il a été modifié ou provient d'une autre installation. "
         "Utilisez le lien de votre e-mail.",
+        "cross_site": "Cette demande vient d'un autre site",
+        "cross_site_detail": "Rien n'a été fait. Ouvrez directement le lien de votre e-mail.",
         "closed": "Il n'y a plus rien à décider ici",
     },
 }

@@ -28,9 +28,9 @@ from partnerflow.approvals import (
     links_for,
     unsealer,
 )
-from partnerflow.approvals.inbox import request_sign_in, use_sign_in
+from partnerflow.approvals.inbox import SignedIn, request_sign_in, use_sign_in
 from partnerflow.approvals.invitations import invite_role
-from partnerflow.models import Person, Role
+from partnerflow.models import Role
 from partnerflow.notify import MailSink, deliver_pending
 from partnerflow.settings import Settings
 from tests.factories import NOW, RENDERER, add_person
@@ -117,7 +117,7 @@ def test_before_sending_the_database_holds_no_usable_link_or_code(
     four_eyes_asked: None, engine: Engine, settings: Settings
 ) -> None:
     attempts = insider_attempts(engine, settings)
-    assert not [outcome for outcome in attempts if isinstance(outcome, Recorded | Person)]
+    assert not [outcome for outcome in attempts if isinstance(outcome, Recorded | SignedIn)]
 
 
 def test_after_sending_neither_and_the_received_e_mails_do_carry_working_ones(
@@ -126,7 +126,7 @@ def test_after_sending_neither_and_the_received_e_mails_do_carry_working_ones(
     received = deliver(engine, settings, smtp_server)
 
     attempts = insider_attempts(engine, settings)
-    assert not [outcome for outcome in attempts if isinstance(outcome, Recorded | Person)]
+    assert not [outcome for outcome in attempts if isinstance(outcome, Recorded | SignedIn)]
 
     keys = links_for(settings).keys
     with Session(engine) as session:
@@ -138,7 +138,7 @@ def test_after_sending_neither_and_the_received_e_mails_do_carry_working_ones(
         signed_in = use_sign_in(session, keys, sign_in, now=NOW)
     assert isinstance(by_link, Recorded) and by_link.answer.person_email == DIRECTORS[0]
     assert isinstance(by_code, Recorded) and by_code.answer.person_email == DIRECTORS[1]
-    assert isinstance(signed_in, Person) and signed_in.email == "manager@vendor.example"
+    assert isinstance(signed_in, SignedIn) and signed_in.person.email == "manager@vendor.example"
 
 
 def test_a_message_whose_credential_this_installation_cannot_make_is_not_sent_as_is(
