@@ -144,6 +144,10 @@ class Keys:
         canonical = json.dumps(["approval-answer", *facts], sort_keys=True, separators=(",", ":"))
         return self._mac(canonical).hex()
 
+    def audit_seal_mac(self, last_event_id: int, chain_hash: str) -> str:
+        """The MAC of an audit seal (see ``partnerflow.audit_chain``)."""
+        return self._mac(f"audit-seal:{last_event_id}:{chain_hash}").hex()
+
     def _mac(self, message: str) -> bytes:
         return hmac.new(self._secret, message.encode(), hashlib.sha256).digest()
 

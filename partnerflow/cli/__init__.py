@@ -6,6 +6,7 @@ import typer
 
 from partnerflow.cli import (
     approval_commands,
+    audit_commands,
     automation_commands,
     campaign_commands,
     candidate_commands,
@@ -50,6 +51,7 @@ app.add_typer(partner_commands.app, name="partners")
 app.add_typer(referral_commands.customers_app, name="customers")
 app.add_typer(referral_commands.referrals_app, name="referrals")
 app.add_typer(automation_commands.app, name="automations")
+app.add_typer(audit_commands.app, name="audit")
 app.command()(lead_commands.rebalance)
 
 __all__ = ["app"]

@@ -1,7 +1,7 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from partnerflow.models.approvals import ApprovalAnswer, ApprovalGrant, ApprovalRequest, SignInLink
-from partnerflow.models.audit import AuditEvent, AuditTrailIsAppendOnly
+from partnerflow.models.audit import AuditEvent, AuditLink, AuditSeal, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
 from partnerflow.models.columns import UTCDateTime, utcnow
 from partnerflow.models.commissions import (
@@ -81,6 +81,8 @@ __all__ = [
     "ApprovalRequest",
     "AttritionCause",
     "AuditEvent",
+    "AuditLink",
+    "AuditSeal",
     "AuditTrailIsAppendOnly",
     "BatchStatus",
     "Campaign",

@@ -38,3 +38,26 @@ def _refuse_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -
 
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
+
+
+class AuditLink(SQLModel, table=True):
+    """An event's place in the chain, written when it is sealed: the hash of every sealed event up
+    to and including it (``audit_chain``). Lets ``audit verify`` name the first row that differs."""
+
+    __tablename__ = "audit_link"
+
+    event_id: int = Field(primary_key=True)
+    chain_hash: str = Field(max_length=64)
+
+
+class AuditSeal(SQLModel, table=True):
+    """A checkpoint of the chain: its hash after ``last_event_id``, with the key's MAC over both.
+    Without the key, rewriting events and links consistently still breaks the MAC."""
+
+    __tablename__ = "audit_seal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_event_id: int = Field(index=True)
+    chain_hash: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
+    sealed_at: datetime = timestamp_field()
