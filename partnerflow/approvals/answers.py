@@ -85,9 +85,27 @@ def answer_by_code(
         select(ApprovalGrant).where(ApprovalGrant.code_digest == keys.code_digest(code))
     ).first()
     found = _grantee(session, grant) if grant is not None else None
-    if found is None or Subject(found.request.subject_kind, found.request.subject_id) != subject:
+    if found is None:
         return _refuse(session, subject, "unknown", "code", f"this code is not valid for {subject}")
+    if Subject(found.request.subject_kind, found.request.subject_id) != subject:
+        return _burn(session, found, subject, now)
     return _record(session, keys, found, reply, via="code", actor=found.person.email, now=now)
+
+
+def _burn(session: Session, found: Grantee, typed_for: Subject, now: datetime) -> Refused:
+    """A real code typed for another decision: it no longer works anywhere. Prefect keeps what
+    was typed into a run's form, so the code is known outside its owner's mailbox now (measured
+    before: refused but still valid, anyone reading that run's input could answer as its owner).
+    Audited with its owner, who is told (refusal notice) and asks for a new round."""
+    if found.grant.used_at is None:
+        found.grant.used_at = now
+        session.add(found.grant)
+    own = Subject(found.request.subject_kind, found.request.subject_id)
+    reason = (
+        f"your code for {own} was typed for {typed_for}: it no longer works; "
+        "ask the process owner for a new link"
+    )
+    return _refuse(session, typed_for, "unknown", "code", reason, person=found.person.email)
 
 
 def answer_on_behalf(

@@ -19,6 +19,7 @@ from partnerflow.approvals import (
     Refused,
     Reply,
     Subject,
+    answer_by_code,
     answer_by_link,
     answer_on_behalf,
     approvals_given,
@@ -205,3 +206,21 @@ def test_answers_pending_at_the_upgrade_are_sealed_by_it(settings: Settings) -> 
     migrate(settings.database_url)
     with Session(engine) as session:
         assert [a.person_email for a, _ in unapplied_answers(session, DEAL, KEYS)] == ["d@v.example"]
+
+
+def test_a_code_typed_into_another_decisions_form_is_burned_and_its_owner_told(
+    engine: Engine, four_eyes: dict[str, Invitation]
+) -> None:
+    code = four_eyes["director1@vendor.example"].code
+    with Session(engine) as session:
+        elsewhere = answer_by_code(session, KEYS, Subject("settlement", 3), code, Reply("approve"), now=NOW)
+        session.commit()
+        later = answer_by_code(session, KEYS, DEAL, code, Reply("approve"), now=NOW)
+        session.commit()
+        [burned, used] = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "approval.refused").order_by(col(AuditEvent.id))
+        ).all()
+    assert isinstance(elsewhere, Refused) and "no longer works" in elsewhere.reason
+    assert isinstance(later, Refused) and "already used" in later.reason, "Prefect kept it: it opens nothing"
+    assert burned.details["person"] == "director1@vendor.example", "its owner is told (refusal notice)"
+    assert used.details["person"] == "director1@vendor.example"
