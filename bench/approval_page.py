@@ -85,6 +85,7 @@ def main() -> None:
                 "PARTNERFLOW_MAIL_DIR": str(mail),
                 "PARTNERFLOW_WEB_URL": f"http://127.0.0.1:{web_port}",
                 "PARTNERFLOW_SECRET_KEY": "bench secret key, long enough",
+                "PARTNERFLOW_WEB_POSTS_PER_MINUTE": "100000",  # 20 clients on one address
             }
         )
         settings = Settings()

@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     web_max_body_kb: int = Field(
         default=64, ge=1, le=10_240, description="The largest request the approval page reads (413 beyond)"
     )
+    web_posts_per_minute: int = Field(
+        default=120,
+        ge=1,
+        description=(
+            "Form posts the web app takes from one client address in a minute (429 beyond): a "
+            "flood of sign-in, referral or answer posts stops here"
+        ),
+    )
     max_input_file_mb: int = Field(
         default=200, ge=1, le=10_240, description="The largest file a command reads (deals, campaigns, leads)"
     )

@@ -33,6 +33,7 @@ from partnerflow.text import is_clean
 
 QUIET_AFTER = timedelta(days=540)
 CODE_LENGTH = 8
+REFERRALS_PER_DAY = 10  # companies one sponsor link may recommend in a day
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,19 @@ def count_visit(session: Session, invitation: SponsorInvitation) -> None:
 def refer(
     session: Session, keys: Keys, token: str, given: dict[str, str], *, now: datetime
 ) -> ReferralOutcome:
-    """Record the referred company (once per sponsor and company)."""
+    """Record the referred company (once per sponsor and company, at most ``REFERRALS_PER_DAY``
+    a link: one sponsor link once recorded 40 spam referrals)."""
     found = find_invitation(session, keys, token)
     if found is None:
         return ReferralOutcome(False, "", "invalid")
     invitation, sponsor = found
+    today = session.exec(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.invitation_id == invitation.id, col(Referral.created_at) > now - timedelta(days=1))
+    ).one()
+    if today >= REFERRALS_PER_DAY:
+        return ReferralOutcome(False, sponsor.locale, "too-many")
     try:
         company = ReferredCompany.model_validate(
             {

@@ -46,6 +46,7 @@ from partnerflow.referrals.invitations import find_invitation as find_sponsor_in
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.inbox import add_inbox
 from partnerflow.web.limits import LimitedBody
+from partnerflow.web.rate_limits import SlidingWindow
 from partnerflow.web.referral_texts import referral_texts_for
 from partnerflow.web.reports import add_reports
 from partnerflow.web.same_origin import is_cross_site_post, origin_of
@@ -98,15 +99,20 @@ def create_app(
     app.add_middleware(LimitedBody, limit=settings.web_max_body_kb * 1024)
 
     own_origins = frozenset({origin_of(settings.web_url)})
+    posts = SlidingWindow(settings.web_posts_per_minute)
 
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        source = request.client.host if request.client else "unknown"
+        wait = posts.wait_before(source) if request.method == "POST" else 0
+        locale, t = settings.default_locale, texts_for(settings.default_locale)
         if is_cross_site_post(request, own_origins):
-            locale = settings.default_locale
-            t = texts_for(locale)
             response: Response = outcome(
                 locale, "refused", t["cross_site"], t["cross_site_detail"], status=403
             )
+        elif wait:
+            response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
+            response.headers["Retry-After"] = str(wait)
         else:
             response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
@@ -279,7 +285,7 @@ def create_app(
         if result.created:
             t = referral_texts_for(result.locale)
             return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
-        if result.problem in ("invalid", "already-referred"):
+        if result.problem in ("invalid", "already-referred", "too-many"):
             return referral_refusal(result.locale or settings.default_locale, result.problem)
         return referral_form(result.locale, sponsor, result.problem, status=422)
 

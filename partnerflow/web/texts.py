@@ -40,6 +40,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "Use the link from your e-mail.",
         "cross_site": "This request came from another site",
         "cross_site_detail": "Nothing was done. Open the link from your e-mail directly.",
+        "too_many": "Too many requests from your address",
+        "too_many_detail": "Nothing was done. Wait a minute, then try again.",
         "closed": "Nothing to decide here any more",
     },
     "fr": {
@@ -71,6 +73,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "Utilisez le lien de votre e-mail.",
         "cross_site": "Cette demande vient d'un autre site",
         "cross_site_detail": "Rien n'a été fait. Ouvrez directement le lien de votre e-mail.",
+        "too_many": "Trop de demandes depuis votre adresse",
+        "too_many_detail": "Rien n'a été fait. Attendez une minute, puis réessayez.",
         "closed": "Il n'y a plus rien à décider ici",
     },
 }
