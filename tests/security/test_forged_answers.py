@@ -6,8 +6,6 @@ the next sweep, and one operator met four eyes alone by relaying both directors'
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
@@ -23,14 +21,13 @@ from partnerflow.approvals import (
     answer_by_link,
     answer_on_behalf,
     approvals_given,
-    open_round,
     unapplied_answers,
 )
 from partnerflow.cli import app
 from partnerflow.db import migrate
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, AuditEvent, Role
 from partnerflow.settings import Settings
-from tests.factories import LINKS, NOW, add_person
+from tests.factories import LINKS, NOW, add_person, ask
 
 DEAL = Subject("registration", 7)
 KEYS = LINKS.keys
@@ -42,18 +39,7 @@ def four_eyes(engine: Engine) -> dict[str, Invitation]:
     with Session(engine, expire_on_commit=False) as session:
         for email in ("director1@vendor.example", "director2@vendor.example"):
             add_person(session, email, Role.CHANNEL_DIRECTOR)
-        invitations = open_round(
-            session,
-            LINKS,
-            DEAL,
-            role="channel-director",
-            round_number=1,
-            approvers_required=2,
-            summary="### Registration #7",
-            expires_at=NOW + timedelta(days=3),
-            flow_run_id=None,
-            now=NOW,
-        )
+        invitations = ask(session, DEAL, "channel-director", approvers_required=2)
         session.commit()
         return {invitation.person.email: invitation for invitation in invitations}
 
