@@ -24,6 +24,7 @@ from partnerflow.approvals import (
     open_round,
     unsealer,
 )
+from partnerflow.approvals.inbox import request_sign_in
 from partnerflow.models import (
     ApprovalGrant,
     ApprovalRequest,
@@ -34,6 +35,7 @@ from partnerflow.models import (
     PersonRole,
     Registration,
     Role,
+    SignInLink,
     Territory,
 )
 from partnerflow.notify import TemplateRenderer, opened
@@ -215,6 +217,16 @@ def answer_as(
 
 CODE_PATTERN = re.compile(r"\b[2-9A-Z]{5}-[2-9A-Z]{5}\b")
 LINK_PATTERN = re.compile(r"https?://\S+/approve/[\w.-]+")
+
+
+def operator_link(session: Session, email: str, keys: Keys = LINKS.keys, now: datetime = NOW) -> str:
+    """The token of a sign-in link mailed to ``email`` (an active person): what an operator pastes
+    into ``--operator-link`` to prove who they are (as the sender would sign it)."""
+    links = Links(keys, LINKS.web_url, LINKS.ui_url)
+    assert request_sign_in(session, links, RENDERER, email, now=now), f"{email} is not an active person"
+    link = session.exec(select(SignInLink).order_by(col(SignInLink.id).desc())).first()
+    assert link is not None and link.id is not None
+    return keys.sign_in_token(link.id, keys.sign_in_nonce(link.id))
 
 
 def delivered_text(mail: Notification) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,10 +11,10 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
-from partnerflow.models import ApprovalAnswer, AuditEvent, Registration
+from partnerflow.models import ApprovalAnswer, AuditEvent, Registration, Role
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.review import request_review
-from tests.factories import LINKS, NOW, RENDERER, mailed_invitation, submission
+from tests.factories import LINKS, NOW, RENDERER, add_person, mailed_invitation, operator_link, submission
 
 runner = CliRunner()
 
@@ -85,19 +84,24 @@ def test_an_operator_answers_for_someone_only_with_a_reason_and_is_recorded_as_t
         "--on-behalf-of",
         "manager@vendor.example",
     ]
-    refused = runner.invoke(app, base)
+    with Session(engine) as session:
+        add_person(session, "ops@vendor.example", Role.CHANNEL_OPS)
+        link = operator_link(session, "ops@vendor.example")
+        session.commit()
+    refused = runner.invoke(app, [*base, "--operator-link", f"http://127.0.0.1:4280/signin/{link}"])
     assert refused.exit_code == 1 and "--reason is required" in refused.output
-    done = runner.invoke(app, [*base, "--reason", "approved by phone, ticket 4711"])
+    unproven = runner.invoke(app, [*base, "--reason", "approved by phone"])
+    assert unproven.exit_code == 1 and "--operator-link" in unproven.output, "the OS user proves nothing"
+    done = runner.invoke(
+        app, [*base, "--reason", "approved by phone, ticket 4711", "--operator-link", f"/signin/{link}"]
+    )
     assert done.exit_code == 0, done.output
     [answer] = answers(engine)
-    assert (answer.actor, answer.reason) == (
-        f"operator:{getpass.getuser()}",
-        "approved by phone, ticket 4711",
-    )
+    assert (answer.actor, answer.reason) == ("operator:ops@vendor.example", "approved by phone, ticket 4711")
     with Session(engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.answered")).one()
     assert (
-        event.actor == f"operator:{getpass.getuser()}" and event.details["person"] == "manager@vendor.example"
+        event.actor == "operator:ops@vendor.example" and event.details["person"] == "manager@vendor.example"
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from partnerflow.approvals.answer_seal import answer_mac
+from partnerflow.approvals.inbox import use_sign_in
 from partnerflow.approvals.keys import Keys
 from partnerflow.approvals.requests import latest_round, open_requests
 from partnerflow.approvals.subjects import DECISIONS, Subject
@@ -115,17 +116,30 @@ def answer_on_behalf(
     email: str,
     reply: Reply,
     *,
-    operator: str,
+    operator_link: str,
     reason: str,
     now: datetime,
 ) -> Outcome:
     """An operator records the answer a person gave elsewhere (phone, meeting): the person's own
     grant is consumed, and the operator is the actor, with the reason, in the answer and audit.
-    One operator relays at most one answer of a request, and on four eyes a relayed answer does
-    not count as a distinct approver (``approvals_given``): one operator cannot meet it alone."""
-    actor = f"operator:{operator}"
+
+    The operator proves who they are as everyone else does: with a sign-in link mailed to their
+    own address (``operator_link``, its token; single use, 15 minutes). Before, the actor was the
+    operating-system user, which whoever runs the command chooses. One operator relays at most one
+    answer of a request, never their own, and on four eyes a relayed answer does not count as a
+    distinct approver (``approvals_given``): one operator cannot meet it alone."""
     if not reason.strip():
-        return _refuse(session, subject, actor, "operator", "--reason is required when answering for someone")
+        return _refuse(
+            session, subject, "operator", "operator", "--reason is required when answering for someone"
+        )
+    signed = use_sign_in(session, keys, operator_link, now=now)
+    if isinstance(signed, str):
+        return _refuse(session, subject, "operator", "operator", f"--operator-link: {signed}")
+    actor = f"operator:{signed.person.email}"
+    if signed.person.email == email.strip().lower():
+        return _refuse(
+            session, subject, actor, "operator", "answer with your own link or code, not on your behalf"
+        )
     for request in open_requests(session, subject):
         row = session.exec(
             select(ApprovalGrant, Person)

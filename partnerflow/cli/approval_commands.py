@@ -2,12 +2,15 @@
 
 An answer from the terminal is as personal as one from the approval page: it needs the code
 from the person's e-mail, or it is an operator's explicit act for someone else
-(``--on-behalf-of EMAIL --reason TEXT``), recorded with the operating-system user as the actor.
+(``--on-behalf-of EMAIL --reason TEXT --operator-link LINK``), recorded with the operator as the
+actor: the operator proves who they are with a sign-in link mailed to their own address
+(``partnerflow approvals operator-link ME``), not with the operating-system user name.
 """
 
 from __future__ import annotations
 
-import getpass
+import asyncio
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -21,12 +24,15 @@ from partnerflow.approvals import (
     Subject,
     answer_by_code,
     answer_on_behalf,
+    unsealer,
     wake_values,
 )
+from partnerflow.approvals.inbox import request_sign_in
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.models import ApprovalAnswer, ApprovalRequest
+from partnerflow.notify import deliver_pending
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, wake_waiting_run
 from partnerflow.text import MAX_ID
 
@@ -35,6 +41,13 @@ app = typer.Typer(help="Decisions waiting for people, and answering them.", no_a
 Code = Annotated[str, typer.Option(help="The approval code from your e-mail.")]
 OnBehalfOf = Annotated[str, typer.Option("--on-behalf-of", help="Operator only: answer for this person.")]
 Reason = Annotated[str, typer.Option(help="Why an operator answers for someone (required with it).")]
+OperatorLink = Annotated[
+    str,
+    typer.Option(
+        "--operator-link",
+        help="With --on-behalf-of: the sign-in link mailed to you (partnerflow approvals operator-link ME).",
+    ),
+]
 Comment = Annotated[str, typer.Option(help="Reason, or the question for the partner.")]
 
 
@@ -87,21 +100,49 @@ def decide(
     code: Code = "",
     on_behalf_of: OnBehalfOf = "",
     reason: Reason = "",
+    operator_link: OperatorLink = "",
     comment: Comment = "",
 ) -> None:
     """Answer a decision with your code, or as an operator for someone else."""
     if kind not in DECISIONS:
         raise typer.BadParameter(f"kind must be one of {', '.join(DECISIONS)}")
-    answer_and_wake(Subject(kind, subject_id), decision, comment, code, on_behalf_of, reason)
+    answer_and_wake(
+        Subject(kind, subject_id), decision, comment, code, Relay(on_behalf_of, reason, operator_link)
+    )
 
 
-def answer_and_wake(
-    subject: Subject, decision: str, comment: str, code: str, on_behalf_of: str, reason: str
+@dataclass(frozen=True)
+class Relay:
+    """An operator answering for someone: for whom, why, and the operator's own sign-in link."""
+
+    on_behalf_of: str = ""
+    reason: str = ""
+    operator_link: str = ""
+
+
+@app.command("operator-link")
+@friendly_errors
+def operator_link_command(
+    email: Annotated[str, typer.Argument(help="Your own e-mail address (an active person of the team)")],
 ) -> None:
+    """Mail yourself a sign-in link (15 minutes, single use) to prove who you are with
+    --operator-link when you answer for someone; the same answer for any address."""
+    ctx = context()
+    with session_scope() as session:
+        request_sign_in(session, ctx.links, ctx.renderer, email, now=ctx.clock.now())
+    asyncio.run(
+        deliver_pending(get_engine(ctx.settings.database_url), ctx.settings, unseal=unsealer(ctx.links))
+    )
+    console.print(f"if {email} is a person of the team, a sign-in link is on its way (valid 15 minutes)")
+
+
+def answer_and_wake(subject: Subject, decision: str, comment: str, code: str, relay: Relay) -> None:
     """Record the answer (refused with one line and exit 1), then wake the run waiting for it."""
     ctx = context()
-    if bool(code) == bool(on_behalf_of):
-        raise typer.BadParameter("give either --code (from your e-mail) or --on-behalf-of with --reason")
+    if bool(code) == bool(relay.on_behalf_of):
+        raise typer.BadParameter(
+            "give either --code (from your e-mail) or --on-behalf-of with --reason and --operator-link"
+        )
     links = ctx.links
     now = ctx.clock.now()
     reply = Reply(decision, comment)
@@ -109,9 +150,15 @@ def answer_and_wake(
         if code:
             outcome = answer_by_code(session, links.keys, subject, code, reply, now=now)
         else:
-            operator = getpass.getuser()
             outcome = answer_on_behalf(
-                session, links.keys, subject, on_behalf_of, reply, operator=operator, reason=reason, now=now
+                session,
+                links.keys,
+                subject,
+                relay.on_behalf_of,
+                reply,
+                operator_link=relay.operator_link.rsplit("/signin/", 1)[-1],
+                reason=relay.reason,
+                now=now,
             )
         if isinstance(outcome, Recorded):
             run_id, who, round_number = (

@@ -8,7 +8,15 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from partnerflow.cli.approval_commands import Code, Comment, OnBehalfOf, Reason, answer_and_wake
+from partnerflow.cli.approval_commands import (
+    Code,
+    Comment,
+    OnBehalfOf,
+    OperatorLink,
+    Reason,
+    Relay,
+    answer_and_wake,
+)
 from partnerflow.cli.output import RecordId, console, friendly_errors, print_json
 from partnerflow.clock import programme_date
 from partnerflow.context import context
@@ -89,6 +97,7 @@ def decide(
     code: Code = "",
     on_behalf_of: OnBehalfOf = "",
     reason: Reason = "",
+    operator_link: OperatorLink = "",
     comment: Comment = "",
 ) -> None:
     """Answer a review with the code from your e-mail (or, as an operator, for someone else)."""
@@ -99,4 +108,5 @@ def decide(
     ]
     if len(chosen) != 1:
         raise typer.BadParameter("give exactly one of --approve, --reject, --request-info")
-    answer_and_wake(review_subject(registration_id), chosen[0], comment, code, on_behalf_of, reason)
+    relay = Relay(on_behalf_of, reason, operator_link)
+    answer_and_wake(review_subject(registration_id), chosen[0], comment, code, relay)

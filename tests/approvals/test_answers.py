@@ -27,7 +27,7 @@ from partnerflow.approvals import (
     wake_values,
 )
 from partnerflow.models import AuditEvent, Role
-from tests.factories import NOW, add_person
+from tests.factories import NOW, add_person, operator_link
 
 KEYS = Keys("a test key that is long enough")
 DEAL = Subject("registration", 7)
@@ -190,13 +190,14 @@ def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
 ) -> None:
     invite(engine)
     with Session(engine) as session:
+        link = operator_link(session, "manager@vendor.example", KEYS)
         missing = answer_on_behalf(
             session,
             KEYS,
             DEAL,
             "director1@vendor.example",
             Reply("approve"),
-            operator="ops",
+            operator_link=link,
             reason=" ",
             now=NOW,
         )
@@ -206,19 +207,20 @@ def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
             DEAL,
             "Director1@vendor.example",
             Reply("approve"),
-            operator="ops",
+            operator_link=link,
             reason="approved by phone, ticket 42",
             now=NOW,
         )
         session.commit()
         assert isinstance(missing, Refused) and isinstance(done, Recorded)
         assert (done.answer.actor, done.answer.person_email, done.answer.via) == (
-            "operator:ops",
+            "operator:manager@vendor.example",
             "director1@vendor.example",
             "operator",
         )
         answered = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.answered")).one()
-    assert answered.actor == "operator:ops" and answered.details["reason"] == "approved by phone, ticket 42"
+    assert answered.actor == "operator:manager@vendor.example"
+    assert answered.details["reason"] == "approved by phone, ticket 42"
 
 
 def test_keys_never_show_the_secret() -> None:

@@ -27,7 +27,7 @@ from partnerflow.cli import app
 from partnerflow.db import migrate
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, AuditEvent, Role
 from partnerflow.settings import Settings
-from tests.factories import LINKS, NOW, add_person, ask
+from tests.factories import LINKS, NOW, add_person, ask, operator_link
 
 DEAL = Subject("registration", 7)
 KEYS = LINKS.keys
@@ -123,13 +123,14 @@ def test_a_mac_copied_from_another_answer_does_not_verify(
 
 def test_one_operator_cannot_meet_four_eyes_alone(engine: Engine, four_eyes: dict[str, Invitation]) -> None:
     with Session(engine) as session:
+        add_person(session, "ops@vendor.example", Role.CHANNEL_OPS)
         relayed = answer_on_behalf(
             session,
             KEYS,
             DEAL,
             "director1@vendor.example",
             Reply("approve"),
-            operator="ops",
+            operator_link=operator_link(session, "ops@vendor.example"),
             reason="phone",
             now=NOW,
         )
@@ -139,7 +140,7 @@ def test_one_operator_cannot_meet_four_eyes_alone(engine: Engine, four_eyes: dic
             DEAL,
             "director2@vendor.example",
             Reply("approve"),
-            operator="ops",
+            operator_link=operator_link(session, "ops@vendor.example"),
             reason="phone",
             now=NOW,
         )
@@ -210,3 +211,27 @@ def test_a_code_typed_into_another_decisions_form_is_burned_and_its_owner_told(
     assert isinstance(later, Refused) and "already used" in later.reason, "Prefect kept it: it opens nothing"
     assert burned.details["person"] == "director1@vendor.example", "its owner is told (refusal notice)"
     assert used.details["person"] == "director1@vendor.example"
+
+
+def test_an_operator_proves_who_they_are_with_their_own_mailed_link(
+    engine: Engine, four_eyes: dict[str, Invitation]
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        add_person(session, "ops@vendor.example", Role.CHANNEL_OPS)
+        link = operator_link(session, "ops@vendor.example")
+
+        def relay(token: str, email: str = "director1@vendor.example") -> object:
+            reply = Reply("approve")
+            return answer_on_behalf(
+                session, KEYS, DEAL, email, reply, operator_link=token, reason="phone", now=NOW
+            )
+
+        guessed = relay("not-a-link")
+        own = relay(operator_link(session, "director2@vendor.example"), "director2@vendor.example")
+        done = relay(link)
+        reused = relay(link, "director2@vendor.example")
+        session.commit()
+    assert isinstance(guessed, Refused) and guessed.reason.startswith("--operator-link:")
+    assert isinstance(own, Refused) and "your own link or code" in own.reason
+    assert isinstance(done, Recorded) and done.answer.actor == "operator:ops@vendor.example"
+    assert isinstance(reused, Refused) and "used already" in reused.reason, "the link is single use"
