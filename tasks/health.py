@@ -57,7 +57,6 @@ def open_survey_round(label: str) -> SurveyOpened:
             settings=policy.document.survey,
             policy_version=policy.version,
             renderer=ctx.renderer,
-            links=ctx.links,
         )
         return SurveyOpened(label, opened.invited)
 
@@ -67,9 +66,7 @@ def invite_leaving_partners() -> int:
     """The exit survey to each partner that left in the last 30 days and was not asked yet."""
     ctx = context()
     with session_scope() as session:
-        return invite_leavers(
-            session, today=ctx.clock.today(), now=ctx.clock.now(), renderer=ctx.renderer, links=ctx.links
-        )
+        return invite_leavers(session, today=ctx.clock.today(), now=ctx.clock.now(), renderer=ctx.renderer)
 
 
 @task(name="remind-survey", **SWEEP)
@@ -77,7 +74,7 @@ def remind_survey() -> int:
     """One reminder to each contact who has not answered an open round past its reminder day."""
     ctx = context()
     with session_scope() as session:
-        return remind(session, now=ctx.clock.now(), renderer=ctx.renderer, links=ctx.links)
+        return remind(session, now=ctx.clock.now(), renderer=ctx.renderer)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,6 @@ def invite_pilot_sponsors() -> InvitationRound:
             today=today,
             now=ctx.clock.now(),
             renderer=ctx.renderer,
-            links=ctx.links,
         )
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Keys, Links
+from partnerflow.approvals import Keys
 from partnerflow.approvals.sealing import exit_survey_link
 from partnerflow.contacts import contact_for
 from partnerflow.health.survey import CAUSE_QUESTIONS, NotAnswered, read_answer
@@ -30,9 +30,7 @@ class ExitAnswered:
     locale: str
 
 
-def invite_leavers(
-    session: Session, *, today: date, now: datetime, renderer: TemplateRenderer, links: Links
-) -> int:
+def invite_leavers(session: Session, *, today: date, now: datetime, renderer: TemplateRenderer) -> int:
     """Invite each partner that left in the last 30 days and was not asked yet."""
     asked = select(ExitInvitation.exit_id)
     leavers = session.exec(

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Keys, Links
+from partnerflow.approvals import Keys
 from partnerflow.approvals.sealing import survey_link
 from partnerflow.clock import programme_date
 from partnerflow.models import (
@@ -104,7 +104,6 @@ def open_round(
     settings: SurveySettings,
     policy_version: str,
     renderer: TemplateRenderer,
-    links: Links,
 ) -> OpenedRound:
     """Open the round ``label`` (once: a second call returns it untouched), invite every contact
     of every active partner and queue their e-mails, all in the caller's transaction."""
@@ -147,7 +146,7 @@ def open_round(
     session.add_all(_empty_tallies(survey_round.id, set(tiers.values()), set(regions.values())))
     session.flush()
     for invitation in invitations:
-        _mail(session, invitation, survey_round, renderer, links, reminder=False)
+        _mail(session, invitation, survey_round, renderer, reminder=False)
     return OpenedRound(survey_round, len(invitations))
 
 
@@ -167,7 +166,7 @@ def opens_by_itself(day: date) -> bool:
     return (day - first_of_quarter).days < AUTOMATIC_OPENING_DAYS
 
 
-def remind(session: Session, *, now: datetime, renderer: TemplateRenderer, links: Links) -> int:
+def remind(session: Session, *, now: datetime, renderer: TemplateRenderer) -> int:
     """One reminder to every contact who has not answered an open round past its reminder day."""
     due = session.exec(
         select(SurveyInvitation, SurveyRound)
@@ -182,7 +181,7 @@ def remind(session: Session, *, now: datetime, renderer: TemplateRenderer, links
     for invitation, survey_round in due:
         if now < survey_round.opened_at + timedelta(days=survey_round.remind_after_days):
             continue
-        _mail(session, invitation, survey_round, renderer, links, reminder=True)
+        _mail(session, invitation, survey_round, renderer, reminder=True)
         invitation.reminded = True
         session.add(invitation)
         reminded += 1
@@ -345,7 +344,6 @@ def _mail(
     invitation: SurveyInvitation,
     survey_round: SurveyRound,
     renderer: TemplateRenderer,
-    links: Links,
     *,
     reminder: bool,
 ) -> None:

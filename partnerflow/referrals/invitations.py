@@ -20,7 +20,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Keys, Links
+from partnerflow.approvals import Keys
 from partnerflow.approvals.keys import CODE_ALPHABET
 from partnerflow.approvals.sealing import referral_link
 from partnerflow.customers import business_domain, customer_key
@@ -82,7 +82,6 @@ def invite_sponsors(
     today: date,
     now: datetime,
     renderer: TemplateRenderer,
-    links: Links,
 ) -> InvitationRound:
     """Invite the best eligible sponsors not invited yet (once each): up to the pilot's size
     during the pilot, every one once rolled out, nobody after the pilot's end until the owner

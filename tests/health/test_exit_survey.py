@@ -14,7 +14,7 @@ from partnerflow.cli import app
 from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.survey import CAUSE_QUESTIONS
 from partnerflow.models import AttritionCause, ExitKind, ExitSource, Notification, PartnerExit
-from tests.factories import LINKS, RENDERER, add_partner, delivered_text
+from tests.factories import RENDERER, add_partner, delivered_text
 
 TODAY = date(2026, 11, 30)
 
@@ -47,10 +47,10 @@ def leavers(engine: Engine) -> dict[str, int]:
 def invited(engine: Engine) -> dict[str, str]:
     with Session(engine) as session:
         count = invite_leavers(
-            session, today=TODAY, now=datetime(2026, 11, 30, 8, tzinfo=UTC), renderer=RENDERER, links=LINKS
+            session, today=TODAY, now=datetime(2026, 11, 30, 8, tzinfo=UTC), renderer=RENDERER
         )
         again = invite_leavers(
-            session, today=TODAY, now=datetime(2026, 11, 30, 9, tzinfo=UTC), renderer=RENDERER, links=LINKS
+            session, today=TODAY, now=datetime(2026, 11, 30, 9, tzinfo=UTC), renderer=RENDERER
         )
         session.commit()
         assert (count, again) == (2, 0), "the recent leavers, once"

@@ -54,7 +54,6 @@ def opened(engine: Engine) -> dict[str, str]:
             settings=SETTINGS,
             policy_version="2026-01-01",
             renderer=RENDERER,
-            links=LINKS,
         )
         session.commit()
         assert result.invited == 6
@@ -99,7 +98,6 @@ def test_opening_invites_every_contact_once_with_a_personal_link(survey_engine: 
             settings=SETTINGS,
             policy_version="2026-01-01",
             renderer=RENDERER,
-            links=LINKS,
         )
         groups = {(i.email, i.tier_group, i.region_group) for i in session.exec(select(SurveyInvitation))}
     assert again.invited == 0, "a round opens once"
@@ -166,9 +164,9 @@ def test_one_reminder_goes_to_who_has_not_answered_after_the_reminder_day(survey
     tokens = opened(survey_engine)
     answered(survey_engine, tokens["or1@p.example"], scores(4, 9))
     with Session(survey_engine) as session:
-        too_early = remind(session, now=OPENED + timedelta(days=6), renderer=RENDERER, links=LINKS)
-        due = remind(session, now=OPENED + timedelta(days=7, hours=1), renderer=RENDERER, links=LINKS)
-        twice = remind(session, now=OPENED + timedelta(days=8), renderer=RENDERER, links=LINKS)
+        too_early = remind(session, now=OPENED + timedelta(days=6), renderer=RENDERER)
+        due = remind(session, now=OPENED + timedelta(days=7, hours=1), renderer=RENDERER)
+        twice = remind(session, now=OPENED + timedelta(days=8), renderer=RENDERER)
         session.commit()
         reminders = session.exec(
             select(Notification).where(Notification.dedupe_key.startswith("survey-reminder"))

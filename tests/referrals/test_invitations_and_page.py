@@ -38,7 +38,7 @@ def happy(name: str, satisfaction: str, purchases: str = "3") -> dict[str, objec
 
 def invite(engine: Engine) -> Any:
     with Session(engine) as session:
-        result = invite_sponsors(session, policy(), today=NOW.date(), now=NOW, renderer=RENDERER, links=LINKS)
+        result = invite_sponsors(session, policy(), today=NOW.date(), now=NOW, renderer=RENDERER)
         session.commit()
         return result
 

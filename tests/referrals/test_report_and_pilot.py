@@ -144,9 +144,7 @@ def invite_on(engine: Engine, day: date) -> tuple[int, str, str]:
     ctx = context()
     now = datetime.combine(day, datetime.min.time(), UTC)
     with Session(engine) as session:
-        invited = invite_sponsors(
-            session, policy(), today=day, now=now, renderer=ctx.renderer, links=ctx.links
-        )
+        invited = invite_sponsors(session, policy(), today=day, now=now, renderer=ctx.renderer)
         session.commit()
     return invited.invited, invited.cohort, invited.note
 

@@ -29,7 +29,6 @@ def survey_links(engine: Engine) -> dict[str, str]:
             settings=SurveySettings(min_group=2),
             policy_version="2026-01-01",
             renderer=RENDERER,
-            links=LINKS,
         )
         session.commit()
         return {
