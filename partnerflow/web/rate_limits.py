@@ -18,6 +18,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 
 WINDOW_SECONDS = 60.0
+SOURCES_KEPT = 10_000
 
 
 class SlidingWindow:
@@ -34,13 +35,13 @@ class SlidingWindow:
         """0 if ``key`` may go now (and count it), else the seconds until it may."""
         now = self.clock()
         with self._lock:
+            if len(self._seen) > SOURCES_KEPT:  # forget sources quiet for a window: memory stays bounded
+                for quiet in [k for k, times in self._seen.items() if times[-1] <= now - self.window]:
+                    del self._seen[quiet]
             seen = self._seen[key]
             while seen and seen[0] <= now - self.window:
                 seen.popleft()
             if len(seen) >= self.limit:
                 return max(1, math.ceil(seen[0] + self.window - now))
             seen.append(now)
-            if len(self._seen) > 10_000:  # forget quiet sources: memory stays bounded
-                for quiet in [k for k, times in self._seen.items() if not times]:
-                    del self._seen[quiet]
             return 0

@@ -15,7 +15,7 @@ from partnerflow.notify import free_port
 from partnerflow.referrals.invitations import REFERRALS_PER_DAY
 from partnerflow.settings import Settings
 from partnerflow.web import create_app
-from partnerflow.web.rate_limits import SlidingWindow
+from partnerflow.web.rate_limits import SOURCES_KEPT, SlidingWindow
 from partnerflow.web.server import web_in_thread
 from tests.referrals.test_invitations_and_page import REFERRED, referral_path
 
@@ -27,6 +27,16 @@ def test_a_window_lets_the_limit_through_then_says_how_long_to_wait() -> None:
     assert window.wait_before("10.0.0.1") == 60 and window.wait_before("10.0.0.2") == 0
     now[0] += 61
     assert window.wait_before("10.0.0.1") == 0
+
+
+def test_sources_quiet_for_a_window_are_forgotten_past_the_bound() -> None:
+    now = [0.0]
+    window = SlidingWindow(3, window=60, clock=lambda: now[0])
+    for number in range(SOURCES_KEPT + 1):
+        window.wait_before(f"10.{number}")
+    now[0] += 61
+    window.wait_before("10.0.0.1")
+    assert len(window._seen) == 1, "only the source seen in the last window is kept"
 
 
 def test_past_the_limit_a_source_gets_429_and_nothing_is_done(settings: Settings, engine: Engine) -> None:
