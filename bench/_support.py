@@ -11,14 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import message_from_bytes
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 from partnerflow.context import Context, context, forget_context
 from partnerflow.db import get_engine
-from partnerflow.notify import free_port
+from partnerflow.notify import free_port, plain_text, received_messages
 from partnerflow.settings import get_settings
 
 
@@ -78,11 +76,9 @@ def mailed_text(folder: Path, key_prefix: str, timeout: float = 60.0) -> str:
     what its recipient reads (links and codes are only there, never in the outbox)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for path in sorted(folder.glob("*.eml")):
-            message = message_from_bytes(path.read_bytes(), policy=default_policy)
+        for message in received_messages(folder):
             if str(message["X-Partnerflow-Notification"] or "").startswith(key_prefix):
-                body = message.get_body(("plain",))
-                return str(body.get_content()) if body is not None else ""  # type: ignore[attr-defined]
+                return plain_text(message)
         time.sleep(0.2)
     raise TimeoutError(f"no e-mail {key_prefix}… reached the sink in {timeout:.0f} s")
 

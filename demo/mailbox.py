@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.policy import default as default_policy
 from pathlib import Path
 
 from partnerflow.approvals import unsealer
 from partnerflow.context import context
 from partnerflow.db import get_engine
-from partnerflow.notify import deliver_pending
+from partnerflow.notify import deliver_pending, plain_text, received_messages
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,8 @@ def received(*, key_prefix: str = "", recipient: str | None = None, within: floa
 
 
 def _in_mailbox(folder: Path, key_prefix: str, recipient: str | None) -> list[Received]:
-    found = []
-    for path in sorted(folder.glob("*.eml"), reverse=True):
-        message = message_from_bytes(path.read_bytes(), policy=default_policy)
-        key, to = str(message["X-Partnerflow-Notification"] or ""), str(message["To"])
-        if key.startswith(key_prefix) and recipient in (None, to):
-            text = "".join(
-                str(part.get_content()) for part in message.walk() if part.get_content_type() == "text/plain"
-            )
-            found.append(Received(to, key, text))
-    return found
+    found = [
+        Received(str(message["To"]), str(message["X-Partnerflow-Notification"] or ""), plain_text(message))
+        for message in reversed(received_messages(folder))
+    ]
+    return [mail for mail in found if mail.key.startswith(key_prefix) and recipient in (None, mail.recipient)]

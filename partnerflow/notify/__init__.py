@@ -5,7 +5,7 @@ from partnerflow.notify.outbox import enqueue, find_by_key
 from partnerflow.notify.rendering import RenderedMessage, TemplateRenderer
 from partnerflow.notify.sealing import Sealed, Unseal, opened
 from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
-from partnerflow.notify.sink import MailSink, free_port, port_is_free
+from partnerflow.notify.sink import MailSink, free_port, plain_text, port_is_free, received_messages
 
 __all__ = [
     "LOCALES",
@@ -22,5 +22,7 @@ __all__ = [
     "find_by_key",
     "free_port",
     "opened",
+    "plain_text",
     "port_is_free",
+    "received_messages",
 ]

@@ -11,7 +11,7 @@ import socket
 import threading
 from datetime import UTC, datetime
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,20 @@ class MailSink:
     def message_files(self) -> list[Path]:
         return sorted(self.directory.glob("*.eml"))
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[EmailMessage]:
         """Every stored message, parsed, oldest first."""
-        return [message_from_bytes(path.read_bytes(), policy=default_policy) for path in self.message_files()]
+        return received_messages(self.directory)
+
+
+def received_messages(directory: Path) -> list[EmailMessage]:
+    """Every message a sink stored in ``directory``, parsed, oldest first (files are named by
+    arrival time): what people read, links and codes included (the outbox keeps neither)."""
+    files = sorted(directory.glob("*.eml")) if directory.is_dir() else []
+    parsed = (message_from_bytes(path.read_bytes(), policy=default_policy) for path in files)
+    return [message for message in parsed if isinstance(message, EmailMessage)]
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The text part of a message the sender built (multipart/alternative)."""
+    body = message.get_body(preferencelist=("plain",))
+    return str(body.get_content()) if isinstance(body, EmailMessage) else ""

@@ -13,7 +13,6 @@ import asyncio
 import re
 from datetime import timedelta
 from decimal import Decimal
-from email.message import Message
 
 import pytest
 from sqlalchemy import Engine, inspect, select
@@ -31,7 +30,7 @@ from partnerflow.approvals import (
 from partnerflow.approvals.inbox import SignedIn, request_sign_in, use_sign_in
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.models import Role
-from partnerflow.notify import MailSink, deliver_pending
+from partnerflow.notify import MailSink, deliver_pending, plain_text
 from partnerflow.settings import Settings
 from tests.factories import NOW, RENDERER, add_person
 
@@ -102,15 +101,9 @@ def insider_attempts(engine: Engine, settings: Settings) -> list[object]:
     return outcomes
 
 
-def text_of(message: Message) -> str:
-    return "".join(
-        str(part.get_content()) for part in message.walk() if part.get_content_type() == "text/plain"
-    )
-
-
 def deliver(engine: Engine, settings: Settings, sink: MailSink) -> dict[str, str]:
     asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
-    return {str(message["To"]): text_of(message) for message in sink.messages()}
+    return {str(message["To"]): plain_text(message) for message in sink.messages()}
 
 
 def test_before_sending_the_database_holds_no_usable_link_or_code(

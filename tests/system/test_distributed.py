@@ -14,11 +14,10 @@ import re
 import signal
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 
+from partnerflow.notify import plain_text, received_messages
 from tests.system.cluster import Cluster, running_cluster
 from tests.system.operator import SCHEDULED_DEPLOYMENTS, partner_where, small_trusted_deal, wait_for
 
@@ -83,10 +82,9 @@ def test_a_review_started_on_one_replica_is_answered_on_the_other(cluster: Clust
     # The code is in the e-mail the reviewer receives, never in the database (no secret at rest).
     def received_code() -> str | None:
         operator.cli("mail", "send-pending")
-        for path in sorted((operator.home / "mail").glob("*.eml")):
-            message = message_from_bytes(path.read_bytes(), policy=default_policy)
+        for message in received_messages(operator.home / "mail"):
             if message["To"] == manager and message["X-Partnerflow-Notification"].startswith("review-"):
-                found = CODE.search(str(message.get_body(("plain",)).get_content()))  # type: ignore[union-attr]
+                found = CODE.search(plain_text(message))
                 return found.group(0) if found else None
         return None
 
