@@ -12,6 +12,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from partnerflow.approvals.form_items import folded
 from partnerflow.markdown import md_text
+from partnerflow.orchestration.spent_codes import forget_code
 
 
 def bounded_threads() -> TaskRunner[Any]:
@@ -47,9 +48,10 @@ class DecisionRounds:
     submission (why it was refused, or where the decision stands: "1 of 2 approvals"), so whoever
     answered reads it where they answered. Each round has its own pause key (``<key>-1``,
     ``<key>-2``...), so after a resume the run replays the rounds already answered and waits at
-    the first unanswered one. Pass the round to the task that takes the answer: Prefect caches a
-    task's result by its inputs, so a replayed round returns its first result while two identical
-    submissions in two rounds both run.
+    the first unanswered one. Pass the round to the task that takes the answer, cached with
+    ``tasks.settings.ANSWER``: a replayed round returns its first result while two identical
+    submissions in two rounds both run. The code in an answer is struck from Prefect's copy
+    as soon as the run has read it (``partnerflow.orchestration.spent_codes``).
     """
 
     def __init__(self, form: type[RunInput], key: str, summary: str = "") -> None:
@@ -62,7 +64,9 @@ class DecisionRounds:
             description = lead + self.summary
             form = self.form.with_initial_data(description=description) if description else self.form
             answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
-            yield round_number, folded(answer)
+            values = folded(answer)
+            forget_code(answer)
+            yield round_number, values
 
     def answered(self, message: str) -> None:
         """What the last submission came to: it heads the next round's form."""

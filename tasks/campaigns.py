@@ -25,7 +25,7 @@ from partnerflow.db import session_scope
 from partnerflow.models import Campaign
 from partnerflow.orchestration.prefect_api import start_run
 from partnerflow.policy import DiscountCampaignPolicy, Policy
-from tasks.settings import STEP, SWEEP
+from tasks.settings import ANSWER, STEP, SWEEP
 
 NO_SLA = timedelta(days=30)  # how long sign-off links work when the policy sets no sign-off clock
 
@@ -82,7 +82,7 @@ def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> DecisionForm:
         return DecisionForm(signoff_summary(session, campaign, role), tuple(items))
 
 
-@task(name="apply-signoff", **STEP)
+@task(name="apply-signoff", **ANSWER)
 def apply_signoff(
     campaign_id: int, role: str, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> SignOffProgress:

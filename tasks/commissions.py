@@ -30,7 +30,7 @@ from partnerflow.commissions.statements import (
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
-from tasks.settings import STEP
+from tasks.settings import ANSWER, STEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
 
@@ -96,7 +96,7 @@ def _row(view: dict[str, Any]) -> dict[str, Any]:
     return {key: str(view[key]) for key in keys} | {"lines": len(view["lines"])}
 
 
-@task(name="record-finance-answer", **STEP)
+@task(name="record-finance-answer", **ANSWER)
 def apply_finance_answer(
     batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ApprovalOutcome:

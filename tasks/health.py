@@ -33,7 +33,7 @@ from partnerflow.health.review import (
 from partnerflow.health.survey import latest_round, open_round, remind, results
 from partnerflow.models import HealthReview, HealthReviewStatus
 from partnerflow.territories import departement_label
-from tasks.settings import STEP, SWEEP
+from tasks.settings import ANSWER, STEP, SWEEP
 
 ACTION_LINKS_WORK_FOR = timedelta(days=14)  # the month's actions wait this long for a manager
 
@@ -160,7 +160,7 @@ def publish_health_outcome(month: str, review_id: int, summary: str) -> str:
     return outcome
 
 
-@task(name="record-health-actions", **STEP)
+@task(name="record-health-actions", **ANSWER)
 def record_health_actions(
     review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewOutcome:
@@ -220,7 +220,7 @@ def propose_candidates(flow_run_id: str) -> ProposedBatch:
         )
 
 
-@task(name="record-admission-answer", **STEP)
+@task(name="record-admission-answer", **ANSWER)
 def record_admission_answer(
     batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewOutcome:
@@ -249,7 +249,7 @@ def ask_removal_decision(removal_id: int, flow_run_id: str) -> int:
         )
 
 
-@task(name="record-removal-answer", **STEP)
+@task(name="record-removal-answer", **ANSWER)
 def record_removal_answer(
     removal_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewOutcome:

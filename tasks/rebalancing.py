@@ -30,7 +30,7 @@ from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
 from partnerflow.rebalancing.summary import plan_markdown
 from partnerflow.territories import departement_label
-from tasks.settings import STEP
+from tasks.settings import ANSWER, STEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
 
@@ -79,7 +79,7 @@ def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
     return ProposedYear(year, status, plan.counts(), summary, report, pauses)
 
 
-@task(name="record-manager-answer", **STEP)
+@task(name="record-manager-answer", **ANSWER)
 def apply_manager_answer(
     year: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> AnswerOutcome:

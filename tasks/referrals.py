@@ -31,7 +31,7 @@ from partnerflow.referrals.review import (
     request_review,
     take_review_answer,
 )
-from tasks.settings import STEP, SWEEP
+from tasks.settings import ANSWER, STEP, SWEEP
 
 REVIEW_LINKS_WORK_FOR = timedelta(days=14)
 OWNER_LINKS_WORK_FOR = timedelta(days=30)
@@ -118,7 +118,7 @@ def ask_referral_review(referral_id: int, flow_run_id: str) -> bool:
     return True
 
 
-@task(name="record-referral-answer", **STEP)
+@task(name="record-referral-answer", **ANSWER)
 def record_referral_answer(
     referral_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewOutcome:
@@ -174,7 +174,7 @@ def publish_pilot_decision(review_id: int, summary: str) -> str:
     return decision
 
 
-@task(name="record-pilot-decision", **STEP)
+@task(name="record-pilot-decision", **ANSWER)
 def record_pilot_decision(
     review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewOutcome:

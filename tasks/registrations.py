@@ -17,7 +17,7 @@ from partnerflow.registration.intake import IntakeResult, take_in_for_run
 from partnerflow.registration.policies import policy_for_registration
 from partnerflow.registration.review import ReviewProgress, request_review_until_deadline, review_summary
 from partnerflow.registration.review import take_review_answer as take_answer
-from tasks.settings import STEP, SWEEP
+from tasks.settings import ANSWER, STEP, SWEEP
 
 
 @task(name="take-in-submission", **STEP)
@@ -56,7 +56,7 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
         return review_summary(session, registration)
 
 
-@task(name="take-review-answer", **STEP)
+@task(name="take-review-answer", **ANSWER)
 def take_review_answer(
     registration_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
 ) -> ReviewProgress:

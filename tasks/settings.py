@@ -6,14 +6,19 @@ connection) is retried three times, after 2, 10 and 30 seconds. Two kinds of tas
 - ``STEP``: one step of one subject (take in a submission, apply a round's answer). Its result
   is persisted and cached by its inputs, so a resumed or replayed run gets the first result back
   instead of doing the step twice (each step is idempotent in the database too).
+- ``ANSWER``: a ``STEP`` that takes one round of a decision form. Cached by its subject, run
+  and round but not by the form's values: the run strikes the code from Prefect's copy of the
+  answer once read, so a replay sees other values for the same round and must get the first
+  result back (``partnerflow.orchestration.spent_codes``).
 - ``SWEEP``: scheduled or repeated work over whatever is due now (deliver the outbox, sweep the
   SLA, offer campaigns). Never cached: each call must look again.
 """
 
 from typing import Any
 
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE
 
 RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
 STEP: dict[str, Any] = {**RETRIES, "persist_result": True}
+ANSWER: dict[str, Any] = {**STEP, "cache_policy": (INPUTS - "values") + TASK_SOURCE + RUN_ID}
 SWEEP: dict[str, Any] = {**RETRIES, "cache_policy": NO_CACHE}

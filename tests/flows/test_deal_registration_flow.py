@@ -62,6 +62,15 @@ def form_schema(flow_run_id: Any, pause_key: str) -> dict[str, Any]:
     return schema
 
 
+def stored_inputs(flow_run_id: Any) -> list[str]:
+    """Everything Prefect keeps of the run's forms and answers, as stored (JSON text)."""
+    with get_client(sync_client=True) as client:
+        kept = client.filter_flow_run_input(
+            flow_run_id, key_prefix="suspended-", limit=200, exclude_keys=set()
+        )
+    return [stored.value for stored in kept]
+
+
 def answer(flow_run_id: Any, decision: str, code: str, comment: str = "") -> None:
     """An operator answers on the run's Resume form with a code from a reviewer's e-mail."""
     resume_with_input(flow_run_id, {"decision": decision, "approval_code": code, "comment": comment})
@@ -76,15 +85,21 @@ def test_a_small_trusted_deal_is_approved_and_mailed_without_review(
     assert mail["To"] == "contact@azur.example" and "approuvé" in str(mail["Subject"])
 
 
-def test_a_large_deal_waits_for_two_entitled_directors(
-    served_deployments: None, engine: Engine, network: dict[str, int], smtp_server: MailSink
-) -> None:
+def four_eyes_deal_waiting(network: dict[str, int]) -> Any:
+    """A 400,000 € deal registered on the served deployment: its run waits for two directors."""
     flow_run = run_deployment(
         "register-deal/register-deal",
         timeout=0,
         parameters={"submission": submission(network["first"], amount=400000)},
     )
     wait_for(flow_run.id, pause_key="review-1")
+    return flow_run.id
+
+
+def test_a_large_deal_waits_for_two_entitled_directors(
+    served_deployments: None, engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    flow_run = read_run(four_eyes_deal_waiting(network))
     _link, first = mailed_invitation(engine, "director1@vendor.example")
     _link, second = mailed_invitation(engine, "director2@vendor.example")
     answer(flow_run.id, "approve", "")  # no code: refused, audited, still waiting
@@ -101,6 +116,9 @@ def test_a_large_deal_waits_for_two_entitled_directors(
     final = wait_for(flow_run.id, final=True)
 
     assert final.state is not None and final.state.is_completed()
+    kept = " ".join(stored_inputs(flow_run.id))
+    assert first not in kept and second not in kept, "Prefect keeps no code once the run has read it"
+    assert kept.count('"approval_code": "(spent)"') == 4, "each answer with a code is kept, redacted"
     with Session(engine) as session:
         registration = session.exec(select(Registration)).one()
     assert registration.status == RegistrationStatus.APPROVED and registration.flow_run_id == str(flow_run.id)
