@@ -6,8 +6,16 @@ killed with 10 ``register-deal`` runs in flight left 10 Crashed runs and no regi
 partnerflow flow is safe to run again (its tasks are idempotent in the database), so a crashed
 run is put back to *Scheduled* with its own parameters, a few times with growing delays, and
 then left Crashed for an operator, with a warning in the log.
+
+A run marked Crashed while it was *suspended* (waiting for a person's answer) had no process to
+lose: under load the stopped-heartbeat watchdog has seen a late heartbeat after the suspension
+and declared the run dead (#30). Rerunning it from the start would fail, since Prefect has
+already fired that round's pause, so it is put back in the very suspension it was in (same
+pause key, timeout and form), where the answer it waits for can still resume it. That does not
+count as one of its crashes.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
@@ -22,13 +30,13 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
     FlowRunFilterTags,
 )
-from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.objects import FlowRun, State, StateType
 from prefect.states import Scheduled
 
 from partnerflow.context import context
+from partnerflow.orchestration.watchdogs import PROGRAMME_TAG
 from tasks.settings import SWEEP
 
-PROGRAMME_TAG = "partnerflow"
 RERUN_DELAYS = (timedelta(seconds=5), timedelta(seconds=60), timedelta(minutes=5))
 SWEEP_WINDOW = timedelta(days=1)
 FLOW_RUN_RESOURCE_PREFIX = "prefect.flow-run."
@@ -40,6 +48,7 @@ class RecoveryReport:
 
     rerun: list[str] = field(default_factory=list)
     given_up: list[str] = field(default_factory=list)
+    suspended_again: list[str] = field(default_factory=list)
 
 
 def rerun_delay(crashes: int, allowed_reruns: int) -> timedelta | None:
@@ -76,8 +85,17 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
         for run in candidates:
             if not _is_recoverable(run):
                 continue
-            states = await client.read_flow_run_states(run.id)
-            crashes = sum(1 for state in states if state.type == StateType.CRASHED)
+            states = sorted(await client.read_flow_run_states(run.id), key=lambda state: state.timestamp)
+            waiting = _suspension_before_crash(states)
+            if waiting is not None:
+                await client.set_flow_run_state(run.id, waiting, force=True)
+                report.suspended_again.append(str(run.id))
+                continue
+            crashes = sum(
+                1
+                for before, state in itertools.pairwise(states)
+                if state.is_crashed() and not before.is_paused()
+            )
             delay = rerun_delay(crashes, allowed)
             if delay is None:
                 get_run_logger().warning(
@@ -95,6 +113,19 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
             )
             report.rerun.append(str(run.id))
     return report
+
+
+def _suspension_before_crash(states: list[State]) -> State | None:
+    """A copy of the suspension the run was in when it was marked Crashed, if it was waiting."""
+    if len(states) < 2 or not states[-1].is_crashed() or not states[-2].is_paused():
+        return None
+    waiting = states[-2]
+    return State(
+        type=waiting.type,
+        name=waiting.name,
+        message="put back: marked Crashed while it was waiting for an answer (no process to lose)",
+        state_details=waiting.state_details,
+    )
 
 
 def _is_recoverable(run: FlowRun) -> bool:

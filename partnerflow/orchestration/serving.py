@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from partnerflow.orchestration.deployments import DeploymentSpec, read_deployments
-from partnerflow.orchestration.watchdogs import HEARTBEAT_SECONDS, apply_watchdogs
+from partnerflow.orchestration.watchdogs import HEARTBEAT_SECONDS, PROGRAMME_TAG, apply_watchdogs
 from partnerflow.settings import get_settings
 
 if TYPE_CHECKING:
@@ -134,12 +134,16 @@ def served_in_thread(
 
     For the demo and tests, where this process must keep going (start runs, answer their forms)
     while the runner picks them up. ``triggers`` maps a flow name to its deployment triggers.
+    The deployments carry the programme's tag, as ``prefect.yaml``'s do (the watchdogs and the
+    crash recovery act only on tagged runs).
     """
     runner = serving_runner(name=name, query_seconds=1)
     loop = asyncio.new_event_loop()
     for flow in flows:
         loop.run_until_complete(
-            runner.aadd_flow(flow, name=flow.name, triggers=(triggers or {}).get(flow.name))
+            runner.aadd_flow(
+                flow, name=flow.name, triggers=(triggers or {}).get(flow.name), tags=[PROGRAMME_TAG]
+            )
         )
     thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
     thread.start()

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 HEARTBEAT_SECONDS = 30  # Prefect's minimum
 UNRESPONSIVE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
-PROGRAMME_TAG_RESOURCE = "prefect.tag.partnerflow"
+PROGRAMME_TAG = "partnerflow"  # every deployment's tag (prefect.yaml, served_in_thread)
+PROGRAMME_TAG_RESOURCE = f"prefect.tag.{PROGRAMME_TAG}"
 NAME_PREFIX = "partnerflow: "
 
 # a flow run's state events are prefect.flow-run.<state name>
