@@ -11,7 +11,7 @@ from partnerflow.cli import app
 from partnerflow.contacts import assign_manager, contact_for, contacts_by_territory, lookup
 from partnerflow.models import AuditEvent, Notification, Role, Territory
 from partnerflow.registration.notices import notify_partner
-from tests.factories import RENDERER, add_partner, add_person
+from tests.factories import RENDERER, add_partner, add_person, operator_link
 
 runner = CliRunner()
 
@@ -77,15 +77,50 @@ def test_only_an_active_channel_manager_can_be_a_departements_contact(engine: En
 def test_partners_manager_sets_the_contact_from_the_command_line(engine: Engine) -> None:
     with Session(engine) as session:
         add_person(session, "lyon@vendor.example", Role.CHANNEL_MANAGER)
+        add_person(session, "ops@vendor.example", Role.CHANNEL_OPS)
         add_partner(session, territory="69")
+        links = [operator_link(session, "ops@vendor.example") for _ in range(2)]
         session.commit()
-    done = runner.invoke(app, ["partners", "manager", "69", "lyon@vendor.example"])
-    refused = runner.invoke(app, ["partners", "manager", "69", "someone@elsewhere.example"])
+    done = runner.invoke(
+        app, ["partners", "manager", "69", "lyon@vendor.example", "--operator-link", links[0]]
+    )
+    refused = runner.invoke(
+        app, ["partners", "manager", "69", "someone@elsewhere.example", "--operator-link", links[1]]
+    )
     assert done.exit_code == 0 and "Rhône (69): Lyon <lyon@vendor.example>" in done.stdout
     assert (
         refused.exit_code == 2
         and "someone@elsewhere.example is not an active channel manager" in refused.output
     )
+    with Session(engine) as session:
+        [assigned] = session.exec(select(AuditEvent).where(AuditEvent.action == "territory.manager-assigned"))
+    assert assigned.actor == "operator:ops@vendor.example", "the proven person, not the OS user"
+
+
+def test_only_a_proven_person_with_the_role_names_a_departements_manager(engine: Engine) -> None:
+    with Session(engine) as session:
+        add_person(session, "lyon@vendor.example", Role.CHANNEL_MANAGER)
+        add_person(session, "finance@vendor.example", Role.FINANCE)
+        add_partner(session, territory="69")
+        used = operator_link(session, "finance@vendor.example")
+        session.commit()
+    attempts = {
+        "no link": [],
+        "a forged link": ["--operator-link", "https://pf.example/signin/1.forged"],
+        "finance's own link": ["--operator-link", used],
+        "the same link again": ["--operator-link", used],
+    }
+    outputs = {
+        name: runner.invoke(app, ["partners", "manager", "69", "lyon@vendor.example", *extra])
+        for name, extra in attempts.items()
+    }
+    assert all(result.exit_code == 1 for result in outputs.values()), outputs
+    assert "it takes one of the roles" in outputs["finance's own link"].output
+    assert "used already" in outputs["the same link again"].output
+    with Session(engine) as session:
+        assert session.get(Territory, "69").channel_manager_id is None  # type: ignore[union-attr]
+        refusals = session.exec(select(AuditEvent).where(AuditEvent.action == "operator.refused")).all()
+    assert len(refusals) == 4 and {event.details["command"] for event in refusals} == {"partners manager"}
 
 
 def _notified() -> object:

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from partnerflow.approvals.answer_seal import answer_mac
-from partnerflow.approvals.inbox import use_sign_in
 from partnerflow.approvals.keys import Keys
+from partnerflow.approvals.operators import proven_operator
 from partnerflow.approvals.requests import latest_round, open_requests
 from partnerflow.approvals.subjects import DECISIONS, Subject
 from partnerflow.audit import record_event
@@ -124,7 +124,7 @@ def answer_on_behalf(
     grant is consumed, and the operator is the actor, with the reason, in the answer and audit.
 
     The operator proves who they are as everyone else does: with a sign-in link mailed to their
-    own address (``operator_link``, its token; single use, 15 minutes). Before, the actor was the
+    own address (``operator_link``, the link or its token; single use, 15 minutes). Before, the actor was the
     operating-system user, which whoever runs the command chooses. One operator relays at most one
     answer of a request, never their own, and on four eyes a relayed answer does not count as a
     distinct approver (``approvals_given``): one operator cannot meet it alone."""
@@ -132,11 +132,11 @@ def answer_on_behalf(
         return _refuse(
             session, subject, "operator", "operator", "--reason is required when answering for someone"
         )
-    signed = use_sign_in(session, keys, operator_link, now=now)
-    if isinstance(signed, str):
-        return _refuse(session, subject, "operator", "operator", f"--operator-link: {signed}")
-    actor = f"operator:{signed.person.email}"
-    if signed.person.email == email.strip().lower():
+    operator = proven_operator(session, keys, operator_link, now=now)
+    if isinstance(operator, str):
+        return _refuse(session, subject, "operator", "operator", operator)
+    actor = f"operator:{operator.email}"
+    if operator.email == email.strip().lower():
         return _refuse(
             session, subject, actor, "operator", "answer with your own link or code, not on your behalf"
         )

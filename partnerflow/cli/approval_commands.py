@@ -156,7 +156,7 @@ def answer_and_wake(subject: Subject, decision: str, comment: str, code: str, re
                 subject,
                 relay.on_behalf_of,
                 reply,
-                operator_link=relay.operator_link.rsplit("/signin/", 1)[-1],
+                operator_link=relay.operator_link,
                 reason=relay.reason,
                 now=now,
             )

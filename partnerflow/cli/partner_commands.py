@@ -1,21 +1,31 @@
-"""``partnerflow partners``: removing a partner, decided by a channel manager with their code."""
+"""``partnerflow partners``: a département's channel manager, and removing a partner (decided
+by a channel manager with their code). Both are acts of a proven person of the team
+(``--operator-link``, see ``partnerflow.approvals.operators``), audited under their address."""
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 
+from partnerflow.approvals.operators import proven_operator, refuse_operator
+from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.output import console, errors, friendly_errors
 from partnerflow.contacts import assign_manager
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health.removal import RemovalRefused, ask_removal
-from partnerflow.models import AttritionCause
+from partnerflow.models import AttritionCause, Role
 from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
+ASSIGNS_MANAGERS = frozenset({Role.CHANNEL_DIRECTOR, Role.CHANNEL_OPS, Role.PROGRAMME_OWNER})
+
+
+def refused(reason: str) -> typer.Exit:
+    """Say why on one line; the caller raises the exit after its transaction (audit kept)."""
+    errors.print(reason, markup=False, soft_wrap=True)
+    return typer.Exit(1)
 
 
 @app.command()
@@ -23,16 +33,29 @@ app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
 def manager(
     departement: Annotated[str, typer.Argument(help="The département's INSEE code, e.g. 69")],
     email: Annotated[str, typer.Argument(help="An active channel manager's e-mail")],
+    operator_link: OperatorLink = "",
 ) -> None:
-    """Make EMAIL the contact of DEPARTEMENT's partners: every e-mail to them names this person."""
+    """Make EMAIL the contact of DEPARTEMENT's partners: every e-mail to them names this person.
+    Done by a channel director, channel operations or the programme owner, proven by
+    --operator-link (partnerflow approvals operator-link ME)."""
+    ctx = context()
     try:
         with session_scope() as session:
-            changed = assign_manager(
-                session, departement.upper(), email, actor=f"operator:{getpass.getuser()}"
+            operator = proven_operator(
+                session, ctx.links.keys, operator_link, now=ctx.clock.now(), roles=ASSIGNS_MANAGERS
             )
+            if isinstance(operator, str):
+                refuse_operator(session, "partners manager", "territory", departement.upper(), operator)
+                changed = None
+            else:
+                changed = assign_manager(
+                    session, departement.upper(), email, actor=f"operator:{operator.email}"
+                )
     except LookupError as problem:
         errors.print(str(problem).strip("'\""), markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    if changed is None:
+        raise refused(f"partners manager: refused: {operator}")
     console.print(changed, markup=False, highlight=False)
 
 
@@ -42,24 +65,33 @@ def remove(
     partner_id: Annotated[int, typer.Argument(min=1, max=2**62)],
     cause: Annotated[AttritionCause, typer.Option(help="Which of the six causes of attrition.")],
     reason: Annotated[str, typer.Option(help="Why, in a sentence (kept with the exit).")],
+    operator_link: OperatorLink = "",
 ) -> None:
     """Ask the channel managers to remove PARTNER_ID: each gets a link and code; nothing changes
-    until one of them confirms (the remove-partner run waits for it)."""
+    until one of them confirms (the remove-partner run waits for it). The request names the
+    person of the team who asked, proven by --operator-link (partnerflow approvals operator-link ME)."""
     ctx = context()
     try:
         with session_scope() as session:
-            removal = ask_removal(
-                session,
-                partner_id,
-                cause,
-                reason,
-                requested_by=f"operator:{getpass.getuser()}",
-                now=ctx.clock.now(),
-            )
-            removal_id = removal.id
-    except RemovalRefused as refused:
-        errors.print(str(refused), markup=False, soft_wrap=True)
+            operator = proven_operator(session, ctx.links.keys, operator_link, now=ctx.clock.now())
+            if isinstance(operator, str):
+                refuse_operator(session, "partners remove", "partner", partner_id, operator)
+                removal_id = None
+            else:
+                removal = ask_removal(
+                    session,
+                    partner_id,
+                    cause,
+                    reason,
+                    requested_by=f"operator:{operator.email}",
+                    now=ctx.clock.now(),
+                )
+                removal_id = removal.id
+    except RemovalRefused as refusal:
+        errors.print(str(refusal), markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    if removal_id is None:
+        raise refused(f"partners remove: refused: {operator}")
     try:
         run_id = start_run("remove-partner/remove-partner", {"removal_id": removal_id})
     except PrefectUnavailable as unavailable:

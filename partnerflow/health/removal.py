@@ -51,7 +51,8 @@ class RemovalRefused(ValueError):
 def ask_removal(
     session: Session, partner_id: int, cause: AttritionCause, reason: str, *, requested_by: str, now: datetime
 ) -> PartnerRemoval:
-    """Record the request (an active partner, a reason given); the run then asks the managers."""
+    """Record the request (an active partner, a reason given), audited under whoever asked; the
+    run then asks the managers."""
     partner = session.get(Partner, partner_id)
     if partner is None or partner.status is not PartnerStatus.ACTIVE:
         raise RemovalRefused(f"partner {partner_id}: no active partner with this id")
@@ -70,6 +71,14 @@ def ask_removal(
     )
     session.add(removal)
     session.flush()
+    record_event(
+        session,
+        actor=requested_by,
+        action="partner.removal-requested",
+        subject_type="partner",
+        subject_id=partner_id,
+        details={"removal_id": removal.id, "cause": cause.value},
+    )
     return removal
 
 

@@ -259,7 +259,7 @@ class PartnerRemoval(SQLModel, table=True):
     )
     cause: AttritionCause = Field(sa_type=enum_type(AttritionCause))
     reason: str = Field(sa_type=Text)
-    requested_by: str = Field(max_length=254)  # operator:<os user>
+    requested_by: str = Field(max_length=254)  # operator:<the proven e-mail of who asked>
     awaiting: bool = True
     removed: bool = False
     decided_by: str | None = Field(default=None, max_length=254)

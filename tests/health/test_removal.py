@@ -17,10 +17,18 @@ from partnerflow.approvals import Subject, open_requests
 from partnerflow.cli import app
 from partnerflow.health.removal import RemovalRefused, ask_removal, request_decision
 from partnerflow.markdown import summary_html
-from partnerflow.models import AttritionCause, ExitSource, Partner, PartnerExit, PartnerStatus, Role
+from partnerflow.models import (
+    AttritionCause,
+    AuditEvent,
+    ExitSource,
+    Partner,
+    PartnerExit,
+    PartnerStatus,
+    Role,
+)
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
-from tests.factories import LINKS, RENDERER, add_partner, add_person, mailed_invitation
+from tests.factories import LINKS, RENDERER, add_partner, add_person, mailed_invitation, operator_link
 from tests.flows.test_deal_registration_flow import wait_for
 
 MANAGER = "manager@vendor.example"
@@ -63,13 +71,22 @@ def test_the_command_refuses_in_one_line_without_a_server_it_keeps_the_request(
     engine: Engine, partner_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
-    bad = CliRunner().invoke(app, ["partners", "remove", "999", "--cause", "training", "--reason", "x"])
-    kept = CliRunner().invoke(
-        app, ["partners", "remove", str(partner_id), "--cause", "training", "--reason", "Ne se forme plus."]
+    with Session(engine) as session:
+        link = operator_link(session, MANAGER)
+        session.commit()
+    remove = ["partners", "remove", "--cause", "training", "--operator-link", link, "--reason"]
+    unproven = CliRunner().invoke(
+        app, ["partners", "remove", str(partner_id), "--cause", "training", "--reason", "x"]
     )
-    assert bad.exit_code == 2 and "no active partner" in bad.output
+    bad = CliRunner().invoke(app, [*remove, "x", "999"])
+    kept = CliRunner().invoke(app, [*remove, "Ne se forme plus.", str(partner_id)])
+    assert unproven.exit_code == 1 and "--operator-link" in unproven.output
+    assert bad.exit_code == 2 and "no active partner" in bad.output, "a refused request keeps the link"
     assert kept.exit_code == 1 and "removal 1 recorded" in kept.output and "removal_id=1" in kept.output
     assert "Traceback" not in kept.output
+    with Session(engine) as session:
+        [asked] = session.exec(select(AuditEvent).where(AuditEvent.action == "partner.removal-requested"))
+    assert asked.actor == f"operator:{MANAGER}", "the proven person, not the OS user"
 
 
 @pytest.fixture(scope="module")
