@@ -106,18 +106,25 @@ def create_app(
         source = request.client.host if request.client else "unknown"
         wait = posts.wait_before(source) if request.method == "POST" else 0
         locale, t = settings.default_locale, texts_for(settings.default_locale)
-        if is_cross_site_post(request, own_origins):
-            response: Response = outcome(
-                locale, "refused", t["cross_site"], t["cross_site_detail"], status=403
-            )
-        elif wait:
-            response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
+        if wait:  # first: past the limit, not even a refusal is written
+            response: Response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
             response.headers["Retry-After"] = str(wait)
+        elif is_cross_site_post(request, own_origins):
+            await run_in_threadpool(audit_cross_site, request)
+            response = outcome(locale, "refused", t["cross_site"], t["cross_site_detail"], status=403)
         else:
             response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
             response.headers.setdefault(header, value)
         return response
+
+    def audit_cross_site(request: Request) -> None:
+        """Every refusal is audited (``approval.refused`` via ``web``), with where it came from."""
+        came_from = request.headers.get("origin") or request.headers.get("sec-fetch-site") or "?"
+        reason = f"a POST to {request.url.path[:200]} from another site ({came_from[:200]})"
+        with Session(engine) as session:
+            refuse(session, None, "unknown", "web", reason)
+            session.commit()
 
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(pages.get_template(template).render(**context), status_code=status)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from partnerflow.models import Role, SignInLink
+from partnerflow.models import AuditEvent, Role, SignInLink
 from partnerflow.notify import free_port
 from tests.factories import add_person
 from tests.system.browser import chromium
@@ -53,6 +53,12 @@ def test_a_cross_site_post_is_refused_before_it_is_read(
     out = client.post("/signout", headers=headers)
     assert (asked.status_code, out.status_code) == (403, 403)
     assert links_asked(engine) == 0, "nothing mailed, nothing written"
+    with Session(engine) as session:
+        refusals = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
+    assert [event.details["reason"].split(" from ")[0] for event in refusals] == [
+        "a POST to /signin",
+        "a POST to /signout",
+    ], "each refusal is audited"
 
 
 def test_the_apps_own_pages_and_scripts_without_a_browser_still_post(
