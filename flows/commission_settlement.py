@@ -11,10 +11,10 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.parameters import LeftEmpty, MonthText
+from flows.parameters import LeftEmpty, MonthText, ParameterRefused
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
-from partnerflow.commissions.periods import Period
+from partnerflow.commissions.periods import Period, settlement_refusal
 from partnerflow.context import context
 from tasks.commissions import (
     accrue_missed_deals,
@@ -44,9 +44,14 @@ def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None)
     """Pay the commissions of a month: statements, finance approval, SEPA file, e-mails.
 
     Args:
-        period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris).
+        period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris). A month
+            not over yet is refused.
     """
-    target = Period.parse(period) if period else Period.before(context().clock.today())
+    today = context().clock.today()
+    target = Period.parse(period) if period else Period.before(today)
+    refusal = settlement_refusal(target, today)
+    if refusal is not None:
+        raise ParameterRefused(f"period: {refusal}")
     accrued = accrue_missed_deals()
     run_id = current_run_id()
     batch = open_settlement_batch(str(target), run_id)

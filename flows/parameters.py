@@ -14,6 +14,13 @@ from partnerflow.models import Role
 from partnerflow.schema_hints import EmptyMeansDefault
 from partnerflow.text import MAX_ID
 
+
+class ParameterRefused(ValueError):
+    """A parameter the schema lets through but the programme refuses (a month not over, a year
+    with no leads): the run ends Failed with this one line, before it changes anything, and
+    ``recover-crashed-runs`` leaves it alone (it reruns only Crashed runs)."""
+
+
 LeftEmpty = EmptyMeansDefault()
 """On an optional parameter (``Annotated[MonthText | None, LeftEmpty]``): the form shows the
 field as its type, and leaving it empty means the flow's default (last month...), instead of a
@@ -40,6 +47,7 @@ __all__ = [
     "DeliveryLimit",
     "LeftEmpty",
     "MonthText",
+    "ParameterRefused",
     "ProgrammeYear",
     "QuarterLabel",
     "RecordNumber",

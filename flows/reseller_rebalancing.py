@@ -13,7 +13,7 @@ from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
-from flows.parameters import LeftEmpty, ProgrammeYear
+from flows.parameters import LeftEmpty, ParameterRefused, ProgrammeYear
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
 from partnerflow.approvals import AnswerFields
 from partnerflow.approvals.form_items import ItemFields, with_items
@@ -22,6 +22,7 @@ from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
     apply_manager_answer,
+    check_rebalancing_year,
     propose_rebalancing,
     publish_rebalancing_outcome,
     send_quarter_scorecards,
@@ -45,13 +46,20 @@ KEEP = ItemFields(
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def reseller_rebalancing(year: Annotated[ProgrammeYear | None, LeftEmpty] = None) -> dict[str, Any]:
+def reseller_rebalancing(
+    year: Annotated[ProgrammeYear | None, LeftEmpty] = None, partial_year: bool = False
+) -> dict[str, Any]:
     """Judge a year of leads per reseller and département, then apply the approved changes.
 
     Args:
-        year: the year to judge; empty judges last year (Europe/Paris).
+        year: the year to judge; empty judges last year (Europe/Paris). A year without leads,
+            or not begun, is refused.
+        partial_year: judge the current year so far (refused without it: not over yet).
     """
     judged = year or context().clock.today().year - 1
+    refusal = check_rebalancing_year(judged, partial_year)
+    if refusal is not None:
+        raise ParameterRefused(f"year: {refusal}")
     run_id = current_run_id()
     proposal = propose_rebalancing(judged, run_id)
     status = proposal.status

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Literal, overload
 
 from partnerflow.approvals import Links, links_for
-from partnerflow.clock import SYSTEM_CLOCK, Clock
+from partnerflow.clock import SYSTEM_CLOCK, Clock, FixedClock
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import (
     CommissionPlanPolicy,
@@ -71,8 +71,14 @@ _clock: Clock = SYSTEM_CLOCK  # the system clock except where a test pinned the 
 
 @lru_cache(maxsize=1)
 def context() -> Context:
-    """The process's context, from the environment's settings on first use."""
-    return build_context(get_settings(), _clock)
+    """The process's context, from the environment's settings on first use. Its clock: the one
+    a test pinned in this process, else ``PARTNERFLOW_CLOCK_AT`` (what a test gives the flow runs
+    it starts in other processes), else the system's."""
+    settings = get_settings()
+    clock = _clock
+    if clock is SYSTEM_CLOCK and settings.clock_at is not None:
+        clock = FixedClock(settings.clock_at)
+    return build_context(settings, clock)
 
 
 def forget_context(clock: Clock = SYSTEM_CLOCK) -> None:

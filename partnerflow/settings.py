@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         default=3,
         ge=0,
         description="How many times recover-crashed-runs starts a crashed run again before leaving it",
+    )
+    clock_at: AwareDatetime | None = Field(
+        default=None,
+        description=(
+            "Stop the programme's clock at this instant (ISO 8601 with offset) in every process that "
+            "reads these settings, flow runs included: trials and tests only, refused in production"
+        ),
     )
     run_start_timeout: int = Field(
         default=300,
@@ -161,6 +168,10 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and self.payer_iban == DEMO_PAYER_IBAN:
             raise ValueError("PARTNERFLOW_PAYER_IBAN must be set to the real paying account in production")
+        if self.environment == "production" and self.clock_at is not None:
+            raise ValueError(
+                "PARTNERFLOW_CLOCK_AT stops the programme's clock: trials and tests only, not production"
+            )
         if self.environment == "production" and not self.web_url.startswith("https://"):
             raise ValueError(
                 "PARTNERFLOW_WEB_URL must be an https address in production: the inbox's session "

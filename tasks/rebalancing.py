@@ -29,10 +29,19 @@ from partnerflow.rebalancing.notices import (
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
 from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
 from partnerflow.rebalancing.summary import plan_markdown
+from partnerflow.rebalancing.years import year_refusal
 from partnerflow.territories import departement_label
-from tasks.settings import ANSWER, STEP
+from tasks.settings import ANSWER, STEP, SWEEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
+
+
+@task(name="check-rebalancing-year", **SWEEP)
+def check_rebalancing_year(year: int, partial_year: bool) -> str | None:
+    """Why ``year`` cannot be judged today (``partnerflow.rebalancing.years``), or None."""
+    ctx = context()
+    with session_scope() as session:
+        return year_refusal(session, year, today=ctx.clock.today(), partial_year=partial_year)
 
 
 @task(name="propose-rebalancing", **STEP)

@@ -59,6 +59,20 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 
 
 @pytest.fixture
+def programme_clock(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Stop the programme's clock at another instant than ``NOW``, in this process and in the flow
+    runs it starts in other processes (``PARTNERFLOW_CLOCK_AT``): a settlement of March 2027 is
+    run on a day after March 2027."""
+
+    def stop_at(instant: datetime) -> None:
+        monkeypatch.setenv("PARTNERFLOW_CLOCK_AT", instant.isoformat())
+        get_settings.cache_clear()
+        forget_context(FixedClock(instant))
+
+    return stop_at
+
+
+@pytest.fixture
 def engine(settings: Settings) -> Engine:
     """A migrated SQLite database file."""
     migrate(settings.database_url)

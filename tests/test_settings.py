@@ -42,6 +42,23 @@ def test_production_refuses_to_run_without_a_secret_key(monkeypatch: pytest.Monk
         Settings(environment="production", smtp_host="127.0.0.1", payer_iban=REAL_IBAN)
 
 
+def test_production_refuses_a_stopped_clock() -> None:
+    with pytest.raises(ValidationError, match="PARTNERFLOW_CLOCK_AT stops the programme's clock"):
+        Settings(
+            environment="production",
+            smtp_host="127.0.0.1",
+            payer_iban=REAL_IBAN,
+            secret_key=SECRET,
+            web_url="https://partners.vendor.example",
+            clock_at="2027-04-02T08:00:00+00:00",
+        )
+
+
+def test_a_stopped_clock_needs_its_offset() -> None:
+    with pytest.raises(ValidationError, match="timezone"):
+        Settings(clock_at="2027-04-02T08:00:00")
+
+
 def test_the_secret_key_is_never_shown() -> None:
     settings = Settings(secret_key=SECRET)
     assert SECRET.get_secret_value() not in repr(settings) and SECRET.get_secret_value() not in str(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
 from partnerflow.commissions.accrual import accrual_exceptions
-from partnerflow.commissions.periods import Period
+from partnerflow.commissions.periods import Period, settlement_refusal
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import save_payment_files, stored_payment
 from partnerflow.commissions.statements import explain_deal, period_report
@@ -111,7 +111,12 @@ def explain(registration_id: RecordId, as_json: JsonFlag = False) -> None:
 @app.command()
 @friendly_errors
 def settle(period: Annotated[str | None, typer.Option(help="YYYY-MM; default last month.")] = None) -> None:
-    """Start the commission-settlement deployment now (finance approves in the UI if needed)."""
+    """Start the commission-settlement deployment now (finance approves in the UI if needed);
+    only for a month that has ended."""
+    if period:
+        refusal = settlement_refusal(_period(period), context().clock.today())
+        if refusal is not None:
+            raise typer.BadParameter(refusal, param_hint="--period")
     parameters = {"period": str(_period(period))} if period else {}
     try:
         run_id = start_run("commission-settlement/commission-settlement", parameters)

@@ -12,9 +12,11 @@ from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.progress import step
+from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
 from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
+from partnerflow.rebalancing.years import year_refusal
 
 app = typer.Typer(help="Lead data from the lead-distribution system.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -65,10 +67,19 @@ def _count_rows(file: Path) -> int:
 
 @friendly_errors
 def rebalance(
-    year: Annotated[int, typer.Option(help="The year to judge (leads received that year).")],
+    year: Annotated[
+        int, typer.Option(min=2000, max=2100, help="The year to judge (leads received that year).")
+    ],
+    partial_year: Annotated[
+        bool, typer.Option(help="Judge the current year so far (it is not over).")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Print the year's proposals per reseller and département without applying anything."""
+    with Session(get_engine()) as session:
+        refusal = year_refusal(session, year, today=context().clock.today(), partial_year=partial_year)
+    if refusal is not None:
+        raise typer.BadParameter(refusal, param_hint="--year")
     policy = policy_for_year(year)
     with step(f"judging {year}'s leads"), Session(get_engine()) as session:
         plan = plan_rebalancing(session, year, policy)

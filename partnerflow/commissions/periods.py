@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_YEAR = 2000  # the deployments' parameter schema starts there too (flows.parameters.MonthText)
 
 
 @dataclass(frozen=True, order=True)
@@ -38,3 +39,20 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def settlement_refusal(period: Period, today: date) -> str | None:
+    """Why ``period`` cannot be settled on ``today`` (one line), or None.
+
+    Only a month that has ended: its deals can no longer close in it and its lines are past their
+    hold only as of today. Measured before (#27): settling 2099-12 paid a batch whose lines were
+    still in their hold, with a SEPA file dated today.
+    """
+    if period.year < FIRST_YEAR:
+        return f"period {period}: before {FIRST_YEAR}, the programme has nothing to settle"
+    if period.last_day >= today:
+        return (
+            f"period {period} has not ended (its last day is {period.last_day.isoformat()}): "
+            "a month is settled once it is over"
+        )
+    return None

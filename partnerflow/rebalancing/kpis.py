@@ -74,8 +74,8 @@ def reseller_kpis(session: Session, start: date, end: date) -> list[ResellerKpis
             func.coalesce(func.sum(per_lead.c.sold), 0).label("sold"),
         )
         .outerjoin(per_lead, per_lead.c.lead_id == col(Lead.id))
-        .where(col(Lead.received_at) >= _midnight(start))
-        .where(col(Lead.received_at) < _midnight(end))
+        .where(col(Lead.received_at) >= midnight(start))
+        .where(col(Lead.received_at) < midnight(end))
         .group_by(col(Lead.reseller_id))
         .subquery()
     )
@@ -123,8 +123,8 @@ def departement_leads(session: Session, start: date, end: date) -> dict[str, int
     """Leads received in [start, end) per département (the lead's own, not its reseller's)."""
     rows = session.connection().execute(
         sa_select(col(Lead.departement), func.count())
-        .where(col(Lead.received_at) >= _midnight(start))
-        .where(col(Lead.received_at) < _midnight(end))
+        .where(col(Lead.received_at) >= midnight(start))
+        .where(col(Lead.received_at) < midnight(end))
         .group_by(col(Lead.departement))
     )
     return {code: int(count) for code, count in rows}
@@ -134,5 +134,6 @@ def _flag(condition: object) -> object:
     return case((condition, 1), else_=0).cast(Integer)  # type: ignore[arg-type]
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
+    """The instant a programme day starts, as lead times are stored and compared (UTC)."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC)

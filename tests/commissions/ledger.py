@@ -32,6 +32,7 @@ from tests.factories import LINKS, add_person, answer_as, ask, submission
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
+AFTER_MARCH_2027 = datetime(2027, 4, 2, 8, tzinfo=UTC)  # when a settlement of 2027-03 may run
 PAYER = Payer("Vendor Test SAS", DEMO_PAYER_IBAN, "BNPAFRPPXXX")
 VALID_IBAN = "FR1420041010050500013M02606"
 

@@ -89,3 +89,16 @@ def test_commission_replay_shows_what_each_partner_would_earn_under_a_candidate(
         "10000.00",
         "3000.00",
     )
+
+
+def test_settle_refuses_a_month_not_over_or_before_the_programme(engine: Engine) -> None:
+    """The tests' clock stands at 2026-11-23: November is not over, 2099 has not begun."""
+    refused = {
+        period: runner.invoke(app, ["commissions", "settle", "--period", period])
+        for period in ("2026-11", "2099-12", "9999-12", "1900-01", "0000-01")
+    }
+    assert all(result.exit_code == 2 for result in refused.values()), refused
+    for period in ("2026-11", "2099-12", "9999-12"):
+        assert f"period {period} has not ended" in refused[period].output
+    for period in ("1900-01", "0000-01"):
+        assert "before 2000" in refused[period].output

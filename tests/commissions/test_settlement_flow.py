@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,13 @@ from prefect.deployments import run_deployment
 from sqlalchemy import Engine
 
 from flows.commission_settlement import commission_settlement
-from partnerflow.models import Statement, StatementStatus
+from partnerflow.models import SettlementBatch, Statement, StatementStatus
 from partnerflow.notify import MailSink
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.settings import Settings
-from tests.commissions.ledger import rows, won
+from tests.commissions.ledger import AFTER_MARCH_2027, rows, won
 from tests.factories import mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
@@ -38,9 +38,11 @@ def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
     payees: dict[str, int],
     submit: Callable[..., IntakeResult],
     smtp_server: MailSink,
+    programme_clock: Callable[[datetime], None],
 ) -> None:
     won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
     won(engine, submit, payees["second"], "100000", date(2027, 1, 6), "b")
+    programme_clock(AFTER_MARCH_2027)
     run = run_deployment(
         "commission-settlement/commission-settlement", parameters={"period": "2027-03"}, timeout=0
     )
@@ -65,3 +67,20 @@ def test_a_settlement_over_the_threshold_waits_for_finance_then_pays_and_mails(
     assert "Status <strong>paid</strong>" in page and page.count("<svg") == 1 and "<script" not in page
     assert "Azur" in page and (settings.reports_dir / "settlement-2027-03.csv").is_file()
     assert final.name == "settlement-2027-03"
+
+
+def test_a_month_not_over_is_not_settled(
+    served_settlement: None, engine: Engine, programme_clock: Callable[[datetime], None]
+) -> None:
+    """Measured before: settling 2099-12 paid lines still in their hold, with a file dated today."""
+    programme_clock(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    ended = {}
+    for period in ("2026-11", "2099-12"):
+        run = run_deployment(
+            "commission-settlement/commission-settlement", parameters={"period": period}, timeout=0
+        )
+        ended[period] = wait_for(run.id, final=True).state  # type: ignore[union-attr]
+    assert all(state is not None and state.is_failed() for state in ended.values()), ended
+    assert "period 2026-11 has not ended" in (ended["2026-11"].message or "")  # type: ignore[union-attr]
+    assert "period 2099-12 has not ended" in (ended["2099-12"].message or "")  # type: ignore[union-attr]
+    assert rows(engine, SettlementBatch) == [], "no batch, no statement, no file"

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from partnerflow.db import get_engine, migrate
 from partnerflow.notify import MailSink
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import Settings
+from tests.commissions.ledger import AFTER_MARCH_2027
 from tests.faults.scenarios import deliver_until_done, files_in, won_month
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -120,9 +122,15 @@ def settle() -> Any:
 
 @pytest.mark.parametrize("kill_point", list(KILL_POINTS))
 def test_a_settlement_killed_after_a_step_then_run_again_pays_and_mails_once(
-    served_settlement: None, engine: Engine, settings: Settings, smtp_server: MailSink, kill_point: str
+    served_settlement: None,
+    engine: Engine,
+    settings: Settings,
+    smtp_server: MailSink,
+    kill_point: str,
+    programme_clock: Callable[[datetime], None],
 ) -> None:
     won_month(engine, "30000")  # under the finance threshold: no approval to wait for
+    programme_clock(AFTER_MARCH_2027)
     earlier = set(flow_run_processes())  # an earlier test's run may still be exiting
     first = settle()
     started: list[int] = []

@@ -9,10 +9,10 @@ import pytest
 from prefect.artifacts import Artifact
 from prefect.deployments import run_deployment
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from flows.reseller_rebalancing import reseller_rebalancing
-from partnerflow.models import Partner, PartnerStatus
+from partnerflow.models import Partner, PartnerStatus, Rebalancing
 from partnerflow.notify import MailSink
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
@@ -43,7 +43,11 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
     give_leads(engine, silent, leads=3)
     manager = add_manager(engine)
-    run = run_deployment("reseller-rebalancing/reseller-rebalancing", parameters={"year": 2026}, timeout=0)
+    run = run_deployment(
+        "reseller-rebalancing/reseller-rebalancing",
+        parameters={"year": 2026, "partial_year": True},
+        timeout=0,
+    )
     run_id = run.id  # type: ignore[union-attr]
     wait_for(run_id, pause_key="approval-1")
     assert [m["To"] for m in smtp_server.messages() if "à approuver" in str(m["Subject"])] == [manager]
@@ -84,3 +88,27 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     assert (
         len([s for s in subjects if s.startswith("Rééquilibrage 2026 :")]) == 2
     )  # approval request + summary
+
+
+def test_a_year_without_leads_or_not_over_ends_the_run_before_anything_is_judged(
+    served_rebalancing: None, engine: Engine, smtp_server: MailSink
+) -> None:
+    give_leads(engine, add_reseller(engine), leads=4)
+    add_manager(engine)
+    ended = {}
+    for name, parameters in {
+        "2099": {"year": 2099},
+        "2025, no leads": {"year": 2025},
+        "2026, not over": {"year": 2026},
+    }.items():
+        run = run_deployment("reseller-rebalancing/reseller-rebalancing", parameters=parameters, timeout=0)
+        ended[name] = wait_for(run.id, final=True).state  # type: ignore[union-attr]
+
+    assert all(state is not None and state.is_failed() for state in ended.values()), ended
+    messages = {name: state.message or "" for name, state in ended.items() if state is not None}
+    assert "year 2099 has not begun" in messages["2099"]
+    assert "no lead was received in 2025" in messages["2025, no leads"]
+    assert "year 2026 is not over" in messages["2026, not over"]
+    with Session(engine) as session:
+        assert session.exec(select(Rebalancing)).all() == [], "nothing judged, nothing stored"
+    assert smtp_server.messages() == [], "no manager asked"

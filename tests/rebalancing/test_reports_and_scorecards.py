@@ -43,7 +43,7 @@ def test_the_report_lists_every_reseller_in_csv_and_html(engine: Engine, tmp_pat
 def test_rebalance_prints_the_proposals_and_applies_nothing(engine: Engine) -> None:
     reseller = add_reseller(engine)
     give_leads(engine, reseller, leads=4)
-    result = runner.invoke(app, ["rebalance", "--year", "2026", "--json"])
+    result = runner.invoke(app, ["rebalance", "--year", "2026", "--partial-year", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert [(r["partner_id"], r["outcome"], r["rule_id"]) for r in report["resellers"]] == [
@@ -54,11 +54,24 @@ def test_rebalance_prints_the_proposals_and_applies_nothing(engine: Engine) -> N
         assert session.exec(select(Proposal)).all() == []
 
 
+def test_rebalance_judges_only_a_year_with_leads_and_the_current_one_on_purpose(engine: Engine) -> None:
+    give_leads(engine, add_reseller(engine), leads=4)  # received in 2026, the tests' current year
+    refused = {
+        year: runner.invoke(app, ["rebalance", "--year", year])
+        for year in ("2099", "2027", "2026", "2025", "1999")
+    }
+    assert all(result.exit_code == 2 for result in refused.values()), refused
+    assert "has not begun" in refused["2099"].output and "has not begun" in refused["2027"].output
+    assert "not over" in refused["2026"].output and "--partial-year" in refused["2026"].output
+    assert "no lead was received in 2025" in refused["2025"].output
+    assert "greater than or equal to 2000" in refused["1999"].output
+
+
 def test_rebalance_piped_keeps_each_reseller_on_one_line(engine: Engine) -> None:
     """Piped or redirected (as here), a table keeps its columns: rich wrapped them at 80."""
     name = "Réseaux et Télécommunications du Grand Lyon SAS"
     give_leads(engine, add_reseller(engine, name=name), leads=4)
-    result = runner.invoke(app, ["rebalance", "--year", "2026"])
+    result = runner.invoke(app, ["rebalance", "--year", "2026", "--partial-year"])
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.stdout.splitlines() if "Réseaux et" in line]
     assert name in line and "too-few-leads" in line and "pause" in line
