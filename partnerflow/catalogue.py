@@ -1,6 +1,7 @@
-"""The product lines a registration or a campaign may name: the catalogue in settings
+"""What a registration or a campaign may name: the product lines of the catalogue in settings
 (``PARTNERFLOW_PRODUCT_LINES``), so that a typo ("netwrok") is refused where it is typed
-instead of becoming a product line nobody's commission rate or protection claim knows."""
+instead of becoming a product line nobody's commission rate or protection claim knows, and the
+programme's currency (``PARTNERFLOW_CURRENCY``), the only one its plans price."""
 
 from __future__ import annotations
 
@@ -25,9 +26,22 @@ def check_product_lines(lines: Iterable[str]) -> None:
 
 
 def known_lines(lines: list[str]) -> list[str]:
-    """``lines`` when the catalogue has them all (a pydantic ``AfterValidator``)."""
+    """``lines`` when the catalogue has them all, each once (a pydantic ``AfterValidator``).
+    Measured before: a line listed twice made a new customer's registration look like a clash
+    with "another partner's registration"."""
     check_product_lines(lines)
+    repeated = sorted({line for line in lines if lines.count(line) > 1})
+    if repeated:
+        raise ValueError(f"listed more than once: {', '.join(repeated)}")
     return lines
+
+
+def programme_currency(code: str) -> str:
+    """``code`` when it is the programme's currency (a pydantic ``AfterValidator``)."""
+    currency = get_settings().currency
+    if code != currency:
+        raise ValueError(f"the programme is priced in {currency}: {code} is not accepted")
+    return code
 
 
 def known_line(line: str) -> str:

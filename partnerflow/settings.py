@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "prefect",
         description="Where `partnerflow up` keeps the local Prefect server's database and log",
     )
+    currency: str = Field(
+        default="EUR",
+        pattern=r"^[A-Z]{3}$",
+        description=(
+            "The programme's currency (ISO 4217): deals, campaigns and commissions are in it; a deal "
+            "registered in another one is refused, since no plan prices it"
+        ),
+    )
     product_lines: list[str] = Field(
         default=["network", "wifi", "security", "switching", "storage", "software", "services"],
         min_length=1,

@@ -95,7 +95,11 @@ def price_deal(
     year_to_date_before: Decimal,
     decide: Callable[[dict[str, Any]], Decision[CommissionAction]] | None = None,
 ) -> tuple[Decision[CommissionAction], CommissionCalculation | None]:
-    """The plan's decision on the deal and, unless it excludes it, the commission."""
+    """The plan's decision on the deal and, unless it excludes it, the commission. A deal in
+    another currency than the plan's is not priced (ValueError): its amount would be booked as
+    if it were the plan's currency (measured before: a USD deal accrued a EUR commission)."""
+    if deal.currency != policy.document.currency:
+        raise ValueError(f"the deal is in {deal.currency}, the plan pays in {policy.document.currency}")
     decision = (decide or policy.decide)(
         deal.facts(attainment(policy.document, deal.tier, year_to_date_before))
     )

@@ -23,8 +23,9 @@ from pydantic import (
 )
 from stdnum.fr import siren as siren_number
 
-from partnerflow.catalogue import known_lines, product_lines
+from partnerflow.catalogue import known_lines, product_lines, programme_currency
 from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
+from partnerflow.settings import get_settings
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import CONTROL_CHARACTERS, MAX_ID
@@ -80,7 +81,11 @@ class DealSubmission(BaseModel):
         description="Before tax, in the currency below",
         json_schema_extra=NUMBER,
     )
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO code, e.g. EUR")
+    currency: Annotated[str, AfterValidator(programme_currency)] = Field(
+        default_factory=lambda: get_settings().currency,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO code: the programme's currency (PARTNERFLOW_CURRENCY, EUR by default)",
+    )
     expected_close_on: date = Field(title="Expected close date")
     notes: str = Field(default="", max_length=MAX_NOTES, description="Anything the reviewer should know")
     external_id: str | None = Field(

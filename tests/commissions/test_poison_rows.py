@@ -31,13 +31,16 @@ def poisoned(
     amount: str,
     closed_on: date,
     name: str,
+    currency: str = "EUR",
 ) -> int:
-    """A won deal whose stored amount or close date no plan can price (a row from before the checks)."""
+    """A won deal whose stored amount, close date or currency no plan can price (a row from
+    before the checks)."""
     registration_id = won(engine, submit, partner_id, "1000", date(2027, 1, 6), name)
     with Session(engine) as session:
         registration = session.get(Registration, registration_id)
         assert registration is not None
         registration.closed_amount, registration.closed_on = Decimal(amount), closed_on
+        registration.currency = currency
         session.add(registration)
         session.commit()
     return registration_id
@@ -49,18 +52,20 @@ def test_unpriceable_deals_are_set_aside_and_the_others_accrue(
     good = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
     infinite = poisoned(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
     ancient = poisoned(engine, submit, payees["second"], "5000", date(1990, 1, 1), "ancient")
+    dollars = poisoned(engine, submit, payees["second"], "5000", date(2027, 1, 7), "dollars", currency="USD")
 
     results = {result.registration_id: result for result in accrue_all(engine)}
 
     assert results[good].outcome == "accrued"
-    assert (results[infinite].outcome, results[ancient].outcome) == ("exception", "exception")
+    assert {results[deal].outcome for deal in (infinite, ancient, dollars)} == {"exception"}
     assert "amount Infinity EUR" in (results[infinite].reason or "")
     assert "closed 1990-01-01" in (results[ancient].reason or "")
+    assert "the deal is in USD, the plan pays in EUR" in (results[dollars].reason or "")
     assert [line.registration_id for line in rows(engine, CommissionLine)] == [good]
     audited = sorted(
         int(event.subject_id) for event in rows(engine, AuditEvent) if event.action == "commission.exception"
     )
-    assert audited == sorted([infinite, ancient])
+    assert audited == sorted([infinite, ancient, dollars])
 
 
 def test_the_exceptions_command_lists_each_set_aside_deal_with_its_reason(
