@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from defusedcsv import csv  # cells starting with = + - @ are neutralised (OWASP CSV injection)
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 from stdnum import bic as bic_number
 from stdnum import iban as iban_number
@@ -45,7 +47,11 @@ class Transfer:
 
 EPC_CHARACTERS = frozenset(string.ascii_letters + string.digits + "/-?:().,'+ ")
 """The SEPA basic Latin set (EPC guidelines): what every bank accepts in names and remittance."""
-FRENCH_OVERSEAS_BIC_COUNTRIES = frozenset({"GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"})
+FRENCH_OVERSEAS_BIC_COUNTRIES = frozenset({"GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"})
+"""French territories in the SEPA scheme: their banks' BICs carry their own country code, their
+IBANs start with FR."""
+OUTSIDE_SEPA_FRENCH_BIC_COUNTRIES = frozenset({"NC", "PF", "WF"})
+"""New Caledonia, French Polynesia, Wallis and Futuna: FR IBANs, CFP francs, outside SEPA."""
 
 
 def epc_text(text: str, limit: int) -> str:
@@ -57,25 +63,49 @@ def epc_text(text: str, limit: int) -> str:
 
 
 def iban_problem(iban: str | None, bic: str | None = None) -> str | None:
-    """Why an account cannot be paid, or None: a partner with a problem is held back."""
+    """Why an account cannot be paid by SEPA credit transfer, or None: a partner (or a referral
+    reward) with a problem is held back with it. Measured before (#27): IBANs of countries outside
+    SEPA, and of French territories outside it, went into the pain.001 as payable."""
     if not iban:
         return "no IBAN on file"
     if not iban_number.is_valid(iban):
         return f"IBAN {iban_number.compact(iban)} fails its check digits or format"
-    if bic:
-        if not bic_number.is_valid(bic):
-            return f"BIC {bic} is not a valid BIC"
-        country, bic_country = iban_number.compact(iban)[:2], bic_number.compact(bic)[4:6]
+    account = IBAN(iban_number.compact(iban))
+    country = account.country_code
+    if not account.in_sepa_zone:
+        return f"IBAN of a {country} account: outside the SEPA scheme, a SEPA transfer cannot pay it"
+    if bic and not bic_number.is_valid(bic):
+        return f"BIC {bic} is not a valid BIC"
+    given = bic_number.compact(bic) if bic else None
+    bank = given or _registered_bic(account)  # a French IBAN says nothing of its territory; its bank does
+    if country == "FR" and bank is not None and bank[4:6] in OUTSIDE_SEPA_FRENCH_BIC_COUNTRIES:
+        return f"BIC {bank} is a bank of {bank[4:6]}, a French territory outside the SEPA scheme"
+    if given is not None:
+        bic_country = given[4:6]
         overseas = country == "FR" and bic_country in FRENCH_OVERSEAS_BIC_COUNTRIES
         if bic_country != country and not overseas:
-            return f"BIC {bic_number.compact(bic)} is a {bic_country} bank's, the IBAN a {country} account"
+            return f"BIC {given} is a {bic_country} bank's, the IBAN a {country} account"
     return None
+
+
+def _registered_bic(account: IBAN) -> str | None:
+    """The BIC of the IBAN's bank in schwifty's registries, when it has the bank."""
+    try:
+        found = account.bic
+    except SchwiftyException:
+        return None
+    return None if found is None else str(found.compact)
 
 
 def sepa_credit_transfer(
     payer: Payer, transfers: Sequence[Transfer], execution_date: date
 ) -> tuple[str, str]:
-    """The pain.001 document (schema-validated) and its message id."""
+    """The pain.001 document (schema-validated) and its message id. Every transfer's account is
+    checked again here (``iban_problem``): the file refuses what the batch should have held."""
+    for transfer in transfers:
+        problem = iban_problem(transfer.iban, transfer.bic)
+        if problem is not None:
+            raise ValueError(f"transfer {transfer.reference}: {problem}")
     sepa = SepaTransfer(
         {
             "name": epc_text(payer.name, 70),

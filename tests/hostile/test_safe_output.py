@@ -93,12 +93,42 @@ def test_payment_file_texts_are_in_the_sepa_character_set() -> None:
         ("FR1420041010050500013M02606", "NOTABIC", "BIC NOTABIC is not a valid BIC"),
         ("FR1420041010050500013M02606", "BNPAGPGPXXX", None),  # a Guadeloupe branch, French IBAN
         ("FR1420041010050500013M02606", "CCBPFRPPXXX", None),
+        ("BR1800360305000010009795493C1", None, "IBAN of a BR account: outside the SEPA scheme"),
+        ("TR330006100519786457841326", None, "IBAN of a TR account: outside the SEPA scheme"),
+        # a New Caledonian bank (17499, BCI): FR IBAN, CFP francs, not SEPA; with or without its BIC
+        ("FR7617499000101234567890102", None, "BIC BCADNCNN is a bank of NC, a French territory outside"),
+        (
+            "FR7617499000101234567890102",
+            "BCADNCNN",
+            "BIC BCADNCNN is a bank of NC, a French territory outside",
+        ),
+        ("FR7618719000101234567890162", None, None),  # a Réunion bank: French, in SEPA
+        ("GB29NWBK60161331926819", None, None),  # the United Kingdom takes part in SEPA
+        ("CH9300762011623852957", None, None),
     ],
 )
-def test_a_bic_must_belong_to_the_ibans_country(iban: str, bic: str, problem: str | None) -> None:
+def test_a_payable_account_is_in_sepa_and_its_bic_in_the_ibans_country(
+    iban: str, bic: str | None, problem: str | None
+) -> None:
     from partnerflow.commissions.payment_file import iban_problem
 
-    assert iban_problem(iban, bic) == problem
+    found = iban_problem(iban, bic)
+    assert found == problem if problem is None else found is not None and found.startswith(problem)
+
+
+def test_the_payment_file_refuses_a_transfer_the_batch_should_have_held() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from partnerflow.commissions.payment_file import Payer, Transfer, sepa_credit_transfer
+    from partnerflow.settings import DEMO_PAYER_IBAN
+
+    payer = Payer("Vendor SAS", DEMO_PAYER_IBAN, "BNPAFRPPXXX")
+    french_iban_german_bank = Transfer(
+        7, "Azur", "FR1420041010050500013M02606", "DEUTDEFFXXX", Decimal("10.00"), "EUR", "PF-1", "x"
+    )
+    with pytest.raises(ValueError, match="transfer PF-1: BIC DEUTDEFFXXX is a DE bank's"):
+        sepa_credit_transfer(payer, [french_iban_german_bank], date(2027, 4, 2))
 
 
 def test_the_default_payer_bic_is_the_default_ibans_bank() -> None:
