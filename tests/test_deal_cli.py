@@ -51,7 +51,7 @@ def test_submit_csv_uses_the_same_field_names(
     path.write_text(
         "partner_id,customer_name,customer_email,customer_departement,product_lines,amount,"
         "expected_close_on\n"
-        f'{network["first"]},Acme SAS,buyer@acme.fr,69,network;wifi,"12 000,00",2027-02-15\n',
+        f"{network['first']},Acme SAS,buyer@acme.fr,69,network;wifi,12000.00,2027-02-15\n",
         encoding="utf-8",
     )
     [result] = run("deals", "submit", str(path), "--json", "--no-start-reviews")

@@ -22,9 +22,10 @@ from partnerflow.schema_hints import NUMBER, one_of
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import MAX_ID
+from partnerflow.values import Amount, IsoDate, WholeNumber, amount_value
 
 Sku = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$", description="e.g. SW-24P-POE")]
-NetPrice = Annotated[Decimal, Field(json_schema_extra=NUMBER)]
+NetPrice = Annotated[Amount, Field(json_schema_extra=NUMBER)]
 Departement = Annotated[str, Field(json_schema_extra=one_of(lambda: ORDERED_CODES))]
 
 
@@ -49,10 +50,10 @@ class CampaignRequest(BaseModel):
         json_schema_extra=NUMBER,
     )
     net_prices: dict[Sku, NetPrice] = Field(default_factory=dict, description="Net price per SKU instead")
-    starts_on: date = Field(title="Starts on")
-    ends_on: date = Field(title="Ends on")
-    quantity: int = Field(gt=0, le=MAX_ID, description="Units to clear")
-    stock_value: Decimal = Field(
+    starts_on: IsoDate = Field(title="Starts on")
+    ends_on: IsoDate = Field(title="Ends on")
+    quantity: WholeNumber = Field(gt=0, le=MAX_ID, description="Units to clear")
+    stock_value: Amount = Field(
         default=Decimal(0),
         ge=0,
         max_digits=14,
@@ -66,6 +67,13 @@ class CampaignRequest(BaseModel):
     )
     requester_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", title="Your e-mail")
     rationale: str = Field(default="", max_length=4000, description="Why this campaign, for the signers")
+
+    @field_validator("discount_pct", mode="before")
+    @classmethod
+    def _discount_as_written(cls, value: Any) -> Any:
+        """Read as every amount is (``partnerflow.values``); here, not in the type, so the form
+        keeps showing one number field for an optional discount."""
+        return None if value is None else amount_value(value)
 
     @field_validator("territories")
     @classmethod

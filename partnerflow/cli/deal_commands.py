@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from partnerflow.cli.output import (
     friendly_errors,
     print_json,
 )
+from partnerflow.cli.typed_options import option_amount, option_date
 from partnerflow.clock import programme_date
 from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.reversal import reverse_deal
@@ -244,14 +244,10 @@ def close(
     actor: Annotated[str, typer.Option(help="Who records the outcome.")] = "cli",
 ) -> None:
     """Record a deal's outcome; a won deal emits the partnerflow.deal.closed event."""
-    try:
-        closed_on = date.fromisoformat(on) if on else context().clock.today()
-    except ValueError:
-        raise InputProblem(f"--date {on!r}: not a date (YYYY-MM-DD)") from None
-    try:
-        value = Decimal(amount) if amount is not None else None
-    except InvalidOperation:
-        raise InputProblem(f"--amount {amount!r}: not a number") from None
+    if not won and amount is not None:
+        raise InputProblem("--amount: a lost deal has no final amount (it would be dropped); leave it out")
+    closed_on = option_date(on, "--date") if on else context().clock.today()
+    value = option_amount(amount, "--amount") if amount is not None else None
     with _explained(ProtectionError), session_scope() as session:
         registration = close_registration(
             session, registration_id, won=won, amount=value, closed_on=closed_on, actor=actor

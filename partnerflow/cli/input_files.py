@@ -1,8 +1,9 @@
 """Reading the files people give the command line: every problem is one ``FILE:LINE: reason`` line.
 
 A file is read whole and checked before anything is written: missing, a folder, binary, not
-UTF-8, not JSON, nested too deep, a CSV row longer or shorter than its header, a cell larger
-than a spreadsheet would hold. CSV cells keep their quoted line breaks (the csv module reads the
+UTF-8, not JSON, nested too deep, a field given twice (a repeated CSV column or JSON key: which
+one was meant?), a CSV row longer or shorter than its header, a cell larger than a spreadsheet
+would hold. CSV cells keep their quoted line breaks (the csv module reads the
 file, not ``str.splitlines``, which also splits on U+2028 and friends).
 """
 
@@ -51,9 +52,24 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+class _RepeatedKey(ValueError):
+    """A JSON object that names a field twice (``json`` would keep the last silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
 def _json_rows(path: Path, text: str) -> list[dict[str, Any]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as repeated:
+        raise InputProblem(f"{path}: {str(repeated)[:60]!r} is given twice in one object: keep one") from None
     except json.JSONDecodeError as error:
         raise InputProblem(f"{path}:{error.lineno}: not JSON ({error.msg})") from None
     except RecursionError:
@@ -72,6 +88,9 @@ def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
         header = next(reader, None)
         if header is None:
             return []
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise InputProblem(f"{path}:1: column {repeated[0][:60]!r} appears twice in the header: keep one")
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue

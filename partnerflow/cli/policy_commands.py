@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.cli.typed_options import option_date
 from partnerflow.commissions.replay import period_bounds, replay_plan
 from partnerflow.context import context
 from partnerflow.db import get_engine
@@ -41,7 +42,7 @@ def list_policies(
     as_json: JsonFlag = False,
 ) -> None:
     """Every kind and version, its effective date, and which one is in force."""
-    day = date.fromisoformat(as_of) if as_of else context().clock.today()
+    day = option_date(as_of, "--as-of") if as_of else context().clock.today()
     library = PolicyLibrary.load(get_settings().policies_dir)
     rows = []
     for kind in sorted(POLICY_KINDS):
@@ -168,7 +169,9 @@ def replay(
         raise typer.BadParameter(f"replay supports deal_registration and commission_plan, not {kind}")
     if since is None or until is None:
         raise typer.BadParameter("deal_registration replay needs --from and --to")
-    report = replay_policy(policy, stored_registrations(date.fromisoformat(since), date.fromisoformat(until)))
+    report = replay_policy(
+        policy, stored_registrations(option_date(since, "--from"), option_date(until, "--to"))
+    )
     if as_json:
         print_json(
             {

@@ -32,6 +32,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
 from partnerflow.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Partner, Territory
+from partnerflow.values import whole_number
 
 COLUMNS = (
     "lead_id",
@@ -85,7 +86,13 @@ def import_lead_file(
         raise LeadFileError(f"{path}: {error.strerror}") from None
     with handle:
         reader = csv.DictReader(handle)
-        missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
+        header = list(reader.fieldnames or [])
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:  # DictReader would keep the last one silently
+            raise LeadFileError(
+                f"{path}:1: column {repeated[0][:60]!r} appears twice in the header: keep one"
+            )
+        missing = [name for name in COLUMNS if name not in header]
         if missing:
             raise LeadFileError(
                 f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
@@ -166,9 +173,9 @@ def _parse(
     if values["departement"] not in territories:
         return f"département {values['departement']!r} is not known"
     try:
-        reseller = int(values["reseller_id"])
+        reseller = int(whole_number(values["reseller_id"]))
     except ValueError:
-        return f"reseller_id {values['reseller_id']!r} is not a number"
+        return f"reseller_id {values['reseller_id']!r} is not a number written with digits only"
     if reseller not in partners:
         return f"reseller {reseller} does not exist"
     try:

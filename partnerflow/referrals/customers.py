@@ -23,6 +23,7 @@ from partnerflow.clock import programme_date
 from partnerflow.customers import business_domain, customer_key
 from partnerflow.models import Customer, Locale, Registration, RegistrationStatus
 from partnerflow.text import is_clean
+from partnerflow.values import Amount, IsoDate, WholeNumber
 
 
 class CustomerRow(BaseModel):
@@ -39,11 +40,11 @@ class CustomerRow(BaseModel):
         default=None, max_length=254, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$"
     )
     locale: Locale = Locale.FR
-    first_purchase_on: date | None = None
-    last_purchase_on: date | None = None
-    purchases: int = Field(default=0, ge=0, le=1_000_000)
-    revenue: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("999999999999.99"), decimal_places=2)
-    satisfaction: int | None = Field(default=None, ge=0, le=10)
+    first_purchase_on: IsoDate | None = None
+    last_purchase_on: IsoDate | None = None
+    purchases: WholeNumber = Field(default=0, ge=0, le=1_000_000)
+    revenue: Amount = Field(default=Decimal(0), ge=0, le=Decimal("999999999999.99"), decimal_places=2)
+    satisfaction: WholeNumber | None = Field(default=None, ge=0, le=10)
     iban: str | None = Field(default=None, max_length=42)
     bic: str | None = Field(default=None, max_length=11)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import (
@@ -29,6 +28,7 @@ from partnerflow.settings import get_settings
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
 from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import CONTROL_CHARACTERS, MAX_ID
+from partnerflow.values import Amount, IsoDate, WholeNumber
 
 MAX_NOTES = 2000
 MAX_NAME = 200
@@ -46,7 +46,7 @@ class DealSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    partner_id: int = Field(gt=0, le=MAX_ID, description="Your partner number")
+    partner_id: WholeNumber = Field(gt=0, le=MAX_ID, description="Your partner number")
     customer_name: str = Field(min_length=1, max_length=MAX_NAME, description="End customer company")
     customer_siren: str | None = Field(
         default=None,
@@ -73,7 +73,7 @@ class DealSubmission(BaseModel):
     product_lines: Annotated[list[ProductLine], AfterValidator(known_lines)] = Field(
         min_length=1, max_length=10, description="Product lines in the deal (from the catalogue)"
     )
-    amount: Decimal = Field(
+    amount: Amount = Field(
         gt=0,
         max_digits=14,
         decimal_places=2,
@@ -86,7 +86,7 @@ class DealSubmission(BaseModel):
         pattern=r"^[A-Z]{3}$",
         description="ISO code: the programme's currency (PARTNERFLOW_CURRENCY, EUR by default)",
     )
-    expected_close_on: date = Field(title="Expected close date")
+    expected_close_on: IsoDate = Field(title="Expected close date")
     notes: str = Field(default="", max_length=MAX_NOTES, description="Anything the reviewer should know")
     external_id: str | None = Field(
         default=None,
@@ -198,26 +198,14 @@ def check_submission(submission: DealSubmission, *, today: date, partner_known: 
 
 
 def _blank_to_none(raw: dict[str, Any]) -> dict[str, Any]:
-    """CSV cells and web forms send '' for 'not given'; product lines may come as 'a;b'."""
+    """CSV cells and web forms send '' for 'not given'; product lines may come as 'a;b'. An amount
+    is read as written (``partnerflow.values.Amount``): '12 500,50' used to become 12500.50 here,
+    and '1,000' one euro."""
     cleaned: dict[str, Any] = {}
     for key, value in raw.items():
         if isinstance(value, str) and not value.strip():
             continue
         if key == "product_lines" and isinstance(value, str):
             value = [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
-        if key == "amount" and isinstance(value, str):
-            value = _amount(value)
         cleaned[key] = value
     return cleaned
-
-
-def _amount(text: str) -> str:
-    """Accept '12 500,50' and '12500.50'; leave anything else for the validator to refuse."""
-    candidate = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    if "," in candidate and "." not in candidate:
-        candidate = candidate.replace(",", ".")
-    try:
-        Decimal(candidate)
-    except InvalidOperation:
-        return text
-    return candidate

@@ -10,7 +10,7 @@ reason, fails.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +36,37 @@ class Row:
 
 @dataclass(frozen=True)
 class Command:
-    """A command line: it must exit 1 or 2 with ``reason`` in its output."""
+    """A command line (``{dir}`` is the test's folder, where ``files`` are written first): it must
+    exit 1 or 2 with ``reason`` in its output."""
 
     args: tuple[str, ...]
     reason: str
+    files: dict[str, str] = field(default_factory=dict)
+
+
+GROUPING = "has a group or decimal separator other than one dot"
+NOT_AN_AMOUNT = "is not an amount written as digits with a dot for decimals"
+GOOD_CSV_ROW = "1,Acme,69,network,12000,2027-01-15\n"
 
 
 ROWS: dict[str, Row] = {
     "a deal in USD": Row({"currency": "USD"}, "the programme is priced in EUR: USD is not accepted"),
     "a product line twice": Row({"product_lines": ["network", "network"]}, "listed more than once: network"),
+    "amount 1,000": Row({"amount": "1,000"}, GROUPING),
+    "amount 1 000": Row({"amount": "1 000"}, GROUPING),
+    "amount 1_000": Row({"amount": "1_000"}, GROUPING),
+    "amount 1e3": Row({"amount": "1e3"}, NOT_AN_AMOUNT),
+    "amount in full-width digits": Row({"amount": "１０００"}, NOT_AN_AMOUNT),
+    "amount in Arabic-Indic digits": Row({"amount": "١٠٠٠"}, NOT_AN_AMOUNT),
+    "amount -0": Row({"amount": "-0"}, "amount must be greater than 0"),
+    "amount true": Row({"amount": True}, "an amount is a number"),
+    "partner id 1_0": Row({"partner_id": "1_0"}, "is not a whole number written with digits only"),
+    "partner id 1.0": Row({"partner_id": 1.0}, "a whole number written with digits only"),
+    "close date as a Unix time": Row({"expected_close_on": 1798761600}, "is not a date written YYYY-MM-DD"),
+    "close date 20270115": Row({"expected_close_on": "20270115"}, "is not a date written YYYY-MM-DD"),
+    "close date with a time": Row(
+        {"expected_close_on": "2027-01-15T00:00:00"}, "is not a date written YYYY-MM-DD"
+    ),
 }
 COMMANDS: dict[str, Command] = {
     **{
@@ -57,6 +79,33 @@ COMMANDS: dict[str, Command] = {
         f"settle {period}": Command(("commissions", "settle", "--period", period), "before 2000")
         for period in ("1900-01", "0000-01")
     },
+    "a JSON key given twice": Command(
+        ("deals", "submit", "{dir}/rows.json"),
+        "'amount' is given twice in one object",
+        {"rows.json": '[{"partner_id": 1, "amount": 1, "amount": 1000000}]'},
+    ),
+    "a CSV column given twice": Command(
+        ("deals", "submit", "{dir}/rows.csv"),
+        "column 'amount' appears twice in the header",
+        {
+            "rows.csv": "partner_id,customer_name,customer_departement,product_lines,amount,amount\n"
+            + GOOD_CSV_ROW
+        },
+    ),
+    "a lead file column given twice": Command(
+        ("leads", "import", "{dir}/leads.csv"),
+        "column 'reseller_id' appears twice in the header",
+        {"leads.csv": "event_id,lead_id,departement,reseller_id,reseller_id,event,received_at,occurred_at\n"},
+    ),
+    "close lost with an amount": Command(
+        ("deals", "close", "1", "--lost", "--amount", "5000"), "a lost deal has no final amount"
+    ),
+    "close won for 1_0": Command(("deals", "close", "1", "--won", "--amount", "1_0"), GROUPING),
+    "close on 20270115": Command(
+        ("deals", "close", "1", "--won", "--amount", "10", "--date", "20270115"),
+        "is not a date written YYYY-MM-DD",
+    ),
+    "policy list as of 20270115": Command(("policy", "list", "--as-of", "20270115"), "is not a date written"),
     "rebalance 2099": Command(("rebalance", "--year", "2099"), "has not begun"),
     "rebalance the year not over": Command(("rebalance", "--year", "2026"), "is not over"),
     "rebalance a year without leads": Command(
@@ -83,10 +132,12 @@ def test_a_row_is_refused_with_its_reason(
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_a_command_is_refused_with_its_reason(name: str, engine: Engine) -> None:
+def test_a_command_is_refused_with_its_reason(name: str, engine: Engine, tmp_path: Path) -> None:
     case = COMMANDS[name]
+    for file_name, content in case.files.items():
+        (tmp_path / file_name).write_text(content, encoding="utf-8")
 
-    result = runner.invoke(app, list(case.args))
+    result = runner.invoke(app, [arg.replace("{dir}", str(tmp_path)) for arg in case.args])
 
     assert result.exit_code in (1, 2), f"{name}: accepted: {result.output}"
     assert case.reason in " ".join(result.output.split()), f"{name}: {result.output}"

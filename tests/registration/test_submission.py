@@ -31,9 +31,16 @@ def test_a_complete_submission_parses() -> None:
 
 
 def test_csv_style_values_are_understood() -> None:
-    parsed = parse_submission({**VALID, "amount": "12 500,50", "product_lines": "network; wifi", "notes": ""})
+    parsed = parse_submission({**VALID, "amount": "12500.50", "product_lines": "network; wifi", "notes": ""})
     assert isinstance(parsed, DealSubmission)
     assert (parsed.amount, parsed.product_lines) == (Decimal("12500.50"), ["network", "wifi"])
+
+
+def test_an_amount_with_a_group_or_decimal_comma_is_refused_not_guessed() -> None:
+    """'1,000' is a thousand in one locale and one in another: it was stored as 1.00 €."""
+    for written in ("12 500,50", "1,000", "1.000,00"):
+        [problem] = problems({**VALID, "amount": written})
+        assert "has a group or decimal separator other than one dot" in problem, written
 
 
 def test_every_missing_field_is_named() -> None:
@@ -47,7 +54,9 @@ def test_every_missing_field_is_named() -> None:
 
 def test_amount_must_be_a_positive_number() -> None:
     assert problems({**VALID, "amount": "0"}) == ("amount must be greater than 0",)
-    assert problems({**VALID, "amount": "lots"}) == ("amount must be a number",)
+    assert problems({**VALID, "amount": "lots"}) == (
+        "amount 'lots' is not an amount written as digits with a dot for decimals, e.g. 1000 or 1000.50",
+    )
 
 
 def test_product_lines_come_from_the_catalogue() -> None:
