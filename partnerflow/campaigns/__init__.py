@@ -7,8 +7,8 @@ from partnerflow.campaigns.request import CampaignRequest
 from partnerflow.campaigns.signoffs import (
     apply_signoffs,
     campaign_subject,
-    read_signoff_details,
     request_signoffs,
+    signoff_details_reader,
 )
 from partnerflow.campaigns.sla import sweep_signoffs
 
@@ -18,9 +18,9 @@ __all__ = [
     "OffersReport",
     "apply_signoffs",
     "campaign_subject",
-    "read_signoff_details",
     "request_signoffs",
     "send_due_offers",
+    "signoff_details_reader",
     "sweep_signoffs",
     "take_in_campaign",
 ]

@@ -84,7 +84,8 @@ def notify_partner(
 
 def offered_quantity(campaign: Campaign, partner: Partner) -> int:
     """What a partner is told it can order: its département's allocation when supply chain
-    allocated by département, otherwise the whole confirmed (or requested) quantity."""
+    allocated by département, otherwise the whole confirmed (or, unconfirmed, requested) quantity.
+    A confirmed 0 is 0: partners are not offered what supply chain said is not there."""
     if campaign.allocation:
         return int(campaign.allocation.get(partner.territory_code, 0))
-    return campaign.confirmed_quantity or campaign.quantity
+    return campaign.quantity if campaign.confirmed_quantity is None else campaign.confirmed_quantity

@@ -85,13 +85,11 @@ def send_due_offers(
 
 def _eligible(session: Session, campaign: Campaign, policy: Policy[DiscountCampaignPolicy]) -> list[Partner]:
     """The eligible partners who have something to be offered: with an allocation by département,
-    only partners of a département allocated at least one unit."""
+    only partners of a département allocated at least one unit; with 0 confirmed, nobody."""
     partners = eligible_partners(
         session,
         tiers=campaign.eligibility.get("tiers", []),
         territories=campaign.eligibility.get("territories", []),
         policy=policy.document,
     )
-    if not campaign.allocation:
-        return partners
     return [p for p in partners if offered_quantity(campaign, p) > 0]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    DetailsReader,
     Keys,
     Links,
     Subject,
@@ -54,9 +55,34 @@ class SignOffDetails(BaseModel):
     )
 
 
-def read_signoff_details(values: dict[str, Any]) -> dict[str, Any]:
-    """The details a sign-off form carries, checked (raises ValidationError)."""
-    return SignOffDetails.model_validate(values).model_dump(exclude_defaults=True)
+def signoff_details_reader(session: Session, campaign_id: int) -> DetailsReader:
+    """The reader of a sign-off form's details for one campaign: checked field by field
+    (pydantic), then against the campaign (raises ValueError saying why). Supply chain confirms
+    at most the quantity asked, and allocates at most what it confirmed (or, confirming nothing,
+    what was asked): measured before, 900 units could be allocated of 10 confirmed."""
+
+    def read(values: dict[str, Any]) -> dict[str, Any]:
+        details = SignOffDetails.model_validate(values)
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise ValueError(f"campaign {campaign_id} does not exist")
+        confirmed = details.confirmed_quantity
+        if confirmed is not None and confirmed > campaign.quantity:
+            raise ValueError(
+                f"confirmed_quantity: {confirmed} is more than the {campaign.quantity} units "
+                "the campaign clears"
+            )
+        available = confirmed if confirmed is not None else campaign.confirmed_quantity
+        ceiling = campaign.quantity if available is None else available
+        allocated = sum(details.allocation.values())
+        if allocated > ceiling:
+            raise ValueError(
+                f"allocation: {allocated} units allocated, more than the {ceiling} "
+                + ("asked" if available is None else "confirmed available")
+            )
+        return details.model_dump(exclude_defaults=True)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -291,7 +317,13 @@ def take_signoff_answer(
     sign-off recorded so far, each once."""
     subject = campaign_subject(campaign_id)
     received = receive_form(
-        session, keys, subject, values, flow_run_id=flow_run_id, now=now, read_details=read_signoff_details
+        session,
+        keys,
+        subject,
+        values,
+        flow_run_id=flow_run_id,
+        now=now,
+        read_details=signoff_details_reader(session, campaign_id),
     )
     result = apply_signoffs(session, campaign_id, renderer=renderer, keys=keys, now=now)
     campaign = session.get(Campaign, campaign_id)

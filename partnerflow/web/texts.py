@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from partnerflow.approvals.forms import DetailsReader
-from partnerflow.campaigns.signoffs import read_signoff_details
+from partnerflow.campaigns.signoffs import signoff_details_reader
 from partnerflow.health.admission import leave_out_reader
 from partnerflow.health.review import actions_reader
 from partnerflow.rebalancing.decisions import exclusions_reader
@@ -90,8 +90,8 @@ DETAIL_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 département stays on the operators' Prefect form)."""
 
 DETAIL_READERS: dict[tuple[str, str], Callable[[Session, int], DetailsReader]] = {
-    ("campaign", "channel-ops"): lambda _session, _id: read_signoff_details,
-    ("campaign", "supply-chain"): lambda _session, _id: read_signoff_details,
+    ("campaign", "channel-ops"): signoff_details_reader,
+    ("campaign", "supply-chain"): signoff_details_reader,
     ("rebalancing", "channel-manager"): exclusions_reader,
     ("partner-health", "channel-manager"): actions_reader,
     ("admission", "channel-manager"): leave_out_reader,

@@ -17,8 +17,8 @@ from partnerflow.campaigns.signoffs import (
     SignOffResult,
     apply_signoffs,
     campaign_subject,
-    read_signoff_details,
     request_signoffs,
+    signoff_details_reader,
     signoff_summary,
 )
 from partnerflow.markdown import summary_html
@@ -57,7 +57,7 @@ def sign(
             decision,
             comment,
             role=role,
-            details=read_signoff_details(dict(details)),
+            details=signoff_details_reader(session, campaign_id)(dict(details)),
         )
         result = apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
         session.commit()
@@ -181,6 +181,42 @@ def test_with_an_allocation_partners_are_offered_their_departements_share_only(
         "Quantité allouée à votre département : 500",
         "Quantity allocated to your département: 500",
     )
+
+
+def test_supply_chain_allocates_at_most_what_it_confirmed_and_confirms_at_most_what_is_asked(
+    engine: Engine, opened: int
+) -> None:
+    """Measured before: 900 units allocated of 10 confirmed were accepted (the campaign asks 1,200)."""
+    with Session(engine) as session:
+        read = signoff_details_reader(session, opened)
+        refused = {
+            "900 allocated of 10 confirmed": {"confirmed_quantity": 10, "allocation": {"69": 500, "75": 400}},
+            "1,300 allocated of 1,200 asked": {"allocation": {"69": 1300}},
+            "1,500 confirmed of 1,200 asked": {"confirmed_quantity": 1500},
+        }
+        reasons = {}
+        for name, details in refused.items():
+            with pytest.raises(ValueError) as raised:
+                read(details)
+            reasons[name] = str(raised.value)
+        kept = read({"confirmed_quantity": 10, "allocation": {"69": 6, "75": 4}})
+    assert (
+        "allocation: 900 units allocated, more than the 10 confirmed available"
+        in reasons["900 allocated of 10 confirmed"]
+    )
+    assert (
+        "allocation: 1300 units allocated, more than the 1200 asked"
+        in reasons["1,300 allocated of 1,200 asked"]
+    )
+    assert "confirmed_quantity: 1500 is more than the 1200 units" in reasons["1,500 confirmed of 1,200 asked"]
+    assert kept == {"confirmed_quantity": 10, "allocation": {"69": 6, "75": 4}}
+
+
+def test_nothing_confirmed_available_is_offered_to_nobody(
+    engine: Engine, signers: dict[str, str], opened: int
+) -> None:
+    """A confirmed 0 was read as 'not given' and partners were offered the 1,200 asked."""
+    assert offers_after_signing(engine, opened, signers, confirmed_quantity=0) == {}
 
 
 def test_the_summary_lists_what_is_signed(engine: Engine, signers: dict[str, str], opened: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.approvals import Subject, open_round
-from partnerflow.models import ApprovalGrant, AuditEvent, Locale, Role
+from partnerflow.models import ApprovalGrant, AuditEvent, Campaign, CampaignStatus, Locale, Role
 from tests.factories import LINKS, add_person
 from tests.web.pages import RUN, answers, invite
 
@@ -96,6 +96,7 @@ def test_supply_chain_confirms_a_quantity_on_its_page(client: httpx.Client, engi
     now = datetime.now(UTC)
     with Session(engine) as session:
         add_person(session, "stock@vendor.example", Role.SUPPLY_CHAIN)
+        session.add(Campaign(id=3, status=CampaignStatus.AWAITING_SIGNOFF, quantity=1200, created_at=now))
         [invitation] = open_round(
             session,
             LINKS,
@@ -113,6 +114,8 @@ def test_supply_chain_confirms_a_quantity_on_its_page(client: httpx.Client, engi
     assert 'name="confirmed_quantity"' in client.get(path).text
     bad = client.post(path, data={"decision": "approve", "confirmed_quantity": "lots"})
     assert bad.status_code == 409 and "confirmed_quantity" in bad.text
+    too_many = client.post(path, data={"decision": "approve", "confirmed_quantity": "5000"})
+    assert too_many.status_code == 409 and "more than the 1200 units the campaign clears" in too_many.text
     assert client.post(path, data={"decision": "approve", "confirmed_quantity": "900"}).status_code == 200
     [answer] = answers(engine)
     assert answer.details == {"confirmed_quantity": 900}
