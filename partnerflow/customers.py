@@ -86,12 +86,20 @@ def customer_key(
         >>> customer_key(name="ACME Industrie S.A.S.", email="jane@acme.fr")
         'domain:acme.fr'
     """
-    if siren:
-        return f"siren:{re.sub(r'[^0-9]', '', siren)}"
+    digits = siren_text(siren) if siren else ""
+    if digits:
+        return f"siren:{digits}"
     company_domain = business_domain(domain or email or "")
     if company_domain:
         return f"domain:{company_domain}"
     return f"name:{fold_company_name(name)}"
+
+
+def siren_text(text: str) -> str:
+    """A SIREN as typed, with digits of any width made ASCII (NFKC: ``５５２`` is ``552``) and
+    spaces and dots dropped; other characters are kept for the check to refuse. Measured before:
+    full-width digits were dropped from the key, so every such SIREN was the same customer."""
+    return re.sub(r"[\s.]", "", unicodedata.normalize("NFKC", text))
 
 
 def business_domain(value: str) -> str | None:

@@ -20,7 +20,7 @@ from stdnum import bic as bic_number
 from stdnum import iban as iban_number
 
 from partnerflow.clock import programme_date
-from partnerflow.customers import business_domain, customer_key
+from partnerflow.customers import business_domain, customer_key, siren_text
 from partnerflow.models import Customer, Locale, Registration, RegistrationStatus
 from partnerflow.text import is_clean
 from partnerflow.values import Amount, IsoDate, WholeNumber
@@ -34,7 +34,7 @@ class CustomerRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    siren: str | None = Field(default=None, pattern=r"^\d{9}$")
+    siren: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     domain: str | None = Field(default=None, max_length=253)
     email: str | None = Field(
         default=None, max_length=254, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$"
@@ -47,6 +47,13 @@ class CustomerRow(BaseModel):
     satisfaction: WholeNumber | None = Field(default=None, ge=0, le=10)
     iban: str | None = Field(default=None, max_length=42)
     bic: str | None = Field(default=None, max_length=11)
+
+    @field_validator("siren", mode="before")
+    @classmethod
+    def _siren_digits(cls, value: Any) -> Any:
+        """Digits of any width made ASCII before the check (two companies with full-width SIRENs
+        were merged into one row: their keys had no digit left)."""
+        return siren_text(value) if isinstance(value, str) else value
 
     @field_validator("iban")
     @classmethod

@@ -7,6 +7,7 @@ is the one validation all three go through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from pydantic import (
 from stdnum.fr import siren as siren_number
 
 from partnerflow.catalogue import known_lines, product_lines, programme_currency
+from partnerflow.customers import siren_text
 from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
 from partnerflow.settings import get_settings
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
@@ -30,6 +32,7 @@ from partnerflow.territories import ORDERED_CODES
 from partnerflow.text import CONTROL_CHARACTERS, MAX_ID
 from partnerflow.values import Amount, IsoDate, WholeNumber
 
+SIREN_DIGITS = re.compile(r"[0-9]{9}", re.ASCII)
 MAX_NOTES = 2000
 MAX_NAME = 200
 MAX_PRODUCT_LINE = 60
@@ -107,6 +110,12 @@ class DealSubmission(BaseModel):
     @classmethod
     def _blank_means_not_given(cls, value: Any) -> Any:
         return blank_is_none(value)
+
+    @field_validator("customer_siren", mode="after")
+    @classmethod
+    def _siren_digits(cls, value: str | None) -> str | None:
+        """Stored as ASCII digits whatever their width (``partnerflow.customers.siren_text``)."""
+        return siren_text(value) if value is not None else None
 
     @field_validator("referral_code", mode="after")
     @classmethod
@@ -188,7 +197,8 @@ def check_submission(submission: DealSubmission, *, today: date, partner_known: 
         )
     if submission.expected_close_on < today:
         problems.append(f"expected_close_on {submission.expected_close_on} is in the past")
-    if submission.customer_siren and not siren_number.is_valid(submission.customer_siren):
+    siren = submission.customer_siren
+    if siren and not (SIREN_DIGITS.fullmatch(siren) and siren_number.is_valid(siren)):
         problems.append(
             f"customer_siren {submission.customer_siren} is not a valid SIREN (9 digits, Luhn key)"
         )

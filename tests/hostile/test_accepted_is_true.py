@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
-from partnerflow.models import Registration
+from partnerflow.models import Customer, Registration
 from tests.factories import submission
 
 runner = CliRunner()
@@ -141,3 +141,54 @@ def test_a_command_is_refused_with_its_reason(name: str, engine: Engine, tmp_pat
 
     assert result.exit_code in (1, 2), f"{name}: accepted: {result.output}"
     assert case.reason in " ".join(result.output.split()), f"{name}: {result.output}"
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_a_siren_in_full_width_digits_is_stored_as_the_same_siren(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    """Full-width digits were dropped from the customer key: every such SIREN was one customer."""
+    rows = tmp_path / "rows.json"
+    typed = {"customer_siren": "552100554".translate(FULL_WIDTH), "customer_email": None}
+    rows.write_text(json.dumps([{**submission(network["first"]), **typed}]), encoding="utf-8")
+
+    assert runner.invoke(app, ["deals", "submit", str(rows), "--no-start-reviews"]).exit_code == 0
+
+    with Session(engine) as session:
+        stored = session.exec(select(Registration)).one()
+    assert (stored.customer_siren, stored.customer_key) == ("552100554", "siren:552100554")
+
+
+def test_a_siren_in_another_scripts_digits_is_refused(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    rows = tmp_path / "rows.json"
+    typed = {"customer_siren": "552100554".translate(arabic_indic)}
+    rows.write_text(json.dumps([{**submission(network["first"]), **typed}]), encoding="utf-8")
+
+    assert runner.invoke(app, ["deals", "submit", str(rows), "--no-start-reviews"]).exit_code == 0
+
+    with Session(engine) as session:
+        stored = session.exec(select(Registration)).one()
+    assert stored.outcome == "refused" and any("is not a valid SIREN" in p for p in stored.problems)
+
+
+def test_two_companies_with_full_width_sirens_stay_two_customers(engine: Engine, tmp_path: Path) -> None:
+    """``customers import`` merged them into one row (both keys were ``siren:``)."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "name,siren\nAlpha SAS,{}\nBeta SAS,{}\n".format(
+            "552100554".translate(FULL_WIDTH), "732829320".translate(FULL_WIDTH)
+        ),
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(app, ["customers", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        keys = sorted(session.exec(select(Customer.customer_key)).all())
+    assert keys == ["siren:552100554", "siren:732829320"]
