@@ -18,7 +18,7 @@ from demo.campaign import signer
 from demo.deals import answer_from_email, wait_for_state
 from demo.mailbox import received
 from partnerflow.cli.output import console
-from partnerflow.cli.survey_commands import By, show_results
+from partnerflow.cli.survey_commands import By, close, show_results
 from partnerflow.context import context
 from partnerflow.db import get_engine
 from partnerflow.health import assess_partners
@@ -74,6 +74,8 @@ def _answer_from_emails(quarter: str) -> int:
 
 
 def _print_survey(quarter: str) -> None:
+    """Results exist once a round has closed: the demo ends its round now (``survey close``)."""
+    close(round_label=quarter)
     show_results(round_label=quarter, by=By.REGION, as_json=False)
 
 

@@ -105,7 +105,7 @@ def review_partner_health(month: str, flow_run_id: str) -> ReviewedMonth:
             session.add(review)
         followed = follow_ups(session, review)
         tiers, regions = partner_groups(session)
-        survey_label = latest_round(session)
+        survey_label = latest_round(session, closed_by=now)
         inputs = ReportInputs(
             month=month,
             policy_version=policy.version,
@@ -115,7 +115,7 @@ def review_partner_health(month: str, flow_run_id: str) -> ReviewedMonth:
             attrition=attrition_trend(
                 session, today.year, inactive_after=timedelta(days=policy.document.windows.inactive_days)
             ),
-            survey=results(session, survey_label) if survey_label else None,
+            survey=results(session, survey_label, now=now) if survey_label else None,
             followed=followed,
         )
         page = write_report(ctx.settings.reports_dir, inputs)

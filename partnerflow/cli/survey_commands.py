@@ -1,4 +1,5 @@
-"""``partnerflow survey``: the anonymous partner survey's results, by group big enough to read."""
+"""``partnerflow survey``: the anonymous partner survey's results once its round has closed, by
+group big enough to read; closing a round early."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from rich.table import Table
 from sqlmodel import Session
 
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
-from partnerflow.db import get_engine
-from partnerflow.health.survey import CAUSE_QUESTIONS, latest_round, results
+from partnerflow.context import context
+from partnerflow.db import get_engine, session_scope
+from partnerflow.health.survey import CAUSE_QUESTIONS, close_round, latest_round, results
 
 app = typer.Typer(help="The anonymous partner survey.", no_args_is_help=True)
 SHOWN_COMMENTS = 10
@@ -42,15 +44,25 @@ def show_results(
 ) -> None:
     """Average agreement per cause of attrition (1-5: simple, steady, trained, fits the
     partner's business, heard, pays), recommendation (0-10: rec) and net promoter score; a group
-    with fewer answers than the round's minimum shows only its count."""
+    with fewer answers than the round's minimum shows only its count (and hides the smallest
+    others with it); an open round shows only how many answered."""
+    now = context().clock.now()
     with Session(get_engine()) as session:
         label = round_label or latest_round(session)
-        found = results(session, label, by.value if by else None) if label else None
+        found = results(session, label, by.value if by else None, now=now) if label else None
     if found is None:
         errors.print(
             f"no survey round {label}" if label else "no survey round yet (partner-survey opens them)"
         )
         raise typer.Exit(1)
+    if found.open_until is not None and not as_json:
+        console.print(
+            f"Survey {found.label} is open until {found.open_until:%Y-%m-%d %H:%M} UTC: {found.answered} "
+            f"answers of {found.invited} invited so far; results once it closes (reading them while "
+            "partners answer would tell one partner's answer from the next)",
+            highlight=False,
+        )
+        return
     if as_json:
         print_json(asdict(found))
         return
@@ -76,3 +88,21 @@ def show_results(
         console.print(f"  « {comment} »", markup=False, highlight=False)
     if len(found.comments) > SHOWN_COMMENTS:
         console.print(f"  (+{len(found.comments) - SHOWN_COMMENTS} more comments: --json shows them all)")
+
+
+@app.command("close")
+@friendly_errors
+def close(
+    round_label: Annotated[str, typer.Option("--round", help="The round to end now, e.g. 2026-Q4.")],
+) -> None:
+    """End a round before its date: its links stop answering and its results can be read (audited)."""
+    ctx = context()
+    with session_scope() as session:
+        closed = close_round(session, round_label, actor="operator:cli", now=ctx.clock.now())
+        found = closed is not None
+    if not found:
+        errors.print(f"no survey round {round_label}", markup=False)
+        raise typer.Exit(1)
+    console.print(
+        f"survey {round_label} is closed: `partnerflow survey results --round {round_label}`", markup=False
+    )

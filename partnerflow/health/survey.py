@@ -9,7 +9,11 @@ How anonymity holds, by construction rather than by promise:
 - the invitation (who was asked, to remind them) keeps a flag ``answered`` without a time;
 - groups are fixed when the round opens: a tier or région with fewer than ``min_group`` invited
   partners counts as ``other``, and results of a group with fewer than ``min_group`` answers are
-  never shown.
+  never shown; nor, then, are those of the smallest shown groups until the hidden ones hold
+  ``min_group`` answers together (complementary suppression: a lone hidden group was the total
+  minus the shown ones);
+- results exist only once the round has closed: two reads around one partner's answer gave
+  that partner's scores.
 
 What it does not hide: someone watching the database live while one partner answers could see
 which tallies moved. The link is signed over the invitation's id (no secret is stored).
@@ -20,7 +24,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import and_, or_, update
@@ -28,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys
 from partnerflow.approvals.sealing import survey_link
+from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.models import (
     AttritionCause,
@@ -94,6 +99,7 @@ class RoundResults:
     answered: int
     groups: list[GroupResult]
     comments: list[str]
+    open_until: datetime | None = None  # set while the round is open: no group, no comment yet
 
 
 def open_round(
@@ -264,9 +270,12 @@ def read_answer(given: dict[str, str]) -> tuple[dict[str, int], str | None]:
     return values, None
 
 
-def results(session: Session, label: str, by: Grouping | None = None) -> RoundResults | None:
-    """A round's results for the programme, or per tier or région; a group under the round's
-    ``min_group`` answers shows only that it is too small."""
+def results(
+    session: Session, label: str, by: Grouping | None = None, *, now: datetime
+) -> RoundResults | None:
+    """A round's results for the programme, or per tier or région, once it has closed (before:
+    only how many answered); a group under the round's ``min_group`` answers shows only that it
+    is too small, and hides the smallest others with it (see the module doc)."""
     survey_round = session.exec(select(SurveyRound).where(SurveyRound.label == label)).first()
     if survey_round is None:
         return None
@@ -285,18 +294,65 @@ def results(session: Session, label: str, by: Grouping | None = None) -> RoundRe
         .where(SurveyComment.round_id == survey_round.id)
         .order_by(col(SurveyComment.id))
     ).all()
+    still_open = now < _aware(survey_round.closes_at)
+    groups = [_group_result(name, rows, survey_round.min_group) for name, rows in sorted(by_group.items())]
     return RoundResults(
         label=survey_round.label,
         min_group=survey_round.min_group,
         invited=len(invitations),
         answered=sum(invitations),
-        groups=[_group_result(name, rows, survey_round.min_group) for name, rows in sorted(by_group.items())],
-        comments=list(comments) if sum(invitations) >= survey_round.min_group else [],
+        groups=[] if still_open else with_complements_hidden(groups, survey_round.min_group),
+        comments=list(comments) if sum(invitations) >= survey_round.min_group and not still_open else [],
+        open_until=_aware(survey_round.closes_at) if still_open else None,
     )
 
 
-def latest_round(session: Session) -> str | None:
-    return session.exec(select(SurveyRound.label).order_by(col(SurveyRound.opened_at).desc())).first()
+def _aware(moment: datetime) -> datetime:
+    """A stored instant as UTC (SQLite returns it naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def with_complements_hidden(groups: list[GroupResult], min_group: int) -> list[GroupResult]:
+    """``groups`` with the smallest shown ones hidden too, until the hidden ones hold at least
+    ``min_group`` answers together (or none at all): the programme's total minus the shown groups
+    then reveals no fewer answers than a shown group does."""
+    hidden_answers = sum(group.answers for group in groups if not group.shown)
+    candidates = sorted(
+        (group for group in groups if group.shown), key=lambda group: (group.answers, group.group)
+    )
+    also_hidden: set[str] = set()
+    while 0 < hidden_answers < min_group and candidates:
+        complement = candidates.pop(0)
+        also_hidden.add(complement.group)
+        hidden_answers += complement.answers
+    return [GroupResult(g.group, g.answers, shown=False) if g.group in also_hidden else g for g in groups]
+
+
+def close_round(session: Session, label: str, *, actor: str, now: datetime) -> SurveyRound | None:
+    """End round ``label`` now, before its date (audited): its links stop answering and its
+    results can be read. None if there is no such round; a closed round is left as it is."""
+    survey_round = session.exec(select(SurveyRound).where(SurveyRound.label == label)).first()
+    if survey_round is None or _aware(survey_round.closes_at) <= now:
+        return survey_round
+    survey_round.closes_at = now
+    session.add(survey_round)
+    record_event(
+        session,
+        actor=actor,
+        action="survey.closed-early",
+        subject_type="survey-round",
+        subject_id=survey_round.id or 0,
+        details={"label": label},
+    )
+    return survey_round
+
+
+def latest_round(session: Session, *, closed_by: datetime | None = None) -> str | None:
+    """The latest round's label (the latest closed by ``closed_by`` when given)."""
+    query = select(SurveyRound.label).order_by(col(SurveyRound.opened_at).desc())
+    if closed_by is not None:
+        query = query.where(col(SurveyRound.closes_at) <= closed_by)
+    return session.exec(query).first()
 
 
 def _group_result(name: str, rows: list[SurveyTally], min_group: int) -> GroupResult:

@@ -3,6 +3,7 @@ shown only for groups big enough, and no stored answer that leads back to a part
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,8 +11,19 @@ import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, select
 
-from partnerflow.health.survey import CAUSE_QUESTIONS, NotAnswered, answer, open_round, remind, results
+from partnerflow.health.survey import (
+    CAUSE_QUESTIONS,
+    GroupResult,
+    NotAnswered,
+    answer,
+    latest_round,
+    open_round,
+    remind,
+    results,
+    with_complements_hidden,
+)
 from partnerflow.models import (
+    AuditEvent,
     Notification,
     PartnerTier,
     SurveyComment,
@@ -23,6 +35,7 @@ from partnerflow.policy.kinds import SurveySettings
 from tests.factories import LINKS, RENDERER, add_partner, delivered_text
 
 OPENED = datetime(2026, 10, 1, 8, tzinfo=UTC)
+CLOSED = OPENED + timedelta(days=21)  # SETTINGS.open_days
 SETTINGS = SurveySettings(min_group=3, open_days=21, remind_after_days=7)
 
 
@@ -147,8 +160,8 @@ def test_results_are_shown_only_for_groups_of_enough_answers(survey_engine: Engi
         answered(survey_engine, tokens[email], scores(value, recommendation, comment=f"avis {value}"))
 
     with Session(survey_engine) as session:
-        overall = results(session, "2026-Q4")
-        by_tier = results(session, "2026-Q4", by="tier")
+        overall = results(session, "2026-Q4", now=CLOSED)
+        by_tier = results(session, "2026-Q4", by="tier", now=CLOSED)
     assert overall is not None and by_tier is not None
     [everyone] = overall.groups
     assert (overall.invited, overall.answered, everyone.answers, everyone.shown) == (6, 4, 4, True)
@@ -156,8 +169,43 @@ def test_results_are_shown_only_for_groups_of_enough_answers(survey_engine: Engi
     assert everyone.net_promoter == pytest.approx(100 * (2 - 1) / 4)  # two promoters, one detractor
     assert sorted(overall.comments) == ["avis 2", "avis 3", "avis 4", "avis 5"]
     tiers = {group.group: group for group in by_tier.groups}
-    assert (tiers["gold"].answers, tiers["gold"].shown) == (3, True)
     assert (tiers["other"].answers, tiers["other"].shown, tiers["other"].averages) == (1, False, {})
+    assert (tiers["gold"].answers, tiers["gold"].shown, tiers["gold"].averages) == (3, False, {}), (
+        "shown, gold would give the hidden group's scores: the programme's minus gold's"
+    )
+
+
+def test_results_wait_for_the_round_to_close(survey_engine: Engine) -> None:
+    """Read just before and just after one partner answers, results gave that partner's scores."""
+    tokens = opened(survey_engine)
+    for email in ("or0@p.example", "ventes@or0.example", "or1@p.example"):
+        answered(survey_engine, tokens[email], scores(4, 9, comment="avis"))
+    with Session(survey_engine) as session:
+        while_open = results(session, "2026-Q4", now=CLOSED - timedelta(seconds=1))
+        closed = results(session, "2026-Q4", now=CLOSED)
+        latest_closed = latest_round(session, closed_by=CLOSED - timedelta(seconds=1))
+    assert while_open is not None and closed is not None
+    assert (while_open.answered, while_open.groups, while_open.comments) == (3, [], [])
+    assert while_open.open_until == CLOSED and closed.open_until is None
+    assert [group.answers for group in closed.groups] == [3] and closed.comments == ["avis"] * 3
+    assert latest_closed is None, "the health report reads only closed rounds"
+
+
+def test_no_hidden_group_can_be_derived_from_the_shown_ones_and_the_total() -> None:
+    """Complementary suppression, on the groups of one dimension (the total is shown apart)."""
+
+    def group(name: str, answers: int, min_group: int = 5) -> GroupResult:
+        return GroupResult(name, answers, shown=answers >= min_group, averages={"training": 4.0})
+
+    groups = [group("gold", 12), group("silver", 6), group("platinum", 9), group("other", 2)]
+    shown = {g.group: g.shown for g in with_complements_hidden(groups, 5)}
+    assert shown == {"gold": True, "silver": False, "platinum": True, "other": False}, (
+        "the smallest shown group hides with the lone hidden one: 2 + 6 answers behind the difference"
+    )
+    no_answers_hidden = [group("gold", 12), group("silver", 6), group("other", 0)]
+    assert all(g.shown for g in with_complements_hidden(no_answers_hidden, 5)[:2]), "0 answers reveal nothing"
+    enough_hidden = [group("gold", 12), group("a", 3), group("b", 4)]
+    assert [g.shown for g in with_complements_hidden(enough_hidden, 5)] == [True, False, False]
 
 
 def test_one_reminder_goes_to_who_has_not_answered_after_the_reminder_day(survey_engine: Engine) -> None:
@@ -224,3 +272,29 @@ def test_the_command_shows_results_and_hides_small_groups(engine: Engine) -> Non
     assert "other" in table.output and "—" in table.output
     assert json.loads(as_json.output)["groups"][0]["net_promoter"] == 100.0
     assert missing.exit_code == 1 and "no survey round 1999-Q1" in missing.output
+
+
+def test_an_open_round_says_when_it_closes_and_an_operator_may_close_it_early(
+    engine: Engine, programme_clock: Callable[[datetime], None]
+) -> None:
+    from typer.testing import CliRunner
+
+    from partnerflow.cli import app
+
+    network(engine)
+    tokens = opened(engine)
+    for email in ("or0@p.example", "or1@p.example", "or2@p.example"):
+        answered(engine, tokens[email], scores(4, 10, comment="Très bon programme."))
+    programme_clock(OPENED + timedelta(days=2))
+
+    while_open = CliRunner().invoke(app, ["survey", "results", "--round", "2026-Q4"])
+    closing = CliRunner().invoke(app, ["survey", "close", "--round", "2026-Q4"])
+    after = CliRunner().invoke(app, ["survey", "results", "--round", "2026-Q4"])
+    late = answered(engine, tokens["argent@p.example"], scores(3, 7), at=OPENED + timedelta(days=2, hours=1))
+
+    assert while_open.exit_code == 0 and "open until 2026-10-22" in while_open.output
+    assert "3 answers of 6 invited so far" in while_open.output and "Très bon" not in while_open.output
+    assert closing.exit_code == 0 and after.exit_code == 0 and "Très bon programme." in after.output
+    assert isinstance(late, NotAnswered) and late.reason == "closed"
+    with Session(engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "survey.closed-early")).one()

@@ -74,7 +74,7 @@ def test_an_answer_is_taken_once_and_an_incomplete_one_is_asked_again(
     assert client.get(path).status_code == 410
     assert client.get(path[:-3] + "abc").status_code == 404
     with Session(engine) as session:
-        result = results(session, "2026-Q4")
+        result = results(session, "2026-Q4", now=datetime.now(UTC))
         assert result is not None and result.answered == 1
         assert [comment.text for comment in session.exec(select(SurveyComment))] == ["Bon support."]
 
@@ -102,5 +102,5 @@ def test_a_partner_answers_in_a_real_browser(client: httpx.Client, engine: Engin
         screenshot(browser, "survey-recorded")
     assert heading == "Merci : vos réponses sont enregistrées, anonymement."
     with Session(engine) as session:
-        result = results(session, "2026-Q4")
+        result = results(session, "2026-Q4", now=datetime.now(UTC))
     assert result is not None and result.answered == 1
