@@ -214,6 +214,7 @@ def _replay_commissions(policy: Policy[CommissionPlanPolicy], period: str, *, as
                 "to": end,
                 "earned": report.earned,
                 "candidate": report.candidate,
+                "reversed_left_out": report.reversed_left_out,
                 "partners": [{**p.__dict__, "difference": p.difference} for p in report.partners],
             }
         )
@@ -234,6 +235,10 @@ def _replay_commissions(policy: Policy[CommissionPlanPolicy], period: str, *, as
         "total", "", "", str(report.earned), str(report.candidate), f"{report.candidate - report.earned:+}"
     )
     console.print(table)
+    if report.reversed_left_out:
+        console.print(
+            f"{report.reversed_left_out} reversed deal(s) left out: they earn nothing under any plan"
+        )
 
 
 def stored_registrations(since: date, until: date) -> list[StoredDecision]:

@@ -2,6 +2,9 @@
 
 "Earned" is the accrual lines actually booked (cancelled ones excluded); the candidate prices the
 same won deals with its own rules, rates and brackets, year-to-date revenue counted from January.
+A reversed deal (refunded, cancelled: its accrual cancelled or clawed back) earns nothing under
+any plan: it is left out of both sides and counted apart (measured before: the candidate priced
+it as if it were still won).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class PlanReplay:
     start: date
     end: date
     partners: list[PartnerReplay] = field(default_factory=list)
+    reversed_left_out: int = 0
 
     @property
     def earned(self) -> Decimal:
@@ -53,7 +57,9 @@ def replay_plan(
 ) -> PlanReplay:
     """Price every won deal closed in [start, end] under ``candidate``, per partner."""
     in_period = (col(Registration.closed_on) >= start) & (col(Registration.closed_on) <= end)
-    deals = closed_deals(session, in_period)
+    won = closed_deals(session, in_period)
+    reversed_ids = _reversed(session, [deal.registration_id for deal in won])
+    deals = [deal for deal in won if deal.registration_id not in reversed_ids]
     before = year_to_date(session, deals)
     booked: dict[int, Decimal] = dict(
         session.exec(
@@ -78,7 +84,23 @@ def replay_plan(
         else:
             row.candidate += calculation.commission
     ordered = sorted(by_partner.values(), key=lambda p: (-abs(p.difference), p.partner_id))
-    return PlanReplay(start, end, ordered)
+    return PlanReplay(start, end, ordered, reversed_left_out=len(reversed_ids))
+
+
+def _reversed(session: Session, registration_ids: list[int]) -> set[int]:
+    """The deals among ``registration_ids`` that were reversed: accrual cancelled, or clawed back."""
+    rows = session.exec(
+        select(col(CommissionLine.registration_id))
+        .where(col(CommissionLine.registration_id).in_(registration_ids))
+        .where(
+            (col(CommissionLine.kind) == LineKind.CLAWBACK)
+            | (
+                (col(CommissionLine.kind) == LineKind.ACCRUAL)
+                & (col(CommissionLine.status) == LineStatus.CANCELLED)
+            )
+        )
+    ).all()
+    return {registration_id for registration_id in rows if registration_id is not None}
 
 
 def period_bounds(text: str) -> tuple[date, date]:

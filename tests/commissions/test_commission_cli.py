@@ -91,6 +91,25 @@ def test_commission_replay_shows_what_each_partner_would_earn_under_a_candidate(
     )
 
 
+def test_commission_replay_leaves_reversed_deals_out(
+    engine: Engine, payees: dict[str, int], submit: Submit, tmp_path: Path
+) -> None:
+    """A refunded deal was priced by the candidate as if it were still won."""
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    refunded = won(engine, submit, payees["first"], "50000", date(2027, 1, 6), "b")
+    accrue_all(engine)
+    run_json("deals", "reverse", str(refunded), "--reason", "customer refunded")
+    candidate = PROJECT_ROOT / "policies" / "commission_plan" / "2027-01-01.yaml"
+
+    report = run_json(
+        "policy", "replay", "commission_plan", "--candidate", str(candidate), "--period", "2027-01"
+    )
+
+    [partner] = report["partners"]
+    assert (partner["deals"], partner["earned"], partner["candidate"]) == (1, "7000.00", "7000.00")
+    assert report["reversed_left_out"] == 1
+
+
 def test_settle_refuses_a_month_not_over_or_before_the_programme(engine: Engine) -> None:
     """The tests' clock stands at 2026-11-23: November is not over, 2099 has not begun."""
     refused = {
