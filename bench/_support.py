@@ -16,7 +16,7 @@ from typing import Any
 
 from partnerflow.context import Context, context, forget_context
 from partnerflow.db import get_engine
-from partnerflow.notify import free_port, plain_text, received_messages
+from partnerflow.notify import free_port, notification_key, plain_text, received_messages
 from partnerflow.settings import get_settings
 
 
@@ -77,7 +77,7 @@ def mailed_text(folder: Path, key_prefix: str, timeout: float = 60.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in received_messages(folder):
-            if str(message["X-Partnerflow-Notification"] or "").startswith(key_prefix):
+            if notification_key(message).startswith(key_prefix):
                 return plain_text(message)
         time.sleep(0.2)
     raise TimeoutError(f"no e-mail {key_prefix}… reached the sink in {timeout:.0f} s")

@@ -15,7 +15,7 @@ from pathlib import Path
 from partnerflow.approvals import unsealer
 from partnerflow.context import context
 from partnerflow.db import get_engine
-from partnerflow.notify import deliver_pending, plain_text, received_messages
+from partnerflow.notify import deliver_pending, notification_key, plain_text, received_messages
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def received(*, key_prefix: str = "", recipient: str | None = None, within: floa
 
 def _in_mailbox(folder: Path, key_prefix: str, recipient: str | None) -> list[Received]:
     found = [
-        Received(str(message["To"]), str(message["X-Partnerflow-Notification"] or ""), plain_text(message))
+        Received(str(message["To"]), notification_key(message), plain_text(message))
         for message in reversed(received_messages(folder))
     ]
     return [mail for mail in found if mail.key.startswith(key_prefix) and recipient in (None, mail.recipient)]

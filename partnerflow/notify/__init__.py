@@ -5,7 +5,14 @@ from partnerflow.notify.outbox import enqueue, find_by_key
 from partnerflow.notify.rendering import RenderedMessage, TemplateRenderer
 from partnerflow.notify.sealing import Sealed, Unseal, opened
 from partnerflow.notify.sender import DeliveryReport, backoff, build_message, deliver_pending
-from partnerflow.notify.sink import MailSink, free_port, plain_text, port_is_free, received_messages
+from partnerflow.notify.sink import (
+    MailSink,
+    free_port,
+    notification_key,
+    plain_text,
+    port_is_free,
+    received_messages,
+)
 
 __all__ = [
     "LOCALES",
@@ -21,6 +28,7 @@ __all__ = [
     "enqueue",
     "find_by_key",
     "free_port",
+    "notification_key",
     "opened",
     "plain_text",
     "port_is_free",

@@ -94,6 +94,13 @@ def received_messages(directory: Path) -> list[EmailMessage]:
     return [message for message in parsed if isinstance(message, EmailMessage)]
 
 
+def notification_key(message: EmailMessage) -> str:
+    """The outbox key a sent message carries (``X-Partnerflow-Notification``). A long key is
+    folded onto the header's next line, which leaves a leading space in the parsed value: a reader
+    comparing it as it came missed every survey invitation of the demo."""
+    return str(message["X-Partnerflow-Notification"] or "").strip()
+
+
 def plain_text(message: EmailMessage) -> str:
     """The text part of a message the sender built (multipart/alternative)."""
     body = message.get_body(preferencelist=("plain",))

@@ -21,7 +21,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-NOTIFICATION_HEADER = re.compile(rb"^X-Partnerflow-Notification: (.+?)\r?$", re.MULTILINE)
+# a long key is folded onto the next line: "X-Partnerflow-Notification: \r\n survey-invitation:..."
+NOTIFICATION_HEADER = re.compile(
+    rb"^X-Partnerflow-Notification:[ \t]*(?:\r?\n[ \t]+)?(\S.*?)\r?$", re.MULTILINE
+)
 
 
 class Fault(StrEnum):

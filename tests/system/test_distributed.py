@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from partnerflow.notify import plain_text, received_messages
+from partnerflow.notify import notification_key, plain_text, received_messages
 from tests.system.cluster import Cluster, running_cluster
 from tests.system.operator import SCHEDULED_DEPLOYMENTS, partner_where, small_trusted_deal, wait_for
 
@@ -83,7 +83,7 @@ def test_a_review_started_on_one_replica_is_answered_on_the_other(cluster: Clust
     def received_code() -> str | None:
         operator.cli("mail", "send-pending")
         for message in received_messages(operator.home / "mail"):
-            if message["To"] == manager and message["X-Partnerflow-Notification"].startswith("review-"):
+            if message["To"] == manager and notification_key(message).startswith("review-"):
                 found = CODE.search(plain_text(message))
                 return found.group(0) if found else None
         return None
