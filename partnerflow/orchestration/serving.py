@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from partnerflow.orchestration.deployments import DeploymentSpec, read_deployments
+from partnerflow.orchestration.strict_parameters import refuse_unknown_parameters
 from partnerflow.orchestration.watchdogs import HEARTBEAT_SECONDS, PROGRAMME_TAG, apply_watchdogs
 from partnerflow.settings import get_settings
 
@@ -55,6 +56,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
         runner.add_deployment(deployment)
     asyncio.run(apply_watchdogs(timedelta(seconds=get_settings().run_start_timeout)))
+    asyncio.run(refuse_unknown_parameters())
     with suppress(KeyboardInterrupt, TerminationSignal):
         asyncio.run(runner.start())
 
@@ -135,7 +137,7 @@ def served_in_thread(
     For the demo and tests, where this process must keep going (start runs, answer their forms)
     while the runner picks them up. ``triggers`` maps a flow name to its deployment triggers.
     The deployments carry the programme's tag, as ``prefect.yaml``'s do (the watchdogs and the
-    crash recovery act only on tagged runs).
+    crash recovery act only on tagged runs), and refuse unknown parameters as ``serve``'s do.
     """
     runner = serving_runner(name=name, query_seconds=1)
     loop = asyncio.new_event_loop()
@@ -145,6 +147,7 @@ def served_in_thread(
                 flow, name=flow.name, triggers=(triggers or {}).get(flow.name), tags=[PROGRAMME_TAG]
             )
         )
+    loop.run_until_complete(refuse_unknown_parameters())
     thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
     thread.start()
     try:

@@ -152,3 +152,23 @@ def test_most_hostile_parameters_never_become_a_run() -> None:
         except ValidationError:
             refused += 1
     assert refused >= 0.7 * len(CASES), f"{refused} of {len(CASES)}"
+
+
+@pytest.mark.prefect
+def test_a_parameter_the_flow_does_not_have_is_refused_by_the_server(prefect_server: None) -> None:
+    """Measured before: ``{"removal_id": 3, "admin": true}`` became a run that failed to start
+    and that recover-crashed-runs ran again into the same failure."""
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    from flows.partner_removal import remove_partner
+    from partnerflow.orchestration.serving import served_in_thread
+
+    with served_in_thread(remove_partner, name="partnerflow-strict-parameters-tests"):
+        with pytest.raises(PrefectHTTPStatusError) as refused:
+            run_deployment(
+                "remove-partner/remove-partner", parameters={"removal_id": 3, "admin": True}, timeout=0
+            )
+        accepted = run_deployment("remove-partner/remove-partner", parameters={"removal_id": 3}, timeout=0)
+    assert refused.value.response.status_code == 409 and "admin" in refused.value.response.text
+    assert accepted.id is not None  # type: ignore[union-attr]
