@@ -92,8 +92,13 @@ def request_decision(
     expires_at: datetime,
     now: datetime,
 ) -> int:
-    """Mail every channel manager their link and code to confirm the removal (once)."""
-    removal = session.get_one(PartnerRemoval, removal_id)
+    """Mail every channel manager their link and code to confirm the removal (once); LookupError
+    for a request that does not exist (a run started by hand with a wrong id)."""
+    removal = session.get(PartnerRemoval, removal_id)
+    if removal is None:
+        raise LookupError(
+            f"removal_id: no removal request {removal_id} (partnerflow partners remove records one)"
+        )
     partner = session.get_one(Partner, removal.partner_id)
     removal.flow_run_id = removal.flow_run_id or run_id
     session.add(removal)

@@ -156,3 +156,16 @@ def test_the_reason_typed_for_a_removal_is_inert_on_the_decision_page(
         [request] = open_requests(session, Subject("removal", removal.id or 0))
         page = summary_html(request.summary)
     assert "<a " not in page and "<table>" not in page and "evil.example" in page
+
+
+@pytest.mark.prefect
+def test_a_run_for_a_removal_that_does_not_exist_ends_at_once_saying_so(
+    prefect_server: None, engine: Engine
+) -> None:
+    """It ended Failed on NoResultFound after three retries (42 s); a missing record is not retried."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(LookupError, match="removal_id: no removal request 4242"):
+        remove_partner(removal_id=4242)
+    assert time.monotonic() - started < 15
