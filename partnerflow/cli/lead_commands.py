@@ -40,7 +40,9 @@ def import_leads(file: Path, as_json: JsonFlag = False) -> None:
             session_scope() as session,
         ):
             task = progress.add_task("rows", total=total)
-            report = import_lead_file(session, file, progress=lambda n: progress.advance(task, n))
+            report = import_lead_file(
+                session, file, now=context().clock.now(), progress=lambda n: progress.advance(task, n)
+            )
     except LeadFileError as error:
         errors.print(f"nothing imported: {error}", soft_wrap=True, markup=False)
         raise typer.Exit(1) from None

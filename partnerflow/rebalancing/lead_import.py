@@ -8,7 +8,10 @@ One row per event; the lead's own columns repeat on each of its rows::
     L-1001,69,12,2026-03-02T09:14:00+01:00,E-3,status,sold,2026-04-18T16:05:00+02:00
 
 ``event`` is sent, opened or status; ``status`` (in_progress, sold, lost) only with ``status``.
-Times are ISO 8601; without an offset they are taken as UTC. Rows are checked one by one: a bad
+Times are ISO 8601; without an offset they are taken as UTC, and none may be later than the
+import (a sale dated 2099 was accepted). A département is any of the official list (one with no
+reseller yet is added to the coverage; 01 was refused for having no partner). A lead has one
+outcome: a lead sold is not also lost, nor the reverse. Rows are checked one by one: a bad
 row is reported with its line number and reason and skipped; lead and event ids already stored
 are skipped, so importing the same file twice changes nothing. The whole file is one
 transaction: a fatal error (unreadable file, missing column, database failure) imports nothing.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -32,6 +35,8 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
 from partnerflow.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Partner, Territory
+from partnerflow.territories import CODES as DEPARTEMENT_CODES
+from partnerflow.territories import DEPARTEMENTS
 from partnerflow.values import whole_number
 
 COLUMNS = (
@@ -69,15 +74,14 @@ class ImportReport:
         }
 
 
-EARLIEST, LATEST = (
-    datetime(2000, 1, 1, tzinfo=UTC),
-    datetime(2100, 1, 1, tzinfo=UTC),
-)  # the programme's lifetime
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before the programme
+CLOCK_SKEW = timedelta(hours=1)  # the lead system's clock may run a little ahead of ours
+OUTCOMES = frozenset({LeadStatus.SOLD, LeadStatus.LOST})
 EventIdentity = tuple[str, LeadEventKind, datetime]  # lead, kind, when: the same id means the same event
 
 
 def import_lead_file(
-    session: Session, path: Path, *, progress: Callable[[int], None] | None = None
+    session: Session, path: Path, *, now: datetime, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
     """Import ``path`` into the session's transaction (the caller commits); see the module doc."""
     try:
@@ -97,18 +101,21 @@ def import_lead_file(
             raise LeadFileError(
                 f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
             )
-        return import_rows(session, _numbered(reader), progress=progress)
+        return import_rows(session, _numbered(reader), now=now, progress=progress)
 
 
 def import_rows(
     session: Session,
     rows: Iterable[tuple[int, dict[str, str]]],
     *,
+    now: datetime,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate and insert ``(line, row)`` pairs in chunks, one transaction."""
     report = ImportReport()
     territories = set(session.exec(sa_select(col(Territory.code))).scalars())  # type: ignore[call-overload]
+    latest = now + CLOCK_SKEW
+    outcomes: dict[str, LeadStatus] = {}
     partners = set(session.exec(sa_select(col(Partner.id))).scalars())  # type: ignore[call-overload]
     seen: dict[str, tuple[str, int, datetime]] = {}
     seen_events: dict[str, EventIdentity] = {}
@@ -118,9 +125,10 @@ def import_rows(
         events: list[dict[str, Any]] = []
         stored = _stored_leads(session, {row.get("lead_id", "").strip() for _, row in chunk})
         stored_events = _stored_events(session, {row.get("event_id", "").strip() for _, row in chunk})
+        outcomes.update(_stored_outcomes(session, {row.get("lead_id", "").strip() for _, row in chunk}))
         for line, row in chunk:
             report.rows += 1
-            parsed = _parse(row, territories, partners)
+            parsed = _parse(row, partners, latest)
             if isinstance(parsed, str):
                 report.rejected.append((line, parsed))
                 continue
@@ -145,6 +153,18 @@ def import_rows(
                     (line, f"event_id {event['id']} was already used for another event (lead {used[0]})")
                 )
                 continue
+            outcome, status = outcomes.get(lead["id"]), event["status"]
+            if status in OUTCOMES and outcome is not None and outcome != status:
+                report.rejected.append(
+                    (line, f"lead {lead['id']} is {outcome.value} already: it cannot also be {status.value}")
+                )
+                continue
+            if status in OUTCOMES:
+                outcomes[lead["id"]] = status
+            if lead["departement"] not in territories:  # a real département without a reseller yet
+                session.add(_territory(lead["departement"]))
+                session.flush()
+                territories.add(lead["departement"])
             seen[lead["id"]] = identity
             seen_events[event["id"]] = (event["lead_id"], event["kind"], event["occurred_at"])
             if lead["id"] not in stored:
@@ -163,15 +183,18 @@ def import_rows(
 
 
 def _parse(
-    row: dict[str, str], territories: set[str], partners: set[int]
+    row: dict[str, str], partners: set[int], latest: datetime
 ) -> tuple[dict[str, Any], dict[str, Any]] | str:
     """The lead and event of one row, or why the row is refused."""
     values = {name: (row.get(name) or "").strip() for name in COLUMNS}
     for name in ("lead_id", "event_id"):
         if not values[name] or len(values[name]) > 64:
             return f"{name} must be 1 to 64 characters"
-    if values["departement"] not in territories:
-        return f"département {values['departement']!r} is not known"
+    if values["departement"] not in DEPARTEMENT_CODES:
+        return (
+            f"département {values['departement']!r} is not a French département "
+            "(INSEE code: 01 to 95, 2A, 2B, 971 to 976)"
+        )
     try:
         reseller = int(whole_number(values["reseller_id"]))
     except ValueError:
@@ -196,8 +219,11 @@ def _parse(
             moment = datetime.fromisoformat(values[name])
         except ValueError:
             return f"{name} {values[name]!r} is not an ISO 8601 date and time"
-        if not EARLIEST <= moment.replace(tzinfo=UTC) <= LATEST:  # the wall time, wherever it was
-            return f"{name} {values[name]!r} is outside {EARLIEST.year} to {LATEST.year}"
+        wall = moment.replace(tzinfo=UTC)  # the wall time, wherever it was: no overflow near year 1 or 9999
+        if wall < EARLIEST:
+            return f"{name} {values[name]!r} is before {EARLIEST.year}"
+        if wall > latest + timedelta(days=1) or _utc(moment) > latest:
+            return f"{name} {values[name]!r} is in the future: a lead event is imported once it happened"
         times[name] = _utc(moment)
     lead = {
         "id": values["lead_id"],
@@ -231,6 +257,23 @@ def _stored_events(session: Session, ids: set[str]) -> dict[str, EventIdentity]:
         ).where(col(LeadEvent.id).in_(sorted(ids)))
     )
     return {row[0]: (row[1], LeadEventKind(row[2]), _utc(row[3])) for row in rows}
+
+
+def _territory(code: str) -> Territory:
+    """The official département ``code``, as a row of the coverage."""
+    name, region = next((name, region) for known, name, region in DEPARTEMENTS if known == code)
+    return Territory(code=code, name=name, region=region)
+
+
+def _stored_outcomes(session: Session, lead_ids: set[str]) -> dict[str, LeadStatus]:
+    """The outcome (sold or lost) already stored for each of ``lead_ids`` that has one."""
+    rows = session.connection().execute(
+        sa_select(col(LeadEvent.lead_id), col(LeadEvent.status)).where(
+            col(LeadEvent.lead_id).in_(sorted(lead_ids)),
+            col(LeadEvent.status).in_([status.value for status in OUTCOMES]),
+        )
+    )
+    return {row[0]: LeadStatus(row[1]) for row in rows}
 
 
 def _utc(moment: datetime) -> datetime:

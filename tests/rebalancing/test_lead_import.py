@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
-from partnerflow.models import Lead, LeadEvent
+from partnerflow.models import Lead, LeadEvent, Territory
 from partnerflow.rebalancing.lead_import import COLUMNS, LeadFileError, import_lead_file
+from tests.factories import NOW
 from tests.rebalancing.leadbook import add_reseller
 
 runner = CliRunner()
@@ -44,7 +45,7 @@ def counts(engine: Engine) -> tuple[int, int]:
 
 def run_import(engine: Engine, path: Path):  # type: ignore[no-untyped-def]
     with Session(engine) as session:
-        report = import_lead_file(session, path)
+        report = import_lead_file(session, path, now=NOW)
         session.commit()
     return report
 
@@ -75,7 +76,10 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_the_rest_imported(
     report = run_import(engine, write(tmp_path, rows))
     reasons = dict(report.rejected)
     assert sorted(reasons) == [6, 7, 8, 9, 10, 11, 12]
-    assert "département '99' is not known" in reasons[6]
+    assert (
+        "département '99' is not a French département (INSEE code: 01 to 95, 2A, 2B, 971 to 976)"
+        in reasons[6]
+    )
     assert "reseller 999999 does not exist" in reasons[7]
     assert "event 'clicked'" in reasons[8]
     assert "status 'won'" in reasons[9]
@@ -102,7 +106,7 @@ def test_an_event_id_reused_for_another_event_is_refused_not_dropped_as_known(
     assert sorted(reasons) == [2, 4, 5, 6]
     assert "event_id E-1 was already used for another event (lead L-1)" in reasons[2]
     assert "event_id E-20 was already used" in reasons[4]
-    assert "outside 2000 to 2100" in reasons[5] and "outside 2000 to 2100" in reasons[6]
+    assert "is in the future" in reasons[5] and "is before 2000" in reasons[6]
     assert (report.leads_added, report.events_added) == (1, 1)
 
 
@@ -120,7 +124,35 @@ def test_the_command_prints_counts_and_each_rejected_row(engine: Engine, tmp_pat
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (report["leads_added"], report["events_added"]) == (2, 4)
-    assert report["rejected"] == [{"line": 6, "reason": "département '99' is not known"}]
+    [rejected] = report["rejected"]
+    assert rejected["line"] == 6 and rejected["reason"].startswith(
+        "département '99' is not a French département"
+    )
+
+
+def test_a_lead_is_sold_or_lost_not_both_nor_in_the_future_and_any_real_departement_counts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Measured before: a sale dated 2099, a lead both sold and lost, and département 01 (no
+    partner there) refused as unknown."""
+    reseller = add_reseller(engine)
+    run_import(engine, write(tmp_path, good_rows(reseller)))  # L-1 sold
+    rows = [
+        f"L-1,69,{reseller},{RECEIVED},E-30,status,lost,2026-05-02T10:00:00+02:00",
+        f"L-5,69,{reseller},{RECEIVED},E-31,status,sold,2099-01-01T10:00:00+01:00",
+        f"L-6,01,{reseller},{RECEIVED},E-32,sent,,{RECEIVED}",
+        f"L-6,01,{reseller},{RECEIVED},E-33,status,lost,2026-04-01T10:00:00+02:00",
+        f"L-6,01,{reseller},{RECEIVED},E-34,status,sold,2026-04-02T10:00:00+02:00",
+    ]
+    report = run_import(engine, write(tmp_path, rows))
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [2, 3, 6]
+    assert reasons[2] == "lead L-1 is sold already: it cannot also be lost"
+    assert "occurred_at '2099-01-01T10:00:00+01:00' is in the future" in reasons[3]
+    assert reasons[6] == "lead L-6 is lost already: it cannot also be sold"
+    with Session(engine) as session:
+        ain = session.get(Territory, "01")
+    assert ain is not None and (ain.name, ain.region) == ("Ain", "Auvergne-Rhône-Alpes")
 
 
 def test_the_command_refuses_a_malformed_file_with_one_clear_line(engine: Engine, tmp_path: Path) -> None:
