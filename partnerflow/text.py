@@ -13,8 +13,13 @@ def storable(value: object, limit: int) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
-CONTROL_CHARACTERS = frozenset(chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029))
-"""C0 and C1 controls and the Unicode line and paragraph separators."""
+BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+"""Embeddings, overrides and isolates: they reorder what is shown ("Trojan Source"), so a name can
+read as another; the marks LRM/RLM and the joiners some scripts need stay allowed."""
+CONTROL_CHARACTERS = frozenset(
+    chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *BIDI_CONTROLS)
+)
+"""C0 and C1 controls, the Unicode line and paragraph separators, and the bidi controls."""
 
 
 def is_clean(text: str, *, allowed: str = "") -> bool:

@@ -52,6 +52,12 @@ GOOD_CSV_ROW = "1,Acme,69,network,12000,2027-01-15\n"
 ROWS: dict[str, Row] = {
     "a deal in USD": Row({"currency": "USD"}, "the programme is priced in EUR: USD is not accepted"),
     "a product line twice": Row({"product_lines": ["network", "network"]}, "listed more than once: network"),
+    "a right-to-left override in the name": Row(
+        {"customer_name": "Acme \u202eSAS"}, "contains a control character"
+    ),
+    "a bidi isolate in the name": Row(
+        {"customer_name": "Acme \u2067SAS\u2069"}, "contains a control character"
+    ),
     "amount 1,000": Row({"amount": "1,000"}, GROUPING),
     "amount 1 000": Row({"amount": "1 000"}, GROUPING),
     "amount 1_000": Row({"amount": "1_000"}, GROUPING),
