@@ -68,18 +68,21 @@ def test_a_request_needs_an_active_partner_a_reason_and_no_other_request_waiting
 
 
 def test_the_command_refuses_in_one_line_without_a_server_it_keeps_the_request(
-    engine: Engine, partner_id: int, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, partner_id: int
 ) -> None:
-    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     with Session(engine) as session:
         link = operator_link(session, MANAGER)
         session.commit()
     remove = ["partners", "remove", "--cause", "training", "--operator-link", link, "--reason"]
-    unproven = CliRunner().invoke(
-        app, ["partners", "remove", str(partner_id), "--cause", "training", "--reason", "x"]
-    )
-    bad = CliRunner().invoke(app, [*remove, "x", "999"])
-    kept = CliRunner().invoke(app, [*remove, "Ne se forme plus.", str(partner_id)])
+    # nothing listens there (and a session's test server, if one runs, is out of reach)
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        unproven = CliRunner().invoke(
+            app, ["partners", "remove", str(partner_id), "--cause", "training", "--reason", "x"]
+        )
+        bad = CliRunner().invoke(app, [*remove, "x", "999"])
+        kept = CliRunner().invoke(app, [*remove, "Ne se forme plus.", str(partner_id)])
     assert unproven.exit_code == 1 and "--operator-link" in unproven.output
     assert bad.exit_code == 2 and "no active partner" in bad.output, "a refused request keeps the link"
     assert kept.exit_code == 1 and "removal 1 recorded" in kept.output and "removal_id=1" in kept.output
