@@ -102,6 +102,15 @@ def siren_text(text: str) -> str:
     return re.sub(r"[\s.]", "", unicodedata.normalize("NFKC", text))
 
 
+def names_a_company(name: str) -> str:
+    """``name`` when it holds at least one letter or digit, of any script (a pydantic
+    ``AfterValidator``): a name of punctuation or invisible characters folds to the empty key
+    ``name:``, shared with every other such name, so one of them blocked all the others."""
+    if not any(char.isalnum() for char in name):
+        raise ValueError("has no letter or digit: it names no company")
+    return name
+
+
 def business_domain(value: str) -> str | None:
     """The registrable-looking domain of a URL, host or e-mail, or None for free mail / nothing."""
     text = value.strip().lower()

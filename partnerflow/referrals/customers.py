@@ -10,9 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -20,7 +28,7 @@ from stdnum import bic as bic_number
 from stdnum import iban as iban_number
 
 from partnerflow.clock import programme_date
-from partnerflow.customers import business_domain, customer_key, siren_text
+from partnerflow.customers import business_domain, customer_key, names_a_company, siren_text
 from partnerflow.models import Customer, Locale, Registration, RegistrationStatus
 from partnerflow.text import is_clean
 from partnerflow.values import Amount, IsoDate, WholeNumber
@@ -33,7 +41,7 @@ class CustomerRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, AfterValidator(names_a_company)] = Field(min_length=1, max_length=200)
     siren: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     domain: str | None = Field(default=None, max_length=253)
     email: str | None = Field(

@@ -13,9 +13,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,7 +31,7 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import Keys
 from partnerflow.approvals.keys import CODE_ALPHABET
 from partnerflow.approvals.sealing import referral_link
-from partnerflow.customers import business_domain, customer_key
+from partnerflow.customers import business_domain, customer_key, names_a_company, siren_text
 from partnerflow.models import Customer, Referral, ReferralReward, SponsorInvitation
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.policy import Policy, ReferralProgrammePolicy
@@ -152,12 +160,18 @@ class ReferredCompany(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    company: str = Field(min_length=1, max_length=200)
-    siren: str | None = Field(default=None, pattern=r"^\d{9}$")
+    company: Annotated[str, AfterValidator(names_a_company)] = Field(min_length=1, max_length=200)
+    siren: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     domain: str | None = Field(default=None, max_length=253)
     contact_name: str = Field(min_length=1, max_length=200)
     contact_email: str = Field(max_length=254, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
     consent: bool
+
+    @field_validator("siren", mode="before")
+    @classmethod
+    def _siren_digits(cls, value: Any) -> Any:
+        """Digits of any width made ASCII before the check, as every SIREN is."""
+        return siren_text(value) if isinstance(value, str) else value
 
     @field_validator("company", "contact_name")
     @classmethod

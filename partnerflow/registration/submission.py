@@ -24,7 +24,7 @@ from pydantic import (
 from stdnum.fr import siren as siren_number
 
 from partnerflow.catalogue import known_lines, product_lines, programme_currency
-from partnerflow.customers import siren_text
+from partnerflow.customers import names_a_company, siren_text
 from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
 from partnerflow.settings import get_settings
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
@@ -50,7 +50,9 @@ class DealSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     partner_id: WholeNumber = Field(gt=0, le=MAX_ID, description="Your partner number")
-    customer_name: str = Field(min_length=1, max_length=MAX_NAME, description="End customer company")
+    customer_name: Annotated[str, AfterValidator(names_a_company)] = Field(
+        min_length=1, max_length=MAX_NAME, description="End customer company"
+    )
     customer_siren: str | None = Field(
         default=None,
         title="Customer SIREN",

@@ -52,6 +52,12 @@ GOOD_CSV_ROW = "1,Acme,69,network,12000,2027-01-15\n"
 ROWS: dict[str, Row] = {
     "a deal in USD": Row({"currency": "USD"}, "the programme is priced in EUR: USD is not accepted"),
     "a product line twice": Row({"product_lines": ["network", "network"]}, "listed more than once: network"),
+    "a name of punctuation only": Row(
+        {"customer_name": "!!! ---"}, "has no letter or digit: it names no company"
+    ),
+    "a name of zero-width characters": Row(
+        {"customer_name": "\u200b\u200c\u200d"}, "has no letter or digit: it names no company"
+    ),
     "a right-to-left override in the name": Row(
         {"customer_name": "Acme \u202eSAS"}, "contains a control character"
     ),
@@ -180,6 +186,22 @@ def test_a_siren_in_another_scripts_digits_is_refused(
     with Session(engine) as session:
         stored = session.exec(select(Registration)).one()
     assert stored.outcome == "refused" and any("is not a valid SIREN" in p for p in stored.problems)
+
+
+def test_a_name_in_another_script_is_accepted_as_typed(
+    engine: Engine, network: dict[str, int], tmp_path: Path
+) -> None:
+    """Letters of every script name a company (its key is not built from them yet: #27 class 1)."""
+    rows = tmp_path / "rows.json"
+    rows.write_text(
+        json.dumps([{**submission(network["first"]), "customer_name": "株式会社トヨタ"}]), encoding="utf-8"
+    )
+
+    assert runner.invoke(app, ["deals", "submit", str(rows), "--no-start-reviews"]).exit_code == 0
+
+    with Session(engine) as session:
+        stored = session.exec(select(Registration)).one()
+    assert stored.customer_name == "株式会社トヨタ" and stored.outcome != "refused"
 
 
 def test_two_companies_with_full_width_sirens_stay_two_customers(engine: Engine, tmp_path: Path) -> None:
