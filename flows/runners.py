@@ -9,6 +9,7 @@ from prefect import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from pydantic import ValidationError
 
 from partnerflow.approvals.form_items import folded
 from partnerflow.markdown import md_text
@@ -51,7 +52,9 @@ class DecisionRounds:
     the first unanswered one. Pass the round to the task that takes the answer, cached with
     ``tasks.settings.ANSWER``: a replayed round returns its first result while two identical
     submissions in two rounds both run. The code in an answer is struck from Prefect's copy
-    as soon as the run has read it (``partnerflow.orchestration.spent_codes``).
+    as soon as the run has read it (``partnerflow.orchestration.spent_codes``); a replayed round
+    whose copy is gone (the run died between deleting and storing it again) comes back empty:
+    its task returns its first result if it ran, else refuses it and the person answers again.
     """
 
     def __init__(self, form: type[RunInput], key: str, summary: str = "") -> None:
@@ -63,7 +66,11 @@ class DecisionRounds:
             lead = f"**Your previous answer: {md_text(self.previous)}**\n\n" if self.previous else ""
             description = lead + self.summary
             form = self.form.with_initial_data(description=description) if description else self.form
-            answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
+            try:
+                answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
+            except ValidationError:  # a replayed round whose stored answer is gone (see spent_codes)
+                yield round_number, {}
+                continue
             values = folded(answer)
             forget_code(answer)
             yield round_number, values

@@ -10,7 +10,9 @@ A run that replays the round later (after each resume it runs again from the sta
 redacted answer; the task that took it is cached by subject, run and round, not by the values
 (``tasks.settings.ANSWER``), so it returns its first result. If the run dies between reading an
 answer and taking it, the replay takes the redacted one: a refusal ("this code is not valid"),
-audited, and the person answers again. Nothing is applied without a real code.
+audited, and the person answers again. If it dies between deleting the copy and storing it
+again, the replay finds no answer for the round (``flows.runners.DecisionRounds`` reads it as an
+empty one). Nothing is applied without a real code.
 """
 
 from __future__ import annotations

@@ -81,3 +81,25 @@ def test_a_waiting_review_marked_crashed_waits_again_and_the_directors_still_dec
     assert registration.status == RegistrationStatus.APPROVED
     kept = " ".join(stored_inputs(flow_run.id))
     assert first not in kept and second not in kept, "Prefect keeps no code once the run has read it"
+
+
+def test_a_round_whose_stored_answer_vanished_is_replayed_and_the_decision_goes_on(
+    served_review: None, engine: Engine, network: dict[str, int], smtp_server: MailSink
+) -> None:
+    """The run strikes a code by deleting Prefect's copy of the answer and storing it again; a
+    run that died in between finds no answer for that round when it replays it."""
+    from prefect.input.actions import delete_flow_run_input
+
+    flow_run = read_run(four_eyes_deal_waiting(network))
+    _link, first = mailed_invitation(engine, "director1@vendor.example")
+    _link, second = mailed_invitation(engine, "director2@vendor.example")
+    answer(flow_run.id, "approve", first)
+    wait_for(flow_run.id, pause_key="review-2")
+    delete_flow_run_input("suspended-review-1-response", flow_run_id=flow_run.id)
+    answer(flow_run.id, "approve", second)  # the run replays round 1 before it takes round 2
+
+    final = wait_for(flow_run.id, final=True)
+
+    assert final.state is not None and final.state.is_completed(), final.state
+    with Session(engine) as session:
+        assert session.exec(select(Registration)).one().status == RegistrationStatus.APPROVED
