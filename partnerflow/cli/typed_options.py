@@ -4,8 +4,10 @@ the option, as the same text in a file or a form is."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from partnerflow.cli.output import InputProblem
 from partnerflow.values import amount_value, date_value
@@ -13,17 +15,18 @@ from partnerflow.values import amount_value, date_value
 
 def option_date(text: str, option: str) -> date:
     """``text`` as a date (YYYY-MM-DD), or an :class:`InputProblem` naming ``option``."""
-    try:
-        day: date = date_value(text)
-    except ValueError as problem:
-        raise InputProblem(f"{option}: {problem}") from None
+    day: date = _read(date_value, text, option)
     return day
 
 
 def option_amount(text: str, option: str) -> Decimal:
     """``text`` as an amount (digits, a dot for decimals), or an :class:`InputProblem` naming ``option``."""
+    value: Decimal = _read(amount_value, text, option)
+    return value
+
+
+def _read(reader: Callable[[Any], Any], text: str, option: str) -> Any:
     try:
-        value: Decimal = amount_value(text)
+        return reader(text)
     except ValueError as problem:
         raise InputProblem(f"{option}: {problem}") from None
-    return value
