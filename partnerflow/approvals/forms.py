@@ -24,10 +24,9 @@ class AnswerFields(BaseModel):
     """The fields every decision form has besides its decision (the flows' forms derive from it)."""
 
     approval_code: str = Field(
-        default="",
         max_length=400,
         description="The code printed in your e-mail (XXXXX-XXXXX): it proves the answer is yours",
-    )
+    )  # required: the Prefect form marked it "(Optional)", yet no answer counts without it
     comment: str = Field(default="", max_length=COMMENT_LIMIT, description="Why, especially for a rejection")
 
 

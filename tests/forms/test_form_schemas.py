@@ -73,6 +73,9 @@ def test_no_decision_form_offers_a_choice_of_types_and_the_decision_is_a_list(fo
     decision = schema["properties"]["decision"]
     assert decision.get("enum") or decision.get("const"), "the decision is chosen, not typed"
     assert "additionalProperties" not in json.dumps(schema["properties"]), "no JSON editor for a known set"
+    assert "approval_code" in schema["required"], (
+        "the code is not shown as optional: nothing counts without it"
+    )
 
 
 def test_the_registration_form_offers_the_catalogue_and_the_departements() -> None:
