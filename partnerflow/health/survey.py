@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import and_, or_, update
@@ -294,7 +294,7 @@ def results(
         .where(SurveyComment.round_id == survey_round.id)
         .order_by(col(SurveyComment.id))
     ).all()
-    still_open = now < _aware(survey_round.closes_at)
+    still_open = now < survey_round.closes_at
     groups = [_group_result(name, rows, survey_round.min_group) for name, rows in sorted(by_group.items())]
     return RoundResults(
         label=survey_round.label,
@@ -303,13 +303,8 @@ def results(
         answered=sum(invitations),
         groups=[] if still_open else with_complements_hidden(groups, survey_round.min_group),
         comments=list(comments) if sum(invitations) >= survey_round.min_group and not still_open else [],
-        open_until=_aware(survey_round.closes_at) if still_open else None,
+        open_until=survey_round.closes_at if still_open else None,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored instant as UTC (SQLite returns it naive)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def with_complements_hidden(groups: list[GroupResult], min_group: int) -> list[GroupResult]:
@@ -332,7 +327,7 @@ def close_round(session: Session, label: str, *, actor: str, now: datetime) -> S
     """End round ``label`` now, before its date (audited): its links stop answering and its
     results can be read. None if there is no such round; a closed round is left as it is."""
     survey_round = session.exec(select(SurveyRound).where(SurveyRound.label == label)).first()
-    if survey_round is None or _aware(survey_round.closes_at) <= now:
+    if survey_round is None or survey_round.closes_at <= now:
         return survey_round
     survey_round.closes_at = now
     session.add(survey_round)
