@@ -53,11 +53,20 @@ def wait_for(flow_run_id: Any, *, pause_key: str | None = None, final: bool = Fa
     raise TimeoutError(f"flow run {flow_run_id} did not reach {pause_key or 'a final state'}: {run.state}")
 
 
+def saved_form_input(flow_run_id: Any, pause_key: str, part: str) -> Any:
+    """What the run saved for its pause ``pause_key`` (``schema`` or ``description``). Prefect sets
+    the Suspended state first and saves the form a moment later: poll, as the resumes do."""
+
+    deadline = time.monotonic() + 10
+    while (saved := read_flow_run_input(f"suspended-{pause_key}-{part}", flow_run_id=flow_run_id)) is None:
+        assert time.monotonic() < deadline, f"no form {part} saved for {pause_key}"
+        time.sleep(0.2)
+    return saved
+
+
 def form_schema(flow_run_id: Any, pause_key: str) -> dict[str, Any]:
     """The form Prefect shows for the run's pause ``pause_key``, as the run saved it."""
-    from prefect.input.actions import read_flow_run_input
-
-    schema = read_flow_run_input(f"suspended-{pause_key}-schema", flow_run_id=flow_run_id)
+    schema = saved_form_input(flow_run_id, pause_key, "schema")
     assert isinstance(schema, dict), f"no form saved for {pause_key}"
     return schema
 
@@ -108,7 +117,7 @@ def test_a_large_deal_waits_for_two_entitled_directors(
     wait_for(flow_run.id, pause_key="review-3")
     answer(flow_run.id, "approve", first)  # 1 of 2
     wait_for(flow_run.id, pause_key="review-4")
-    told = read_flow_run_input("suspended-review-4-description", flow_run_id=flow_run.id)
+    told = saved_form_input(flow_run.id, "review-4", "description")
     assert told.startswith("**Your previous answer: 1 of 2 approvals"), "the form says where it stands"
     answer(flow_run.id, "approve", first)  # the same director again: refused
     wait_for(flow_run.id, pause_key="review-5")

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
-from prefect.input.actions import read_flow_run_input
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -30,7 +29,7 @@ from partnerflow.referrals.review import (
     request_review,
 )
 from tests.factories import LINKS, add_person, mailed_invitation
-from tests.flows.test_deal_registration_flow import wait_for
+from tests.flows.test_deal_registration_flow import saved_form_input, wait_for
 from tests.referrals.test_qualification import NOW, qualify, referral, sponsor, won
 
 MANAGER = "manager@vendor.example"
@@ -113,7 +112,7 @@ def test_the_daily_sweep_starts_a_review_that_a_managers_code_clears(
     _link, code = mailed_invitation(engine, MANAGER, "referral_flagged")
     resume_with_input(run_id, {"decision": "approve", "approval_code": MANAGER})
     wait_for(run_id, pause_key="review-2")  # a typed address decides nothing, and says why
-    told = read_flow_run_input("suspended-review-2-description", flow_run_id=UUID(run_id))
+    told = saved_form_input(UUID(run_id), "review-2", "description")
     assert told.startswith(f"**Your previous answer: this code is not valid for referral {flagged}**")
     resume_with_input(run_id, {"decision": "approve", "approval_code": code})
     final = wait_for(run_id, final=True)
