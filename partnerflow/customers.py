@@ -3,13 +3,16 @@
 
 The key is, by preference: the SIREN (``siren:552100554``), else the company's own web or e-mail
 domain (``domain:acme.fr``; free-mail providers do not identify a company), else the company name
-folded (``name:acme industrie``: case, accents, punctuation and legal forms removed).
+folded (``name:acme industrie``: case, accents, punctuation and legal forms removed, letters of
+every script kept and look-alike letters of other scripts read as the Latin ones they imitate).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from partnerflow.lookalikes import folded_letters
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -74,7 +77,6 @@ LEGAL_FORMS = frozenset(
         "ab",
     }
 )
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def customer_key(
@@ -106,7 +108,7 @@ def names_a_company(name: str) -> str:
     """``name`` when it holds at least one letter or digit, of any script (a pydantic
     ``AfterValidator``): a name of punctuation or invisible characters folds to the empty key
     ``name:``, shared with every other such name, so one of them blocked all the others."""
-    if not any(char.isalnum() for char in name):
+    if not fold_company_name(name):
         raise ValueError("has no letter or digit: it names no company")
     return name
 
@@ -125,13 +127,19 @@ def business_domain(value: str) -> str | None:
 
 
 def fold_company_name(name: str) -> str:
-    """``"Société Générale d'Énergie SAS"`` → ``"societe generale d energie"``."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    ascii_text = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", ascii_text)  # S.A.S. -> sas
-    ascii_text = ascii_text.replace(".", "")
-    words = [word for word in _NON_WORD.split(ascii_text) if word]
+    """``"Société Générale d'Énergie SAS"`` → ``"societe generale d energie"``: letters of every
+    script kept, look-alikes folded (:func:`partnerflow.lookalikes.folded_letters`), punctuation and
+    legal forms removed."""
+    text = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", folded_letters(name))  # S.A.S. -> sas
+    text = "".join(char if _in_a_word(char) else " " for char in text.replace(".", ""))
+    words = text.split()
     while len(words) > 1 and words[-1] in LEGAL_FORMS:
         words.pop()
     while len(words) > 1 and words[0] in LEGAL_FORMS:
         words.pop(0)
     return " ".join(words)
+
+
+def _in_a_word(char: str) -> bool:
+    """Letters and digits of any script, and the marks that belong to them (Devanagari vowels)."""
+    return char.isalnum() or unicodedata.category(char).startswith("M")

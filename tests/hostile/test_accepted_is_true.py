@@ -191,17 +191,73 @@ def test_a_siren_in_another_scripts_digits_is_refused(
 def test_a_name_in_another_script_is_accepted_as_typed(
     engine: Engine, network: dict[str, int], tmp_path: Path
 ) -> None:
-    """Letters of every script name a company (its key is not built from them yet: #27 class 1)."""
+    """Letters of every script name a company, and its key keeps them (it was ``name:``)."""
     rows = tmp_path / "rows.json"
     rows.write_text(
-        json.dumps([{**submission(network["first"]), "customer_name": "株式会社トヨタ"}]), encoding="utf-8"
+        json.dumps([{**submission(network["first"], **FREE_MAIL), "customer_name": "株式会社トヨタ"}]),
+        encoding="utf-8",
     )
 
     assert runner.invoke(app, ["deals", "submit", str(rows), "--no-start-reviews"]).exit_code == 0
 
     with Session(engine) as session:
         stored = session.exec(select(Registration)).one()
-    assert stored.customer_name == "株式会社トヨタ" and stored.outcome != "refused"
+    assert stored.customer_name == "株式会社トヨタ"
+    assert stored.customer_key.startswith("name:株式会社")  # ト, ヨ, タ as their look-alike skeletons
+    assert stored.outcome != "refused"
+
+
+# A free-mail contact names no company: the key is the names (as for most small customers).
+FREE_MAIL = {"customer_email": "achats@gmail.com"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("Газпром", "Лукойл", id="two-cyrillic-names"),
+        pytest.param("株式会社トヨタ", "本田技研工業株式会社", id="two-japanese-names"),
+        pytest.param("🚀 Rocket", "🛸 Saucer", id="emoji-and-latin"),
+    ],
+)
+def test_two_companies_named_in_another_script_are_no_conflict(
+    network: dict[str, int], submit: Any, first: str, second: str
+) -> None:
+    """Measured before: both folded to ``name:``, so the second was rejected as the first's customer."""
+    submit(submission(network["first"], customer_name=first, **FREE_MAIL))
+    result = submit(submission(network["second"], customer_name=second, **FREE_MAIL))
+    assert result.outcome == "approve", result
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        pytest.param("АСМЕ Industrie SAS", id="cyrillic-capitals"),
+        pytest.param("Αcme Ιndustrie SAS", id="greek-capitals"),
+        pytest.param("Acme Indus\u200btrie SAS", id="zero-width-space"),
+        pytest.param("Ａｃｍｅ Ｉｎｄｕｓｔｒｉｅ", id="full-width"),
+        pytest.param("Acme Industrie S.\u00adA.S.", id="soft-hyphen"),
+    ],
+)
+def test_a_look_alike_spelling_of_a_protected_customer_is_a_conflict(
+    network: dict[str, int], submit: Any, disguised: str
+) -> None:
+    """Measured before: a look-alike letter from another script let a second partner register it.
+    (Bidirectional overrides are refused before: "contains a control character".)"""
+    submit(submission(network["first"], **FREE_MAIL))
+    result = submit(submission(network["second"], customer_name=disguised, **FREE_MAIL))
+    assert (result.outcome, result.rule_id) == ("reject", "conflict-protected")
+
+
+@pytest.mark.parametrize(
+    ("registered", "ligature"),
+    [("Oeuvre Conseil", "Œuvre Conseil"), ("Aether Labs", "Æther Labs"), ("Strasse Bau", "Straße Bau")],
+)
+def test_a_ligature_is_the_letters_it_joins(
+    network: dict[str, int], submit: Any, registered: str, ligature: str
+) -> None:
+    submit(submission(network["first"], customer_name=registered, **FREE_MAIL))
+    result = submit(submission(network["second"], customer_name=ligature, **FREE_MAIL))
+    assert (result.outcome, result.rule_id) == ("reject", "conflict-protected")
 
 
 def test_two_companies_with_full_width_sirens_stay_two_customers(engine: Engine, tmp_path: Path) -> None:
