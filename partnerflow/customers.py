@@ -114,16 +114,30 @@ def names_a_company(name: str) -> str:
 
 
 def business_domain(value: str) -> str | None:
-    """The registrable-looking domain of a URL, host or e-mail, or None for free mail / nothing."""
+    """The registrable-looking domain of a URL, host or e-mail, or None for free mail / nothing;
+    look-alike letters folded as in names (a homograph domain is the company it imitates)."""
     text = value.strip().lower()
     if not text:
         return None
     text = text.rpartition("@")[2] if "@" in text else text
     text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/", 1)[0].split(":", 1)[0]
-    text = text.removeprefix("www.").strip(".")
+    text = folded_letters(_unicode_host(text.removeprefix("www.").strip(".")))
     if "." not in text or text in FREE_MAIL_DOMAINS:
         return None
     return text
+
+
+def _unicode_host(host: str) -> str:
+    """``xn--`` labels read as the letters they encode, so a look-alike domain typed either way
+    folds like its name (``аcme.fr`` with a Cyrillic ``а`` is ``acme.fr``); a label that is not
+    valid punycode is kept as typed."""
+    labels = []
+    for label in host.split("."):
+        try:
+            labels.append(label.encode("ascii").decode("idna") if label.startswith("xn--") else label)
+        except UnicodeError:
+            labels.append(label)
+    return ".".join(labels)
 
 
 def fold_company_name(name: str) -> str:

@@ -1,10 +1,10 @@
-"""Customer keys from names keep every script and fold look-alike letters (TR39).
+"""Customer keys from names (and domains) keep every script and fold look-alike letters (TR39).
 
 The name fold kept ASCII letters only: a name without Latin letters folded to ``name:`` (one key
 for all such companies) and ``Łódź`` to ``name:odz``. Keys built from a name are computed again
-with :func:`partnerflow.customers.customer_key`; a name typed in plain ASCII keeps its key, so
-only names with other characters change. Tables that hold only the key (protection claims,
-rewards, clawbacks, payouts) follow the row the key came from; where two rows would now share a
+with :func:`partnerflow.customers.customer_key`; a name or domain typed in plain ASCII keeps its
+key, so only those with other characters (or punycode) change. Tables that hold only the key
+(protection claims, rewards, clawbacks, payouts) follow the row the key came from; where two rows would now share a
 key that must be unique, the older key is kept and the row named on the console, for a person to
 merge (the new check applies to everything submitted from now on).
 
@@ -26,7 +26,11 @@ down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NAMED = sa.column("customer_key", sa.String).like("name:%")
+# Keys from a SIREN do not change; keys from a name or a domain change when they hold anything
+# but ASCII (a domain may be a look-alike, or punycode).
+NAMED = sa.or_(
+    sa.column("customer_key", sa.String).like("name:%"), sa.column("customer_key").like("domain:%")
+)
 log = logging.getLogger("alembic.runtime.migration")
 
 

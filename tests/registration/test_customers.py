@@ -81,3 +81,10 @@ def test_names_in_other_scripts_keep_their_letters(one: str, other: str) -> None
 def test_a_name_with_nothing_left_names_no_company(name: str) -> None:
     with pytest.raises(ValueError, match="names no company"):
         names_a_company(name)
+
+
+@pytest.mark.parametrize("address", ["buyer@аcme.fr", "https://www.xn--cme-5cd.fr/", "buyer@ACME.fr"])
+def test_a_look_alike_domain_is_the_company_it_imitates(address: str) -> None:
+    """A Cyrillic ``а`` in the domain (typed, or as punycode) is another domain on the internet but
+    the same customer to a reviewer."""
+    assert customer_key(name="Acme", email=address) == "domain:acme.fr"
