@@ -4,9 +4,9 @@ The name fold kept ASCII letters only: a name without Latin letters folded to ``
 for all such companies) and ``Łódź`` to ``name:odz``. Keys built from a name are computed again
 with :func:`partnerflow.customers.customer_key`; a name or domain typed in plain ASCII keeps its
 key, so only those with other characters (or punycode) change. Tables that hold only the key
-(protection claims, rewards, clawbacks, payouts) follow the row the key came from; where two rows would now share a
-key that must be unique, the older key is kept and the row named on the console, for a person to
-merge (the new check applies to everything submitted from now on).
+(protection claims, rewards, clawbacks, payouts) follow the row the key came from; where two rows
+would now share a key that must be unique, the older key is kept and the row named in a warning,
+for a person to merge (the new check applies to everything submitted from now on).
 
 Revision ID: 0029
 Revises: 0028
