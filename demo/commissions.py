@@ -115,6 +115,7 @@ def _close_deals(period: Period) -> list[int]:
                 amount=Decimal(amount),
                 closed_on=closed_on,
                 actor="demo",
+                close_review=policy.document.close_review,
             )
             ids.append(result.registration_id)
     console.print(f"{len(ids)} registered deal(s) closed won on {closed_on}")

@@ -165,6 +165,7 @@ def _close_referred_deals() -> int:
                 amount=Decimal(amount),
                 closed_on=closed_on,
                 actor="demo",
+                close_review=policy.document.close_review,
             )
             won += 1
     console.print(f"referrals dated {referred_at:%Y-%m-%d}; their first deals closed won on {closed_on}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 DECISIONS: dict[str, tuple[str, ...]] = {
     "registration": ("approve", "reject", "request-info"),
+    "close": ("approve", "reject"),  # book a won close far above its registration, or undo it
     "campaign": ("approve", "reject"),
     "settlement": ("approve", "reject"),
     "rebalancing": ("approve", "reject"),
@@ -20,6 +21,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
 SUBJECT_NAMES: dict[str, dict[str, str]] = {
     "en": {
         "registration": "Deal registration",
+        "close": "Deal close to confirm",
         "campaign": "Discount campaign",
         "settlement": "Commission settlement",
         "rebalancing": "Reseller rebalancing",
@@ -31,6 +33,7 @@ SUBJECT_NAMES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "registration": "Enregistrement d'affaire",
+        "close": "Clôture d'affaire à confirmer",
         "campaign": "Campagne de remise",
         "settlement": "Paiement des commissions",
         "rebalancing": "Rééquilibrage des revendeurs",

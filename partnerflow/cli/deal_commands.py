@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import wake_values
+from partnerflow.cli.decision_runs import start_decision_run
 from partnerflow.cli.file_intake import FileIntake, take_in_file
 from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import (
@@ -243,16 +244,29 @@ def close(
     on: Annotated[str | None, typer.Option("--date", help="Close date (YYYY-MM-DD), default today.")] = None,
     actor: Annotated[str, typer.Option(help="Who records the outcome.")] = "cli",
 ) -> None:
-    """Record a deal's outcome; a won deal emits the partnerflow.deal.closed event."""
+    """Record a deal's outcome; a won deal emits the partnerflow.deal.closed event. A won amount
+    far above the registered one (the policy's close_review) waits for a channel director: the
+    review-deal-close run asks them, and the event follows their confirmation."""
     if not won and amount is not None:
         raise InputProblem("--amount: a lost deal has no final amount (it would be dropped); leave it out")
-    closed_on = option_date(on, "--date") if on else context().clock.today()
+    ctx = context()
+    closed_on = option_date(on, "--date") if on else ctx.clock.today()
     value = option_amount(amount, "--amount") if amount is not None else None
+    close_review = ctx.policy("deal_registration", closed_on).document.close_review
     with _explained(ProtectionError), session_scope() as session:
         registration = close_registration(
-            session, registration_id, won=won, amount=value, closed_on=closed_on, actor=actor
+            session,
+            registration_id,
+            won=won,
+            amount=value,
+            closed_on=closed_on,
+            actor=actor,
+            close_review=close_review,
         )
         closed = registration.model_copy()
+    if closed.status is RegistrationStatus.CLOSE_REVIEW:
+        _start_close_review(registration_id, close_review.amount_factor)
+        return
     console.print(f"registration {registration_id}: {closed.status.value}")
     if won and value is not None and closed.partner_id is not None:
         try:
@@ -268,6 +282,17 @@ def close(
             errors.print(
                 f"partnerflow.deal.closed not emitted ({error}); commissions will not see it", soft_wrap=True
             )
+
+
+def _start_close_review(registration_id: int, factor: float) -> None:
+    console.print(
+        f"registration {registration_id}: close-review: the amount is more than {factor:g} times the "
+        "registered one; a channel director confirms it before commissions see it"
+    )
+    run_id = start_decision_run(
+        "review-deal-close/review-deal-close", "registration_id", registration_id, recorded="close recorded"
+    )
+    console.print(f"the channel directors are asked (run {run_id})")
 
 
 @app.command()

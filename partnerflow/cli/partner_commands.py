@@ -10,13 +10,13 @@ import typer
 
 from partnerflow.approvals.operators import proven_operator, refuse_operator
 from partnerflow.cli.approval_commands import OperatorLink
+from partnerflow.cli.decision_runs import start_decision_run
 from partnerflow.cli.output import console, errors, friendly_errors
 from partnerflow.contacts import assign_manager
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health.removal import RemovalRefused, ask_removal
 from partnerflow.models import AttritionCause, Role
-from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
 ASSIGNS_MANAGERS = frozenset({Role.CHANNEL_DIRECTOR, Role.CHANNEL_OPS, Role.PROGRAMME_OWNER})
@@ -92,13 +92,7 @@ def remove(
         raise typer.Exit(2) from None
     if removal_id is None:
         raise refused(f"partners remove: refused: {operator}")
-    try:
-        run_id = start_run("remove-partner/remove-partner", {"removal_id": removal_id})
-    except PrefectUnavailable as unavailable:
-        errors.print(
-            f"removal {removal_id} recorded, but {unavailable}; then: "
-            f"prefect deployment run remove-partner/remove-partner -p removal_id={removal_id}",
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
+    run_id = start_decision_run(
+        "remove-partner/remove-partner", "removal_id", removal_id, recorded=f"removal {removal_id} recorded"
+    )
     console.print(f"removal {removal_id} asked: the channel managers decide (run {run_id})")

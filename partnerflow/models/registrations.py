@@ -21,6 +21,7 @@ class RegistrationStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    CLOSE_REVIEW = "close-review"  # recorded as won far above its registered amount: to confirm
     WON = "won"
     LOST = "lost"
 

@@ -23,6 +23,7 @@ from partnerflow.policy.errors import (
 from partnerflow.policy.kinds import (
     POLICY_KINDS,
     CampaignAction,
+    CloseReview,
     CommissionAction,
     CommissionPlanPolicy,
     DealAction,
@@ -50,6 +51,7 @@ __all__ = [
     "CampaignAction",
     "Change",
     "ChangedDecision",
+    "CloseReview",
     "CommissionAction",
     "CommissionPlanPolicy",
     "DealAction",

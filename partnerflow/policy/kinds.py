@@ -69,6 +69,19 @@ class ProtectionSettings(Strict):
     extension_days: int = Field(default=60, ge=1)
 
 
+class CloseReview(Strict):
+    """A won close far above what was registered is a typo or a different deal: it waits for a
+    channel director before commissions see it (measured: a close 1,000 times the registration
+    accrued 1,000 times the commission, unreviewed)."""
+
+    amount_factor: float = Field(
+        default=3.0,
+        gt=1,
+        le=1000,
+        description="a won close above this many times the registered amount waits for a channel director",
+    )
+
+
 class DealRegistrationPolicy(PolicyDocument[DealAction]):
     KIND: ClassVar[str] = "deal_registration"
     OUTCOMES: ClassVar[tuple[str, ...]] = ("approve", "reject", "review")
@@ -96,6 +109,7 @@ class DealRegistrationPolicy(PolicyDocument[DealAction]):
 
     protection: ProtectionSettings
     review_sla: ReviewSla
+    close_review: CloseReview = Field(default_factory=CloseReview)
     rules: list[DealRule]
 
 

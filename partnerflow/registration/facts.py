@@ -16,6 +16,7 @@ from partnerflow.registration.submission import DealSubmission
 HISTORY_STATUSES = (  # a registration that was approved once, whatever happened next
     RegistrationStatus.APPROVED,
     RegistrationStatus.EXPIRED,
+    RegistrationStatus.CLOSE_REVIEW,
     RegistrationStatus.WON,
     RegistrationStatus.LOST,
 )

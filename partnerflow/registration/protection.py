@@ -14,7 +14,7 @@ from partnerflow.clock import programme_date
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.notify import TemplateRenderer
-from partnerflow.policy import DealRegistrationPolicy, Policy
+from partnerflow.policy import CloseReview, DealRegistrationPolicy, Policy
 from partnerflow.registration.notices import notify_partner
 from partnerflow.registration.reasons import extension_granted, extension_refused
 from partnerflow.registration.sla import PolicyForDate
@@ -58,7 +58,7 @@ def expiry_sweep(
         partner = _partner(session, registration)
         days_left = (registration.protection_ends_on - today).days
         if days_left < 0:
-            _release(session, registration)
+            release_protection(session, registration)
             registration.status = RegistrationStatus.EXPIRED
             session.add(registration)
             record_event(
@@ -137,9 +137,18 @@ def request_extension(
 
 
 def close_registration(
-    session: Session, registration_id: int, *, won: bool, amount: Decimal | None, closed_on: date, actor: str
+    session: Session,
+    registration_id: int,
+    *,
+    won: bool,
+    amount: Decimal | None,
+    closed_on: date,
+    actor: str,
+    close_review: CloseReview,
 ) -> Registration:
-    """Record the deal's outcome; a won deal needs its final amount. Protection is released."""
+    """Record the deal's outcome; a won deal needs its final amount. Protection is released; a
+    won amount more than ``close_review.amount_factor`` times the registered one is held for a
+    channel director instead (status ``close-review``, protection kept until they confirm)."""
     registration = _registration(session, registration_id)
     if registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED):
         raise ProtectionError(
@@ -154,8 +163,12 @@ def close_registration(
         raise ProtectionError(
             f"close date {closed_on} must be between the registration ({registered_on}) and {latest}"
         )
-    _release(session, registration)
-    registration.status = RegistrationStatus.WON if won else RegistrationStatus.LOST
+    held = won and amount is not None and far_above_registration(registration, amount, close_review)
+    if held:
+        registration.status = RegistrationStatus.CLOSE_REVIEW
+    else:
+        release_protection(session, registration)
+        registration.status = RegistrationStatus.WON if won else RegistrationStatus.LOST
     registration.closed_on = closed_on
     registration.closed_amount = amount if won else None
     session.add(registration)
@@ -171,6 +184,11 @@ def close_registration(
     return registration
 
 
+def far_above_registration(registration: Registration, amount: Decimal, rule: CloseReview) -> bool:
+    """The close is more than ``rule.amount_factor`` times the registered estimate."""
+    return registration.amount is not None and amount > registration.amount * Decimal(str(rule.amount_factor))
+
+
 def _check_final_amount(amount: Decimal | None) -> None:
     """A won deal's amount: a finite number of euros and cents, above 0, within the books' range."""
     if amount is None or not amount.is_finite() or amount <= 0:
@@ -181,7 +199,8 @@ def _check_final_amount(amount: Decimal | None) -> None:
         raise ProtectionError(f"amount {amount} has more than two decimals (cents)")
 
 
-def _release(session: Session, registration: Registration) -> None:
+def release_protection(session: Session, registration: Registration) -> None:
+    """The registration's customer and product lines are free for other partners again."""
     session.exec(delete(ProtectionClaim).where(col(ProtectionClaim.registration_id) == registration.id))
 
 

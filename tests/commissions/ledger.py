@@ -24,7 +24,7 @@ from partnerflow.commissions.settlement import (
     settlement_subject,
 )
 from partnerflow.models import Partner, Role, SettlementBatch
-from partnerflow.policy import PolicyLibrary
+from partnerflow.policy import CloseReview, PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
@@ -52,7 +52,13 @@ def won(
     registration_id = submit(submission(partner_id, customer_email=f"buyer@{customer}.fr")).registration_id
     with Session(engine) as session:
         close_registration(
-            session, registration_id, won=True, amount=Decimal(amount), closed_on=closed_on, actor="test"
+            session,
+            registration_id,
+            won=True,
+            amount=Decimal(amount),
+            closed_on=closed_on,
+            actor="test",
+            close_review=CloseReview(),
         )
         session.commit()
     return registration_id

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.models import BatchStatus, CommissionLine, LineStatus, Statement, StatementStatus
+from partnerflow.policy import CloseReview
 from partnerflow.registration.intake import take_in
 from partnerflow.registration.protection import close_registration
 from tests.commissions.ledger import NOW, VALID_IBAN, accrue_all, add_finance, answer, open_batch, pay, rows
@@ -32,6 +33,7 @@ def close_won(engine: Engine, partner_id: int, amount: str, customer: str) -> in
             amount=Decimal(amount),
             closed_on=date(2027, 1, 5),
             actor="test",
+            close_review=CloseReview(),
         )
         session.commit()
         return result.registration_id

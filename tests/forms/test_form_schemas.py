@@ -13,6 +13,7 @@ from prefect.flows import load_flow_from_entrypoint
 from prefect.input import RunInput
 from prefect.utilities.callables import parameter_schema
 
+from flows.deal_close_review import CloseAnswer
 from flows.deal_registration import ReviewDecision
 from flows.discount_campaign import FORMS, SignOffForm
 from flows.partner_admission import AdmissionAnswer
@@ -28,6 +29,7 @@ from partnerflow.territories import ORDERED_CODES
 DEPLOYMENTS = read_deployments()
 DECISION_FORMS: list[type[RunInput]] = [
     ReviewDecision,
+    CloseAnswer,
     SignOffForm,
     *FORMS.values(),
     AdmissionAnswer,

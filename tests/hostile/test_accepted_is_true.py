@@ -276,3 +276,19 @@ def test_two_companies_with_full_width_sirens_stay_two_customers(engine: Engine,
     with Session(engine) as session:
         keys = sorted(session.exec(select(Customer.customer_key)).all())
     assert keys == ["siren:552100554", "siren:732829320"]
+
+
+def test_a_close_far_above_the_registration_is_not_booked_unreviewed(
+    network: dict[str, int], submit: Any, engine: Engine
+) -> None:
+    """A close 1,000 times the registered amount was booked as won and paid commission on."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    registration_id = submit(submission(network["first"])).registration_id
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):  # no server: still held
+        result = runner.invoke(app, ["deals", "close", str(registration_id), "--won", "--amount", "12000000"])
+
+    assert "close-review" in result.output and "Traceback" not in result.output
+    with Session(engine) as session:
+        stored = session.get_one(Registration, registration_id)
+    assert stored.status.value == "close-review"

@@ -40,6 +40,7 @@ for deployment, parameter in (
     ("review-registration", "registration_id"),
     ("request-extension", "registration_id"),
     ("remove-partner", "removal_id"),
+    ("review-deal-close", "registration_id"),
     ("review-referral", "referral_id"),
 ):
     for name, value in BAD_NUMBERS.items():

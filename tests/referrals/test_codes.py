@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from partnerflow.cli import app
 from partnerflow.models import Referral, SponsorInvitation
+from partnerflow.policy import CloseReview
 from partnerflow.referrals.codes import referrals_from_codes
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
@@ -48,7 +49,13 @@ def test_a_quoted_code_refers_the_registered_customer_once_and_its_won_deal_qual
         [referral] = session.exec(select(Referral)).all()
         named = (referral.company, referral.customer_key)
         close_registration(
-            session, deal, won=True, amount=Decimal("20000"), closed_on=date(2027, 1, 10), actor="test"
+            session,
+            deal,
+            won=True,
+            amount=Decimal("20000"),
+            closed_on=date(2027, 1, 10),
+            actor="test",
+            close_review=CloseReview(),
         )
         session.commit()
     assert named == ("Acme Industrie SAS", "domain:acme.fr")

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from partnerflow.models import Notification, ProtectionClaim, RegistrationStatus
+from partnerflow.policy import CloseReview
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import (
     ExpiryReport,
@@ -91,6 +92,7 @@ def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, a
             amount=Decimal("11800.00"),
             closed_on=date(2027, 1, 10),
             actor="ops@vendor.example",
+            close_review=CloseReview(),
         )
         session.commit()
     registration = load_registration(engine, approved)
@@ -100,7 +102,15 @@ def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, a
 
 def test_a_won_deal_needs_an_amount(engine: Engine, approved: int) -> None:
     with Session(engine) as session, pytest.raises(ProtectionError, match="needs its final amount"):
-        close_registration(session, approved, won=True, amount=None, closed_on=date(2027, 1, 10), actor="x")
+        close_registration(
+            session,
+            approved,
+            won=True,
+            amount=None,
+            closed_on=date(2027, 1, 10),
+            actor="x",
+            close_review=CloseReview(),
+        )
 
 
 def test_a_rejected_registration_cannot_be_closed(
@@ -108,4 +118,12 @@ def test_a_rejected_registration_cannot_be_closed(
 ) -> None:
     rejected = submit(submission(network["first"], expected_close_on="2028-06-01")).registration_id
     with Session(engine) as session, pytest.raises(ProtectionError, match="is rejected"):
-        close_registration(session, rejected, won=False, amount=None, closed_on=date(2027, 1, 10), actor="x")
+        close_registration(
+            session,
+            rejected,
+            won=False,
+            amount=None,
+            closed_on=date(2027, 1, 10),
+            actor="x",
+            close_review=CloseReview(),
+        )
