@@ -39,13 +39,17 @@ from partnerflow.models import (
     Territory,
 )
 from partnerflow.notify import TemplateRenderer, opened
-from partnerflow.policy import load_file
+from partnerflow.policy import CloseReview, load_file
 from partnerflow.settings import PROJECT_ROOT
 
 SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
 POLICY = load_file(SHIPPED_DEAL_POLICY)
+# For tests about what follows a won close: their deals register the factory's 12,000 and close at
+# the figures the test is about (up to 35 times more). The close review (a close far above its
+# registration waits for a director) has its own tests: tests/registration/test_close_review.py.
+CLOSED_AS_RECORDED = CloseReview(amount_factor=1000)
 SECRET_KEY = "partnerflow test secret key"
 LINKS = Links(Keys(SECRET_KEY), "http://127.0.0.1:4280", "http://127.0.0.1:4200")
 

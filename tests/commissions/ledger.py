@@ -24,11 +24,11 @@ from partnerflow.commissions.settlement import (
     settlement_subject,
 )
 from partnerflow.models import Partner, Role, SettlementBatch
-from partnerflow.policy import CloseReview, PolicyLibrary
+from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
-from tests.factories import LINKS, add_person, answer_as, ask, submission
+from tests.factories import CLOSED_AS_RECORDED, LINKS, add_person, answer_as, ask, submission
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -58,7 +58,7 @@ def won(
             amount=Decimal(amount),
             closed_on=closed_on,
             actor="test",
-            close_review=CloseReview(),
+            close_review=CLOSED_AS_RECORDED,
         )
         session.commit()
     return registration_id

@@ -9,12 +9,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.models import BatchStatus, CommissionLine, LineStatus, Statement, StatementStatus
-from partnerflow.policy import CloseReview
 from partnerflow.registration.intake import take_in
 from partnerflow.registration.protection import close_registration
 from tests.commissions.ledger import NOW, VALID_IBAN, accrue_all, add_finance, answer, open_batch, pay, rows
+from tests.factories import CLOSED_AS_RECORDED, POLICY, RENDERER, gold_partner, submission
 from tests.factories import NOW as SUBMITTED
-from tests.factories import POLICY, RENDERER, gold_partner, submission
 
 
 def close_won(engine: Engine, partner_id: int, amount: str, customer: str) -> int:
@@ -33,7 +32,7 @@ def close_won(engine: Engine, partner_id: int, amount: str, customer: str) -> in
             amount=Decimal(amount),
             closed_on=date(2027, 1, 5),
             actor="test",
-            close_review=CloseReview(),
+            close_review=CLOSED_AS_RECORDED,
         )
         session.commit()
         return result.registration_id

@@ -15,9 +15,8 @@ from partnerflow.models import CommissionLine
 from partnerflow.orchestration.deployments import read_deployments
 from partnerflow.orchestration.prefect_api import emit_deal_closed
 from partnerflow.orchestration.serving import deployment_trigger, served_in_thread
-from partnerflow.policy import CloseReview
 from partnerflow.registration.protection import close_registration
-from tests.factories import submission
+from tests.factories import CLOSED_AS_RECORDED, submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
@@ -35,7 +34,7 @@ def test_a_won_deal_is_accrued_by_the_event_trigger(engine: Engine, network: dic
                 amount=Decimal("50000"),
                 closed_on=date(2027, 1, 15),
                 actor="test",
-                close_review=CloseReview(),
+                close_review=CLOSED_AS_RECORDED,
             )
             session.commit()
         time.sleep(2)  # let the automation be registered before the event arrives

@@ -13,11 +13,10 @@ from typer.testing import CliRunner
 
 from partnerflow.cli import app
 from partnerflow.models import Referral, SponsorInvitation
-from partnerflow.policy import CloseReview
 from partnerflow.referrals.codes import referrals_from_codes
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
-from tests.factories import submission
+from tests.factories import CLOSED_AS_RECORDED, submission
 from tests.referrals.test_qualification import qualify, rewards, sponsor
 
 Submit = Callable[..., IntakeResult]
@@ -55,7 +54,7 @@ def test_a_quoted_code_refers_the_registered_customer_once_and_its_won_deal_qual
             amount=Decimal("20000"),
             closed_on=date(2027, 1, 10),
             actor="test",
-            close_review=CloseReview(),
+            close_review=CLOSED_AS_RECORDED,
         )
         session.commit()
     assert named == ("Acme Industrie SAS", "domain:acme.fr")
