@@ -49,6 +49,8 @@ class ApprovalRequest(SQLModel, table=True):
     requested_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()
     closed_at: datetime | None = timestamp_field(nullable=True)
+    reminded_at: datetime | None = timestamp_field(nullable=True)  # the decision clock's last reminder
+    escalated_at: datetime | None = timestamp_field(nullable=True)  # the escalation role was told
 
 
 class ApprovalGrant(SQLModel, table=True):
