@@ -116,6 +116,7 @@ def _close_deals(period: Period) -> list[int]:
                 closed_on=closed_on,
                 actor="demo",
                 close_review=policy.document.close_review,
+                now=datetime.combine(closed_on, time(17), tzinfo=UTC),
             )
             ids.append(result.registration_id)
     console.print(f"{len(ids)} registered deal(s) closed won on {closed_on}")

@@ -166,6 +166,7 @@ def _close_referred_deals() -> int:
                 closed_on=closed_on,
                 actor="demo",
                 close_review=policy.document.close_review,
+                now=datetime.combine(closed_on, time(17), tzinfo=UTC),
             )
             won += 1
     console.print(f"referrals dated {referred_at:%Y-%m-%d}; their first deals closed won on {closed_on}")

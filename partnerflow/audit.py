@@ -19,6 +19,7 @@ def record_event(
     action: str,
     subject_type: str,
     subject_id: str | int,
+    now: datetime,
     stamp: PolicyStamp | None = None,
     rule_id: str | None = None,
     details: dict[str, Any] | None = None,
@@ -27,8 +28,11 @@ def record_event(
 
     Args:
         actor: a person's e-mail, or ``system:<component>`` for automatic decisions.
+        now: when it happened, on the programme's clock (``partnerflow.context``), like every
+            other date the event is about: the trail reads the same clock as what it records.
     """
     event = AuditEvent(
+        occurred_at=now,
         actor=actor,
         action=action,
         subject_type=subject_type,

@@ -8,6 +8,8 @@ footer gives the programme's address (``PARTNERFLOW_PROGRAMME_CONTACT``).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -69,7 +71,7 @@ def lookup(contacts: dict[str, Contact], partner: Partner) -> Contact:
     return contacts.get(partner.territory_code) or contacts.get("", {})
 
 
-def assign_manager(session: Session, code: str, email: str, *, actor: str) -> str:
+def assign_manager(session: Session, code: str, email: str, *, actor: str, now: datetime) -> str:
     """Make the active channel manager ``email`` the contact of département ``code`` (audited);
     returns what changed, or raises LookupError saying why not."""
     territory = session.get(Territory, code)
@@ -83,6 +85,7 @@ def assign_manager(session: Session, code: str, email: str, *, actor: str) -> st
     session.add(territory)
     record_event(
         session,
+        now=now,
         actor=actor,
         action="territory.manager-assigned",
         subject_type="territory",

@@ -54,7 +54,7 @@ def sweep_registration_expiry() -> ExpiryReport:
     """Send due expiry reminders and expire registrations past their last protected day."""
     ctx = context()
     with session_scope() as session:
-        return expiry_sweep(session, policy_for=_policy_for, renderer=ctx.renderer, today=ctx.clock.today())
+        return expiry_sweep(session, policy_for=_policy_for, renderer=ctx.renderer, now=ctx.clock.now())
 
 
 @task(name="decide-extension", **SWEEP)

@@ -11,7 +11,7 @@ from partnerflow.cli import app
 from partnerflow.contacts import assign_manager, contact_for, contacts_by_territory, lookup
 from partnerflow.models import AuditEvent, Notification, Role, Territory
 from partnerflow.registration.notices import notify_partner
-from tests.factories import RENDERER, add_partner, add_person, operator_link
+from tests.factories import NOW, RENDERER, add_partner, add_person, operator_link
 
 runner = CliRunner()
 
@@ -22,7 +22,7 @@ def test_a_partner_writes_to_its_departements_manager(engine: Engine) -> None:
         add_person(session, "lyon@vendor.example", Role.CHANNEL_MANAGER)
         lyon = add_partner(session, territory="69", email="ventes@lyon.example")
         paris = add_partner(session, name="Paris Réseaux SAS", territory="75", email="ventes@paris.example")
-        assign_manager(session, "69", "Lyon@vendor.example", actor="operator:test")
+        assign_manager(session, "69", "Lyon@vendor.example", actor="operator:test", now=NOW)
         assert contact_for(session, lyon) == {"name": "Lyon", "email": "lyon@vendor.example"}
         assert contact_for(session, paris) == {"name": "First", "email": "first@vendor.example"}  # none set
         contacts = contacts_by_territory(session)
@@ -38,7 +38,7 @@ def test_the_registration_e_mail_names_the_manager_in_its_footer(engine: Engine)
     with Session(engine) as session:
         add_person(session, "lyon@vendor.example", Role.CHANNEL_MANAGER)
         partner = add_partner(session, territory="69", email="ventes@lyon.example")
-        assign_manager(session, "69", "lyon@vendor.example", actor="operator:test")
+        assign_manager(session, "69", "lyon@vendor.example", actor="operator:test", now=NOW)
         registration = _notified()
         notify_partner(session, RENDERER, event="refused", registration=registration, partner=partner)
         session.commit()
@@ -66,7 +66,7 @@ def test_only_an_active_channel_manager_can_be_a_departements_contact(engine: En
             ("13", "finance@vendor.example", "has no partners"),
         ):
             try:
-                assign_manager(session, code, email, actor="operator:test")
+                assign_manager(session, code, email, actor="operator:test", now=NOW)
             except LookupError as error:
                 assert problem in str(error)
             else:

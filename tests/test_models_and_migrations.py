@@ -79,6 +79,7 @@ def test_audit_events_cannot_be_changed(engine: Engine) -> None:
     with Session(engine) as session:
         event = record_event(
             session,
+            now=datetime(2026, 11, 23, tzinfo=UTC),
             actor="system:test",
             action="deal.approved",
             subject_type="registration",
@@ -93,7 +94,14 @@ def test_audit_events_cannot_be_changed(engine: Engine) -> None:
 
 def test_audit_events_cannot_be_deleted(engine: Engine) -> None:
     with Session(engine) as session:
-        event = record_event(session, actor="system:test", action="x", subject_type="y", subject_id=1)
+        event = record_event(
+            session,
+            now=datetime(2026, 11, 23, tzinfo=UTC),
+            actor="system:test",
+            action="x",
+            subject_type="y",
+            subject_id=1,
+        )
         session.commit()
         session.delete(event)
         with pytest.raises(AuditTrailIsAppendOnly):

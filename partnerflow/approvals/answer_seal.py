@@ -13,7 +13,7 @@ key, which is not in the database, a writer cannot make a row that verifies.
 from __future__ import annotations
 
 import hmac
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -29,7 +29,9 @@ def answer_mac(keys: Keys, answer: ApprovalAnswer, request: ApprovalRequest) -> 
     return keys.answer_mac(_facts(answer, request))
 
 
-def is_genuine(session: Session, keys: Keys, answer: ApprovalAnswer, request: ApprovalRequest) -> bool:
+def is_genuine(
+    session: Session, keys: Keys, answer: ApprovalAnswer, request: ApprovalRequest, *, now: datetime
+) -> bool:
     """True when the answer's MAC verifies; otherwise audits it (once) and says False."""
     if hmac.compare_digest(answer.mac, answer_mac(keys, answer, request)):
         return True
@@ -43,6 +45,7 @@ def is_genuine(session: Session, keys: Keys, answer: ApprovalAnswer, request: Ap
     if already is None:
         record_event(
             session,
+            now=now,
             actor="system:approvals",
             action=FORGED,
             subject_type="approval-answer",

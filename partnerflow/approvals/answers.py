@@ -74,7 +74,9 @@ def answer_by_link(session: Session, keys: Keys, token: str, reply: Reply, *, no
     """The approval page's POST: the link is the credential."""
     found = find_by_link(session, keys, token)
     if found is None:
-        return _refuse(session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)")
+        return _refuse(
+            session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)", now=now
+        )
     return _record(session, keys, found, reply, via="link", actor=found.person.email, now=now)
 
 
@@ -87,7 +89,7 @@ def answer_by_code(
     ).first()
     found = _grantee(session, grant) if grant is not None else None
     if found is None:
-        return _refuse(session, subject, "unknown", "code", f"this code is not valid for {subject}")
+        return _refuse(session, subject, "unknown", "code", f"this code is not valid for {subject}", now=now)
     if Subject(found.request.subject_kind, found.request.subject_id) != subject:
         return _burn(session, found, subject, now)
     return _record(session, keys, found, reply, via="code", actor=found.person.email, now=now)
@@ -106,7 +108,7 @@ def _burn(session: Session, found: Grantee, typed_for: Subject, now: datetime) -
         f"your code for {own} was typed for {typed_for}: it no longer works; "
         "ask the process owner for a new link"
     )
-    return _refuse(session, typed_for, "unknown", "code", reason, person=found.person.email)
+    return _refuse(session, typed_for, "unknown", "code", reason, person=found.person.email, now=now)
 
 
 def answer_on_behalf(
@@ -130,15 +132,25 @@ def answer_on_behalf(
     distinct approver (``approvals_given``): one operator cannot meet it alone."""
     if not reason.strip():
         return _refuse(
-            session, subject, "operator", "operator", "--reason is required when answering for someone"
+            session,
+            subject,
+            "operator",
+            "operator",
+            "--reason is required when answering for someone",
+            now=now,
         )
     operator = proven_operator(session, keys, operator_link, now=now)
     if isinstance(operator, str):
-        return _refuse(session, subject, "operator", "operator", operator)
+        return _refuse(session, subject, "operator", "operator", operator, now=now)
     actor = f"operator:{operator.email}"
     if operator.email == email.strip().lower():
         return _refuse(
-            session, subject, actor, "operator", "answer with your own link or code, not on your behalf"
+            session,
+            subject,
+            actor,
+            "operator",
+            "answer with your own link or code, not on your behalf",
+            now=now,
         )
     for request in open_requests(session, subject):
         row = session.exec(
@@ -160,6 +172,7 @@ def answer_on_behalf(
                 "operator",
                 "you already relayed an answer to this request: the others answer with their own link",
                 person=email,
+                now=now,
             )
         if row is not None:
             return _record(
@@ -173,14 +186,16 @@ def answer_on_behalf(
                 reason=reason.strip(),
             )
     return _refuse(
-        session, subject, actor, "operator", f"{email} has no open request to answer for {subject}"
+        session, subject, actor, "operator", f"{email} has no open request to answer for {subject}", now=now
     )
 
 
-def refuse(session: Session, subject: Subject | None, actor: str, via: str, reason: str) -> Refused:
+def refuse(
+    session: Session, subject: Subject | None, actor: str, via: str, reason: str, *, now: datetime
+) -> Refused:
     """Refuse an answer that never reached a grant (a missing code, a forged wake-up, a link
     that is not ours): audited."""
-    return _refuse(session, subject, actor, via, reason)
+    return _refuse(session, subject, actor, via, reason, now=now)
 
 
 def _record(
@@ -198,7 +213,7 @@ def _record(
     subject = Subject(request.subject_kind, request.subject_id)
     problem = _problem(session, found, reply, subject, now)
     if problem is not None:
-        return _refuse(session, subject, actor, via, problem, person=person.email)
+        return _refuse(session, subject, actor, via, problem, person=person.email, now=now)
     assert request.id is not None and person.id is not None
     answer = ApprovalAnswer(
         request_id=request.id,
@@ -219,9 +234,12 @@ def _record(
             session.add(answer)
             session.add(grant)
     except IntegrityError:  # the same person answered at the same moment through another path
-        return _refuse(session, subject, actor, via, "you have already answered", person=person.email)
+        return _refuse(
+            session, subject, actor, via, "you have already answered", person=person.email, now=now
+        )
     record_event(
         session,
+        now=now,
         actor=actor,
         action="approval.answered",
         subject_type=subject.kind,
@@ -277,10 +295,18 @@ def _grantee(session: Session, grant: ApprovalGrant) -> Grantee | None:
 
 
 def _refuse(
-    session: Session, subject: Subject | None, actor: str, via: str, reason: str, *, person: str = ""
+    session: Session,
+    subject: Subject | None,
+    actor: str,
+    via: str,
+    reason: str,
+    *,
+    now: datetime,
+    person: str = "",
 ) -> Refused:
     record_event(
         session,
+        now=now,
         actor=actor,
         action="approval.refused",
         subject_type=subject.kind if subject else "approval",

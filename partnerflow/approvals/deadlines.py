@@ -102,7 +102,7 @@ def _remind(
             operator_url=links.operator(request.flow_run_id),
             valid_until=renewed_until,
         )
-    _audit(session, request, "approval.reminded", [person.email for person in people])
+    _audit(session, request, "approval.reminded", [person.email for person in people], now=now)
     return True
 
 
@@ -117,7 +117,7 @@ def _escalate(
     told = people_with_role(session, role)
     for person in told:
         _mail(session, renderer, person, request, "decision_overdue", now, waiting_on=waiting_on)
-    _audit(session, request, "approval.escalated", [person.email for person in told])
+    _audit(session, request, "approval.escalated", [person.email for person in told], now=now)
     return bool(told)
 
 
@@ -150,10 +150,13 @@ def _mail(
     )
 
 
-def _audit(session: Session, request: ApprovalRequest, action: str, recipients: list[str]) -> None:
+def _audit(
+    session: Session, request: ApprovalRequest, action: str, recipients: list[str], *, now: datetime
+) -> None:
     subject = Subject(request.subject_kind, request.subject_id)
     record_event(
         session,
+        now=now,
         actor=CLOCK_ACTOR,
         action=action,
         subject_type=subject.kind,

@@ -59,17 +59,19 @@ def receive_form(
     if keys.is_wake_for(code, flow_run_id):
         return Woken()
     if code.startswith(WAKE_PREFIX):
-        return refuse(session, subject, "unknown", "form", "a wake-up that partnerflow did not sign")
+        return refuse(session, subject, "unknown", "form", "a wake-up that partnerflow did not sign", now=now)
     if not code:
-        return refuse(session, subject, "unknown", "form", "the approval code from your e-mail is required")
+        return refuse(
+            session, subject, "unknown", "form", "the approval code from your e-mail is required", now=now
+        )
     extra = {key: value for key, value in values.items() if key not in FORM_FIELDS}
     try:
         details = read_details(extra) if read_details is not None else {}
     except ValidationError as error:
         problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return refuse(session, subject, "unknown", "form", f"invalid details: {problem}")
+        return refuse(session, subject, "unknown", "form", f"invalid details: {problem}", now=now)
     except ValueError as error:
-        return refuse(session, subject, "unknown", "form", str(error))
+        return refuse(session, subject, "unknown", "form", str(error), now=now)
     reply = Reply(str(values.get("decision") or ""), str(values.get("comment") or ""), details)
     return answer_by_code(session, keys, subject, code, reply, now=now)
 

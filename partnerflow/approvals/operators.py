@@ -41,11 +41,12 @@ def proven_operator(
 
 
 def refuse_operator(
-    session: Session, action: str, subject_type: str, subject_id: str | int, reason: str
+    session: Session, action: str, subject_type: str, subject_id: str | int, reason: str, *, now: datetime
 ) -> None:
     """Audit a command refused for want of a proven operator (``operator.refused``)."""
     record_event(
         session,
+        now=now,
         actor="operator:unproven",
         action="operator.refused",
         subject_type=subject_type,

@@ -160,7 +160,7 @@ def close_requests(session: Session, subject: Subject, now: datetime) -> None:
         session.add(request)
 
 
-def approvals_given(session: Session, request: ApprovalRequest, keys: Keys) -> int:
+def approvals_given(session: Session, request: ApprovalRequest, keys: Keys, *, now: datetime) -> int:
     """Distinct people who approved this request with a genuine answer (answers are unique per
     person; a row whose MAC fails never counts). On four eyes (two approvers or more) an answer
     an operator relayed for someone does not count: it would let one operator meet it alone."""
@@ -173,12 +173,13 @@ def approvals_given(session: Session, request: ApprovalRequest, keys: Keys) -> i
     return sum(
         1
         for answer in answers
-        if is_genuine(session, keys, answer, request) and not (four_eyes and answer.via == "operator")
+        if is_genuine(session, keys, answer, request, now=now)
+        and not (four_eyes and answer.via == "operator")
     )
 
 
 def unapplied_answers(
-    session: Session, subject: Subject, keys: Keys
+    session: Session, subject: Subject, keys: Keys, *, now: datetime
 ) -> list[tuple[ApprovalAnswer, ApprovalRequest]]:
     """Answers recorded (by the page, the CLI or the form) that the process has not acted on yet,
     each proven genuine by its MAC; a row that is not is left out and audited (``answer_seal``)."""
@@ -190,7 +191,9 @@ def unapplied_answers(
         .where(col(ApprovalAnswer.applied_at).is_(None))
         .order_by(col(ApprovalAnswer.id))
     )
-    return [(answer, request) for answer, request in rows if is_genuine(session, keys, answer, request)]
+    return [
+        (answer, request) for answer, request in rows if is_genuine(session, keys, answer, request, now=now)
+    ]
 
 
 def mark_applied(session: Session, answer: ApprovalAnswer, now: datetime) -> None:

@@ -64,7 +64,7 @@ def take_in_campaign(
             requester_email=storable(raw.get("requester_email") or "", 254),
             created_at=now,
         )
-        return _stored(session, campaign, "campaign.refused", problems=tuple(problems))
+        return _stored(session, campaign, "campaign.refused", problems=tuple(problems), now=now)
 
     decision = policy.decide(
         {
@@ -107,6 +107,7 @@ def take_in_campaign(
     session.flush()
     record_event(
         session,
+        now=now,
         actor=parsed.requester_email,
         action=f"campaign.{decision.outcome}",
         subject_type="campaign",
@@ -126,11 +127,14 @@ def take_in_campaign(
     )
 
 
-def _stored(session: Session, campaign: Campaign, action: str, problems: tuple[str, ...]) -> CampaignResult:
+def _stored(
+    session: Session, campaign: Campaign, action: str, problems: tuple[str, ...], *, now: datetime
+) -> CampaignResult:
     session.add(campaign)
     session.flush()
     record_event(
         session,
+        now=now,
         actor=campaign.requester_email or ACTOR,
         action=action,
         subject_type="campaign",

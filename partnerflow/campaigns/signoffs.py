@@ -104,7 +104,7 @@ def apply_signoffs(
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"campaign {campaign_id} does not exist")
-    for answer, request in unapplied_answers(session, campaign_subject(campaign_id), keys):
+    for answer, request in unapplied_answers(session, campaign_subject(campaign_id), keys, now=now):
         mark_applied(session, answer, now)
         if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
             _apply(session, campaign, request.role, answer, renderer, now)
@@ -139,6 +139,7 @@ def _apply(
     )
     record_event(
         session,
+        now=now,
         actor=answer.actor,
         action=f"campaign.signoff.{answer.decision}",
         stamp=_stamp(campaign),

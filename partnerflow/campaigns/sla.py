@@ -59,6 +59,7 @@ def sweep_signoffs(
             session.add(campaign)
             record_event(
                 session,
+                now=now,
                 actor=ACTOR,
                 action="campaign.timeout.reject",
                 subject_type="campaign",

@@ -262,6 +262,7 @@ def close(
             closed_on=closed_on,
             actor=actor,
             close_review=close_review,
+            now=ctx.clock.now(),
         )
         closed = registration.model_copy()
     if closed.status is RegistrationStatus.CLOSE_REVIEW:

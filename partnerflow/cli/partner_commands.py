@@ -45,11 +45,22 @@ def manager(
                 session, ctx.links.keys, operator_link, now=ctx.clock.now(), roles=ASSIGNS_MANAGERS
             )
             if isinstance(operator, str):
-                refuse_operator(session, "partners manager", "territory", departement.upper(), operator)
+                refuse_operator(
+                    session,
+                    "partners manager",
+                    "territory",
+                    departement.upper(),
+                    operator,
+                    now=ctx.clock.now(),
+                )
                 changed = None
             else:
                 changed = assign_manager(
-                    session, departement.upper(), email, actor=f"operator:{operator.email}"
+                    session,
+                    departement.upper(),
+                    email,
+                    actor=f"operator:{operator.email}",
+                    now=ctx.clock.now(),
                 )
     except LookupError as problem:
         errors.print(str(problem).strip("'\""), markup=False, soft_wrap=True)
@@ -75,7 +86,9 @@ def remove(
         with session_scope() as session:
             operator = proven_operator(session, ctx.links.keys, operator_link, now=ctx.clock.now())
             if isinstance(operator, str):
-                refuse_operator(session, "partners remove", "partner", partner_id, operator)
+                refuse_operator(
+                    session, "partners remove", "partner", partner_id, operator, now=ctx.clock.now()
+                )
                 removal_id = None
             else:
                 removal = ask_removal(

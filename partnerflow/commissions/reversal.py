@@ -58,7 +58,7 @@ def reverse_deal(
             "cancelled": {"reason": reason, "by": actor, "at": now.isoformat()},
         }
         session.add(accrual)
-        _audit(session, registration_id, actor, "commission.cancelled", accrual.amount, reason)
+        _audit(session, registration_id, actor, "commission.cancelled", accrual.amount, reason, now=now)
         return ReversalResult(registration_id, "cancelled", accrual.amount, accrual.id)
     clawback = CommissionLine(
         registration_id=registration_id,
@@ -81,15 +81,23 @@ def reverse_deal(
             session.add(clawback)
     except IntegrityError:  # a concurrent reversal created it first
         return ReversalResult(registration_id, "already-reversed", detail="reversed concurrently")
-    _audit(session, registration_id, actor, "commission.clawed-back", clawback.amount, reason)
+    _audit(session, registration_id, actor, "commission.clawed-back", clawback.amount, reason, now=now)
     return ReversalResult(registration_id, "clawed-back", clawback.amount, clawback.id)
 
 
 def _audit(
-    session: Session, registration_id: int, actor: str, action: str, amount: Decimal, reason: str
+    session: Session,
+    registration_id: int,
+    actor: str,
+    action: str,
+    amount: Decimal,
+    reason: str,
+    *,
+    now: datetime,
 ) -> None:
     record_event(
         session,
+        now=now,
         actor=actor,
         action=action,
         subject_type="registration",

@@ -169,6 +169,7 @@ def open_settlement(
     session.add(batch)
     record_event(
         session,
+        now=now,
         actor=ACTOR,
         action="settlement.opened",
         subject_type="settlement",
@@ -233,18 +234,20 @@ def apply_finance_answers(session: Session, batch_id: int, *, keys: Keys, now: d
     approved once enough distinct finance people approved (two above the four-eyes threshold)."""
     batch = _batch(session, batch_id)
     message = f"{batch.status.value}"
-    for answer, request in unapplied_answers(session, settlement_subject(batch_id), keys):
+    for answer, request in unapplied_answers(session, settlement_subject(batch_id), keys, now=now):
         mark_applied(session, answer, now)
         if batch.status is not BatchStatus.AWAITING_APPROVAL:
             continue
         details = {"comment": answer.comment, "person": answer.person_email}
         if answer.decision == "reject":
             _reject(session, batch, now)
-            _audit(session, batch, answer.actor, "settlement.rejected", details)
+            _audit(session, batch, answer.actor, "settlement.rejected", details, now=now)
             message = "rejected: the lines return to the next settlement"
             continue
-        approvals = approvals_given(session, request, keys)
-        _audit(session, batch, answer.actor, "settlement.approved", {**details, "approvals": approvals})
+        approvals = approvals_given(session, request, keys, now=now)
+        _audit(
+            session, batch, answer.actor, "settlement.approved", {**details, "approvals": approvals}, now=now
+        )
         if approvals >= batch.approvals_needed:
             batch.status, batch.decided_at = BatchStatus.APPROVED, now
             session.add(batch)
@@ -309,7 +312,7 @@ def prepare_payment(session: Session, batch_id: int, *, payer: Payer, now: datet
         batch.payment_csv = transfers_csv(transfers, payment_id)
         batch.status = BatchStatus.FILE_WRITTEN
         session.add(batch)
-        _audit(session, batch, ACTOR, "settlement.file-written", {"payment_id": payment_id})
+        _audit(session, batch, ACTOR, "settlement.file-written", {"payment_id": payment_id}, now=now)
     assert batch.payment_id is not None and batch.payment_csv is not None
     return PaymentFiles(batch.payment_id, batch.payment_xml, batch.payment_csv)
 
@@ -359,7 +362,7 @@ def mark_paid(session: Session, batch_id: int, *, now: datetime) -> int:
     batch.paid_at = now
     session.add(batch)
     details = {"payment_id": batch.payment_id, "statements": paid, "reward_payouts": payouts}
-    _audit(session, batch, ACTOR, "settlement.paid", details)
+    _audit(session, batch, ACTOR, "settlement.paid", details, now=now)
     return paid
 
 
@@ -415,11 +418,18 @@ def _locked_batch(session: Session, batch_id: int) -> SettlementBatch:
 
 
 def _audit(
-    session: Session, batch: SettlementBatch, actor: str, action: str, details: dict[str, Any]
+    session: Session,
+    batch: SettlementBatch,
+    actor: str,
+    action: str,
+    details: dict[str, Any],
+    *,
+    now: datetime,
 ) -> None:
     assert batch.id is not None
     record_event(
         session,
+        now=now,
         actor=actor,
         action=action,
         subject_type="settlement",

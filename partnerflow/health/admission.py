@@ -248,7 +248,7 @@ def apply_admission(session: Session, batch_id: int, *, keys: Keys, now: datetim
     """Approved: every candidate of the batch but those left out becomes an active partner
     (registered tier, joined today); rejected: none does."""
     batch = session.get_one(AdmissionBatch, batch_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), keys):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), keys, now=now):
         mark_applied(session, answer, now)
         if not batch.awaiting:
             continue
@@ -267,6 +267,7 @@ def apply_admission(session: Session, batch_id: int, *, keys: Keys, now: datetim
         session.add(batch)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action="admission.decided",
             subject_type=SUBJECT_KIND,

@@ -73,6 +73,7 @@ def ask_removal(
     session.flush()
     record_event(
         session,
+        now=now,
         actor=requested_by,
         action="partner.removal-requested",
         subject_type="partner",
@@ -144,7 +145,7 @@ def take_removal_answer(
 def apply_removal(session: Session, removal_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
     """Approved: the partner is removed and its exit recorded with the cause; rejected: nothing."""
     removal = session.get_one(PartnerRemoval, removal_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), keys):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), keys, now=now):
         mark_applied(session, answer, now)
         if not removal.awaiting:
             continue
@@ -168,6 +169,7 @@ def apply_removal(session: Session, removal_id: int, *, keys: Keys, now: datetim
         session.add(removal)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action="partner.removed" if removal.removed else "partner.removal-rejected",
             subject_type="partner",

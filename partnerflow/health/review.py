@@ -111,6 +111,7 @@ def record_review(
         )
     record_event(
         session,
+        now=now,
         actor="system",
         action="partner-health.reviewed",
         subject_type=SUBJECT_KIND,
@@ -284,7 +285,7 @@ def apply_actions(
     """Apply the recorded answer: each chosen action stored on the partner's snapshot and sent to
     the partner's contacts in their language; at-risk partners left out get no action."""
     review = session.get_one(HealthReview, review_id)
-    for answer, _request in unapplied_answers(session, subject_of(review), keys):
+    for answer, _request in unapplied_answers(session, subject_of(review), keys, now=now):
         mark_applied(session, answer, now)
         if review.status is not HealthReviewStatus.AWAITING_ACTIONS:
             continue
@@ -304,6 +305,7 @@ def apply_actions(
         session.add(review)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action="partner-health.actions-chosen",
             subject_type=SUBJECT_KIND,

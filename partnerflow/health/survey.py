@@ -333,6 +333,7 @@ def close_round(session: Session, label: str, *, actor: str, now: datetime) -> S
     session.add(survey_round)
     record_event(
         session,
+        now=now,
         actor=actor,
         action="survey.closed-early",
         subject_type="survey-round",

@@ -84,6 +84,7 @@ def store_plan(
     )
     record_event(
         session,
+        now=now,
         actor=ACTOR,
         action="rebalancing.proposed",
         subject_type="rebalancing",
@@ -164,7 +165,7 @@ def take_manager_answer(
 def apply_answers(session: Session, year: int, *, keys: Keys, now: datetime) -> AnswerOutcome:
     """Apply the channel manager's recorded answer: approve (minus exclusions) or reject."""
     rebalancing = _required(session, year)
-    for answer, _request in unapplied_answers(session, rebalancing_subject(year), keys):
+    for answer, _request in unapplied_answers(session, rebalancing_subject(year), keys, now=now):
         mark_applied(session, answer, now)
         if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
             continue
@@ -176,7 +177,7 @@ def apply_answers(session: Session, year: int, *, keys: Keys, now: datetime) -> 
         rebalancing.excluded = list(answer.details.get("exclude_from_pause", []))
         session.add(rebalancing)
         details = {"excluded": rebalancing.excluded, "comment": answer.comment, "person": answer.person_email}
-        _audit(session, year, answer.actor, f"rebalancing.{rebalancing.status.value}", details)
+        _audit(session, year, answer.actor, f"rebalancing.{rebalancing.status.value}", details, now=now)
     done = rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL
     if done:
         close_requests(session, rebalancing_subject(year), now)
@@ -217,6 +218,7 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
             )
             record_event(
                 session,
+                now=now,
                 actor=rebalancing.decided_by or ACTOR,
                 action="partner.paused",
                 subject_type="partner",
@@ -232,7 +234,7 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
             )
     rebalancing.status = RebalancingStatus.APPLIED
     session.add(rebalancing)
-    _audit(session, year, ACTOR, "rebalancing.applied", {"outcomes": applied})
+    _audit(session, year, ACTOR, "rebalancing.applied", {"outcomes": applied}, now=now)
     return applied
 
 
@@ -257,9 +259,17 @@ def _required(session: Session, year: int) -> Rebalancing:
     return rebalancing
 
 
-def _audit(session: Session, year: int, actor: str, action: str, details: dict[str, Any]) -> None:
+def _audit(
+    session: Session, year: int, actor: str, action: str, details: dict[str, Any], *, now: datetime
+) -> None:
     record_event(
-        session, actor=actor, action=action, subject_type="rebalancing", subject_id=year, details=details
+        session,
+        now=now,
+        actor=actor,
+        action=action,
+        subject_type="rebalancing",
+        subject_id=year,
+        details=details,
     )
 
 

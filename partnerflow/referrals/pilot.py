@@ -165,7 +165,7 @@ def apply_owner_answer(
 ) -> ReviewOutcome:
     """The first authenticated answer decides; an extension sets the pilot's new end."""
     review = session.get_one(PilotReview, review_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), keys):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), keys, now=now):
         mark_applied(session, answer, now)
         if review.decision is not None:
             continue
@@ -175,6 +175,7 @@ def apply_owner_answer(
         session.add(review)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action=f"referral-pilot.{answer.decision}",
             subject_type="referral-pilot",

@@ -55,6 +55,7 @@ def reverse_rewards(
     if cancelled or clawed_back:
         record_event(
             session,
+            now=now,
             actor=actor,
             action="referral.reversed",
             subject_type="referral",

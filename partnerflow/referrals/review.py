@@ -130,7 +130,7 @@ def apply_review(session: Session, referral_id: int, *, keys: Keys, now: datetim
     """Approved: the referral counts and its rewards are held like any other; rejected: they are
     cancelled. Only the first answer decides; later ones are recorded and change nothing."""
     referral = session.get_one(Referral, referral_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), keys):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), keys, now=now):
         mark_applied(session, answer, now)
         if referral.status is not ReferralStatus.FLAGGED:
             continue
@@ -146,6 +146,7 @@ def apply_review(session: Session, referral_id: int, *, keys: Keys, now: datetim
                 session.add(reward)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action="referral.cleared" if approved else "referral.rejected",
             subject_type="referral",

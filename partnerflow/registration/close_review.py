@@ -126,7 +126,7 @@ def apply_close_answer(session: Session, registration_id: int, *, keys: Keys, no
     answer decides; later ones are recorded and change nothing."""
     registration = session.get_one(Registration, registration_id)
     subject = Subject(SUBJECT_KIND, registration_id)
-    for answer, _request in unapplied_answers(session, subject, keys):
+    for answer, _request in unapplied_answers(session, subject, keys, now=now):
         mark_applied(session, answer, now)
         if registration.status is not RegistrationStatus.CLOSE_REVIEW:
             continue
@@ -140,6 +140,7 @@ def apply_close_answer(session: Session, registration_id: int, *, keys: Keys, no
         session.add(registration)
         record_event(
             session,
+            now=now,
             actor=answer.person_email,
             action="registration.close-" + ("confirmed" if answer.decision == "approve" else "rejected"),
             subject_type="registration",

@@ -208,6 +208,7 @@ def decide(
         )
     record_event(
         session,
+        now=now,
         actor=SYSTEM_ACTOR,
         action=f"registration.{decision.outcome}",
         subject_type="registration",
@@ -357,6 +358,7 @@ def _refuse(
         notify_partner(session, renderer, event="refused", registration=registration, partner=partner)
     record_event(
         session,
+        now=now,
         actor=SYSTEM_ACTOR,
         action="registration.refused",
         subject_type="registration",

@@ -43,10 +43,12 @@ class ExtensionDecision:
 
 
 def expiry_sweep(
-    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, today: date
+    session: Session, *, policy_for: PolicyForDate, renderer: TemplateRenderer, now: datetime
 ) -> ExpiryReport:
-    """Remind partners before their protection ends, and expire it after its last day."""
+    """Remind partners before their protection ends, and expire it after its last day (days
+    counted in the programme's time zone)."""
     report = ExpiryReport()
+    today = programme_date(now)
     approved = session.exec(
         select(Registration)
         .where(Registration.status == RegistrationStatus.APPROVED)
@@ -63,6 +65,7 @@ def expiry_sweep(
             session.add(registration)
             record_event(
                 session,
+                now=now,
                 actor=EXPIRY_ACTOR,
                 action="registration.expired",
                 subject_type="registration",
@@ -117,6 +120,7 @@ def request_extension(
     session.add(registration)
     record_event(
         session,
+        now=now,
         actor=EXPIRY_ACTOR,
         action="registration.extension." + ("granted" if decision.granted else "refused"),
         subject_type="registration",
@@ -145,6 +149,7 @@ def close_registration(
     closed_on: date,
     actor: str,
     close_review: CloseReview,
+    now: datetime,
 ) -> Registration:
     """Record the deal's outcome; a won deal needs its final amount. Protection is released; a
     won amount more than ``close_review.amount_factor`` times the registered one is held for a
@@ -174,6 +179,7 @@ def close_registration(
     session.add(registration)
     record_event(
         session,
+        now=now,
         actor=actor,
         action=f"registration.{registration.status.value}",
         subject_type="registration",

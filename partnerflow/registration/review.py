@@ -149,10 +149,10 @@ def apply_answers(
     partner = session.get(Partner, registration.partner_id)
     assert partner is not None
     result = RoundResult("waiting", "no new answer; still open")
-    for answer, request in unapplied_answers(session, review_subject(registration_id), keys):
+    for answer, request in unapplied_answers(session, review_subject(registration_id), keys, now=now):
         mark_applied(session, answer, now)
         if registration.status in OPEN_STATUSES:
-            given = approvals_given(session, request, keys)
+            given = approvals_given(session, request, keys, now=now)
             result = _apply(session, registration, partner, answer, request, given, policy, renderer, now)
     if registration.status not in OPEN_STATUSES:
         close_requests(session, review_subject(registration_id), now)
@@ -176,6 +176,7 @@ def _apply(
     assert registration.id is not None
     record_event(
         session,
+        now=now,
         actor=answer.actor,
         action=f"review.{answer.decision}",
         subject_type="registration",

@@ -91,6 +91,7 @@ def _escalate(
     registration.review_level = higher[0].value
     record_event(
         session,
+        now=now,
         actor=SLA_ACTOR,
         action="review.escalated",
         subject_type="registration",
@@ -117,6 +118,7 @@ def _time_out(
     close_requests(session, review_subject(registration.id), now)
     record_event(
         session,
+        now=now,
         actor=SLA_ACTOR,
         action=f"review.timeout.{outcome}",
         subject_type="registration",

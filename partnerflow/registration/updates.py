@@ -62,6 +62,7 @@ def update_registration(
     _apply(registration, parsed)
     record_event(
         session,
+        now=now,
         actor=partner.primary_email,
         action="registration.updated",
         subject_type="registration",

@@ -123,7 +123,7 @@ def create_app(
         came_from = request.headers.get("origin") or request.headers.get("sec-fetch-site") or "?"
         reason = f"a POST to {request.url.path[:200]} from another site ({came_from[:200]})"
         with Session(engine) as session:
-            refuse(session, None, "unknown", "web", reason)
+            refuse(session, None, "unknown", "web", reason, now=clock.now())
             session.commit()
 
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -135,7 +135,14 @@ def create_app(
     def invalid(session: Session) -> HTMLResponse:
         """No person is known from an altered link: the installation's default language."""
         locale = settings.default_locale
-        refuse(session, None, "unknown", "link", "this link is not valid (altered or from elsewhere)")
+        refuse(
+            session,
+            None,
+            "unknown",
+            "link",
+            "this link is not valid (altered or from elsewhere)",
+            now=clock.now(),
+        )
         session.commit()
         t = texts_for(locale)
         return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
@@ -158,7 +165,7 @@ def create_app(
             locale = found.person.locale.value
             problem = grant_problem(session, found, now)
             if problem is not None:
-                refuse(session, _subject(found), found.person.email, "link-view", problem)
+                refuse(session, _subject(found), found.person.email, "link-view", problem, now=now)
                 session.commit()
                 return outcome(locale, "refused", texts_for(locale)["closed"], problem, status=410)
             request = found.request
@@ -203,7 +210,7 @@ def create_app(
             result = (
                 answer_by_link(session, keys, token, Reply(chosen, comment, details), now=now)
                 if problem is None
-                else refuse(session, _subject(found), found.person.email, "link", problem)
+                else refuse(session, _subject(found), found.person.email, "link", problem, now=now)
             )
             run_id = result.request.flow_run_id if isinstance(result, Recorded) else None
             session.commit()

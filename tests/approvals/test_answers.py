@@ -132,10 +132,16 @@ def test_the_same_person_twice_is_one_approval_and_two_people_are_four_eyes(
         session.commit()
     assert isinstance(again, Refused)
     with Session(engine) as session:
-        assert approvals_given(session, unapplied_answers(session, DEAL, KEYS)[0][1], KEYS) == 1
+        assert (
+            approvals_given(session, unapplied_answers(session, DEAL, KEYS, now=NOW)[0][1], KEYS, now=NOW)
+            == 1
+        )
     by_link(engine, invitations["director2@vendor.example"])
     with Session(engine) as session:
-        assert approvals_given(session, unapplied_answers(session, DEAL, KEYS)[0][1], KEYS) == 2
+        assert (
+            approvals_given(session, unapplied_answers(session, DEAL, KEYS, now=NOW)[0][1], KEYS, now=NOW)
+            == 2
+        )
 
 
 def test_a_person_who_lost_the_role_is_refused(engine: Engine, directors: None) -> None:
@@ -182,7 +188,7 @@ def test_malformed_form_values_are_refused_never_raised(engine: Engine, director
     invite(engine)
     with Session(engine) as session:
         assert isinstance(receive_form(session, KEYS, DEAL, values, flow_run_id=RUN, now=NOW), Refused)
-        assert unapplied_answers(session, DEAL, KEYS) == []
+        assert unapplied_answers(session, DEAL, KEYS, now=NOW) == []
 
 
 def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(
@@ -249,7 +255,7 @@ def test_a_run_whose_answer_arrived_while_it_was_busy_is_listed_for_waking_until
     by_link(engine, invitation)
     with Session(engine) as session:
         assert runs_with_unapplied_answers(session) == [RUN]
-        [(answer, _request)] = unapplied_answers(session, DEAL, KEYS)
+        [(answer, _request)] = unapplied_answers(session, DEAL, KEYS, now=NOW)
         mark_applied(session, answer, NOW)
         session.commit()
         assert runs_with_unapplied_answers(session) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +59,7 @@ def won(
             closed_on=closed_on,
             actor="test",
             close_review=CLOSED_AS_RECORDED,
+            now=datetime.combine(closed_on, time(17), tzinfo=UTC),
         )
         session.commit()
     return registration_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Engine
@@ -33,6 +33,7 @@ def close_won(engine: Engine, partner_id: int, amount: str, customer: str) -> in
             closed_on=date(2027, 1, 5),
             actor="test",
             close_review=CLOSED_AS_RECORDED,
+            now=datetime.combine(date(2027, 1, 5), time(17), tzinfo=UTC),
         )
         session.commit()
         return result.registration_id

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from decimal import Decimal
 
 import pytest
@@ -35,6 +36,7 @@ def test_a_won_deal_is_accrued_by_the_event_trigger(engine: Engine, network: dic
                 closed_on=date(2027, 1, 15),
                 actor="test",
                 close_review=CLOSED_AS_RECORDED,
+                now=datetime.combine(date(2027, 1, 15), clock_time(17), tzinfo=UTC),
             )
             session.commit()
         time.sleep(2)  # let the automation be registered before the event arrives

@@ -4,7 +4,7 @@ becomes that sponsor's referral (once), and its won deal qualifies it like any o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Engine
@@ -55,6 +55,7 @@ def test_a_quoted_code_refers_the_registered_customer_once_and_its_won_deal_qual
             closed_on=date(2027, 1, 10),
             actor="test",
             close_review=CLOSED_AS_RECORDED,
+            now=datetime.combine(date(2027, 1, 10), time(17), tzinfo=UTC),
         )
         session.commit()
     assert named == ("Acme Industrie SAS", "domain:acme.fr")

@@ -4,7 +4,7 @@ it (#27: a close 1,000 times the registered amount was booked and accrued unrevi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -45,6 +45,7 @@ def close(engine: Engine, registration_id: int, amount: str, factor: float = 3.0
             closed_on=CLOSED_ON,
             actor="ops@vendor.example",
             close_review=CloseReview(amount_factor=factor),
+            now=datetime.combine(CLOSED_ON, time(17), tzinfo=UTC),
         )
         session.commit()
         return registration.status
@@ -127,7 +128,12 @@ def test_a_rejected_close_is_undone_and_can_be_recorded_again(engine: Engine, ap
 
 def test_an_expired_registration_goes_back_to_expired(engine: Engine, approved: int) -> None:
     with Session(engine) as session:
-        expiry_sweep(session, policy_for=lambda _day: POLICY, renderer=RENDERER, today=date(2027, 3, 1))
+        expiry_sweep(
+            session,
+            policy_for=lambda _day: POLICY,
+            renderer=RENDERER,
+            now=datetime(2027, 3, 1, 9, tzinfo=UTC),
+        )
         session.commit()
     close(engine, approved, "12000000")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,12 @@ ENDS = date(2027, 2, 21)  # NOW + 90 days
 
 def sweep(engine: Engine, today: date) -> ExpiryReport:
     with Session(engine) as session:
-        report = expiry_sweep(session, policy_for=lambda _day: POLICY, renderer=RENDERER, today=today)
+        report = expiry_sweep(
+            session,
+            policy_for=lambda _day: POLICY,
+            renderer=RENDERER,
+            now=datetime.combine(today, time(9), tzinfo=UTC),
+        )
         session.commit()
         return report
 
@@ -93,6 +98,7 @@ def test_a_won_deal_records_its_amount_and_releases_protection(engine: Engine, a
             closed_on=date(2027, 1, 10),
             actor="ops@vendor.example",
             close_review=CloseReview(),
+            now=datetime.combine(date(2027, 1, 10), time(17), tzinfo=UTC),
         )
         session.commit()
     registration = load_registration(engine, approved)
@@ -110,6 +116,7 @@ def test_a_won_deal_needs_an_amount(engine: Engine, approved: int) -> None:
             closed_on=date(2027, 1, 10),
             actor="x",
             close_review=CloseReview(),
+            now=datetime.combine(date(2027, 1, 10), time(17), tzinfo=UTC),
         )
 
 
@@ -126,4 +133,5 @@ def test_a_rejected_registration_cannot_be_closed(
             closed_on=date(2027, 1, 10),
             actor="x",
             close_review=CloseReview(),
+            now=datetime.combine(date(2027, 1, 10), time(17), tzinfo=UTC),
         )

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from partnerflow.audit import record_event
 from partnerflow.audit_chain import seal, verify
 from partnerflow.cli import app
-from tests.factories import LINKS
+from tests.factories import LINKS, NOW
 
 KEYS = LINKS.keys
 LATER = datetime(2100, 1, 1, tzinfo=UTC)  # every event written by the test is settled by then
@@ -30,6 +30,7 @@ def sealed(engine: Engine) -> list[int]:
         events = [
             record_event(
                 session,
+                now=NOW,
                 actor="director1@vendor.example",
                 action="review.approve",
                 subject_type="registration",
@@ -102,9 +103,9 @@ def test_a_chain_rewritten_to_match_without_the_key_fails_its_seal(engine: Engin
 
 def test_only_settled_events_are_sealed_and_later_ones_follow(engine: Engine, sealed: list[int]) -> None:
     with Session(engine) as session:
-        record_event(session, actor="system:test", action="x", subject_type="t", subject_id=9)
+        record_event(session, now=NOW, actor="system:test", action="x", subject_type="t", subject_id=9)
         session.commit()
-        assert seal(session, KEYS, now=datetime(2000, 1, 1, tzinfo=UTC)).sealed == 0, "not settled yet"
+        assert seal(session, KEYS, now=NOW).sealed == 0, "not settled yet"
         assert seal(session, KEYS, now=LATER).sealed == 1
         session.commit()
     assert problems(engine) == []

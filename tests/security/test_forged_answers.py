@@ -55,8 +55,8 @@ def counted(engine: Engine) -> tuple[int, list[str]]:
     """What the process would apply and count: approvals given, and the unapplied answers' people."""
     with Session(engine) as session:
         request = session.exec(select(ApprovalRequest)).one()
-        given = approvals_given(session, request, KEYS)
-        people = [answer.person_email for answer, _ in unapplied_answers(session, DEAL, KEYS)]
+        given = approvals_given(session, request, KEYS, now=NOW)
+        people = [answer.person_email for answer, _ in unapplied_answers(session, DEAL, KEYS, now=NOW)]
         session.commit()
         return given, people
 
@@ -192,7 +192,7 @@ def test_answers_pending_at_the_upgrade_are_sealed_by_it(settings: Settings) -> 
         )
     migrate(settings.database_url)
     with Session(engine) as session:
-        assert [a.person_email for a, _ in unapplied_answers(session, DEAL, KEYS)] == ["d@v.example"]
+        assert [a.person_email for a, _ in unapplied_answers(session, DEAL, KEYS, now=NOW)] == ["d@v.example"]
 
 
 def test_a_code_typed_into_another_decisions_form_is_burned_and_its_owner_told(
