@@ -32,7 +32,6 @@ from partnerflow.approvals import Reply, answer_by_link, open_requests
 from partnerflow.commissions.accrual import ClosedDeal, accrue_missing, price_deal
 from partnerflow.commissions.payment_file import Payer, Transfer, sepa_credit_transfer
 from partnerflow.commissions.periods import Period
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import (
     apply_finance_answers,
     mark_paid,
@@ -42,7 +41,7 @@ from partnerflow.commissions.settlement import (
     settlement_subject,
 )
 from partnerflow.commissions.statements import request_finance_approval
-from partnerflow.context import Context
+from partnerflow.context import Context, context
 from partnerflow.db import make_engine, migrate
 from partnerflow.models import (
     ApprovalGrant,
@@ -188,9 +187,10 @@ def pipeline(ctx: Context, payments: Path) -> dict[str, float]:
         steps[name] = time.perf_counter() - started
         return result
 
-    step("accrual", lambda s: accrue_missing(s, plan_for=plan_in_force, now=NOW))
+    step("accrual", lambda s: accrue_missing(s, plan_for=context().plan_for, now=NOW))
     batch_id = step(
-        "statements", lambda s: open_settlement(s, PERIOD, plan=plan_in_force(PERIOD.last_day), now=NOW).id
+        "statements",
+        lambda s: open_settlement(s, PERIOD, plan=context().plan_for(PERIOD.last_day), now=NOW).id,
     )
     step("approval", lambda s: finance_approves(s, ctx, batch_id))
     files = step("payment file", lambda s: prepare_payment(s, batch_id, payer=PAYER, now=NOW))
@@ -204,7 +204,7 @@ def pipeline(ctx: Context, payments: Path) -> dict[str, float]:
 
 def core(won: list[ClosedDeal]) -> Decimal:
     """The same pricing, netting and SEPA document in memory: no database at all."""
-    policy = plan_in_force(date(2026, 6, 30))
+    policy = context().plan_for(date(2026, 6, 30))
     decide = policy.memoized()
     running: dict[int, Decimal] = defaultdict(Decimal)
     per_partner: dict[int, Decimal] = defaultdict(Decimal)

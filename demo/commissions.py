@@ -18,7 +18,6 @@ from demo.deals import answer_from_email, deal, wait_for_state
 from partnerflow.cli.output import console
 from partnerflow.clock import programme_date
 from partnerflow.commissions.periods import Period
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.commissions.reward_payouts import payouts_of
 from partnerflow.commissions.settlement import batch_for
@@ -66,7 +65,7 @@ def run_commission_demo() -> None:
                 deals[-1],
                 reason="the customer returned the order",
                 actor=signer(Role.FINANCE),
-                plan_for=plan_in_force,
+                plan_for=context().plan_for,
                 now=ctx.clock.now(),
             )
         console.print(f"deal {deals[-1]} reversed before settlement: {reversal.outcome} ({reversal.amount})")
@@ -85,7 +84,7 @@ def run_commission_demo() -> None:
 def _close_deals(period: Period) -> list[int]:
     """Register deals three months before the period and close them won before its hold cut-off."""
     ctx = context()
-    hold = plan_in_force(period.last_day).document.hold_days
+    hold = context().plan_for(period.last_day).document.hold_days
     closed_on = period.last_day - timedelta(days=hold + 10)
     submitted = datetime.combine(closed_on - timedelta(days=45), time(9), tzinfo=UTC)
     policy = ctx.policy("deal_registration", programme_date(submitted))

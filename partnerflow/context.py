@@ -57,8 +57,15 @@ class Context:
     def policy(self, kind: Literal["referral_programme"], as_of: date) -> Policy[ReferralProgrammePolicy]: ...
 
     def policy(self, kind: str, as_of: date) -> Policy[Any]:
-        """The version of ``kind`` in force on ``as_of`` (a programme date)."""
+        """The version of ``kind`` in force on ``as_of`` (a programme date): the one way the
+        product loads a policy."""
         return load_policy(kind, as_of, self.settings.policies_dir)
+
+    def plan_for(self, day: date) -> Policy[CommissionPlanPolicy]:
+        """The commission plan in force on ``day``: deals are paid under the plan of their close
+        date and settlements under the plan of the period's end, so accrual takes this as a
+        function of the day."""
+        return self.policy("commission_plan", day)
 
 
 def build_context(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Context:

@@ -9,7 +9,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from partnerflow.commissions.accrual import AccrualResult, accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.report import write_settlement_report
 from partnerflow.commissions.reward_payouts import payouts_of, queue_reward_statements
 from partnerflow.commissions.settlement import (
@@ -39,14 +38,14 @@ APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved thi
 def accrue_closed_deal(registration_id: int) -> AccrualResult:
     """Accrue one won deal (idempotent: the database holds one line per deal)."""
     with session_scope() as session:
-        return accrue_deal(session, registration_id, plan_for=plan_in_force, now=context().clock.now())
+        return accrue_deal(session, registration_id, plan_for=context().plan_for, now=context().clock.now())
 
 
 @task(name="accrue-missed-deals", **STEP)
 def accrue_missed_deals() -> dict[str, int]:
     """Catch-up: accrue won deals that have no commission line yet; counts by outcome."""
     with session_scope() as session:
-        results = accrue_missing(session, plan_for=plan_in_force, now=context().clock.now())
+        results = accrue_missing(session, plan_for=context().plan_for, now=context().clock.now())
     counts: dict[str, int] = {}
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
@@ -59,11 +58,13 @@ def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
     ctx = context()
     target = Period.parse(period)
     with session_scope() as session:
-        batch = open_settlement(session, target, plan=plan_in_force(target.last_day), now=ctx.clock.now())
+        batch = open_settlement(
+            session, target, plan=context().plan_for(target.last_day), now=ctx.clock.now()
+        )
         if batch.flow_run_id is None:
             batch.flow_run_id = flow_run_id
             session.add(batch)
-        set_aside = accrual_exceptions(session, plan_for=plan_in_force, now=ctx.clock.now())
+        set_aside = accrual_exceptions(session, plan_for=context().plan_for, now=ctx.clock.now())
         page = write_settlement_report(session, ctx.settings.reports_dir, batch)
         summary = batch_markdown(session, batch, set_aside) + _report_line(page.name)
         if batch.status is BatchStatus.AWAITING_APPROVAL:

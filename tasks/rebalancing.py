@@ -26,7 +26,7 @@ from partnerflow.rebalancing.notices import (
     request_approval,
     targets,
 )
-from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
+from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
 from partnerflow.rebalancing.summary import plan_markdown
 from partnerflow.rebalancing.years import year_refusal
@@ -49,7 +49,7 @@ def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
     """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
     ctx = context()
     settings = ctx.settings
-    policy = policy_for_year(year)
+    policy = context().policy("rebalancing", judged_on(year))
     with session_scope() as session:
         plan = plan_rebalancing(session, year, policy)
         rebalancing = store_plan(session, plan, policy, now=ctx.clock.now())
@@ -111,7 +111,9 @@ def apply_approved_rebalancing(year: int, report: str) -> AppliedYear:
         assert rebalancing is not None
         scorecards = 0
         if rebalancing.status.value == "applied":
-            scorecards = queue_year_scorecards(session, rebalancing, policy_for_year(year).document, renderer)
+            scorecards = queue_year_scorecards(
+                session, rebalancing, context().policy("rebalancing", judged_on(year)).document, renderer
+            )
         queue_summary(session, rebalancing, renderer, report_path=report)
         status = rebalancing.status.value
     return AppliedYear(status, applied, scorecards)
@@ -122,7 +124,9 @@ def send_quarter_scorecards(today: str) -> int:
     """Each active reseller's KPIs for the quarter so far (once per reseller and quarter)."""
     day = date.fromisoformat(today)
     with session_scope() as session:
-        return queue_quarter_scorecards(session, day, policy_for_year(day.year).document, context().renderer)
+        return queue_quarter_scorecards(
+            session, day, context().policy("rebalancing", judged_on(day.year)).document, context().renderer
+        )
 
 
 @task(name="publish-rebalancing-outcome", **STEP)
@@ -134,7 +138,7 @@ def publish_rebalancing_outcome(year: int, summary: str, applied: AppliedYear) -
         rebalancing = rebalancing_for(session, year)
         assert rebalancing is not None
         outcome = outcome_markdown(rebalancing, applied)
-        thresholds = targets(policy_for_year(year).document)
+        thresholds = targets(context().policy("rebalancing", judged_on(year)).document)
         rewrite_with_decisions(session, context().settings.reports_dir, rebalancing, thresholds)
     create_markdown_artifact(
         summary + "\n" + outcome, key=f"rebalancing-{year}", description=f"Reseller rebalancing {year}"

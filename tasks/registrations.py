@@ -14,7 +14,7 @@ from partnerflow.db import session_scope
 from partnerflow.models import Registration
 from partnerflow.registration.batch import ChunkReport, take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in_for_run
-from partnerflow.registration.policies import policy_for_registration
+from partnerflow.registration.policies import submitted_on
 from partnerflow.registration.review import ReviewProgress, request_review_until_deadline, review_summary
 from partnerflow.registration.review import take_review_answer as take_answer
 from tasks.settings import ANSWER, STEP, SWEEP
@@ -42,8 +42,8 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
             raise LookupError(f"registration {registration_id} does not exist")
         registration.flow_run_id = flow_run_id
         session.add(registration)
-        policy = policy_for_registration(
-            session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
+        policy = ctx.policy(
+            "deal_registration", submitted_on(session, registration_id, today=programme_date(now))
         )
         request_review_until_deadline(
             session,
@@ -64,8 +64,8 @@ def take_review_answer(
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
-        policy = policy_for_registration(
-            session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
+        policy = ctx.policy(
+            "deal_registration", submitted_on(session, registration_id, today=programme_date(now))
         )
         return take_answer(
             session,

@@ -12,7 +12,6 @@ from sqlmodel import Session
 from partnerflow.cli.output import RecordId, console, errors, friendly_errors, print_json
 from partnerflow.commissions.accrual import accrual_exceptions
 from partnerflow.commissions.periods import Period, settlement_refusal
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.settlement import save_payment_files, stored_payment
 from partnerflow.commissions.statements import explain_deal, period_report
 from partnerflow.context import context
@@ -148,7 +147,7 @@ def payment_file(
 def exceptions(as_json: JsonFlag = False) -> None:
     """Won deals that cannot be priced: set aside by every accrual (the others are paid), with why."""
     with Session(get_engine()) as session:
-        found = accrual_exceptions(session, plan_for=plan_in_force, now=context().clock.now())
+        found = accrual_exceptions(session, plan_for=context().plan_for, now=context().clock.now())
     if as_json:
         print_json([{"registration_id": item.registration_id, "reason": item.reason} for item in found])
         return

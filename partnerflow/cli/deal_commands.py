@@ -26,7 +26,6 @@ from partnerflow.cli.output import (
 )
 from partnerflow.cli.typed_options import option_amount, option_date
 from partnerflow.clock import programme_date
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
@@ -41,7 +40,7 @@ from partnerflow.orchestration.prefect_api import (
 from partnerflow.referrals.reversal import reverse_rewards
 from partnerflow.registration.batch import queue_submissions
 from partnerflow.registration.intake import IntakeResult
-from partnerflow.registration.policies import policy_for_registration
+from partnerflow.registration.policies import submitted_on
 from partnerflow.registration.protection import ProtectionError, close_registration, request_extension
 from partnerflow.registration.review import request_review_until_deadline
 from partnerflow.registration.updates import UpdateRefused, update_registration
@@ -166,8 +165,8 @@ def update(registration_id: RecordId, file: Path, as_json: JsonFlag = False) -> 
     now = ctx.clock.now()
     try:
         with session_scope() as session:
-            policy = policy_for_registration(
-                session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
+            policy = ctx.policy(
+                "deal_registration", submitted_on(session, registration_id, today=programme_date(now))
             )
             result = update_registration(
                 session,
@@ -200,8 +199,8 @@ def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime)
         assert registration is not None
         run_id = registration.flow_run_id
         if result.outcome == "review" and run_id:
-            policy = policy_for_registration(
-                session, registration_id, directory=ctx.settings.policies_dir, today=programme_date(now)
+            policy = ctx.policy(
+                "deal_registration", submitted_on(session, registration_id, today=programme_date(now))
             )
             request_review_until_deadline(
                 session, registration, policy=policy, links=links, renderer=ctx.renderer, now=now
@@ -312,7 +311,7 @@ def reverse(
             registration_id,
             reason=reason,
             actor=actor,
-            plan_for=plan_in_force,
+            plan_for=context().plan_for,
             now=context().clock.now(),
         )
         rewards = reverse_rewards(

@@ -15,7 +15,7 @@ from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
-from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
+from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.years import year_refusal
 
 app = typer.Typer(help="Lead data from the lead-distribution system.", no_args_is_help=True)
@@ -82,7 +82,7 @@ def rebalance(
         refusal = year_refusal(session, year, today=context().clock.today(), partial_year=partial_year)
     if refusal is not None:
         raise typer.BadParameter(refusal, param_hint="--year")
-    policy = policy_for_year(year)
+    policy = context().policy("rebalancing", judged_on(year))
     with step(f"judging {year}'s leads"), Session(get_engine()) as session:
         plan = plan_rebalancing(session, year, policy)
     if as_json:

@@ -11,7 +11,6 @@ from partnerflow.commissions.calculation import (
 )
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
-from partnerflow.commissions.plans import plan_in_force
 from partnerflow.commissions.replay import period_bounds, replay_plan
 from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.commissions.settlement import batch_for, save_payment_files, stored_payment
@@ -31,7 +30,6 @@ __all__ = [
     "explain_deal",
     "period_bounds",
     "period_report",
-    "plan_in_force",
     "replay_plan",
     "reverse_deal",
     "round_to_cent",

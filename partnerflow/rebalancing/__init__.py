@@ -3,7 +3,7 @@ proposals (keep, coach, pause; recruit or thin out), the channel manager's appro
 
 from partnerflow.rebalancing.decisions import exclusions_reader, proposals_of, rebalancing_for
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
-from partnerflow.rebalancing.proposals import plan_rebalancing, policy_for_year
+from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.report import write_report
 from partnerflow.rebalancing.summary import plan_markdown
 
@@ -11,9 +11,9 @@ __all__ = [
     "LeadFileError",
     "exclusions_reader",
     "import_lead_file",
+    "judged_on",
     "plan_markdown",
     "plan_rebalancing",
-    "policy_for_year",
     "proposals_of",
     "rebalancing_for",
     "write_report",

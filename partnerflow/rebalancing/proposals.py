@@ -13,12 +13,11 @@ from sqlmodel import Session, select
 
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import PartnerStatus, Territory
-from partnerflow.policy import Decision, Policy, RebalancingAction, RebalancingPolicy, load_policy
+from partnerflow.policy import Decision, Policy, RebalancingAction, RebalancingPolicy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
 from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
-from partnerflow.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,9 @@ class RebalancingPlan:
         }
 
 
-def policy_for_year(year: int) -> Policy[RebalancingPolicy]:
-    """A year is judged by the configured rules in force on its last day."""
-    return load_policy("rebalancing", date(year, 12, 31), get_settings().policies_dir)
+def judged_on(year: int) -> date:
+    """A year is judged by the rules in force on its last day: the day to load them for."""
+    return date(year, 12, 31)
 
 
 def plan_rebalancing(session: Session, year: int, policy: Policy[RebalancingPolicy]) -> RebalancingPlan:

@@ -8,7 +8,7 @@ stored once) and takes its clock (``now``/``today``), policy and renderer as arg
 from partnerflow.registration.batch import queue_submissions, take_in_chunk
 from partnerflow.registration.bulk import take_in_many
 from partnerflow.registration.intake import IntakeResult, take_in
-from partnerflow.registration.policies import policy_for_registration
+from partnerflow.registration.policies import submitted_on
 from partnerflow.registration.protection import (
     ProtectionError,
     close_registration,
@@ -28,12 +28,12 @@ __all__ = [
     "apply_answers",
     "close_registration",
     "expiry_sweep",
-    "policy_for_registration",
     "queue_submissions",
     "request_extension",
     "request_review",
     "review_subject",
     "review_summary",
+    "submitted_on",
     "sweep_reviews",
     "take_in",
     "take_in_chunk",
