@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import mailed_text, report, sink_process
-from partnerflow.approvals import Subject, links_for, open_round
+from partnerflow.approvals import Ask, Subject, links_for, open_round
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Partner, PartnerTier, Registration
 from partnerflow.notify import free_port
@@ -176,13 +176,15 @@ def page_under_load(settings: Settings, web: str, clients: int, count: int) -> d
             invitations = open_round(
                 session,
                 links,
-                Subject("registration", 1_000_000 + number),
-                role="channel-manager",
-                round_number=1,
-                approvers_required=1,
-                summary="### Load\n\n| a | b |\n|---|---|",
-                expires_at=now + timedelta(hours=1),
-                flow_run_id=None,
+                Ask(
+                    Subject("registration", 1_000_000 + number),
+                    role="channel-manager",
+                    approvers_required=1,
+                    summary="### Load\n\n| a | b |\n|---|---|",
+                    expires_at=now + timedelta(hours=1),
+                    flow_run_id=None,
+                    round_number=1,
+                ),
                 now=now,
             )
             tokens += [invitation.link.removeprefix(settings.web_url) for invitation in invitations]

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Invitation,
     Keys,
     Links,
@@ -177,13 +178,15 @@ def ask(
     return open_round(
         session,
         LINKS,
-        subject,
-        role=role,
-        round_number=latest_round(session, subject) + 1,
-        approvers_required=approvers_required,
-        summary=f"### {subject}",
-        expires_at=now + timedelta(days=7),
-        flow_run_id=None,
+        Ask(
+            subject,
+            role=role,
+            approvers_required=approvers_required,
+            summary=f"### {subject}",
+            expires_at=now + timedelta(days=7),
+            flow_run_id=None,
+            round_number=latest_round(session, subject) + 1,
+        ),
         now=now,
     )
 

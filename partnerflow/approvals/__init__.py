@@ -33,6 +33,7 @@ from partnerflow.approvals.forms import (
 from partnerflow.approvals.keys import Keys, keys_for
 from partnerflow.approvals.links import Links, links_for
 from partnerflow.approvals.requests import (
+    Ask,
     Invitation,
     approvals_given,
     close_requests,
@@ -51,6 +52,7 @@ from partnerflow.approvals.subjects import DECISIONS, Subject
 __all__ = [
     "DECISIONS",
     "AnswerFields",
+    "Ask",
     "DetailsReader",
     "Grantee",
     "Invitation",

@@ -9,8 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from partnerflow.approvals.links import Links
-from partnerflow.approvals.requests import open_round, people_with_role
-from partnerflow.approvals.subjects import Subject
+from partnerflow.approvals.requests import Ask, open_round, people_with_role
 from partnerflow.notify import TemplateRenderer, enqueue
 
 
@@ -43,32 +42,16 @@ def invite_role(
     session: Session,
     renderer: TemplateRenderer,
     links: Links,
-    subject: Subject,
+    ask: Ask,
     *,
-    role: str,
-    approvers_required: int,
-    summary: str,
-    expires_at: datetime,
-    flow_run_id: str,
     template: str,
     context: dict[str, Any],
     now: datetime,
-    round_number: int = 1,
 ) -> int:
-    """Open the decision's round and queue ``template`` to each person holding ``role`` with their
-    own ``approval_url`` and ``approval_code`` (once: a retried step mails nobody twice)."""
-    invitations = open_round(
-        session,
-        links,
-        subject,
-        role=role,
-        round_number=round_number,
-        approvers_required=approvers_required,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=flow_run_id,
-        now=now,
-    )
+    """Open the decision's round and queue ``template`` to each person holding the role with
+    their own ``approval_url`` and ``approval_code`` (once: a retried step mails nobody twice)."""
+    invitations = open_round(session, links, ask, now=now)
+    subject, round_number = ask.subject, ask.round_number
     for invitation in invitations:
         person = invitation.person
         enqueue(

@@ -56,49 +56,53 @@ def people_with_role(session: Session, role: str | Role) -> list[Person]:
     )
 
 
-def open_round(
-    session: Session,
-    links: Links,
-    subject: Subject,
-    *,
-    role: str,
-    round_number: int,
-    approvers_required: int,
-    summary: str,
-    expires_at: datetime,
-    flow_run_id: str | None,
-    now: datetime,
-) -> list[Invitation]:
-    """The round's request, created on first call with a grant for every person holding ``role``;
-    earlier rounds of the subject close (their links stop working). Returns the new invitations."""
+@dataclass(frozen=True)
+class Ask:
+    """One round of a decision asked of one role: what is decided, who decides and how many of
+    them must approve, what they read, until when their links work, and the run that waits."""
+
+    subject: Subject
+    role: str
+    approvers_required: int
+    summary: str
+    expires_at: datetime
+    flow_run_id: str | None
+    round_number: int = 1
+
+
+def open_round(session: Session, links: Links, ask: Ask, *, now: datetime) -> list[Invitation]:
+    """The round's request, created on first call with a grant for every person holding the
+    role; earlier rounds of the subject close (their links stop working). Returns the new
+    invitations."""
+    subject = ask.subject
     request = session.exec(
         select(ApprovalRequest)
         .where(ApprovalRequest.subject_kind == subject.kind)
         .where(ApprovalRequest.subject_id == subject.id)
-        .where(ApprovalRequest.round == round_number)
-        .where(ApprovalRequest.role == role)
+        .where(ApprovalRequest.round == ask.round_number)
+        .where(ApprovalRequest.role == ask.role)
     ).first()
     if request is None:
         for earlier in open_requests(session, subject):
-            if earlier.round < round_number:
+            if earlier.round < ask.round_number:
                 earlier.closed_at = now
                 session.add(earlier)
         request = ApprovalRequest(
             subject_kind=subject.kind,
             subject_id=subject.id,
-            round=round_number,
-            role=role,
-            approvers_required=approvers_required,
+            round=ask.round_number,
+            role=ask.role,
+            approvers_required=ask.approvers_required,
             requested_at=now,
-            expires_at=expires_at,
+            expires_at=ask.expires_at,
         )
-    request.summary, request.flow_run_id = summary, flow_run_id or request.flow_run_id
+    request.summary, request.flow_run_id = ask.summary, ask.flow_run_id or request.flow_run_id
     session.add(request)
     session.flush()
     assert request.id is not None
     granted = set(session.exec(select(ApprovalGrant.person_id).where(ApprovalGrant.request_id == request.id)))
     invitations = []
-    for person in people_with_role(session, role):
+    for person in people_with_role(session, ask.role):
         if person.id in granted:
             continue
         assert person.id is not None
@@ -108,7 +112,7 @@ def open_round(
             person_id=person.id,
             code_digest=links.keys.code_digest(code),
             issued_at=now,
-            expires_at=expires_at,
+            expires_at=ask.expires_at,
         )
         session.add(grant)
         session.flush()

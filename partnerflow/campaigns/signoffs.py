@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     DetailsReader,
     Keys,
     Links,
@@ -187,13 +188,15 @@ def request_signoffs(
     invitations = open_round(
         session,
         links,
-        campaign_subject(campaign.id),
-        role=role,
-        round_number=1,
-        approvers_required=1,
-        summary=signoff_summary(session, campaign, role),
-        expires_at=expires_at,
-        flow_run_id=flow_run_id,
+        Ask(
+            campaign_subject(campaign.id),
+            role=role,
+            approvers_required=1,
+            summary=signoff_summary(session, campaign, role),
+            expires_at=expires_at,
+            flow_run_id=flow_run_id,
+            round_number=1,
+        ),
         now=now,
     )
     for invitation in invitations:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Links, Subject
+from partnerflow.approvals import Ask, Links, Subject
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
@@ -188,12 +188,14 @@ def request_finance_approval(
         session,
         renderer,
         links,
-        Subject("settlement", batch.id),
-        role="finance",
-        approvers_required=batch.approvals_needed,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            Subject("settlement", batch.id),
+            role="finance",
+            approvers_required=batch.approvals_needed,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="settlement_approval_requested",
         context={
             "period": batch.period,

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from stdnum.fr import siren as siren_number
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -177,12 +178,14 @@ def propose_batch(
             session,
             renderer,
             links,
-            Subject(SUBJECT_KIND, batch.id or 0),
-            role=Role.CHANNEL_MANAGER,
-            approvers_required=1,
-            summary=summary,
-            expires_at=expires_at,
-            flow_run_id=run_id,
+            Ask(
+                Subject(SUBJECT_KIND, batch.id or 0),
+                role=Role.CHANNEL_MANAGER,
+                approvers_required=1,
+                summary=summary,
+                expires_at=expires_at,
+                flow_run_id=run_id,
+            ),
             template="admission_requested",
             context={"candidates": len(candidates)},
             now=now,

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -113,12 +114,14 @@ def request_decision(
         session,
         renderer,
         links,
-        Subject(SUBJECT_KIND, removal_id),
-        role=Role.CHANNEL_MANAGER,
-        approvers_required=1,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            Subject(SUBJECT_KIND, removal_id),
+            role=Role.CHANNEL_MANAGER,
+            approvers_required=1,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="removal_requested",
         context={"partner_name": partner.name, "cause": removal.cause.value, "reason": removal.reason},
         now=now,

@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -211,12 +212,14 @@ def request_actions(
         session,
         renderer,
         links,
-        subject_of(review),
-        role=Role.CHANNEL_MANAGER,
-        approvers_required=1,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            subject_of(review),
+            role=Role.CHANNEL_MANAGER,
+            approvers_required=1,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="health_actions_requested",
         context={"month": review.month, "at_risk": at_risk},
         now=now,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.approvals import Links, Subject
+from partnerflow.approvals import Ask, Links, Subject
 from partnerflow.approvals.invitations import invite_role, notify_role
 from partnerflow.contacts import Contact, contacts_by_territory, lookup
 from partnerflow.locales import text_in
@@ -152,12 +152,14 @@ def request_approval(
         session,
         renderer,
         links,
-        Subject("rebalancing", rebalancing.year),
-        role=Role.CHANNEL_MANAGER,
-        approvers_required=1,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            Subject("rebalancing", rebalancing.year),
+            role=Role.CHANNEL_MANAGER,
+            approvers_required=1,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="rebalancing_approval_requested",
         context={
             "year": rebalancing.year,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -122,12 +123,14 @@ def ask_owner(
         session,
         renderer,
         links,
-        Subject(SUBJECT_KIND, review.id),
-        role=Role.PROGRAMME_OWNER,
-        approvers_required=1,
-        summary=figures_markdown(figures),
-        expires_at=expires_at,
-        flow_run_id=review.flow_run_id or "",
+        Ask(
+            Subject(SUBJECT_KIND, review.id),
+            role=Role.PROGRAMME_OWNER,
+            approvers_required=1,
+            summary=figures_markdown(figures),
+            expires_at=expires_at,
+            flow_run_id=review.flow_run_id or "",
+        ),
         template="referral_pilot_review",
         context={"ends_on": review.ends_on, "verdict": verdict},
         now=now,

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -90,12 +91,14 @@ def request_review(
         session,
         renderer,
         links,
-        Subject(SUBJECT_KIND, referral_id),
-        role=Role.CHANNEL_MANAGER,
-        approvers_required=1,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            Subject(SUBJECT_KIND, referral_id),
+            role=Role.CHANNEL_MANAGER,
+            approvers_required=1,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="referral_flagged",
         context={
             "referral_id": referral_id,

@@ -19,6 +19,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     ReviewOutcome,
@@ -81,12 +82,14 @@ def request_close_decision(
         session,
         renderer,
         links,
-        Subject(SUBJECT_KIND, registration_id),
-        role=Role.CHANNEL_DIRECTOR,
-        approvers_required=1,
-        summary=summary,
-        expires_at=expires_at,
-        flow_run_id=run_id,
+        Ask(
+            Subject(SUBJECT_KIND, registration_id),
+            role=Role.CHANNEL_DIRECTOR,
+            approvers_required=1,
+            summary=summary,
+            expires_at=expires_at,
+            flow_run_id=run_id,
+        ),
         template="close_review_requested",
         context={
             "registration_id": registration_id,

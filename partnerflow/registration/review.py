@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from partnerflow.approvals import (
+    Ask,
     Keys,
     Links,
     Subject,
@@ -110,13 +111,15 @@ def request_review(
     invitations = open_round(
         session,
         links,
-        subject,
-        role=level,
-        round_number=latest_round(session, subject) + 1,
-        approvers_required=registration.approvers_required,
-        summary=review_summary(session, registration),
-        expires_at=expires_at,
-        flow_run_id=registration.flow_run_id,
+        Ask(
+            subject,
+            role=level,
+            approvers_required=registration.approvers_required,
+            summary=review_summary(session, registration),
+            expires_at=expires_at,
+            flow_run_id=registration.flow_run_id,
+            round_number=latest_round(session, subject) + 1,
+        ),
         now=now,
     )
     for invitation in invitations:

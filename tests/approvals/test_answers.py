@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.approvals import (
+    Ask,
     Invitation,
     Keys,
     Links,
@@ -49,13 +50,15 @@ def invite(engine: Engine, *, round_number: int = 1, role: str = "channel-direct
         invitations = open_round(
             session,
             Links(KEYS, WEB, "http://ui"),
-            DEAL,
-            role=role,
-            round_number=round_number,
-            approvers_required=2,
-            summary="### Registration #7",
-            expires_at=NOW + timedelta(days=3),
-            flow_run_id=None,
+            Ask(
+                DEAL,
+                role=role,
+                approvers_required=2,
+                summary="### Registration #7",
+                expires_at=NOW + timedelta(days=3),
+                flow_run_id=None,
+                round_number=round_number,
+            ),
             now=NOW,
         )
         session.commit()
@@ -242,13 +245,15 @@ def test_a_run_whose_answer_arrived_while_it_was_busy_is_listed_for_waking_until
         [invitation, *_] = open_round(
             session,
             Links(KEYS, WEB, "http://ui"),
-            DEAL,
-            role="channel-director",
-            round_number=1,
-            approvers_required=1,
-            summary="",
-            expires_at=NOW + timedelta(days=1),
-            flow_run_id=RUN,
+            Ask(
+                DEAL,
+                role="channel-director",
+                approvers_required=1,
+                summary="",
+                expires_at=NOW + timedelta(days=1),
+                flow_run_id=RUN,
+                round_number=1,
+            ),
             now=NOW,
         )
         session.commit()

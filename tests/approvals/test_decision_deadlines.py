@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Recorded, Reply, Subject, answer_by_code, close_requests, open_round
+from partnerflow.approvals import Ask, Recorded, Reply, Subject, answer_by_code, close_requests, open_round
 from partnerflow.approvals.deadlines import DeadlineSweep, sweep_decisions
 from partnerflow.approvals.subjects import DECISION_KINDS, DecisionClock
 from partnerflow.models import ApprovalGrant, AuditEvent, Notification, Role
@@ -37,13 +37,15 @@ def ask(engine: Engine, kind: str, escalate_to: Role | None) -> list[str]:
         invitations = open_round(
             session,
             LINKS,
-            Subject(kind, 7),
-            role=Role.FINANCE,
-            round_number=1,
-            approvers_required=2,
-            summary="x",
-            expires_at=NOW + timedelta(days=14),
-            flow_run_id=None,
+            Ask(
+                Subject(kind, 7),
+                role=Role.FINANCE,
+                approvers_required=2,
+                summary="x",
+                expires_at=NOW + timedelta(days=14),
+                flow_run_id=None,
+                round_number=1,
+            ),
             now=NOW,
         )
         session.commit()

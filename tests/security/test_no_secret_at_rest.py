@@ -19,6 +19,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlmodel import Session, SQLModel
 
 from partnerflow.approvals import (
+    Ask,
     Recorded,
     Reply,
     Subject,
@@ -52,12 +53,14 @@ def four_eyes_asked(settings: Settings, engine: Engine) -> None:
             session,
             RENDERER,
             links,
-            DEAL,
-            role="channel-director",
-            approvers_required=2,
-            summary="### Registration #7: 500 000 €",
-            expires_at=NOW + timedelta(days=3),
-            flow_run_id="0b8f1c56-7a1e-4d0f-9d55-2f9a0c1e2d3b",
+            Ask(
+                DEAL,
+                role="channel-director",
+                approvers_required=2,
+                summary="### Registration #7: 500 000 €",
+                expires_at=NOW + timedelta(days=3),
+                flow_run_id="0b8f1c56-7a1e-4d0f-9d55-2f9a0c1e2d3b",
+            ),
             template="settlement_approval_requested",
             context={
                 "period": "2026-10",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Subject, open_round
+from partnerflow.approvals import Ask, Subject, open_round
 from partnerflow.models import ApprovalAnswer, Locale, Role
 from tests.factories import LINKS, add_person
 
@@ -26,13 +26,15 @@ def invite(engine: Engine, *, locale: Locale = Locale.EN, expires_in: timedelta 
         [invitation] = open_round(
             session,
             LINKS,
-            DEAL,
-            role="channel-director",
-            round_number=1,
-            approvers_required=1,
-            summary=SUMMARY,
-            expires_at=now + expires_in,
-            flow_run_id=RUN,
+            Ask(
+                DEAL,
+                role="channel-director",
+                approvers_required=1,
+                summary=SUMMARY,
+                expires_at=now + expires_in,
+                flow_run_id=RUN,
+                round_number=1,
+            ),
             now=now,
         )
         session.commit()

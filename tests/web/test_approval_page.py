@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Subject, open_round
+from partnerflow.approvals import Ask, Subject, open_round
 from partnerflow.models import ApprovalGrant, AuditEvent, Campaign, CampaignStatus, Locale, Role
 from tests.factories import LINKS, add_person
 from tests.web.pages import RUN, answers, invite
@@ -100,13 +100,15 @@ def test_supply_chain_confirms_a_quantity_on_its_page(client: httpx.Client, engi
         [invitation] = open_round(
             session,
             LINKS,
-            Subject("campaign", 3),
-            role="supply-chain",
-            round_number=1,
-            approvers_required=1,
-            summary="### Campaign #3",
-            expires_at=now + timedelta(days=1),
-            flow_run_id=None,
+            Ask(
+                Subject("campaign", 3),
+                role="supply-chain",
+                approvers_required=1,
+                summary="### Campaign #3",
+                expires_at=now + timedelta(days=1),
+                flow_run_id=None,
+                round_number=1,
+            ),
             now=now,
         )
         session.commit()
