@@ -1,5 +1,6 @@
-"""The approval page (and the partners' anonymous survey): where people who are not Prefect
-operators meet partnerflow.
+"""The approval page: where people who are not Prefect operators meet partnerflow. The app also
+mounts the inbox (``web/inbox.py``), the reports (``web/reports.py``), the partners' surveys
+(``web/survey_pages.py``) and the referral page (``web/referral_pages.py``).
 
 ``GET /approve/<token>`` shows the decision's summary and buttons and never decides (mail
 scanners fetch links); ``POST`` records the answer through :mod:`partnerflow.approvals` and
@@ -20,6 +21,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.approvals import (
@@ -37,20 +39,16 @@ from partnerflow.approvals import (
 )
 from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
-from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
-from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
 from partnerflow.markdown import summary_html
 from partnerflow.notify.rendering import LOCALE_FILTERS
-from partnerflow.referrals.invitations import count_visit, refer
-from partnerflow.referrals.invitations import find_invitation as find_sponsor_invitation
 from partnerflow.settings import Settings, get_settings
-from partnerflow.web.inbox import add_inbox
+from partnerflow.web.inbox import Page, add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.rate_limits import SlidingWindow
-from partnerflow.web.referral_texts import referral_texts_for
+from partnerflow.web.referral_pages import add_referral_pages
 from partnerflow.web.reports import add_reports
 from partnerflow.web.same_origin import is_cross_site_post, origin_of
-from partnerflow.web.survey_texts import survey_texts_for
+from partnerflow.web.survey_pages import add_survey_pages
 from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
 
 HERE = Path(__file__).parent
@@ -81,9 +79,7 @@ def prefect_waker(settings: Settings) -> Waker:
     return wake
 
 
-# C901: one closure per page makes this factory count as one function of complexity 41; the
-# page groups move out as add_inbox did (approval, survey, exit, referral pages: #28).
-def create_app(  # noqa: C901
+def create_app(
     settings: Settings | None = None, *, wake: Waker | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> FastAPI:
     """The app for ``settings`` (default: the environment's)."""
@@ -100,39 +96,13 @@ def create_app(  # noqa: C901
     # Added first: inside ``secure``, so a 413 gets its headers too.
     app.add_middleware(LimitedBody, limit=settings.web_max_body_kb * 1024)
 
-    own_origins = frozenset({origin_of(settings.web_url)})
-    posts = SlidingWindow(settings.web_posts_per_minute)
-
-    @app.middleware("http")
-    async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        source = request.client.host if request.client else "unknown"
-        wait = posts.wait_before(source) if request.method == "POST" else 0
-        locale, t = settings.default_locale, texts_for(settings.default_locale)
-        if wait:  # first: past the limit, not even a refusal is written
-            response: Response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
-            response.headers["Retry-After"] = str(wait)
-        elif is_cross_site_post(request, own_origins):
-            await run_in_threadpool(audit_cross_site, request)
-            response = outcome(locale, "refused", t["cross_site"], t["cross_site_detail"], status=403)
-        else:
-            response = await call_next(request)
-        for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
-            response.headers.setdefault(header, value)
-        return response
-
-    def audit_cross_site(request: Request) -> None:
-        """Every refusal is audited (``approval.refused`` via ``web``), with where it came from."""
-        came_from = request.headers.get("origin") or request.headers.get("sec-fetch-site") or "?"
-        reason = f"a POST to {request.url.path[:200]} from another site ({came_from[:200]})"
-        with Session(engine) as session:
-            refuse(session, None, "unknown", "web", reason, now=clock.now())
-            session.commit()
-
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(pages.get_template(template).render(**context), status_code=status)
 
     def outcome(locale: str, kind: str, heading: str, *lines: str, status: int) -> HTMLResponse:
         return page("outcome.html.j2", status, locale=locale, kind=kind, heading=heading, lines=lines)
+
+    _add_guards(app, settings, engine, clock, outcome)
 
     def invalid(session: Session) -> HTMLResponse:
         """No person is known from an altered link: the installation's default language."""
@@ -231,122 +201,42 @@ def create_app(  # noqa: C901
     add_inbox(app, settings, engine, clock, page, outcome)
     add_reports(app, settings, outcome)
 
-    @app.get("/survey/{token}", response_class=HTMLResponse)
-    def survey_page(token: str) -> HTMLResponse:
-        with Session(engine) as session:
-            found = find_invitation(session, keys, token, clock.now())
-            if isinstance(found, NotAnswered):
-                return survey_refusal(found)
-            return survey_form(found[0].locale, found[1].min_group)
-
-    @app.post("/survey/{token}", response_class=HTMLResponse)
-    async def survey_answer(token: str, request: Request) -> HTMLResponse:
-        return await run_in_threadpool(record_survey_answer, token, await _single_values(request))
-
-    def record_survey_answer(token: str, given: dict[str, str]) -> HTMLResponse:
-        with Session(engine) as session:
-            result = answer(session, keys, token, given, clock.now())
-            session.commit()
-        if isinstance(result, NotAnswered) and result.reason == "incomplete":
-            return survey_form(result.locale, result.min_group, result.detail, status=422)
-        if isinstance(result, NotAnswered):
-            return survey_refusal(result)
-        t = survey_texts_for(result.locale)
-        return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
-
-    @app.get("/exit/{token}", response_class=HTMLResponse)
-    def exit_page(token: str) -> HTMLResponse:
-        with Session(engine) as session:
-            found = find_exit_invitation(session, keys, token)
-            if isinstance(found, NotAnswered):
-                return survey_refusal(found)
-            return survey_form(found.locale, 0, leaving=True)
-
-    @app.post("/exit/{token}", response_class=HTMLResponse)
-    async def exit_answer(token: str, request: Request) -> HTMLResponse:
-        return await run_in_threadpool(record_exit_answer, token, await _single_values(request))
-
-    def record_exit_answer(token: str, given: dict[str, str]) -> HTMLResponse:
-        with Session(engine) as session:
-            result = answer_exit(session, keys, token, given, clock.now())
-            session.commit()
-        if isinstance(result, NotAnswered) and result.reason == "incomplete":
-            return survey_form(result.locale, 0, result.detail, status=422, leaving=True)
-        if isinstance(result, NotAnswered):
-            return survey_refusal(result)
-        t = survey_texts_for(result.locale)
-        return outcome(result.locale, "recorded", t["exit_thanks"], status=200)
-
-    @app.get("/refer/{token}", response_class=HTMLResponse)
-    def referral_page(token: str) -> HTMLResponse:
-        with Session(engine) as session:
-            found = find_sponsor_invitation(session, keys, token)
-            if found is None:
-                return referral_refusal(settings.default_locale, "invalid")
-            invitation, sponsor = found
-            count_visit(session, invitation)
-            session.commit()
-            return referral_form(sponsor.locale, sponsor.name)
-
-    @app.post("/refer/{token}", response_class=HTMLResponse)
-    async def referral_answer(token: str, request: Request) -> HTMLResponse:
-        return await run_in_threadpool(record_referral, token, await _single_values(request))
-
-    def record_referral(token: str, given: dict[str, str]) -> HTMLResponse:
-        with Session(engine) as session:
-            result = refer(session, keys, token, given, now=clock.now())
-            session.commit()
-            found = find_sponsor_invitation(session, keys, token)
-            sponsor = found[1].name if found else ""
-        if result.created:
-            t = referral_texts_for(result.locale)
-            return outcome(result.locale, "recorded", t["thanks"], t["thanks_detail"], status=200)
-        if result.problem in ("invalid", "already-referred", "too-many"):
-            return referral_refusal(result.locale or settings.default_locale, result.problem)
-        return referral_form(result.locale, sponsor, result.problem, status=422)
-
-    def referral_form(locale: str, sponsor: str, problem: str = "", status: int = 200) -> HTMLResponse:
-        t = referral_texts_for(locale)
-        return page("refer.html.j2", status, locale=locale, t=t, sponsor=sponsor, problem=problem)
-
-    def referral_refusal(locale: str, reason: str) -> HTMLResponse:
-        t = referral_texts_for(locale)
-        if reason == "invalid":
-            return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
-        return outcome(locale, "refused", t[reason], status=409)
-
-    def survey_form(
-        locale: str, min_group: int, problem: str = "", status: int = 200, *, leaving: bool = False
-    ) -> HTMLResponse:
-        return page(
-            "survey.html.j2",
-            status,
-            locale=locale,
-            t=survey_texts_for(locale),
-            causes=CAUSE_QUESTIONS,
-            min_group=min_group,
-            max_comment=MAX_COMMENT,
-            problem=problem,
-            exit=leaving,
-        )
-
-    def survey_refusal(refused: NotAnswered) -> HTMLResponse:
-        locale = refused.locale or settings.default_locale
-        t = survey_texts_for(locale)
-        if refused.reason == "invalid":
-            return outcome(locale, "invalid", t["invalid"], t["invalid_detail"], status=404)
-        detail = t["closed_detail"] if refused.reason == "closed" else t["thanks_detail"]
-        return outcome(locale, "refused", t[refused.reason], detail, status=410)
+    add_survey_pages(app, settings, engine, clock, page, outcome)
+    add_referral_pages(app, settings, engine, clock, page, outcome)
 
     return app
 
 
-async def _single_values(request: Request) -> dict[str, str]:
-    """A survey form's fields; a field given twice, or a file, makes the whole answer empty (it
-    is then refused as incomplete, naming what is missing)."""
-    pairs = (await request.form()).multi_items()
-    given = {key: value for key, value in pairs if isinstance(value, str)}
-    return given if len(given) == len(pairs) else {}
+def _add_guards(app: FastAPI, settings: Settings, engine: Engine, clock: Clock, outcome: Page) -> None:
+    """Every request: POSTs rate-limited per source and refused from another site (audited), and
+    the security headers on every response."""
+    own_origins = frozenset({origin_of(settings.web_url)})
+    posts = SlidingWindow(settings.web_posts_per_minute)
+
+    @app.middleware("http")
+    async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        source = request.client.host if request.client else "unknown"
+        wait = posts.wait_before(source) if request.method == "POST" else 0
+        locale, t = settings.default_locale, texts_for(settings.default_locale)
+        if wait:  # first: past the limit, not even a refusal is written
+            response: Response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
+            response.headers["Retry-After"] = str(wait)
+        elif is_cross_site_post(request, own_origins):
+            await run_in_threadpool(audit_cross_site, request)
+            response = outcome(locale, "refused", t["cross_site"], t["cross_site_detail"], status=403)
+        else:
+            response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():  # a report page sets its own policy
+            response.headers.setdefault(header, value)
+        return response
+
+    def audit_cross_site(request: Request) -> None:
+        """Every refusal is audited (``approval.refused`` via ``web``), with where it came from."""
+        came_from = request.headers.get("origin") or request.headers.get("sec-fetch-site") or "?"
+        reason = f"a POST to {request.url.path[:200]} from another site ({came_from[:200]})"
+        with Session(engine) as session:
+            refuse(session, None, "unknown", "web", reason, now=clock.now())
+            session.commit()
 
 
 def _subject(found: Grantee) -> Subject:
