@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from partnerflow.approvals.links import Links
 from partnerflow.approvals.requests import people_with_role, sealed_links
@@ -81,13 +81,13 @@ def _remind(
         return False
     renewed_until = max(request.expires_at, now + clock.links_last)
     request.expires_at = renewed_until
-    for grant in session.exec(
-        select(ApprovalGrant)
-        .where(ApprovalGrant.request_id == request.id)
+    session.exec(
+        update(ApprovalGrant)
+        .where(col(ApprovalGrant.request_id) == request.id)
         .where(col(ApprovalGrant.used_at).is_(None))
-    ):
-        grant.expires_at = max(grant.expires_at, renewed_until)
-        session.add(grant)
+        .where(col(ApprovalGrant.expires_at) < renewed_until)
+        .values(expires_at=renewed_until)
+    )
     for person in people:
         assert person.id is not None
         _mail(
