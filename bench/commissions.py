@@ -171,7 +171,7 @@ def finance_approves(session: Session, ctx: Context, batch_id: int) -> None:
     grant = session.exec(select(ApprovalGrant).where(ApprovalGrant.request_id == request.id)).one()
     token = ctx.links.personal(grant).rsplit("/", 1)[1]  # the link in finance's e-mail
     answer_by_link(session, ctx.links.keys, token, Reply("approve"), now=NOW)
-    apply_finance_answers(session, batch_id, keys=ctx.links.keys, now=NOW)
+    apply_finance_answers(ctx.applying(session), batch_id)
 
 
 def pipeline(ctx: Context, payments: Path) -> dict[str, float]:

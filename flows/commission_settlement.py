@@ -5,20 +5,24 @@ Every step is a task with its own transaction and every step is idempotent (see
 where the database says it stopped: nothing is paid or mailed twice.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
 from flows.parameters import LeftEmpty, MonthText, ParameterRefused
-from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
-from partnerflow.approvals import AnswerFields
+from flows.runners import (
+    DecisionRounds,
+    bounded_threads,
+    current_run_id,
+    decision_form,
+    subject_run_name,
+    wait_for_decision,
+)
+from partnerflow.commissions.decisions import SETTLEMENT
 from partnerflow.commissions.periods import Period, settlement_refusal
 from partnerflow.context import context
 from tasks.commissions import (
     accrue_missed_deals,
-    apply_finance_answer,
     mark_batch_paid,
     open_settlement_batch,
     publish_settlement,
@@ -27,11 +31,11 @@ from tasks.commissions import (
 )
 from tasks.notifications import send_pending_notifications
 
-
-class FinanceApproval(RunInput, AnswerFields):
-    """The finance approver's answer on the operators' form, with the approver's code."""
-
-    decision: Literal["approve", "reject"] = Field(description="approve, or reject (nothing is paid)")
+FinanceApproval = decision_form(
+    SETTLEMENT,
+    "FinanceApproval",
+    "The finance approver's answer on the operators' form, with the approver's code.",
+)
 
 
 @flow(
@@ -59,12 +63,7 @@ def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None)
     if status == "awaiting-approval":
         send_pending_notifications()
         rounds = DecisionRounds(FinanceApproval, "approval", batch.summary)
-        for round_number, values in rounds:
-            outcome = apply_finance_answer(batch.batch_id, run_id, round_number, values)
-            if outcome.done:
-                status = outcome.status
-                break
-            rounds.answered(outcome.message)
+        status = wait_for_decision(SETTLEMENT, batch.batch_id, rounds).status
     report = {"period": str(target), "batch_id": batch.batch_id, "accrued": accrued, "status": status}
     if status == "rejected" or batch.statements == 0:
         publish_settlement(batch.batch_id)

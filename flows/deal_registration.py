@@ -6,29 +6,24 @@ Resume form with the code from the reviewer's e-mail. On each wake the run appli
 recorded so far, each once, and waits again until the registration is decided.
 """
 
-from dataclasses import asdict
-from typing import Any, Literal
+from typing import Any
 
 from prefect import flow
-from prefect.input import RunInput
 from prefect.runtime import flow_run
-from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
-from partnerflow.approvals import AnswerFields
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
+from partnerflow.registration.decisions import REVIEW
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
-from tasks.registrations import open_review, take_in_submission, take_review_answer
+from tasks.registrations import open_review, take_in_submission
 from tasks.runs import name_run
 
-
-class ReviewDecision(RunInput, AnswerFields):
-    """The operators' form in the Prefect UI ("Resume"): the decision and the reviewer's code."""
-
-    decision: Literal["approve", "reject", "request-info"] = Field(
-        description="approve, reject, or request-info to send your comment to the partner as a question"
-    )
+ReviewDecision = decision_form(
+    REVIEW,
+    "ReviewDecision",
+    "The operators' form in the Prefect UI (\"Resume\"): the decision and the reviewer's code.",
+)
 
 
 def _run_name() -> str:
@@ -43,13 +38,8 @@ def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
     summary = open_review(registration_id, run_id)
     send_pending_notifications()
     rounds = DecisionRounds(ReviewDecision, "review", summary)
-    for round_number, values in rounds:
-        progress = take_review_answer(registration_id, run_id, round_number, values)
-        send_pending_notifications()
-        if progress.state == "decided":
-            return asdict(progress)
-        rounds.answered(progress.message)
-    raise AssertionError("unreachable")
+    decided = wait_for_decision(REVIEW, registration_id, rounds, lambda _: send_pending_notifications())
+    return {"status": decided.status, "message": decided.message}
 
 
 @flow(name="register-deal", flow_run_name=_run_name, persist_result=True, task_runner=bounded_threads())

@@ -7,22 +7,23 @@ campaigns are announced by the daily ``campaign-offers`` run on their start date
 """
 
 from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import RecordNumber, Role
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
-from partnerflow.approvals import AnswerFields
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
+from partnerflow.approvals import DecisionOutcome
 from partnerflow.approvals.form_items import ItemFields, with_items
+from partnerflow.campaigns.decisions import SIGNOFF
 from partnerflow.campaigns.request import CampaignRequest
 from partnerflow.schema_hints import OPTIONAL
 from partnerflow.text import MAX_ID
 from tasks.campaigns import (
-    apply_signoff,
     open_signoff,
+    publish_signoffs,
     send_campaign_offers,
     start_signoff_runs,
     sweep_campaign_signoffs,
@@ -31,27 +32,32 @@ from tasks.campaigns import (
 from tasks.notifications import send_pending_notifications
 from tasks.runs import wake_suspended_runs
 
-
-class SignOffForm(RunInput, AnswerFields):
-    """What every role answers on the operators' form, with the signer's code."""
-
-    decision: Literal["approve", "reject"] = Field(description="approve, or reject (it ends the campaign)")
-
-
-class ChannelOpsSignOff(SignOffForm):
-    programme_reference: str = Field(
-        default="", max_length=80, description="Programme or price-list reference created"
-    )
-
-
-class SupplyChainSignOff(SignOffForm):
-    confirmed_quantity: int | None = Field(
-        default=None,
-        ge=0,
-        le=MAX_ID,
-        description="Quantity confirmed available (empty: the quantity requested)",
-        json_schema_extra=OPTIONAL,
-    )
+SIGNER = "What every role answers on the operators' form, with the signer's code."
+SignOffForm = decision_form(SIGNOFF, "SignOffForm", SIGNER)
+ChannelOpsSignOff = decision_form(
+    SIGNOFF,
+    "ChannelOpsSignOff",
+    SIGNER,
+    programme_reference=(
+        str,
+        Field(default="", max_length=80, description="Programme or price-list reference created"),
+    ),
+)
+SupplyChainSignOff = decision_form(
+    SIGNOFF,
+    "SupplyChainSignOff",
+    SIGNER,
+    confirmed_quantity=(
+        int | None,
+        Field(
+            default=None,
+            ge=0,
+            le=MAX_ID,
+            description="Quantity confirmed available (empty: the quantity requested)",
+            json_schema_extra=OPTIONAL,
+        ),
+    ),
+)
 
 
 ALLOCATION = ItemFields(
@@ -62,7 +68,7 @@ ALLOCATION = ItemFields(
 )
 
 
-FORMS: dict[str, type[SignOffForm]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
+FORMS: dict[str, type[RunInput]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
 
 
 @flow(
@@ -101,21 +107,17 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
     opened = open_signoff(campaign_id, role, run_id)
     send_pending_notifications()
     form = with_items(FORMS.get(role, SignOffForm), ALLOCATION, opened.items)
-    rounds = DecisionRounds(form, "signoff", opened.summary)
-    for round_number, values in rounds:
-        progress = apply_signoff(campaign_id, role, run_id, round_number, values)
+
+    def after_each(progress: DecisionOutcome) -> None:
+        publish_signoffs(campaign_id)
         if progress.wake:
             wake_suspended_runs(list(progress.wake))
         send_pending_notifications()
-        if progress.done:
-            return {
-                "state": progress.state,
-                "message": progress.message,
-                "done": True,
-                "wake": list(progress.wake),
-            }
-        rounds.answered(progress.message)
-    raise AssertionError("unreachable")
+
+    signed = wait_for_decision(
+        SIGNOFF, campaign_id, DecisionRounds(form, "signoff", opened.summary), after_each
+    )
+    return {"status": signed.status, "message": signed.message, "wake": list(signed.wake)}
 
 
 @flow(name="campaign-offers", flow_run_name="campaign-offers", task_runner=bounded_threads())

@@ -1,23 +1,19 @@
 """Admitting replacement resellers: the candidates the partner_admission policy proposed, put to a
 channel manager, admitted or not (see partnerflow.health.admission)."""
 
-from typing import Any, Literal
+from typing import Any
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
-from partnerflow.approvals import AnswerFields
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.approvals.form_items import ItemFields, with_items
-from tasks.health import propose_candidates, record_admission_answer
+from partnerflow.health.decisions import ADMISSION
+from tasks.health import propose_candidates
 from tasks.notifications import send_pending_notifications
 
-
-class AdmissionAnswer(RunInput, AnswerFields):
-    """A channel manager's answer on the proposed candidates, with their code."""
-
-    decision: Literal["approve", "reject"] = Field(description="admit them (minus those left out), or none")
+AdmissionAnswer = decision_form(
+    ADMISSION, "AdmissionAnswer", "A channel manager's answer on the proposed candidates, with their code."
+)
 
 
 LEAVE_OUT = ItemFields("leave_out", bool, False, "Tick to leave this candidate out of the admission")
@@ -40,11 +36,6 @@ def partner_admission() -> dict[str, Any]:
         rounds = DecisionRounds(
             with_items(AdmissionAnswer, LEAVE_OUT, batch.items), "admission", batch.summary
         )
-        for round_number, values in rounds:
-            outcome = record_admission_answer(batch.batch_id, run_id, round_number, values)
-            status = outcome.status
-            if outcome.done:
-                break
-            rounds.answered(outcome.message)
+        status = wait_for_decision(ADMISSION, batch.batch_id, rounds).status
     sent = send_pending_notifications()
     return {"batch": batch.batch_id, "candidates": batch.candidates, "status": status, **sent.counts()}

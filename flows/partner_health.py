@@ -4,25 +4,31 @@ channel manager chooses for the partners at risk (see partnerflow.health.review)
 from typing import Annotated, Any, Literal
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
 from flows.parameters import LeftEmpty, MonthText
-from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
-from partnerflow.approvals import AnswerFields
+from flows.runners import (
+    DecisionRounds,
+    bounded_threads,
+    current_run_id,
+    decision_form,
+    subject_run_name,
+    wait_for_decision,
+)
 from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.context import context
+from partnerflow.health.decisions import HEALTH_ACTIONS
 from partnerflow.health.review import month_of
-from tasks.health import publish_health_outcome, record_health_actions, review_partner_health
+from tasks.health import publish_health_outcome, review_partner_health
 from tasks.notifications import send_pending_notifications
 
 Action = Literal["coaching-call", "training-invitation", "programme-exception", "no-action"]
 
 
-class HealthActions(RunInput, AnswerFields):
-    """A channel manager's actions for the month's at-risk partners, with their code."""
-
-    decision: Literal["approve"] = Field(default="approve", description="record the actions below")
+HealthActions = decision_form(
+    HEALTH_ACTIONS,
+    "HealthActions",
+    "A channel manager's actions for the month's at-risk partners, with their code.",
+)
 
 
 ACTIONS = ItemFields("actions", Action, "no-action", "What the channel team does for this partner this month")
@@ -50,13 +56,8 @@ def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> dict
         rounds = DecisionRounds(
             with_items(HealthActions, ACTIONS, reviewed.items), "actions", reviewed.summary
         )
-        for round_number, values in rounds:
-            outcome = record_health_actions(reviewed.review_id, run_id, round_number, values)
-            status = outcome.status
-            if outcome.done:
-                publish_health_outcome(chosen, reviewed.review_id, reviewed.summary)
-                break
-            rounds.answered(outcome.message)
+        status = wait_for_decision(HEALTH_ACTIONS, reviewed.review_id, rounds).status
+        publish_health_outcome(chosen, reviewed.review_id, reviewed.summary)
     sent = send_pending_notifications()
     return {
         "month": chosen,

@@ -1,24 +1,18 @@
 """The referral pilot's end: the figures, then the programme owner's decision (see
 partnerflow.referrals.pilot)."""
 
-from typing import Any, Literal
+from typing import Any
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
-from partnerflow.approvals import AnswerFields
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
+from partnerflow.referrals.decisions import PILOT_END
 from tasks.notifications import send_pending_notifications
-from tasks.referrals import publish_pilot_decision, publish_pilot_figures, record_pilot_decision
+from tasks.referrals import publish_pilot_decision, publish_pilot_figures
 
-
-class PilotDecision(RunInput, AnswerFields):
-    """The programme owner's decision on the pilot, with their code."""
-
-    decision: Literal["rollout", "extend", "stop"] = Field(
-        description="roll out to every eligible sponsor, extend the pilot, or stop inviting"
-    )
+PilotDecision = decision_form(
+    PILOT_END, "PilotDecision", "The programme owner's decision on the pilot, with their code."
+)
 
 
 @flow(
@@ -37,11 +31,6 @@ def referral_pilot_review() -> dict[str, Any]:
     if published.review_id is not None:
         send_pending_notifications()
         rounds = DecisionRounds(PilotDecision, "decision", published.summary)
-        for round_number, values in rounds:
-            outcome = record_pilot_decision(published.review_id, run_id, round_number, values)
-            status = outcome.status
-            if outcome.done:
-                publish_pilot_decision(published.review_id, published.summary)
-                break
-            rounds.answered(outcome.message)
+        status = wait_for_decision(PILOT_END, published.review_id, rounds).status
+        publish_pilot_decision(published.review_id, published.summary)
     return {"review": published.review_id, "status": status, "report": published.report}

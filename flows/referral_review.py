@@ -1,22 +1,18 @@
 """A flagged referral waits for a channel manager (see partnerflow.referrals.review)."""
 
-from typing import Any, Literal
+from typing import Any
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
 from flows.parameters import RecordNumber
-from flows.runners import DecisionRounds, bounded_threads, current_run_id
-from partnerflow.approvals import AnswerFields
+from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
+from partnerflow.referrals.decisions import FLAGGED_REFERRAL
 from tasks.notifications import send_pending_notifications
-from tasks.referrals import ask_referral_review, record_referral_answer
+from tasks.referrals import ask_referral_review
 
-
-class ReferralAnswer(RunInput, AnswerFields):
-    """A channel manager's answer on a flagged referral, with their code."""
-
-    decision: Literal["approve", "reject"] = Field(description="clear the flags, or reject the referral")
+ReferralAnswer = decision_form(
+    FLAGGED_REFERRAL, "ReferralAnswer", "A channel manager's answer on a flagged referral, with their code."
+)
 
 
 @flow(
@@ -36,12 +32,5 @@ def review_referral(referral_id: RecordNumber) -> dict[str, Any]:
     if not ask_referral_review(referral_id, run_id):
         return {"referral": referral_id, "status": "reviewed by another run"}
     send_pending_notifications()
-    status = "flagged"
-    rounds = DecisionRounds(ReferralAnswer, "review")
-    for round_number, values in rounds:
-        outcome = record_referral_answer(referral_id, run_id, round_number, values)
-        status = outcome.status
-        if outcome.done:
-            break
-        rounds.answered(outcome.message)
+    status = wait_for_decision(FLAGGED_REFERRAL, referral_id, DecisionRounds(ReferralAnswer, "review")).status
     return {"referral": referral_id, "status": status}

@@ -7,32 +7,34 @@ reseller its scorecard and the managers the summary.
 """
 
 from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from prefect import flow
-from prefect.input import RunInput
-from pydantic import Field
 
 from flows.parameters import LeftEmpty, ParameterRefused, ProgrammeYear
-from flows.runners import DecisionRounds, bounded_threads, current_run_id, subject_run_name
-from partnerflow.approvals import AnswerFields
+from flows.runners import (
+    DecisionRounds,
+    bounded_threads,
+    current_run_id,
+    decision_form,
+    subject_run_name,
+    wait_for_decision,
+)
 from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.context import context
+from partnerflow.rebalancing.decisions import REBALANCING
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
-    apply_manager_answer,
     check_rebalancing_year,
     propose_rebalancing,
     publish_rebalancing_outcome,
     send_quarter_scorecards,
 )
 
-
-class ManagerApproval(RunInput, AnswerFields):
-    """A channel manager's answer to the year's proposals, with their code."""
-
-    decision: Literal["approve", "reject"] = Field(description="approve (minus exclusions), or reject all")
+ManagerApproval = decision_form(
+    REBALANCING, "ManagerApproval", "A channel manager's answer to the year's proposals, with their code."
+)
 
 
 KEEP = ItemFields(
@@ -68,11 +70,7 @@ def reseller_rebalancing(
         rounds = DecisionRounds(
             with_items(ManagerApproval, KEEP, proposal.items), "approval", proposal.summary
         )
-        for round_number, values in rounds:
-            outcome = apply_manager_answer(judged, run_id, round_number, values)
-            if outcome.done:
-                break
-            rounds.answered(outcome.message)
+        wait_for_decision(REBALANCING, judged, rounds)
     result = apply_approved_rebalancing(judged, proposal.report)
     publish_rebalancing_outcome(judged, proposal.summary, result)
     send_pending_notifications()

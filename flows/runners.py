@@ -3,17 +3,19 @@ people answer (the programme's clock is ``partnerflow.context``)."""
 
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 from prefect import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, create_model
 
+from partnerflow.approvals import AnswerFields, DecisionKind, DecisionOutcome
 from partnerflow.approvals.form_items import folded
 from partnerflow.markdown import md_text
 from partnerflow.orchestration.spent_codes import forget_code
+from tasks.decisions import take_decision_answer
 
 
 def bounded_threads() -> TaskRunner[Any]:
@@ -78,3 +80,42 @@ class DecisionRounds:
     def answered(self, message: str) -> None:
         """What the last submission came to: it heads the next round's form."""
         self.previous = message
+
+
+class DecisionFormBase(RunInput, AnswerFields):
+    """What every decision's Resume form has: the approver's code and a comment."""
+
+
+def decision_form(kind: DecisionKind, name: str, doc: str, **fields: Any) -> type[DecisionFormBase]:
+    """The operators' Resume form of ``kind``, from its declaration: the decision chosen among
+    its answers (preset when there is only one), the approver's code, a comment, and the role's
+    own ``fields`` (pydantic's ``(type, Field(...))`` pairs)."""
+    answer: Any = Literal[kind.answers]
+    chosen = (
+        Field(kind.answers[0], description=kind.help)
+        if len(kind.answers) == 1
+        else Field(description=kind.help)
+    )
+    return create_model(
+        name, __base__=DecisionFormBase, __doc__=doc, __module__=__name__, decision=(answer, chosen), **fields
+    )
+
+
+def wait_for_decision(
+    kind: DecisionKind,
+    subject_id: int,
+    rounds: DecisionRounds,
+    after_each: Callable[[DecisionOutcome], object] | None = None,
+) -> DecisionOutcome:
+    """Suspend for one form per round until ``kind``'s ``apply`` says the decision is done: each
+    submission goes through the one ``take-decision-answer`` task; ``after_each`` runs after
+    every round (send the e-mails it queued, wake other runs...)."""
+    run_id = current_run_id()
+    for round_number, values in rounds:
+        outcome = take_decision_answer(kind.name, subject_id, run_id, round_number, values)
+        if after_each is not None:
+            after_each(outcome)
+        if outcome.done:
+            return outcome
+        rounds.answered(outcome.message)
+    raise AssertionError("unreachable: the rounds never end by themselves")

@@ -15,7 +15,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, overload
 
-from partnerflow.approvals import Links, links_for
+from sqlmodel import Session
+
+from partnerflow.approvals import Applying, Links, links_for
 from partnerflow.clock import SYSTEM_CLOCK, Clock, FixedClock
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import (
@@ -29,6 +31,7 @@ from partnerflow.policy import (
     ReferralProgrammePolicy,
     load_policy,
 )
+from partnerflow.processes import load_processes
 from partnerflow.settings import Settings, get_settings
 
 
@@ -55,11 +58,17 @@ class Context:
     def policy(self, kind: Literal["partner_admission"], as_of: date) -> Policy[PartnerAdmissionPolicy]: ...
     @overload
     def policy(self, kind: Literal["referral_programme"], as_of: date) -> Policy[ReferralProgrammePolicy]: ...
+    @overload
+    def policy(self, kind: str, as_of: date) -> Policy[Any]: ...  # a kind named at run time
 
     def policy(self, kind: str, as_of: date) -> Policy[Any]:
         """The version of ``kind`` in force on ``as_of`` (a programme date): the one way the
         product loads a policy."""
         return load_policy(kind, as_of, self.settings.policies_dir)
+
+    def applying(self, session: Session, flow_run_id: str = "") -> Applying:
+        """What a decision's ``apply`` uses, now, in ``session``, for the run that asked."""
+        return Applying(session, self.links.keys, self.renderer, self.policy, self.clock.now(), flow_run_id)
 
     def plan_for(self, day: date) -> Policy[CommissionPlanPolicy]:
         """The commission plan in force on ``day``: deals are paid under the plan of their close
@@ -69,6 +78,7 @@ class Context:
 
 
 def build_context(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Context:
+    load_processes()  # every decision kind declared before anyone answers one
     renderer = TemplateRenderer(settings.templates_dir, contact=settings.programme_contact)
     return Context(settings, renderer, links_for(settings), clock)
 

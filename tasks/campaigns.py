@@ -11,12 +11,11 @@ from partnerflow.approvals.form_items import DecisionForm
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign_for_run
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import (
-    SignOffProgress,
     allocation_items,
     remember_signoff_runs,
     request_signoffs,
+    signoff_rows,
     signoff_summary,
-    take_signoff_answer,
 )
 from partnerflow.campaigns.sla import SignOffSweep, sweep_signoffs
 from partnerflow.clock import programme_date
@@ -25,7 +24,7 @@ from partnerflow.db import session_scope
 from partnerflow.models import Campaign
 from partnerflow.orchestration.prefect_api import start_run
 from partnerflow.policy import DiscountCampaignPolicy, Policy
-from tasks.settings import ANSWER, STEP, SWEEP
+from tasks.settings import STEP, SWEEP
 
 NO_SLA = timedelta(days=30)  # how long sign-off links work when the policy sets no sign-off clock
 
@@ -82,32 +81,6 @@ def open_signoff(campaign_id: int, role: str, flow_run_id: str) -> DecisionForm:
         return DecisionForm(signoff_summary(session, campaign, role), tuple(items))
 
 
-@task(name="apply-signoff", **ANSWER)
-def apply_signoff(
-    campaign_id: int, role: str, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> SignOffProgress:
-    """One round of a role's sign-off form (see ``campaigns.signoffs.take_signoff_answer``); the
-    sign-offs so far are published as the run's table."""
-    ctx = context()
-    with session_scope() as session:
-        progress = take_signoff_answer(
-            session,
-            campaign_id,
-            role,
-            values,
-            keys=ctx.links.keys,
-            flow_run_id=flow_run_id,
-            renderer=ctx.renderer,
-            now=ctx.clock.now(),
-        )
-    create_table_artifact(
-        key=f"campaign-{campaign_id}-signoffs",
-        table=list(progress.signoffs),
-        description=f"Sign-offs of campaign #{campaign_id}",
-    )
-    return progress
-
-
 @task(name="send-campaign-offers", **SWEEP)
 def send_campaign_offers() -> OffersReport:
     """Queue offers of campaigns starting today, reminders before their end; publish a preview."""
@@ -143,3 +116,15 @@ def sweep_campaign_signoffs() -> SignOffSweep:
         unapplied = runs_with_unapplied_answers(session)
     report.runs_to_wake = list(dict.fromkeys([*report.runs_to_wake, *unapplied]))
     return report
+
+
+@task(name="publish-signoffs", **SWEEP)
+def publish_signoffs(campaign_id: int) -> None:
+    """The sign-offs so far as the campaign's table in the Prefect UI (after each round)."""
+    with session_scope() as session:
+        rows = signoff_rows(session, campaign_id)
+    create_table_artifact(
+        key=f"campaign-{campaign_id}-signoffs",
+        table=rows,
+        description=f"Sign-offs of campaign #{campaign_id}",
+    )

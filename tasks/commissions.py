@@ -12,13 +12,11 @@ from partnerflow.commissions.periods import Period
 from partnerflow.commissions.report import write_settlement_report
 from partnerflow.commissions.reward_payouts import payouts_of, queue_reward_statements
 from partnerflow.commissions.settlement import (
-    ApprovalOutcome,
     OpenedSettlement,
     mark_paid,
     open_settlement,
     prepare_payment,
     save_payment_files,
-    take_finance_answer,
 )
 from partnerflow.commissions.statements import (
     batch_markdown,
@@ -29,7 +27,7 @@ from partnerflow.commissions.statements import (
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import BatchStatus, SettlementBatch
-from tasks.settings import ANSWER, STEP
+from tasks.settings import STEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
 
@@ -95,19 +93,6 @@ def _report_line(name: str) -> str:
 def _row(view: dict[str, Any]) -> dict[str, Any]:
     keys = ("partner_id", "partner_name", "earned", "clawed_back", "net", "payment_reference")
     return {key: str(view[key]) for key in keys} | {"lines": len(view["lines"])}
-
-
-@task(name="record-finance-answer", **ANSWER)
-def apply_finance_answer(
-    batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ApprovalOutcome:
-    """One round of the finance form (see ``commissions.settlement.take_finance_answer``): four
-    eyes over distinct people, a rejection ends it."""
-    ctx = context()
-    with session_scope() as session:
-        return take_finance_answer(
-            session, batch_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
-        )
 
 
 @task(name="write-payment-files", **STEP)

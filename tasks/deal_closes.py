@@ -2,16 +2,14 @@
 announce the deal once it is confirmed (``partnerflow.registration.close_review``)."""
 
 from datetime import timedelta
-from typing import Any
 
 from prefect import task
 
-from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.orchestration.prefect_api import emit_deal_closed
-from partnerflow.registration.close_review import confirmed_close, request_close_decision, take_close_answer
-from tasks.settings import ANSWER, STEP
+from partnerflow.registration.close_review import confirmed_close, request_close_decision
+from tasks.settings import STEP
 
 CLOSE_LINKS_WORK_FOR = timedelta(days=14)  # a director confirms within two weeks, or asks again
 
@@ -30,23 +28,6 @@ def ask_close_decision(registration_id: int, flow_run_id: str) -> int:
             run_id=flow_run_id,
             expires_at=now + CLOSE_LINKS_WORK_FOR,
             now=now,
-        )
-
-
-@task(name="record-close-answer", **ANSWER)
-def record_close_answer(
-    registration_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the director's form (``registration.close_review.take_close_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_close_answer(
-            session,
-            registration_id,
-            values,
-            keys=ctx.links.keys,
-            flow_run_id=flow_run_id,
-            now=ctx.clock.now(),
         )
 
 

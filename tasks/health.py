@@ -10,15 +10,14 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import ReviewOutcome
 from partnerflow.approvals.form_items import FormItem
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.health import PartnerHealth, assess_partners, attrition_trend, levels_count
-from partnerflow.health.admission import ProposedBatch, propose_batch, take_admission_answer
+from partnerflow.health.admission import ProposedBatch, propose_batch
 from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
-from partnerflow.health.removal import request_decision, take_removal_answer
+from partnerflow.health.removal import request_decision
 from partnerflow.health.report import ReportInputs, write_report
 from partnerflow.health.review import (
     AT_RISK,
@@ -28,12 +27,11 @@ from partnerflow.health.review import (
     request_actions,
     review_markdown,
     review_outcome_markdown,
-    take_actions_answer,
 )
 from partnerflow.health.survey import latest_round, open_round, remind, results
 from partnerflow.models import HealthReview, HealthReviewStatus
 from partnerflow.territories import departement_label
-from tasks.settings import ANSWER, STEP, SWEEP
+from tasks.settings import STEP, SWEEP
 
 ACTION_LINKS_WORK_FOR = timedelta(days=14)  # the month's actions wait this long for a manager
 
@@ -160,24 +158,6 @@ def publish_health_outcome(month: str, review_id: int, summary: str) -> str:
     return outcome
 
 
-@task(name="record-health-actions", **ANSWER)
-def record_health_actions(
-    review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the channel manager's form (``health.review.take_actions_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_actions_answer(
-            session,
-            review_id,
-            values,
-            keys=ctx.links.keys,
-            renderer=ctx.renderer,
-            flow_run_id=flow_run_id,
-            now=ctx.clock.now(),
-        )
-
-
 def _row(health: PartnerHealth) -> dict[str, Any]:
     return {
         "partner_id": health.partner_id,
@@ -220,18 +200,6 @@ def propose_candidates(flow_run_id: str) -> ProposedBatch:
         )
 
 
-@task(name="record-admission-answer", **ANSWER)
-def record_admission_answer(
-    batch_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the channel manager's form (``health.admission.take_admission_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_admission_answer(
-            session, batch_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
-        )
-
-
 @task(name="ask-removal-decision", **STEP)
 def ask_removal_decision(removal_id: int, flow_run_id: str) -> int:
     """Mail every channel manager their link and code to confirm the removal (once)."""
@@ -246,16 +214,4 @@ def ask_removal_decision(removal_id: int, flow_run_id: str) -> int:
             run_id=flow_run_id,
             expires_at=now + ACTION_LINKS_WORK_FOR,
             now=now,
-        )
-
-
-@task(name="record-removal-answer", **ANSWER)
-def record_removal_answer(
-    removal_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the channel manager's form (``health.removal.take_removal_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_removal_answer(
-            session, removal_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
         )

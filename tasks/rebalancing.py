@@ -1,7 +1,6 @@
 """Rebalancing I/O steps: proposals and report, the manager's answer, the changes, the e-mails."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -10,14 +9,12 @@ from partnerflow.approvals.form_items import FormItem
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.rebalancing.decisions import (
-    AnswerOutcome,
     AppliedYear,
     ProposedYear,
     apply_rebalancing,
     outcome_markdown,
     rebalancing_for,
     store_plan,
-    take_manager_answer,
 )
 from partnerflow.rebalancing.notices import (
     queue_quarter_scorecards,
@@ -31,7 +28,7 @@ from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
 from partnerflow.rebalancing.summary import plan_markdown
 from partnerflow.rebalancing.years import year_refusal
 from partnerflow.territories import departement_label
-from tasks.settings import ANSWER, STEP, SWEEP
+from tasks.settings import STEP, SWEEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
 
@@ -86,18 +83,6 @@ def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
         if p.outcome == "pause"
     )
     return ProposedYear(year, status, plan.counts(), summary, report, pauses)
-
-
-@task(name="record-manager-answer", **ANSWER)
-def apply_manager_answer(
-    year: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> AnswerOutcome:
-    """One round of the channel manager's form (``rebalancing.decisions.take_manager_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_manager_answer(
-            session, year, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
-        )
 
 
 @task(name="apply-rebalancing", **STEP)

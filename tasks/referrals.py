@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals import ReviewOutcome
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.models import PilotReview, Registration
@@ -21,7 +19,6 @@ from partnerflow.referrals.pilot import (
     decision_markdown,
     open_review,
     programme_stage,
-    take_owner_answer,
 )
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
 from partnerflow.referrals.report import figures_markdown, figures_table, referral_figures, write_figures
@@ -29,9 +26,8 @@ from partnerflow.referrals.review import (
     claim_review,
     referrals_to_review,
     request_review,
-    take_review_answer,
 )
-from tasks.settings import ANSWER, STEP, SWEEP
+from tasks.settings import STEP, SWEEP
 
 REVIEW_LINKS_WORK_FOR = timedelta(days=14)
 OWNER_LINKS_WORK_FOR = timedelta(days=30)
@@ -118,18 +114,6 @@ def ask_referral_review(referral_id: int, flow_run_id: str) -> bool:
     return True
 
 
-@task(name="record-referral-answer", **ANSWER)
-def record_referral_answer(
-    referral_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the channel manager's form (``referrals.review.take_review_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_review_answer(
-            session, referral_id, values, keys=ctx.links.keys, flow_run_id=flow_run_id, now=ctx.clock.now()
-        )
-
-
 @task(name="publish-pilot-figures", **STEP)
 def publish_pilot_figures(flow_run_id: str) -> PilotFigures:
     """The programme's figures (report files and artifacts); once the pilot has ended, its review
@@ -172,21 +156,3 @@ def publish_pilot_decision(review_id: int, summary: str) -> str:
         summary + "\n" + decision, key="referral-programme", description="Referral programme"
     )
     return decision
-
-
-@task(name="record-pilot-decision", **ANSWER)
-def record_pilot_decision(
-    review_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewOutcome:
-    """One round of the programme owner's form (``referrals.pilot.take_owner_answer``)."""
-    ctx = context()
-    with session_scope() as session:
-        return take_owner_answer(
-            session,
-            review_id,
-            values,
-            keys=ctx.links.keys,
-            policy=ctx.policy("referral_programme", ctx.clock.today()),
-            flow_run_id=flow_run_id,
-            now=ctx.clock.now(),
-        )

@@ -15,9 +15,8 @@ from partnerflow.models import Registration
 from partnerflow.registration.batch import ChunkReport, take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in_for_run
 from partnerflow.registration.policies import submitted_on
-from partnerflow.registration.review import ReviewProgress, request_review_until_deadline, review_summary
-from partnerflow.registration.review import take_review_answer as take_answer
-from tasks.settings import ANSWER, STEP, SWEEP
+from partnerflow.registration.review import request_review_until_deadline, review_summary
+from tasks.settings import STEP, SWEEP
 
 
 @task(name="take-in-submission", **STEP)
@@ -54,29 +53,6 @@ def open_review(registration_id: int, flow_run_id: str) -> str:
             now=now,
         )
         return review_summary(session, registration)
-
-
-@task(name="take-review-answer", **ANSWER)
-def take_review_answer(
-    registration_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
-) -> ReviewProgress:
-    """One round of the review form (see ``registration.review.take_review_answer``)."""
-    ctx = context()
-    now = ctx.clock.now()
-    with session_scope() as session:
-        policy = ctx.policy(
-            "deal_registration", submitted_on(session, registration_id, today=programme_date(now))
-        )
-        return take_answer(
-            session,
-            registration_id,
-            values,
-            keys=ctx.links.keys,
-            flow_run_id=flow_run_id,
-            policy=policy,
-            renderer=ctx.renderer,
-            now=now,
-        )
 
 
 @task(name="take-in-queued-chunk", **SWEEP)

@@ -19,6 +19,7 @@ from partnerflow.db import get_engine, make_engine, migrate
 from partnerflow.models import PartnerTier, Role
 from partnerflow.notify import MailSink, free_port
 from partnerflow.policy import forget_loaded_policies
+from partnerflow.processes import load_processes
 from partnerflow.registration.intake import IntakeResult, take_in
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
 from partnerflow.web import create_app
@@ -26,6 +27,7 @@ from partnerflow.web.server import web_in_thread
 from tests.factories import NOW, POLICY, RENDERER, SECRET_KEY, add_partner, add_person, gold_partner
 
 POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
+load_processes()  # every decision kind declared, as the Context does in the product
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
     Invitation,
     Keys,
@@ -40,7 +41,7 @@ from partnerflow.models import (
     Territory,
 )
 from partnerflow.notify import TemplateRenderer, opened
-from partnerflow.policy import CloseReview, load_file
+from partnerflow.policy import CloseReview, Policy, load_file, load_policy
 from partnerflow.settings import PROJECT_ROOT
 
 SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
@@ -53,6 +54,20 @@ POLICY = load_file(SHIPPED_DEAL_POLICY)
 CLOSED_AS_RECORDED = CloseReview(amount_factor=1000)
 SECRET_KEY = "partnerflow test secret key"
 LINKS = Links(Keys(SECRET_KEY), "http://127.0.0.1:4280", "http://127.0.0.1:4200")
+
+
+def shipped_policy(kind: str, as_of: date) -> Policy[Any]:
+    """The shipped version of ``kind`` in force on ``as_of`` (what a Context loads by default)."""
+    return load_policy(kind, as_of, PROJECT_ROOT / "policies")
+
+
+def applying(
+    session: Session, *, now: datetime = NOW, flow_run_id: str = "", policy: Policy[Any] | None = None
+) -> Applying:
+    """What a decision's ``apply`` gets from the task, in a test: ``policy`` (any kind) replaces
+    the shipped ones when given."""
+    loader = shipped_policy if policy is None else (lambda _kind, _day: policy)
+    return Applying(session, LINKS.keys, RENDERER, loader, now, flow_run_id)
 
 
 def write_policy(

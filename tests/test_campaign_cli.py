@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from partnerflow.campaigns.signoffs import apply_signoffs, campaign_subject
 from partnerflow.cli import app
-from tests.factories import LINKS, NOW, RENDERER, answer_as, ask, campaign_request
+from tests.factories import NOW, answer_as, applying, ask, campaign_request
 
 runner = CliRunner()
 
@@ -52,7 +52,7 @@ def test_status_lists_each_sign_off_and_what_is_pending(
         subject = campaign_subject(campaign_id)
         ask(session, subject, "supply-chain")
         answer_as(session, subject, signers["supply-chain"], "approve", details={"confirmed_quantity": 800})
-        apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
+        apply_signoffs(applying(session, now=NOW), campaign_id)
         session.commit()
     status = json.loads(
         runner.invoke(app, ["campaigns", "status", str(result["campaign_id"]), "--json"]).output

@@ -3,7 +3,9 @@ store, four eyes over distinct authenticated people (see ``ARCHITECTURE`` in DES
 
 Processes open a round (:func:`open_round`) and mail each :class:`Invitation`; answers arrive
 by link (approval page), code (Prefect UI form, CLI) or an explicit operator act, and are
-recorded here; the process then applies :func:`unapplied_answers` in its own terms.
+recorded here. Each process declares its kinds (:func:`declare`, in its ``decisions.py``) with
+the ``apply`` that turns :func:`unapplied_answers` into its own state; :func:`take_answer` is
+the one path from a submitted form to that ``apply``.
 """
 
 from partnerflow.approvals.answers import (
@@ -19,16 +21,23 @@ from partnerflow.approvals.answers import (
     grant_problem,
     refuse,
 )
+from partnerflow.approvals.declarations import (
+    Applying,
+    DecisionClock,
+    DecisionKind,
+    DecisionOutcome,
+    DetailsReader,
+    decision_kind,
+    declare,
+    declared_kinds,
+)
 from partnerflow.approvals.forms import (
     AnswerFields,
-    DetailsReader,
-    ReviewOutcome,
     Woken,
+    read_details,
     receive_form,
-    reply_message,
     take_answer,
     wake_values,
-    with_reply,
 )
 from partnerflow.approvals.keys import Keys, keys_for
 from partnerflow.approvals.links import Links, links_for
@@ -47,12 +56,15 @@ from partnerflow.approvals.requests import (
     unapplied_answers,
 )
 from partnerflow.approvals.sealing import unsealer
-from partnerflow.approvals.subjects import DECISIONS, Subject
+from partnerflow.approvals.subjects import Subject
 
 __all__ = [
-    "DECISIONS",
     "AnswerFields",
+    "Applying",
     "Ask",
+    "DecisionClock",
+    "DecisionKind",
+    "DecisionOutcome",
     "DetailsReader",
     "Grantee",
     "Invitation",
@@ -62,7 +74,6 @@ __all__ = [
     "Recorded",
     "Refused",
     "Reply",
-    "ReviewOutcome",
     "Subject",
     "Woken",
     "answer_by_code",
@@ -70,6 +81,9 @@ __all__ = [
     "answer_on_behalf",
     "approvals_given",
     "close_requests",
+    "decision_kind",
+    "declare",
+    "declared_kinds",
     "find_by_link",
     "grant_problem",
     "keys_for",
@@ -79,14 +93,13 @@ __all__ = [
     "open_requests",
     "open_round",
     "people_with_role",
+    "read_details",
     "receive_form",
     "refuse",
-    "reply_message",
     "runs_with_unapplied_answers",
     "sealed_links",
     "take_answer",
     "unapplied_answers",
     "unsealer",
     "wake_values",
-    "with_reply",
 ]

@@ -19,7 +19,7 @@ from partnerflow.approvals.answer_seal import answer_mac
 from partnerflow.approvals.keys import Keys
 from partnerflow.approvals.operators import proven_operator
 from partnerflow.approvals.requests import latest_round, open_requests
-from partnerflow.approvals.subjects import DECISIONS, Subject
+from partnerflow.approvals.subjects import Subject
 from partnerflow.audit import record_event
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, Role
 from partnerflow.text import is_clean
@@ -258,7 +258,7 @@ def _record(
 
 def _problem(session: Session, found: Grantee, reply: Reply, subject: Subject, now: datetime) -> str | None:
     """Why this grant cannot carry this answer now, in words for the person, or None."""
-    allowed = DECISIONS[subject.kind]
+    allowed = subject.answers
     if reply.decision not in allowed:
         return f"the decision must be one of {', '.join(allowed)}"
     if len(reply.comment) > COMMENT_LIMIT:

@@ -18,9 +18,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
+from partnerflow.approvals.declarations import DecisionClock, decision_kind, subject_label
 from partnerflow.approvals.links import Links
 from partnerflow.approvals.requests import people_with_role, sealed_links
-from partnerflow.approvals.subjects import DECISION_KINDS, DecisionClock, Subject, subject_label
+from partnerflow.approvals.subjects import Subject
 from partnerflow.audit import record_event
 from partnerflow.models import ApprovalGrant, ApprovalRequest, Person
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -47,8 +48,8 @@ def sweep_decisions(
         .order_by(col(ApprovalRequest.id))
     ).all()
     for request in waiting:
-        kind = DECISION_KINDS.get(request.subject_kind)
-        if kind is None or kind.clock is None:
+        kind = decision_kind(request.subject_kind)
+        if kind.clock is None:
             continue
         assert request.id is not None
         clock = kind.clock

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, TypeAdapter, create_model
 
 SEPARATOR = "__"
 Form = TypeVar("Form", bound=BaseModel)
@@ -81,3 +81,13 @@ def folded(answer: BaseModel) -> dict[str, Any]:
             if value != field.default:
                 given[key] = value
     return {**values, **groups}
+
+
+def listed_ids(given: Any) -> list[int]:
+    """Record ids as a form gives them: ticked boxes (a list of keys) on the Prefect form, or
+    ``3, 17`` typed on the approval page. Anything that is not a whole number raises
+    ValidationError (a ValueError), which refuses the answer."""
+    raw = given or []
+    return TypeAdapter(list[int]).validate_python(
+        raw.replace(",", " ").split() if isinstance(raw, str) else raw
+    )

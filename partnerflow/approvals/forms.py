@@ -4,8 +4,8 @@ a run waiting for a decision must not fail because someone typed nonsense."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
 from partnerflow.approvals.answers import COMMENT_LIMIT, Outcome, Refused, Reply, answer_by_code, refuse
+from partnerflow.approvals.declarations import Applying, DecisionOutcome, decision_kind
 from partnerflow.approvals.keys import WAKE_PREFIX, Keys
 from partnerflow.approvals.subjects import Subject
 
 FORM_FIELDS = frozenset({"decision", "approval_code", "comment"})
-DetailsReader = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class AnswerFields(BaseModel):
@@ -49,12 +49,11 @@ def receive_form(
     *,
     flow_run_id: str,
     now: datetime,
-    read_details: DetailsReader | None = None,
 ) -> Outcome | Woken:
     """Turn one submission of ``flow_run_id``'s form into a recorded answer, a refusal (audited)
-    or a wake-up. ``read_details`` turns the form's other fields into the answer's details, or
-    raises ValueError (pydantic's ValidationError is one) to refuse them; without it they are
-    dropped."""
+    or a wake-up. The form's other fields become the answer's details through the kind's
+    ``read_details`` (which raises ValueError, pydantic's ValidationError included, to refuse
+    them); a kind without one keeps none."""
     code = str(values.get("approval_code") or "").strip()
     if keys.is_wake_for(code, flow_run_id):
         return Woken()
@@ -65,15 +64,35 @@ def receive_form(
             session, subject, "unknown", "form", "the approval code from your e-mail is required", now=now
         )
     extra = {key: value for key, value in values.items() if key not in FORM_FIELDS}
-    try:
-        details = read_details(extra) if read_details is not None else {}
-    except ValidationError as error:
-        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return refuse(session, subject, "unknown", "form", f"invalid details: {problem}", now=now)
-    except ValueError as error:
-        return refuse(session, subject, "unknown", "form", str(error), now=now)
+    details, problem = read_details(session, subject, extra)
+    if problem is not None:
+        return refuse(session, subject, "unknown", "form", problem, now=now)
     reply = Reply(str(values.get("decision") or ""), str(values.get("comment") or ""), details)
     return answer_by_code(session, keys, subject, code, reply, now=now)
+
+
+def read_details(
+    session: Session, subject: Subject, given: dict[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """A form's extra fields as the answer's details, read by the kind's own reader (the same for
+    the page, the Prefect form and the CLI), or why they are refused."""
+    reader_for = decision_kind(subject.kind).read_details
+    if reader_for is None:
+        return {}, None
+    try:
+        return reader_for(session, subject.id)(given), None
+    except ValidationError as error:
+        where = (".".join(map(str, e["loc"])) for e in error.errors())
+        problems = (
+            f"{at}: {e['msg']}" if at else e["msg"] for at, e in zip(where, error.errors(), strict=True)
+        )
+        return {}, "invalid details: " + "; ".join(problems)
+    except ValueError as error:
+        return {}, str(error)
+
+
+def _problem(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
 
 
 def reply_message(received: Outcome | Woken, *, decided: bool, status: str) -> str:
@@ -84,36 +103,10 @@ def reply_message(received: Outcome | Woken, *, decided: bool, status: str) -> s
     return status
 
 
-@dataclass(frozen=True)
-class ReviewOutcome:
-    """Where a decision stands after a form's submission, and what its submitter reads."""
-
-    done: bool
-    status: str
-    message: str
-
-
-def with_reply(received: Outcome | Woken, outcome: ReviewOutcome) -> ReviewOutcome:
-    """``outcome`` with the message the form's submitter reads (why refused, or where it stands)."""
-    return ReviewOutcome(
-        outcome.done, outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
-
-
-def take_answer(
-    session: Session,
-    keys: Keys,
-    subject: Subject,
-    values: Mapping[str, Any],
-    apply: Callable[[], ReviewOutcome],
-    *,
-    flow_run_id: str,
-    now: datetime,
-    read_details: DetailsReader | None = None,
-) -> ReviewOutcome:
+def take_answer(at: Applying, subject: Subject, values: Mapping[str, Any]) -> DecisionOutcome:
     """One submission of a decision form: recorded (or refused, with the reason), then the
-    process's ``apply`` of every answer recorded so far; the outcome says what the submitter reads."""
-    received = receive_form(
-        session, keys, subject, values, flow_run_id=flow_run_id, now=now, read_details=read_details
-    )
-    return with_reply(received, apply())
+    kind's ``apply`` of every answer recorded so far; the outcome's message is for whoever
+    submitted. Every decision takes its answers this way."""
+    received = receive_form(at.session, at.keys, subject, values, flow_run_id=at.flow_run_id, now=at.now)
+    outcome = decision_kind(subject.kind).apply(at, subject.id)
+    return replace(outcome, message=reply_message(received, decided=outcome.done, status=outcome.message))

@@ -20,10 +20,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals.declarations import subject_label
 from partnerflow.approvals.keys import Keys, LinkClaim
 from partnerflow.approvals.links import Links, claim_of
 from partnerflow.approvals.sealing import approval_link, sign_in_link
-from partnerflow.approvals.subjects import subject_label
 from partnerflow.clock import programme_date
 from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
 from partnerflow.notify import TemplateRenderer, enqueue

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from partnerflow.approvals.declarations import subject_label
 from partnerflow.approvals.links import Links
 from partnerflow.approvals.requests import Ask, open_round, people_with_role
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -49,7 +50,9 @@ def invite_role(
     now: datetime,
 ) -> int:
     """Open the decision's round and queue ``template`` to each person holding the role with
-    their own ``approval_url`` and ``approval_code`` (once: a retried step mails nobody twice)."""
+    their own ``approval_url`` and ``approval_code`` and the subject as their language names it
+    (once: a retried step mails nobody twice). A kind with no template of its own uses
+    ``decision_requested`` (its kind's ``template``), which shows ``summary``."""
     invitations = open_round(session, links, ask, now=now)
     subject, round_number = ask.subject, ask.round_number
     for invitation in invitations:
@@ -63,6 +66,8 @@ def invite_role(
             locale=person.locale.value,
             context={
                 "person_name": person.name,
+                "subject": subject_label(person.locale.value, subject.kind, subject.id),
+                "summary": ask.summary,
                 **invitation.mailed(),
                 **context,
             },

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from partnerflow.approvals.declarations import subject_label
 from partnerflow.approvals.links import Links
-from partnerflow.approvals.subjects import subject_label
 from partnerflow.models import AuditEvent, Person
 from partnerflow.notify import TemplateRenderer, enqueue
 

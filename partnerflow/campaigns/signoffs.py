@@ -8,24 +8,22 @@ answers :mod:`partnerflow.approvals` recorded are applied here in order, each on
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
+    DecisionOutcome,
     DetailsReader,
-    Keys,
     Links,
     Subject,
     close_requests,
     mark_applied,
     open_round,
-    receive_form,
-    reply_message,
     unapplied_answers,
 )
 from partnerflow.approvals.form_items import FormItem
@@ -38,8 +36,6 @@ from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DiscountCampaignPolicy, PolicyStamp
 from partnerflow.territories import ORDERED_CODES, departement_label
 from partnerflow.text import MAX_ID
-
-SignOffState = Literal["waiting", "approved", "rejected"]
 
 
 class SignOffDetails(BaseModel):
@@ -86,35 +82,36 @@ def signoff_details_reader(session: Session, campaign_id: int) -> DetailsReader:
     return read
 
 
-@dataclass(frozen=True)
-class SignOffResult:
-    state: SignOffState
-    message: str
-    signed_roles: tuple[str, ...] = ()
+SUBJECT_KIND = "campaign"
 
 
 def campaign_subject(campaign_id: int) -> Subject:
-    return Subject("campaign", campaign_id)
+    return Subject(SUBJECT_KIND, campaign_id)
 
 
-def apply_signoffs(
-    session: Session, campaign_id: int, *, renderer: TemplateRenderer, keys: Keys, now: datetime
-) -> SignOffResult:
+def apply_signoffs(at: Applying, campaign_id: int) -> DecisionOutcome:
     """Apply every recorded sign-off not applied yet; the campaign is approved once every required
-    role signed, rejected by the first rejection."""
+    role signed, rejected by the first rejection. Each role waits in its own run (``at``'s run):
+    that run is done once its role signed; once the campaign is decided, the runs of the roles
+    that had not signed are named to be woken (their requests are closed)."""
+    session, now = at.session, at.now
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise LookupError(f"campaign {campaign_id} does not exist")
-    for answer, request in unapplied_answers(session, campaign_subject(campaign_id), keys, now=now):
+    for answer, request in unapplied_answers(session, campaign_subject(campaign_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
-            _apply(session, campaign, request.role, answer, renderer, now)
+            _apply(session, campaign, request.role, answer, at.renderer, now)
     signed = signed_roles(session, campaign_id)
-    state = _final_state(campaign)
-    if state != "waiting":
-        close_requests(session, campaign_subject(campaign_id), now)
-        return SignOffResult(state, campaign.status.value, tuple(signed))
-    return SignOffResult(state, f"{len(signed)} of {len(campaign.required_roles)} sign-offs", tuple(signed))
+    if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
+        runs_role = next((role for role, run in campaign.signoff_runs.items() if run == at.flow_run_id), None)
+        message = f"{len(signed)} of {len(campaign.required_roles)} sign-offs"
+        return DecisionOutcome(runs_role in signed, campaign.status.value, message)
+    close_requests(session, campaign_subject(campaign_id), now)
+    others = tuple(
+        run for role, run in campaign.signoff_runs.items() if role not in signed and run != at.flow_run_id
+    )
+    return DecisionOutcome(True, campaign.status.value, campaign.status.value, others)
 
 
 def _apply(
@@ -285,60 +282,9 @@ def _stamp(campaign: Campaign) -> PolicyStamp | None:
     return PolicyStamp("discount_campaign", campaign.policy_version, campaign.policy_sha256)
 
 
-def _final_state(campaign: Campaign) -> SignOffState:
-    if campaign.status == CampaignStatus.REJECTED:
-        return "rejected"
-    if campaign.status == CampaignStatus.AWAITING_SIGNOFF:
-        return "waiting"
-    return "approved"
-
-
-@dataclass(frozen=True)
-class SignOffProgress:
-    """Where one role's sign-off stands after what arrived on its form: ``done`` once this role
-    signed or the campaign is decided; ``wake`` the runs of roles still waiting when the campaign
-    got decided; ``signoffs`` every sign-off so far (the run's table)."""
-
-    state: SignOffState
-    message: str
-    done: bool
-    wake: tuple[str, ...]
-    signoffs: tuple[dict[str, str], ...]
-
-
-def take_signoff_answer(
-    session: Session,
-    campaign_id: int,
-    role: str,
-    values: dict[str, Any],
-    *,
-    keys: Keys,
-    flow_run_id: str,
-    renderer: TemplateRenderer,
-    now: datetime,
-) -> SignOffProgress:
-    """Record what arrived on the form (an answer with its code, or a wake-up) and apply every
-    sign-off recorded so far, each once."""
-    subject = campaign_subject(campaign_id)
-    received = receive_form(
-        session,
-        keys,
-        subject,
-        values,
-        flow_run_id=flow_run_id,
-        now=now,
-        read_details=signoff_details_reader(session, campaign_id),
-    )
-    result = apply_signoffs(session, campaign_id, renderer=renderer, keys=keys, now=now)
-    campaign = session.get(Campaign, campaign_id)
-    assert campaign is not None
-    decided = result.state != "waiting"
-    others = tuple(
-        run
-        for other, run in campaign.signoff_runs.items()
-        if other != role and other not in result.signed_roles
-    )
-    signoffs = tuple(
+def signoff_rows(session: Session, campaign_id: int) -> list[dict[str, str]]:
+    """The sign-offs so far, one row each, for the campaign's table in the Prefect UI."""
+    return [
         {
             "role": s.role,
             "signer": s.signer_email,
@@ -346,15 +292,10 @@ def take_signoff_answer(
             "when": s.decided_at.isoformat(),
             "comment": s.comment,
         }
-        for s in session.exec(select(SignOff).where(SignOff.campaign_id == campaign_id))
-    )
-    return SignOffProgress(
-        result.state,
-        reply_message(received, decided=decided, status=result.message),
-        role in result.signed_roles or decided,
-        others if decided else (),
-        signoffs,
-    )
+        for s in session.exec(
+            select(SignOff).where(SignOff.campaign_id == campaign_id).order_by(col(SignOff.decided_at))
+        )
+    ]
 
 
 def remember_signoff_runs(session: Session, campaign_id: int, runs: dict[str, str]) -> None:

@@ -18,12 +18,15 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
-    DECISIONS,
     Recorded,
+    Refused,
     Reply,
     Subject,
     answer_by_code,
     answer_on_behalf,
+    declared_kinds,
+    read_details,
+    refuse,
     unsealer,
     wake_values,
 )
@@ -49,6 +52,14 @@ OperatorLink = Annotated[
     ),
 ]
 Comment = Annotated[str, typer.Option(help="Reason, or the question for the partner.")]
+Fields = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="NAME=VALUE, repeatable: the decision's own fields, as on the approval page "
+        "(exclude_from_pause=3,17 for a rebalancing).",
+    ),
+]
 
 
 @app.command("list")
@@ -89,7 +100,7 @@ def list_requests(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @app.command()
 @friendly_errors
 def decide(
-    kind: Annotated[str, typer.Argument(help="registration, campaign, settlement or rebalancing")],
+    kind: Annotated[str, typer.Argument(help="The kind of decision: registration, settlement... (see list)")],
     subject_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Its id (the year for a rebalancing)")],
     decision: Annotated[
         str,
@@ -102,12 +113,16 @@ def decide(
     reason: Reason = "",
     operator_link: OperatorLink = "",
     comment: Comment = "",
+    field: Fields = None,
 ) -> None:
     """Answer a decision with your code, or as an operator for someone else."""
-    if kind not in DECISIONS:
-        raise typer.BadParameter(f"kind must be one of {', '.join(DECISIONS)}")
+    context()  # every process's decisions declared
+    kinds = declared_kinds()
+    if kind not in kinds:
+        raise typer.BadParameter(f"kind must be one of {', '.join(kinds)}")
+    given = {name.strip(): value for name, _, value in (part.partition("=") for part in field or [])}
     answer_and_wake(
-        Subject(kind, subject_id), decision, comment, code, Relay(on_behalf_of, reason, operator_link)
+        Subject(kind, subject_id), decision, comment, code, Relay(on_behalf_of, reason, operator_link), given
     )
 
 
@@ -136,8 +151,16 @@ def operator_link_command(
     console.print(f"if {email} is a person of the team, a sign-in link is on its way (valid 15 minutes)")
 
 
-def answer_and_wake(subject: Subject, decision: str, comment: str, code: str, relay: Relay) -> None:
-    """Record the answer (refused with one line and exit 1), then wake the run waiting for it."""
+def answer_and_wake(
+    subject: Subject,
+    decision: str,
+    comment: str,
+    code: str,
+    relay: Relay,
+    fields: dict[str, str] | None = None,
+) -> None:
+    """Record the answer with its fields read by the decision's own reader (refused with one
+    line and exit 1), then wake the run waiting for it."""
     ctx = context()
     if bool(code) == bool(relay.on_behalf_of):
         raise typer.BadParameter(
@@ -145,9 +168,13 @@ def answer_and_wake(subject: Subject, decision: str, comment: str, code: str, re
         )
     links = ctx.links
     now = ctx.clock.now()
-    reply = Reply(decision, comment)
     with session_scope() as session:
-        if code:
+        details, problem = read_details(session, subject, fields or {})
+        reply = Reply(decision, comment, details)
+        actor = relay.on_behalf_of or "unknown"
+        if problem is not None:
+            outcome: Recorded | Refused = refuse(session, subject, actor, "cli", problem, now=now)
+        elif code:
             outcome = answer_by_code(session, links.keys, subject, code, reply, now=now)
         else:
             outcome = answer_on_behalf(

@@ -1,6 +1,7 @@
 """Commissions: exact (Decimal), explainable, per the commission plan in force at close; accrued
 once per deal, reversed or clawed back, settled once per month with statements and a SEPA file."""
 
+from partnerflow.commissions import decisions as decisions  # declares the settlement decision to approvals
 from partnerflow.commissions.accrual import accrual_exceptions, accrue_deal, accrue_missing
 from partnerflow.commissions.calculation import (
     BracketPart,

@@ -21,13 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
-    Keys,
+    Applying,
+    DecisionOutcome,
     Subject,
     approvals_given,
     close_requests,
     mark_applied,
-    receive_form,
-    reply_message,
     unapplied_answers,
 )
 from partnerflow.audit import record_event
@@ -191,18 +190,11 @@ def approvals_needed(plan: CommissionPlanPolicy, total: Decimal) -> int:
     return 2 if plan.four_eyes_above is not None and total > plan.four_eyes_above else 1
 
 
-@dataclass(frozen=True)
-class ApprovalOutcome:
-    status: str  # the batch's status after the answers
-    message: str
-
-    @property
-    def done(self) -> bool:
-        return self.status != BatchStatus.AWAITING_APPROVAL
+SUBJECT_KIND = "settlement"
 
 
 def settlement_subject(batch_id: int) -> Subject:
-    return Subject("settlement", batch_id)
+    return Subject(SUBJECT_KIND, batch_id)
 
 
 @dataclass(frozen=True)
@@ -215,23 +207,10 @@ class OpenedSettlement:
     statements: int  # partner statements and referral reward payouts: 0, nothing to pay
 
 
-def take_finance_answer(
-    session: Session, batch_id: int, values: dict[str, Any], *, keys: Keys, flow_run_id: str, now: datetime
-) -> ApprovalOutcome:
-    """Record what arrived on the form (an answer with its code, or a wake-up) and apply the
-    finance answers recorded so far; the message is for whoever answered."""
-    received = receive_form(
-        session, keys, settlement_subject(batch_id), values, flow_run_id=flow_run_id, now=now
-    )
-    outcome = apply_finance_answers(session, batch_id, keys=keys, now=now)
-    return ApprovalOutcome(
-        outcome.status, reply_message(received, decided=outcome.done, status=outcome.message)
-    )
-
-
-def apply_finance_answers(session: Session, batch_id: int, *, keys: Keys, now: datetime) -> ApprovalOutcome:
+def apply_finance_answers(at: Applying, batch_id: int) -> DecisionOutcome:
     """Apply the finance answers recorded so far, each once: a rejection ends it; the batch is
     approved once enough distinct finance people approved (two above the four-eyes threshold)."""
+    session, keys, now = at.session, at.keys, at.now
     batch = _batch(session, batch_id)
     message = f"{batch.status.value}"
     for answer, request in unapplied_answers(session, settlement_subject(batch_id), keys, now=now):
@@ -254,9 +233,10 @@ def apply_finance_answers(session: Session, batch_id: int, *, keys: Keys, now: d
             message = "approved"
         else:
             message = f"{approvals} of {batch.approvals_needed} approvals"
-    if batch.status is not BatchStatus.AWAITING_APPROVAL:
+    done = batch.status is not BatchStatus.AWAITING_APPROVAL
+    if done:
         close_requests(session, settlement_subject(batch_id), now)
-    return ApprovalOutcome(batch.status.value, message)
+    return DecisionOutcome(done, batch.status.value, message)
 
 
 def _reject(session: Session, batch: SettlementBatch, now: datetime) -> None:

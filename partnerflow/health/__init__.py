@@ -2,6 +2,7 @@
 partner's health explained by drivers mapped to the six causes (the ``partner_health`` policy);
 training and certification records."""
 
+from partnerflow.health import decisions as decisions  # declares the network's decisions to approvals
 from partnerflow.health.assessment import (
     LEVELS,
     FoundDriver,

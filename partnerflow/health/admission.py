@@ -15,23 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from stdnum.fr import siren as siren_number
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
-from partnerflow.approvals.form_items import FormItem
+from partnerflow.approvals.form_items import FormItem, listed_ids
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
@@ -219,9 +218,7 @@ def leave_out_reader(session: Session, batch_id: int) -> Callable[[dict[str, Any
     ids = {candidate.id for candidate in _in_batch(session, batch)}
 
     def read(values: dict[str, Any]) -> dict[str, Any]:
-        raw = values.get("leave_out") or []
-        given = raw.replace(",", " ").split() if isinstance(raw, str) else raw
-        left_out = TypeAdapter(list[int]).validate_python(given)
+        left_out = listed_ids(values.get("leave_out"))
         unknown = sorted(set(left_out) - ids)
         if unknown:
             raise ValueError(f"candidates {unknown} are not in this batch")
@@ -230,28 +227,12 @@ def leave_out_reader(session: Session, batch_id: int) -> Callable[[dict[str, Any
     return read
 
 
-def take_admission_answer(
-    session: Session, batch_id: int, values: dict[str, Any], *, keys: Keys, flow_run_id: str, now: datetime
-) -> ReviewOutcome:
-    """Record what arrived on the form (a manager's answer with their code, or a wake-up) and
-    apply it; anything else is refused, audited, and the form comes back."""
-    return take_answer(
-        session,
-        keys,
-        Subject(SUBJECT_KIND, batch_id),
-        values,
-        lambda: apply_admission(session, batch_id, keys=keys, now=now),
-        flow_run_id=flow_run_id,
-        now=now,
-        read_details=leave_out_reader(session, batch_id),
-    )
-
-
-def apply_admission(session: Session, batch_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
+def apply_admission(at: Applying, batch_id: int) -> DecisionOutcome:
     """Approved: every candidate of the batch but those left out becomes an active partner
     (registered tier, joined today); rejected: none does."""
+    session, now = at.session, at.now
     batch = session.get_one(AdmissionBatch, batch_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), keys, now=now):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if not batch.awaiting:
             continue
@@ -280,7 +261,7 @@ def apply_admission(session: Session, batch_id: int, *, keys: Keys, now: datetim
     if not batch.awaiting:
         close_requests(session, Subject(SUBJECT_KIND, batch_id), now)
     status = "awaiting" if batch.awaiting else "decided"
-    return ReviewOutcome(not batch.awaiting, status, f"admission batch {batch_id}: {status}")
+    return DecisionOutcome(not batch.awaiting, status, f"admission batch {batch_id}: {status}")
 
 
 def candidates(session: Session, status: CandidateStatus | None = None) -> list[PartnerCandidate]:

@@ -14,14 +14,13 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
@@ -128,27 +127,11 @@ def request_decision(
     )
 
 
-def take_removal_answer(
-    session: Session,
-    removal_id: int,
-    values: dict[str, object],
-    *,
-    keys: Keys,
-    flow_run_id: str,
-    now: datetime,
-) -> ReviewOutcome:
-    subject = Subject(SUBJECT_KIND, removal_id)
-
-    def apply() -> ReviewOutcome:
-        return apply_removal(session, removal_id, keys=keys, now=now)
-
-    return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
-
-
-def apply_removal(session: Session, removal_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
+def apply_removal(at: Applying, removal_id: int) -> DecisionOutcome:
     """Approved: the partner is removed and its exit recorded with the cause; rejected: nothing."""
+    session, now = at.session, at.now
     removal = session.get_one(PartnerRemoval, removal_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), keys, now=now):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if not removal.awaiting:
             continue
@@ -186,4 +169,4 @@ def apply_removal(session: Session, removal_id: int, *, keys: Keys, now: datetim
     if not removal.awaiting:
         close_requests(session, Subject(SUBJECT_KIND, removal_id), now)
     status = "awaiting" if removal.awaiting else ("removed" if removal.removed else "kept")
-    return ReviewOutcome(not removal.awaiting, status, f"removal {removal_id}: {status}")
+    return DecisionOutcome(not removal.awaiting, status, f"removal {removal_id}: {status}")

@@ -19,14 +19,13 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
@@ -257,38 +256,12 @@ def actions_reader(session: Session, review_id: int) -> Callable[[dict[str, Any]
     return read
 
 
-def take_actions_answer(
-    session: Session,
-    review_id: int,
-    values: dict[str, Any],
-    *,
-    keys: Keys,
-    renderer: TemplateRenderer,
-    flow_run_id: str,
-    now: datetime,
-) -> ReviewOutcome:
-    """Record what arrived on the form (a manager's actions with their code, or a wake-up) and
-    apply it; anything else is refused, audited, and the form comes back."""
-    review = session.get_one(HealthReview, review_id)
-    return take_answer(
-        session,
-        keys,
-        subject_of(review),
-        values,
-        lambda: apply_actions(session, review_id, renderer=renderer, keys=keys, now=now),
-        flow_run_id=flow_run_id,
-        now=now,
-        read_details=actions_reader(session, review_id),
-    )
-
-
-def apply_actions(
-    session: Session, review_id: int, *, renderer: TemplateRenderer, keys: Keys, now: datetime
-) -> ReviewOutcome:
+def apply_actions(at: Applying, review_id: int) -> DecisionOutcome:
     """Apply the recorded answer: each chosen action stored on the partner's snapshot and sent to
     the partner's contacts in their language; at-risk partners left out get no action."""
+    session, now = at.session, at.now
     review = session.get_one(HealthReview, review_id)
-    for answer, _request in unapplied_answers(session, subject_of(review), keys, now=now):
+    for answer, _request in unapplied_answers(session, subject_of(review), at.keys, now=now):
         mark_applied(session, answer, now)
         if review.status is not HealthReviewStatus.AWAITING_ACTIONS:
             continue
@@ -302,7 +275,7 @@ def apply_actions(
             snapshot.action = chosen.get(str(snapshot.partner_id), NO_ACTION)
             session.add(snapshot)
             if snapshot.action != NO_ACTION:
-                _mail_partner(session, renderer, review, partner, snapshot.action)
+                _mail_partner(session, at.renderer, review, partner, snapshot.action)
         review.status = HealthReviewStatus.DECIDED
         review.decided_by, review.decided_at, review.comment = answer.person_email, now, answer.comment
         session.add(review)
@@ -321,7 +294,7 @@ def apply_actions(
     message = f"{review.month}: {review.status.value}" + (
         f" by {review.decided_by}" if review.decided_by else ""
     )
-    return ReviewOutcome(done, review.status.value, message)
+    return DecisionOutcome(done, review.status.value, message)
 
 
 def partner_groups(session: Session) -> tuple[dict[int, str], dict[int, str]]:

@@ -1,4 +1,5 @@
-"""Storing a year's proposals, the channel manager's answer, and applying it.
+"""Storing a year's proposals, the channel manager's answer, and applying it (the decision
+``rebalancing`` is declared at the end).
 
 One ``Rebalancing`` per year and one ``Proposal`` per reseller (unique keys): re-running the
 flow for a year finds them and repeats nothing. Pauses change the partner's status, each change
@@ -12,20 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
-    Keys,
+    Applying,
+    DecisionKind,
+    DecisionOutcome,
     Subject,
     close_requests,
+    declare,
     mark_applied,
-    receive_form,
-    reply_message,
     unapplied_answers,
 )
-from partnerflow.approvals.form_items import FormItem
+from partnerflow.approvals.declarations import CHANNEL_PACE
+from partnerflow.approvals.form_items import FormItem, listed_ids
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
@@ -96,13 +98,6 @@ def store_plan(
 
 
 @dataclass(frozen=True)
-class AnswerOutcome:
-    done: bool
-    status: str
-    message: str
-
-
-@dataclass(frozen=True)
 class ProposedYear:
     """A year's proposals as their run stored them: the counts, what managers read, the report."""
 
@@ -123,8 +118,11 @@ class AppliedYear:
     scorecards_queued: int
 
 
+SUBJECT_KIND = "rebalancing"
+
+
 def rebalancing_subject(year: int) -> Subject:
-    return Subject("rebalancing", year)
+    return Subject(SUBJECT_KIND, year)
 
 
 def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -132,7 +130,7 @@ def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]],
     pauses = {p.partner_id for p in proposals_of(session, _required(session, year)) if p.outcome == "pause"}
 
     def read(values: dict[str, Any]) -> dict[str, Any]:
-        excluded = TypeAdapter(list[int]).validate_python(values.get("exclude_from_pause") or [])
+        excluded = listed_ids(values.get("exclude_from_pause"))
         unknown = sorted(set(excluded) - pauses)
         if unknown:
             raise ValueError(
@@ -143,29 +141,11 @@ def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]],
     return read
 
 
-def take_manager_answer(
-    session: Session, year: int, values: dict[str, Any], *, keys: Keys, flow_run_id: str, now: datetime
-) -> AnswerOutcome:
-    """Record what arrived on the form (a channel manager's answer with its code and exclusions,
-    or a wake-up) and apply it; anything else is refused, audited, and the form comes back."""
-    received = receive_form(
-        session,
-        keys,
-        rebalancing_subject(year),
-        values,
-        flow_run_id=flow_run_id,
-        now=now,
-        read_details=exclusions_reader(session, year),
-    )
-    outcome = apply_answers(session, year, keys=keys, now=now)
-    message = reply_message(received, decided=outcome.done, status=outcome.message)
-    return AnswerOutcome(outcome.done, outcome.status, message)
-
-
-def apply_answers(session: Session, year: int, *, keys: Keys, now: datetime) -> AnswerOutcome:
+def apply_answers(at: Applying, year: int) -> DecisionOutcome:
     """Apply the channel manager's recorded answer: approve (minus exclusions) or reject."""
+    session, now = at.session, at.now
     rebalancing = _required(session, year)
-    for answer, _request in unapplied_answers(session, rebalancing_subject(year), keys, now=now):
+    for answer, _request in unapplied_answers(session, rebalancing_subject(year), at.keys, now=now):
         mark_applied(session, answer, now)
         if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
             continue
@@ -181,7 +161,7 @@ def apply_answers(session: Session, year: int, *, keys: Keys, now: datetime) -> 
     done = rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL
     if done:
         close_requests(session, rebalancing_subject(year), now)
-    return AnswerOutcome(done, rebalancing.status.value, rebalancing.status.value)
+    return DecisionOutcome(done, rebalancing.status.value, rebalancing.status.value)
 
 
 def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str, int]:
@@ -290,3 +270,26 @@ def outcome_markdown(rebalancing: Rebalancing, applied: AppliedYear) -> str:
     done = ", ".join(f"{count} {outcome}" for outcome, count in sorted(applied.applied.items())) or "nothing"
     lines.append(f"Applied: {done}; {applied.scorecards_queued} scorecards queued.")
     return "\n".join(lines)
+
+
+REBALANCING = declare(
+    DecisionKind(
+        name=SUBJECT_KIND,
+        answers=("approve", "reject"),
+        names={"en": "Reseller rebalancing", "fr": "Rééquilibrage des revendeurs"},
+        apply=apply_answers,
+        clock=CHANNEL_PACE,
+        help="approve (minus exclusions), or reject all",
+        fields={"channel-manager": ("exclude_from_pause",)},
+        read_details=exclusions_reader,
+        words={
+            "en": {
+                "exclude_from_pause": "Resellers to keep although a pause is proposed (ids, comma-separated)"
+            },
+            "fr": {
+                "exclude_from_pause": "Revendeurs à garder malgré la pause proposée "
+                "(identifiants séparés par des virgules)"
+            },
+        },
+    )
+)

@@ -21,18 +21,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
 from partnerflow.models import PilotReview, Role
 from partnerflow.notify import TemplateRenderer
@@ -137,43 +137,18 @@ def ask_owner(
     )
 
 
-def take_owner_answer(
-    session: Session,
-    review_id: int,
-    values: dict[str, object],
-    *,
-    keys: Keys,
-    policy: Policy[ReferralProgrammePolicy],
-    flow_run_id: str,
-    now: datetime,
-) -> ReviewOutcome:
-    return take_answer(
-        session,
-        keys,
-        Subject(SUBJECT_KIND, review_id),
-        values,
-        lambda: apply_owner_answer(session, review_id, policy=policy, keys=keys, now=now),
-        flow_run_id=flow_run_id,
-        now=now,
-    )
-
-
-def apply_owner_answer(
-    session: Session,
-    review_id: int,
-    *,
-    policy: Policy[ReferralProgrammePolicy],
-    keys: Keys,
-    now: datetime,
-) -> ReviewOutcome:
-    """The first authenticated answer decides; an extension sets the pilot's new end."""
+def apply_owner_answer(at: Applying, review_id: int) -> DecisionOutcome:
+    """The first authenticated answer decides; an extension sets the pilot's new end (the
+    policy in force that day says by how long)."""
+    session, now = at.session, at.now
     review = session.get_one(PilotReview, review_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), keys, now=now):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if review.decision is not None:
             continue
         review.decision, review.decided_by, review.decided_at = answer.decision, answer.person_email, now
         if answer.decision == "extend":
+            policy: Policy[ReferralProgrammePolicy] = at.policy("referral_programme", programme_date(now))
             review.extended_to = review.ends_on + timedelta(days=policy.document.pilot.extension_days)
         session.add(review)
         record_event(
@@ -188,9 +163,9 @@ def apply_owner_answer(
     if review.decision is not None:
         close_requests(session, Subject(SUBJECT_KIND, review_id), now)
     if review.decision is None:
-        return ReviewOutcome(False, "awaiting", f"pilot ended {review.ends_on}: waiting for the owner")
+        return DecisionOutcome(False, "awaiting", f"pilot ended {review.ends_on}: waiting for the owner")
     until = f" until {review.extended_to}" if review.extended_to else ""
-    return ReviewOutcome(True, review.decision, f"pilot ended {review.ends_on}: {review.decision}{until}")
+    return DecisionOutcome(True, review.decision, f"pilot ended {review.ends_on}: {review.decision}{until}")
 
 
 def decision_markdown(review: PilotReview) -> str:

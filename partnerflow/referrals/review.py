@@ -15,14 +15,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
@@ -111,29 +110,12 @@ def request_review(
     )
 
 
-def take_review_answer(
-    session: Session,
-    referral_id: int,
-    values: dict[str, object],
-    *,
-    keys: Keys,
-    flow_run_id: str,
-    now: datetime,
-) -> ReviewOutcome:
-    """One submission of the run's form: recorded (or refused with the reason), then applied."""
-    subject = Subject(SUBJECT_KIND, referral_id)
-
-    def apply() -> ReviewOutcome:
-        return apply_review(session, referral_id, keys=keys, now=now)
-
-    return take_answer(session, keys, subject, values, apply, flow_run_id=flow_run_id, now=now)
-
-
-def apply_review(session: Session, referral_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
+def apply_review(at: Applying, referral_id: int) -> DecisionOutcome:
     """Approved: the referral counts and its rewards are held like any other; rejected: they are
     cancelled. Only the first answer decides; later ones are recorded and change nothing."""
+    session, now = at.session, at.now
     referral = session.get_one(Referral, referral_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), keys, now=now):
+    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if referral.status is not ReferralStatus.FLAGGED:
             continue
@@ -160,7 +142,7 @@ def apply_review(session: Session, referral_id: int, *, keys: Keys, now: datetim
     done = referral.status is not ReferralStatus.FLAGGED
     if done:
         close_requests(session, Subject(SUBJECT_KIND, referral_id), now)
-    return ReviewOutcome(done, status, f"referral {referral_id}: {status}")
+    return DecisionOutcome(done, status, f"referral {referral_id}: {status}")
 
 
 def _rewards(session: Session, referral_id: int) -> list[ReferralReward]:

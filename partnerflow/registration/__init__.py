@@ -5,6 +5,9 @@ The use cases the tasks, the command line and the demo call; each is idempotent 
 stored once) and takes its clock (``now``/``today``), policy and renderer as arguments.
 """
 
+from partnerflow.registration import (
+    decisions as decisions,
+)  # declares deal registration's decisions to approvals
 from partnerflow.registration.batch import queue_submissions, take_in_chunk
 from partnerflow.registration.bulk import take_in_many
 from partnerflow.registration.intake import IntakeResult, take_in

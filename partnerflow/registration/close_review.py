@@ -19,14 +19,13 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
-    ReviewOutcome,
     Subject,
     close_requests,
     mark_applied,
-    take_answer,
     unapplied_answers,
 )
 from partnerflow.approvals.invitations import invite_role
@@ -103,33 +102,13 @@ def request_close_decision(
     )
 
 
-def take_close_answer(
-    session: Session,
-    registration_id: int,
-    values: dict[str, object],
-    *,
-    keys: Keys,
-    flow_run_id: str,
-    now: datetime,
-) -> ReviewOutcome:
-    """One submission of the run's form: recorded (or refused with the reason), then applied."""
-    return take_answer(
-        session,
-        keys,
-        Subject(SUBJECT_KIND, registration_id),
-        values,
-        lambda: apply_close_answer(session, registration_id, keys=keys, now=now),
-        flow_run_id=flow_run_id,
-        now=now,
-    )
-
-
-def apply_close_answer(session: Session, registration_id: int, *, keys: Keys, now: datetime) -> ReviewOutcome:
+def apply_close_answer(at: Applying, registration_id: int) -> DecisionOutcome:
     """Approved: won as recorded, protection released; rejected: the close undone. Only the first
     answer decides; later ones are recorded and change nothing."""
+    session, now = at.session, at.now
     registration = session.get_one(Registration, registration_id)
     subject = Subject(SUBJECT_KIND, registration_id)
-    for answer, _request in unapplied_answers(session, subject, keys, now=now):
+    for answer, _request in unapplied_answers(session, subject, at.keys, now=now):
         mark_applied(session, answer, now)
         if registration.status is not RegistrationStatus.CLOSE_REVIEW:
             continue
@@ -154,7 +133,7 @@ def apply_close_answer(session: Session, registration_id: int, *, keys: Keys, no
     if not waiting:
         close_requests(session, subject, now)
     status = "awaiting" if waiting else registration.status.value
-    return ReviewOutcome(not waiting, status, f"registration {registration_id}: {status}")
+    return DecisionOutcome(not waiting, status, f"registration {registration_id}: {status}")
 
 
 def confirmed_close(session: Session, registration_id: int) -> ConfirmedClose | None:

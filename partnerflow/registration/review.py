@@ -8,15 +8,14 @@ re-run after a resume, or two wake-ups at once, decide nothing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
 
 from sqlmodel import Session
 
 from partnerflow.approvals import (
+    Applying,
     Ask,
-    Keys,
+    DecisionOutcome,
     Links,
     Subject,
     approvals_given,
@@ -25,11 +24,10 @@ from partnerflow.approvals import (
     mark_applied,
     open_requests,
     open_round,
-    receive_form,
-    reply_message,
     unapplied_answers,
 )
 from partnerflow.audit import record_event
+from partnerflow.clock import programme_date
 from partnerflow.locales import same_in_every_locale
 from partnerflow.markdown import md_text
 from partnerflow.models import (
@@ -47,27 +45,11 @@ from partnerflow.registration.intake import approve, reject
 from partnerflow.registration.notices import notify_partner, notify_reviewer
 from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, REJECTED_AFTER_REVIEW
 
-ReviewState = Literal["waiting", "decided"]
-
-
-@dataclass(frozen=True)
-class RoundResult:
-    state: ReviewState
-    message: str
-
-
-@dataclass(frozen=True)
-class ReviewProgress:
-    """Where a review stands after what arrived on its form: decided or waiting, the words for
-    whoever answered, and the registration's status."""
-
-    state: ReviewState
-    message: str
-    status: str
+SUBJECT_KIND = "registration"
 
 
 def review_subject(registration_id: int) -> Subject:
-    return Subject("registration", registration_id)
+    return Subject(SUBJECT_KIND, registration_id)
 
 
 def request_review_until_deadline(
@@ -136,33 +118,31 @@ def request_review(
     return len(invitations)
 
 
-def apply_answers(
-    session: Session,
-    registration_id: int,
-    *,
-    policy: Policy[DealRegistrationPolicy],
-    renderer: TemplateRenderer,
-    keys: Keys,
-    now: datetime,
-) -> RoundResult:
-    """Apply every recorded answer not applied yet; says whether the review waits or is decided."""
+def apply_answers(at: Applying, registration_id: int) -> DecisionOutcome:
+    """Apply every recorded answer not applied yet, under the policy the partner submitted
+    under; says whether the review waits or is decided, and the registration's status."""
+    session, now = at.session, at.now
     registration = session.get(Registration, registration_id)
     if registration is None or registration.partner_id is None:
         raise LookupError(f"registration {registration_id} does not exist")
     partner = session.get(Partner, registration.partner_id)
     assert partner is not None
-    result = RoundResult("waiting", "no new answer; still open")
-    for answer, request in unapplied_answers(session, review_subject(registration_id), keys, now=now):
+    policy: Policy[DealRegistrationPolicy] = at.policy(
+        "deal_registration", programme_date(registration.submitted_at)
+    )
+    done, message = False, "no new answer; still open"
+    for answer, request in unapplied_answers(session, review_subject(registration_id), at.keys, now=now):
         mark_applied(session, answer, now)
         if registration.status in OPEN_STATUSES:
-            given = approvals_given(session, request, keys, now=now)
-            result = _apply(session, registration, partner, answer, request, given, policy, renderer, now)
+            given = approvals_given(session, request, at.keys, now=now)
+            done, message = _apply(
+                session, registration, partner, answer, request, given, policy, at.renderer, now
+            )
+    status = registration.status.value
     if registration.status not in OPEN_STATUSES:
         close_requests(session, review_subject(registration_id), now)
-        return RoundResult(
-            "decided", result.message if result.state == "decided" else registration.status.value
-        )
-    return result
+        return DecisionOutcome(True, status, message if done else status)
+    return DecisionOutcome(False, status, message)
 
 
 def _apply(
@@ -175,7 +155,8 @@ def _apply(
     policy: Policy[DealRegistrationPolicy],
     renderer: TemplateRenderer,
     now: datetime,
-) -> RoundResult:
+) -> tuple[bool, str]:
+    """One answer applied: whether it decided the review, and what its giver reads."""
     assert registration.id is not None
     record_event(
         session,
@@ -189,12 +170,10 @@ def _apply(
     if answer.decision == "reject":
         reasons = same_in_every_locale(answer.comment) if answer.comment else REJECTED_AFTER_REVIEW
         reject(session, registration, partner, reasons=reasons, renderer=renderer, now=now)
-        return RoundResult("decided", "rejected")
+        return True, "rejected"
     if answer.decision == "request-info":
         if registration.status == RegistrationStatus.INFO_REQUESTED:
-            return RoundResult(
-                "waiting", "information has already been requested; wait for the partner's update"
-            )
+            return False, "information has already been requested; wait for the partner's update"
         registration.status = RegistrationStatus.INFO_REQUESTED
         registration.info_request = answer.comment
         close_requests(session, review_subject(registration.id), now)  # the update opens a new round
@@ -206,12 +185,12 @@ def _apply(
             partner=partner,
             suffix=f":{request.round}",
         )
-        return RoundResult("waiting", "information requested from the partner")
+        return False, "information requested from the partner"
     if given < request.approvers_required:
-        return RoundResult("waiting", f"{given} of {request.approvers_required} approvals")
+        return False, f"{given} of {request.approvers_required} approvals"
     if not approve(session, registration, partner, policy=policy, renderer=renderer, now=now):
         reject(session, registration, partner, reasons=PROTECTED_ELSEWHERE, renderer=renderer, now=now)
-    return RoundResult("decided", registration.status.value)
+    return True, registration.status.value
 
 
 def review_summary(session: Session, registration: Registration) -> str:
@@ -253,25 +232,3 @@ def review_summary(session: Session, registration: Registration) -> str:
         "partner as a question."
     )
     return "\n".join(lines)
-
-
-def take_review_answer(
-    session: Session,
-    registration_id: int,
-    values: dict[str, Any],
-    *,
-    keys: Keys,
-    flow_run_id: str,
-    policy: Policy[DealRegistrationPolicy],
-    renderer: TemplateRenderer,
-    now: datetime,
-) -> ReviewProgress:
-    """Record what arrived on the form (an answer with its code, or a wake-up), apply every
-    answer recorded so far, each once, and say whether the review is decided. Malformed input is
-    refused, audited, and the review keeps waiting."""
-    subject = review_subject(registration_id)
-    received = receive_form(session, keys, subject, values, flow_run_id=flow_run_id, now=now)
-    result = apply_answers(session, registration_id, policy=policy, renderer=renderer, keys=keys, now=now)
-    final = session.get(Registration, registration_id)
-    message = reply_message(received, decided=result.state == "decided", status=result.message)
-    return ReviewProgress(result.state, message, final.status.value if final else "")

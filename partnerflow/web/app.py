@@ -13,27 +13,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.approvals import (
-    DECISIONS,
     Grantee,
     Recorded,
     Reply,
     Subject,
     answer_by_link,
+    decision_kind,
     find_by_link,
     grant_problem,
     keys_for,
+    read_details,
     refuse,
     wake_values,
 )
@@ -41,6 +41,7 @@ from partnerflow.clock import SYSTEM_CLOCK, Clock
 from partnerflow.db import get_engine
 from partnerflow.markdown import summary_html
 from partnerflow.notify.rendering import LOCALE_FILTERS
+from partnerflow.processes import load_processes
 from partnerflow.settings import Settings, get_settings
 from partnerflow.web.inbox import Page, add_inbox
 from partnerflow.web.limits import LimitedBody
@@ -49,7 +50,7 @@ from partnerflow.web.referral_pages import add_referral_pages
 from partnerflow.web.reports import add_reports
 from partnerflow.web.same_origin import is_cross_site_post, origin_of
 from partnerflow.web.survey_pages import add_survey_pages
-from partnerflow.web.texts import DETAIL_FIELDS, DETAIL_READERS, texts_for
+from partnerflow.web.texts import texts_for, words_for
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -84,6 +85,7 @@ def create_app(
 ) -> FastAPI:
     """The app for ``settings`` (default: the environment's)."""
     settings = settings or get_settings()
+    load_processes()  # the page shows and takes every declared decision
     keys = keys_for(settings)
     engine = get_engine(settings.database_url)
     waker = wake or prefect_waker(settings)
@@ -141,44 +143,43 @@ def create_app(
                 session.commit()
                 return outcome(locale, "refused", texts_for(locale)["closed"], problem, status=410)
             request = found.request
+            kind = decision_kind(request.subject_kind)
             return page(
                 "decide.html.j2",
                 locale=locale,
-                t=texts_for(locale),
+                t=words_for(locale, request.subject_kind),
                 subject=_subject(found),
                 request=request,
                 person=found.person,
                 summary_html=Markup(summary_html(request.summary)),
-                decisions=DECISIONS[request.subject_kind],
-                detail_fields=DETAIL_FIELDS.get((request.subject_kind, request.role), ()),
+                decisions=kind.answers,
+                detail_fields=kind.fields.get(request.role, ()),
             )
 
     @app.post("/approve/{token}", response_class=HTMLResponse)
-    def decide(
-        token: str,
-        decision: Annotated[list[str] | None, Form()] = None,  # a list, to see a decision sent twice
-        comment: str = Form(""),
-        programme_reference: str = Form(""),
-        confirmed_quantity: str = Form(""),
-        exclude_from_pause: str = Form(""),
-        actions: str = Form(""),
-        leave_out: str = Form(""),
-    ) -> HTMLResponse:
+    async def decide(token: str, request: Request) -> HTMLResponse:
+        """The form's fields, each read as text: a decision sent twice decides nothing; the
+        decision's own fields go to its reader, any other field is ignored."""
+        form = (await request.form()).multi_items()
+        given: dict[str, list[str]] = {}
+        for name, value in form:
+            given.setdefault(name, []).append(value if isinstance(value, str) else "")
+        return await run_in_threadpool(record, token, given)
+
+    def record(token: str, given: dict[str, list[str]]) -> HTMLResponse:
         now = clock.now()
-        chosen = decision[0] if decision and len(decision) == 1 else ""  # two decisions decide nothing
-        given = {
-            "programme_reference": programme_reference.strip(),
-            "confirmed_quantity": confirmed_quantity.strip(),
-            "exclude_from_pause": [part for part in exclude_from_pause.replace(",", " ").split() if part],
-            "actions": actions.strip(),
-            "leave_out": leave_out.strip(),
-        }
+        decisions = given.get("decision", [])
+        chosen = decisions[0] if len(decisions) == 1 else ""  # two decisions decide nothing
+        comment = (given.get("comment") or [""])[0]
         with Session(engine) as session:
             found = find_by_link(session, keys, token)
             if found is None:
                 return invalid(session)
-            locale, t = found.person.locale.value, texts_for(found.person.locale.value)
-            details, problem = _details(session, found, given)
+            locale = found.person.locale.value
+            t = words_for(locale, found.request.subject_kind)
+            fields = decision_kind(found.request.subject_kind).fields.get(found.request.role, ())
+            values = {name: given[name][0].strip() for name in fields if given.get(name, [""])[0].strip()}
+            details, problem = read_details(session, _subject(found), values)
             result = (
                 answer_by_link(session, keys, token, Reply(chosen, comment, details), now=now)
                 if problem is None
@@ -241,20 +242,3 @@ def _add_guards(app: FastAPI, settings: Settings, engine: Engine, clock: Clock, 
 
 def _subject(found: Grantee) -> Subject:
     return Subject(found.request.subject_kind, found.request.subject_id)
-
-
-def _details(session: Session, found: Grantee, given: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The page's extra fields for this decision, read by the process's own reader (the same one
-    its Prefect form uses), or why they are refused."""
-    request = found.request
-    fields = DETAIL_FIELDS.get((request.subject_kind, request.role), ())
-    values = {name: given[name] for name in fields if given.get(name)}
-    reader = DETAIL_READERS.get((request.subject_kind, request.role))
-    if reader is None:
-        return {}, None
-    try:
-        return reader(session, request.subject_id)(values), None
-    except ValidationError as error:
-        return {}, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-    except ValueError as error:
-        return {}, str(error)

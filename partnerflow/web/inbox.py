@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.approvals import keys_for, links_for, unsealer
+from partnerflow.approvals.declarations import subject_names_for
 from partnerflow.approvals.inbox import (
     SESSION_HOURS,
     SIGN_IN_MINUTES,
@@ -29,7 +30,6 @@ from partnerflow.approvals.inbox import (
     session_person,
     use_sign_in,
 )
-from partnerflow.approvals.subjects import subject_names_for
 from partnerflow.clock import Clock
 from partnerflow.models import Person
 from partnerflow.notify import TemplateRenderer, deliver_pending

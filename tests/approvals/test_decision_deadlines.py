@@ -11,18 +11,18 @@ from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Ask, Recorded, Reply, Subject, answer_by_code, close_requests, open_round
 from partnerflow.approvals.deadlines import DeadlineSweep, sweep_decisions
-from partnerflow.approvals.subjects import DECISION_KINDS, DecisionClock
+from partnerflow.approvals.declarations import DecisionClock, decision_kind, declared_kinds
 from partnerflow.models import ApprovalGrant, AuditEvent, Notification, Role
 from tests.factories import LINKS, RENDERER, add_person
 
 NOW = datetime(2027, 4, 2, 8, tzinfo=UTC)
 ASKED = ("asked1@vendor.example", "asked2@vendor.example")
 CHASER = "chaser@vendor.example"
-WITH_A_CLOCK = [name for name, kind in DECISION_KINDS.items() if kind.clock is not None]
+WITH_A_CLOCK = [name for name, kind in declared_kinds().items() if kind.clock is not None]
 
 
 def clock_of(kind: str) -> DecisionClock:
-    clock = DECISION_KINDS[kind].clock
+    clock = decision_kind(kind).clock
     assert clock is not None
     return clock
 
@@ -128,7 +128,7 @@ def test_who_answered_is_not_reminded_and_a_decided_subject_not_at_all(engine: E
     assert sweep(engine, NOW + 10 * clock.escalate_after) == DeadlineSweep()
 
 
-@pytest.mark.parametrize("kind", [name for name in DECISION_KINDS if name not in WITH_A_CLOCK])
+@pytest.mark.parametrize("kind", [name for name in declared_kinds() if name not in WITH_A_CLOCK])
 def test_a_kind_with_its_policys_own_clock_is_left_to_it(engine: Engine, kind: str) -> None:
     ask(engine, kind, Role.PROGRAMME_OWNER)
     assert sweep(engine, NOW + timedelta(days=60)) == DeadlineSweep()

@@ -12,7 +12,7 @@ from partnerflow.campaigns.intake import CampaignResult
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
 from partnerflow.campaigns.signoffs import apply_signoffs, campaign_subject, request_signoffs
 from partnerflow.models import Campaign, CampaignStatus, Notification
-from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as
+from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as, applying
 
 START = NOW.date() + timedelta(days=14)
 
@@ -33,7 +33,7 @@ def approve_all(engine: Engine, campaign_id: int, signers: dict[str, str]) -> No
                 now=NOW,
             )
             answer_as(session, campaign_subject(campaign_id), signers[role], "approve", role=role)
-        apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
+        apply_signoffs(applying(session, now=NOW), campaign_id)
         session.commit()
 
 

@@ -16,7 +16,16 @@ from partnerflow.campaigns.sla import SignOffSweep, sweep_signoffs
 from partnerflow.models import Campaign, CampaignStatus, Notification, Role
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import LINKS, NOW, RENDERER, add_person, answer_as, campaign_request, delivered_text
+from tests.factories import (
+    LINKS,
+    NOW,
+    RENDERER,
+    add_person,
+    answer_as,
+    applying,
+    campaign_request,
+    delivered_text,
+)
 
 WITH_SLA = load_file(PROJECT_ROOT / "policies" / "discount_campaign" / "2026-12-01.yaml")
 
@@ -63,7 +72,7 @@ def opened(engine: Engine, signers: dict[str, str]) -> Callable[[], int]:
                 )
             subject = campaign_subject(result.campaign_id)
             answer_as(session, subject, signers["channel-sales"], "approve", role="channel-sales")
-            apply_signoffs(session, result.campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
+            apply_signoffs(applying(session, now=NOW), result.campaign_id)
             session.commit()
             return result.campaign_id
 

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Refused
+from partnerflow.approvals import DecisionOutcome, Refused
 from partnerflow.campaigns.intake import CampaignResult
 from partnerflow.campaigns.offers import send_due_offers
 from partnerflow.campaigns.signoffs import (
-    SignOffResult,
     apply_signoffs,
     campaign_subject,
     request_signoffs,
@@ -23,7 +22,7 @@ from partnerflow.campaigns.signoffs import (
 )
 from partnerflow.markdown import summary_html
 from partnerflow.models import AuditEvent, Campaign, CampaignStatus, Notification, Partner
-from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as
+from tests.factories import CAMPAIGN_POLICY, LINKS, NOW, RENDERER, answer_as, applying
 
 
 def sign(
@@ -34,7 +33,7 @@ def sign(
     decision: str = "approve",
     comment: str = "",
     **details: object,
-) -> SignOffResult | Refused:
+) -> DecisionOutcome | Refused:
     """``signer`` answers ``role``'s sign-off with their personal link; the campaign applies it."""
     with Session(engine) as session:
         stored = session.get(Campaign, campaign_id)
@@ -59,7 +58,7 @@ def sign(
             role=role,
             details=signoff_details_reader(session, campaign_id)(dict(details)),
         )
-        result = apply_signoffs(session, campaign_id, renderer=RENDERER, keys=LINKS.keys, now=NOW)
+        result = apply_signoffs(applying(session, now=NOW), campaign_id)
         session.commit()
         return outcome if isinstance(outcome, Refused) else result
 
@@ -83,8 +82,8 @@ def opened(request_campaign: Callable[..., CampaignResult]) -> int:
 def test_all_three_sign_offs_in_any_order_approve_it(
     engine: Engine, signers: dict[str, str], opened: int, order: tuple[str, ...]
 ) -> None:
-    results = [getattr(sign(engine, opened, role, signers[role]), "state", None) for role in order]
-    assert results == ["waiting", "waiting", "approved"]
+    results = [getattr(sign(engine, opened, role, signers[role]), "status", None) for role in order]
+    assert results == ["awaiting-signoff", "awaiting-signoff", "approved"]
     assert campaign(engine, opened).status == CampaignStatus.APPROVED
 
 
@@ -111,7 +110,7 @@ def test_one_rejection_ends_it_and_tells_the_requester_and_signers(
     result = sign(
         engine, opened, "supply-chain", signers["supply-chain"], "reject", comment="Stock allocated."
     )
-    assert isinstance(result, SignOffResult) and result.state == "rejected"
+    assert isinstance(result, DecisionOutcome) and result.status == "rejected"
     assert "Stock allocated." in (campaign(engine, opened).reason or "")
     with Session(engine) as session:
         told = {
@@ -133,7 +132,7 @@ def test_finance_is_required_when_the_policy_adds_it(
     for role in ("channel-sales", "channel-ops", "supply-chain"):
         sign(engine, deep, role, signers[role])
     assert campaign(engine, deep).status == CampaignStatus.AWAITING_SIGNOFF
-    assert getattr(sign(engine, deep, "finance", signers["finance"]), "state", None) == "approved"
+    assert getattr(sign(engine, deep, "finance", signers["finance"]), "status", None) == "approved"
 
 
 def offers_after_signing(

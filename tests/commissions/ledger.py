@@ -10,12 +10,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Refused
+from partnerflow.approvals import DecisionOutcome, Refused
 from partnerflow.commissions.accrual import AccrualResult, accrue_deal, accrue_missing
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.settlement import (
-    ApprovalOutcome,
     PaymentFiles,
     apply_finance_answers,
     mark_paid,
@@ -28,7 +27,7 @@ from partnerflow.policy import PolicyLibrary
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration
 from partnerflow.settings import DEMO_PAYER_IBAN, PROJECT_ROOT
-from tests.factories import CLOSED_AS_RECORDED, LINKS, add_person, answer_as, ask, submission
+from tests.factories import CLOSED_AS_RECORDED, add_person, answer_as, applying, ask, submission
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -103,7 +102,7 @@ def open_batch(engine: Engine, period: str, now: datetime = NOW) -> SettlementBa
         return batch
 
 
-def answer(engine: Engine, batch_id: int, email: str, decision: str = "approve") -> ApprovalOutcome | Refused:
+def answer(engine: Engine, batch_id: int, email: str, decision: str = "approve") -> DecisionOutcome | Refused:
     """Finance is asked (once); ``email`` answers with their personal link; the batch applies it."""
     with Session(engine) as session:
         batch = session.get(SettlementBatch, batch_id)
@@ -111,7 +110,7 @@ def answer(engine: Engine, batch_id: int, email: str, decision: str = "approve")
         subject = settlement_subject(batch_id)
         ask(session, subject, "finance", approvers_required=max(batch.approvals_needed, 1), now=NOW)
         recorded = answer_as(session, subject, email, decision, now=NOW)
-        outcome = apply_finance_answers(session, batch_id, keys=LINKS.keys, now=NOW)
+        outcome = apply_finance_answers(applying(session, now=NOW), batch_id)
         session.commit()
         return recorded if isinstance(recorded, Refused) else outcome
 

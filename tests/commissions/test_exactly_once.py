@@ -36,7 +36,7 @@ from partnerflow.notify import MailSink, deliver_pending
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.settings import Settings
 from tests.commissions.ledger import NOW, PAYER, plan_for, rows, won
-from tests.factories import LINKS, RENDERER, answer_as, ask
+from tests.factories import RENDERER, answer_as, applying, ask
 
 PERIOD = Period(2027, 3)
 STEPS = ("accrual", "statement", "approval", "file", "mark paid", "e-mail")
@@ -130,4 +130,4 @@ def _finance_approves(session: Session, batch_id: int) -> object:
     ask(session, subject, "finance", now=NOW)
     recorded = answer_as(session, subject, "finance1@vendor.example", "approve", now=NOW)
     assert not isinstance(recorded, Refused) or "already used" in recorded.reason
-    return apply_finance_answers(session, batch_id, keys=LINKS.keys, now=NOW)
+    return apply_finance_answers(applying(session, now=NOW), batch_id)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Refused
-from partnerflow.commissions.settlement import ApprovalOutcome, SettlementError, apply_finance_answers
+from partnerflow.approvals import DecisionOutcome, Refused
+from partnerflow.commissions.settlement import SettlementError, apply_finance_answers
 from partnerflow.commissions.statements import queue_statement_emails
 from partnerflow.models import (
     BatchStatus,
@@ -35,7 +35,7 @@ from tests.commissions.ledger import (
     rows,
     won,
 )
-from tests.factories import LINKS, RENDERER
+from tests.factories import RENDERER, applying
 
 Submit = Callable[..., IntakeResult]
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}"
@@ -118,7 +118,9 @@ def test_only_the_finance_role_approves_a_batch_over_the_threshold(
     assert batch.id is not None
     refused = answer(engine, batch.id, "manager@vendor.example")
     assert refused == Refused(f"this code is not valid for settlement {batch.id}")
-    assert answer(engine, batch.id, "finance1@vendor.example") == ApprovalOutcome("approved", "approved")
+    assert answer(engine, batch.id, "finance1@vendor.example") == DecisionOutcome(
+        True, "approved", "approved"
+    )
 
 
 def test_four_eyes_needs_two_different_finance_approvers(
@@ -130,10 +132,12 @@ def test_four_eyes_needs_two_different_finance_approvers(
     batch = open_batch(engine, "2027-03")
     assert batch.id is not None and batch.approvals_needed == 2
     first = answer(engine, batch.id, "finance1@vendor.example")
-    assert first == ApprovalOutcome("awaiting-approval", "1 of 2 approvals")
+    assert first == DecisionOutcome(False, "awaiting-approval", "1 of 2 approvals")
     again = answer(engine, batch.id, "finance1@vendor.example")
     assert isinstance(again, Refused) and "already used" in again.reason
-    assert answer(engine, batch.id, "finance2@vendor.example") == ApprovalOutcome("approved", "approved")
+    assert answer(engine, batch.id, "finance2@vendor.example") == DecisionOutcome(
+        True, "approved", "approved"
+    )
 
 
 def test_applying_the_answers_again_counts_them_once(
@@ -146,8 +150,8 @@ def test_applying_the_answers_again_counts_them_once(
     assert batch.id is not None
     answer(engine, batch.id, "finance1@vendor.example")
     with Session(engine) as session:
-        replay = apply_finance_answers(session, batch.id, keys=LINKS.keys, now=NOW)
-    assert replay == ApprovalOutcome("awaiting-approval", "awaiting-approval")
+        replay = apply_finance_answers(applying(session, now=NOW), batch.id)
+    assert replay == DecisionOutcome(False, "awaiting-approval", "awaiting-approval")
 
 
 def test_a_rejected_batch_returns_its_lines_to_the_next_settlement(
@@ -158,8 +162,8 @@ def test_a_rejected_batch_returns_its_lines_to_the_next_settlement(
     accrue_all(engine)
     march = open_batch(engine, "2027-03")
     assert march.id is not None
-    assert answer(engine, march.id, "finance1@vendor.example", "reject") == ApprovalOutcome(
-        "rejected", "rejected: the lines return to the next settlement"
+    assert answer(engine, march.id, "finance1@vendor.example", "reject") == DecisionOutcome(
+        True, "rejected", "rejected: the lines return to the next settlement"
     )
     assert {s.status for s in rows(engine, Statement)} == {StatementStatus.REJECTED}
     with pytest.raises(SettlementError, match="only an approved batch is paid"):

@@ -13,13 +13,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from flows.partner_admission import partner_admission
-from partnerflow.health.admission import import_candidates, propose_batch, take_admission_answer
+from partnerflow.approvals import Subject, take_answer
+from partnerflow.health.admission import import_candidates, propose_batch
 from partnerflow.models import AuditEvent, CandidateStatus, Partner, PartnerCandidate, Role
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.policy import PartnerAdmissionPolicy, Policy, load_policy
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import LINKS, RENDERER, add_partner, add_person, mailed_invitation
+from tests.factories import LINKS, RENDERER, add_partner, add_person, applying, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -129,8 +130,10 @@ def test_approved_candidates_become_partners_minus_those_left_out(network: Engin
 
     def answer(**values: Any) -> Any:
         with Session(network) as session:
-            outcome = take_admission_answer(
-                session, batch.batch_id or 0, dict(values), keys=LINKS.keys, flow_run_id="run-9", now=NOW
+            outcome = take_answer(
+                applying(session, now=NOW, flow_run_id="run-9"),
+                Subject("admission", batch.batch_id or 0),
+                values,
             )
             session.commit()
             return outcome

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from partnerflow.approvals import Subject, take_answer
 from partnerflow.health import assess_partners
 from partnerflow.health.report import ReportInputs, report_csv, write_report
 from partnerflow.health.review import (
@@ -20,10 +21,9 @@ from partnerflow.health.review import (
     record_review,
     request_actions,
     review_markdown,
-    take_actions_answer,
 )
 from partnerflow.models import AuditEvent, HealthReview, HealthSnapshot, Notification
-from tests.factories import LINKS, RENDERER, mailed_invitation
+from tests.factories import LINKS, RENDERER, applying, mailed_invitation
 from tests.health.test_partner_health import AS_OF, build_network, policy
 
 MANAGER = "manager@vendor.example"
@@ -52,14 +52,8 @@ def reviewed(engine: Engine, month: str = "2026-11") -> tuple[int, str]:
 
 def answer(engine: Engine, review_id: int, **values: object) -> object:
     with Session(engine) as session:
-        outcome = take_actions_answer(
-            session,
-            review_id,
-            dict(values),
-            keys=LINKS.keys,
-            renderer=RENDERER,
-            flow_run_id="run-1",
-            now=AS_OF,
+        outcome = take_answer(
+            applying(session, now=AS_OF, flow_run_id="run-1"), Subject("partner-health", review_id), values
         )
         session.commit()
         return outcome
@@ -194,9 +188,7 @@ def test_a_manager_chooses_actions_on_the_approval_page(
     refused = client.post(path, data={"decision": "approve", "actions": f"{network['Steady']}=coaching-call"})
     chosen = client.post(path, data={"decision": "approve", "actions": f"{fading}=programme-exception"})
     with Session(engine) as session:
-        apply_actions(
-            session, review_id, renderer=RENDERER, keys=LINKS.keys, now=AS_OF
-        )  # what the woken run does
+        apply_actions(applying(session, now=AS_OF), review_id)  # what the woken run does
         session.commit()
         actions = {s.partner_id: s.action for s in session.exec(select(HealthSnapshot)) if s.action}
 

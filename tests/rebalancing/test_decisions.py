@@ -30,7 +30,7 @@ from partnerflow.rebalancing.decisions import (
 )
 from partnerflow.rebalancing.notices import queue_year_scorecards
 from partnerflow.rebalancing.proposals import plan_rebalancing
-from tests.factories import LINKS, RENDERER, answer_as, ask
+from tests.factories import RENDERER, answer_as, applying, ask
 from tests.rebalancing.leadbook import POLICY_2026, add_manager, add_reseller, give_leads
 
 NOW = datetime(2027, 1, 8, 7, tzinfo=UTC)
@@ -66,7 +66,7 @@ def answer(
         except ValueError as refused:
             return False, str(refused)
         recorded = answer_as(session, subject, email, decision, comment, details=details, now=NOW)
-        outcome = apply_answers(session, 2026, keys=LINKS.keys, now=NOW)
+        outcome = apply_answers(applying(session, now=NOW), 2026)
         session.commit()
     if isinstance(recorded, Refused):
         return False, recorded.reason

@@ -29,7 +29,7 @@ from partnerflow.referrals.invitations import invite_sponsors
 from partnerflow.referrals.pilot import apply_owner_answer, ask_owner, open_review, programme_stage
 from partnerflow.referrals.report import figures_csv, figures_html, referral_figures
 from partnerflow.settings import PROJECT_ROOT, Settings, get_settings
-from tests.factories import LINKS, NOW, add_person, mailed_invitation
+from tests.factories import NOW, add_person, applying, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 from tests.referrals.test_customers_and_sponsors import LOYAL, imported, policy
 from tests.referrals.test_qualification import qualify, referral, sponsor, won
@@ -115,7 +115,7 @@ def decide(engine: Engine, review_id: int, decision: str, now: datetime) -> str:
             Reply(decision, ""),
             now=now,
         )
-        outcome = apply_owner_answer(session, review_id, policy=policy(), keys=LINKS.keys, now=now)
+        outcome = apply_owner_answer(applying(session, now=now, policy=policy()), review_id)
         session.commit()
     return outcome.message
 

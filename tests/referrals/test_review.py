@@ -28,7 +28,7 @@ from partnerflow.referrals.review import (
     referrals_to_review,
     request_review,
 )
-from tests.factories import LINKS, add_person, mailed_invitation
+from tests.factories import add_person, applying, mailed_invitation
 from tests.flows.test_deal_registration_flow import saved_form_input, wait_for
 from tests.referrals.test_qualification import NOW, qualify, referral, sponsor, won
 
@@ -78,8 +78,8 @@ def test_a_rejection_by_code_cancels_both_rewards_and_is_audited(engine: Engine,
         answer_by_code(
             session, keys, Subject("referral", flagged), code, Reply("reject", "même société"), now=NOW
         )
-        outcome = apply_review(session, flagged, keys=LINKS.keys, now=NOW)
-        again = apply_review(session, flagged, keys=LINKS.keys, now=NOW)
+        outcome = apply_review(applying(session, now=NOW), flagged)
+        again = apply_review(applying(session, now=NOW), flagged)
         session.commit()
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "referral.rejected")).one()
 

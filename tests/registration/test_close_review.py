@@ -22,7 +22,16 @@ from partnerflow.policy import CloseReview
 from partnerflow.registration.close_review import apply_close_answer, request_close_decision
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.protection import close_registration, expiry_sweep
-from tests.factories import LINKS, NOW, POLICY, RENDERER, load_registration, mailed_invitation, submission
+from tests.factories import (
+    LINKS,
+    NOW,
+    POLICY,
+    RENDERER,
+    applying,
+    load_registration,
+    mailed_invitation,
+    submission,
+)
 from tests.flows.test_deal_registration_flow import wait_for
 
 DIRECTOR = "director1@vendor.example"
@@ -74,7 +83,7 @@ def ask_and_answer(engine: Engine, registration_id: int, decision: str) -> str:
         answer_by_code(
             session, LINKS.keys, Subject("close", registration_id), code, Reply(decision, ""), now=NOW
         )
-        outcome = apply_close_answer(session, registration_id, keys=LINKS.keys, now=NOW)
+        outcome = apply_close_answer(applying(session, now=NOW), registration_id)
         session.commit()
         assert open_requests(session, Subject("close", registration_id)) == [], "off every inbox once decided"
     return outcome.status

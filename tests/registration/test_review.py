@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Refused
+from partnerflow.approvals import DecisionOutcome, Refused
 from partnerflow.models import AuditEvent, Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.review import (
-    RoundResult,
     apply_answers,
     request_review,
     review_subject,
@@ -26,6 +25,7 @@ from tests.factories import (
     POLICY,
     RENDERER,
     answer_as,
+    applying,
     delivered_text,
     load_registration,
     submission,
@@ -47,15 +47,13 @@ def ask_reviewers(engine: Engine, registration_id: int) -> int:
 
 def answer(
     engine: Engine, registration_id: int, hour: int, decision: str, reviewer: str, comment: str = ""
-) -> RoundResult | Refused:
+) -> DecisionOutcome | Refused:
     """``reviewer`` answers with their personal link at NOW + ``hour``; the review applies it."""
     ask_reviewers(engine, registration_id)
     at = NOW + timedelta(hours=hour)
     with Session(engine) as session:
         outcome = answer_as(session, review_subject(registration_id), reviewer, decision, comment, now=at)
-        result = apply_answers(
-            session, registration_id, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=at
-        )
+        result = apply_answers(applying(session, now=at, policy=POLICY), registration_id)
         session.commit()
         return outcome if isinstance(outcome, Refused) else result
 
@@ -94,8 +92,8 @@ def test_four_eyes_needs_two_distinct_approvers(engine: Engine, large_deal: int)
     assert answer(engine, large_deal, 1, "approve", "director1@vendor.example").message == "1 of 2 approvals"
     again = answer(engine, large_deal, 2, "approve", "director1@vendor.example")
     assert isinstance(again, Refused) and "already used" in again.reason
-    assert answer(engine, large_deal, 3, "approve", "director2@vendor.example") == RoundResult(
-        "decided", "approved"
+    assert answer(engine, large_deal, 3, "approve", "director2@vendor.example") == DecisionOutcome(
+        True, "approved", "approved"
     )
     assert status(engine, large_deal) == RegistrationStatus.APPROVED
 
@@ -104,7 +102,7 @@ def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) 
     answer(engine, large_deal, 1, "approve", "director1@vendor.example")
     assert answer(
         engine, large_deal, 2, "reject", "director2@vendor.example", "Budget not confirmed."
-    ) == RoundResult("decided", "rejected")
+    ) == DecisionOutcome(True, "rejected", "rejected")
     with Session(engine) as session:
         registration = session.get(Registration, large_deal)
         assert registration is not None
@@ -117,11 +115,9 @@ def test_any_rejection_ends_a_four_eyes_review(engine: Engine, large_deal: int) 
 def test_applying_again_changes_nothing(engine: Engine, newcomer_deal: int) -> None:
     answer(engine, newcomer_deal, 1, "request-info", "manager@vendor.example", "Who signs?")
     with Session(engine) as session:
-        again = apply_answers(
-            session, newcomer_deal, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=NOW
-        )
+        again = apply_answers(applying(session, now=NOW, policy=POLICY), newcomer_deal)
         session.commit()
-    assert again == RoundResult("waiting", "no new answer; still open")
+    assert again == DecisionOutcome(False, "info-requested", "no new answer; still open")
     assert status(engine, newcomer_deal) == RegistrationStatus.INFO_REQUESTED
     with Session(engine) as session:
         asked = session.exec(select(Notification).where(Notification.template == "deal_info_requested")).all()

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals import Refused
+from partnerflow.approvals import DecisionOutcome, Refused
 from partnerflow.models import Notification, Registration, RegistrationStatus
 from partnerflow.registration.intake import IntakeResult
-from partnerflow.registration.review import RoundResult, apply_answers, request_review, review_subject
+from partnerflow.registration.review import apply_answers, request_review, review_subject
 from partnerflow.registration.sla import SweepReport, sweep_reviews
 from tests.factories import (
     LINKS,
@@ -20,6 +20,7 @@ from tests.factories import (
     POLICY,
     RENDERER,
     answer_as,
+    applying,
     delivered_text,
     load_registration,
     submission,
@@ -79,9 +80,9 @@ def test_after_escalate_after_the_next_level_is_notified_and_entitled(engine: En
         director = answer_as(
             session, review_subject(pending), "director1@vendor.example", "approve", now=later
         )
-        result = apply_answers(session, pending, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=later)
+        result = apply_answers(applying(session, now=later, policy=POLICY), pending)
     assert manager == Refused("this link is for round 1; the decision is now in round 2")
-    assert not isinstance(director, Refused) and result == RoundResult("decided", "approved")
+    assert not isinstance(director, Refused) and result == DecisionOutcome(True, "approved", "approved")
 
 
 def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
@@ -98,7 +99,7 @@ def test_at_the_final_timeout_the_default_outcome_applies_and_the_run_is_woken(
 def test_decided_reviews_are_left_alone(engine: Engine, pending: int) -> None:
     with Session(engine) as session:
         answer_as(session, review_subject(pending), "manager@vendor.example", "reject")
-        apply_answers(session, pending, policy=POLICY, renderer=RENDERER, keys=LINKS.keys, now=NOW)
+        apply_answers(applying(session, now=NOW, policy=POLICY), pending)
         session.commit()
     assert sweep(engine, NOW + timedelta(days=30)) == SweepReport()
     assert (
