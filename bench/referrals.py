@@ -45,7 +45,7 @@ from partnerflow.models import (
     SponsorInvitation,
 )
 from partnerflow.policy import ReferralProgrammePolicy, load_policy
-from partnerflow.policy.kinds import Reward
+from partnerflow.policy.kinds.referral_programme import Reward
 from partnerflow.referrals.qualification import qualify_referrals
 from partnerflow.settings import PROJECT_ROOT
 

@@ -37,7 +37,7 @@ from partnerflow.models import (
     TrainingKind,
     TrainingRecord,
 )
-from partnerflow.policy.kinds import HealthWindows
+from partnerflow.policy.kinds.partner_health import HealthWindows
 
 LONG_STANDING = 999  # months in the programme of a partner whose joining date was never recorded
 REGISTRATION_SUBJECT = "registration"

@@ -20,7 +20,7 @@ from partnerflow.models import Partner, PartnerStatus, Person, TrainingKind, Tra
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import DealRegistrationPolicy, Policy
-from partnerflow.policy.kinds import TrainingSettings
+from partnerflow.policy.kinds.partner_health import TrainingSettings
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from partnerflow.models import (
     Territory,
 )
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.policy.kinds import SurveySettings
+from partnerflow.policy.kinds.partner_health import SurveySettings
 from partnerflow.text import is_clean
 
 CAUSE_QUESTIONS = tuple(cause.value for cause in AttritionCause)  # 1 (bad) to 5 (good)

@@ -42,7 +42,7 @@ from partnerflow.models import (
     SponsorInvitation,
 )
 from partnerflow.policy import Policy, ReferralProgrammePolicy
-from partnerflow.policy.kinds import Reward
+from partnerflow.policy.kinds.referral_programme import Reward
 
 CENT = Decimal("0.01")
 CHUNK = 2000  # referrals written per savepoint

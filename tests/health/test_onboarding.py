@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
 from partnerflow.models import Notification, Role, TrainingKind, TrainingRecord
-from partnerflow.policy.kinds import TrainingSettings
-from tests.factories import POLICY, RENDERER, add_partner, add_person
+from partnerflow.policy.kinds.partner_health import TrainingSettings
+from tests.factories import POLICY, RENDERER, WRITTEN_AT, add_partner, add_person
 
 SETTINGS = TrainingSettings(
     certification_reminders_days_before=[60, 14],
@@ -33,6 +33,7 @@ def setup(engine: Engine) -> dict[str, int]:
         session.add_all([new, old])
         session.add(
             TrainingRecord(
+                recorded_at=WRITTEN_AT,
                 partner_id=old.id or 0,
                 course="Réseau Pro",
                 kind=TrainingKind.CERTIFICATION,

@@ -31,7 +31,7 @@ from partnerflow.models import (
     SurveyTally,
     Territory,
 )
-from partnerflow.policy.kinds import SurveySettings
+from partnerflow.policy.kinds.partner_health import SurveySettings
 from tests.factories import LINKS, RENDERER, add_partner, delivered_text
 
 OPENED = datetime(2026, 10, 1, 8, tzinfo=UTC)

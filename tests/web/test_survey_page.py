@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from partnerflow.health.survey import CAUSE_QUESTIONS, open_round, results
 from partnerflow.models import SurveyComment, SurveyInvitation
-from partnerflow.policy.kinds import SurveySettings
+from partnerflow.policy.kinds.partner_health import SurveySettings
 from tests.factories import LINKS, RENDERER, add_partner
 from tests.system.browser import chromium, screenshot
 
