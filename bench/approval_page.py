@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import mailed_text, report, sink_process
 from partnerflow.approvals import Ask, Subject, links_for, open_round
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Partner, PartnerTier, Registration
 from partnerflow.notify import free_port
@@ -73,7 +74,7 @@ def main() -> None:
         )
         migrate(url)
         with session_scope(get_engine(url)) as session:
-            seed_demo_network(session)
+            seed_demo_network(session, now=SYSTEM_CLOCK.now())
             partner = session.exec(select(Partner).where(Partner.tier == PartnerTier.REGISTERED)).first()
             assert partner is not None and partner.id is not None
             partner.certified = False

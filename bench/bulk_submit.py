@@ -87,7 +87,7 @@ def main() -> None:
         database = root / "bulk.db"
         migrate(f"sqlite:///{database}")
         with session_scope(get_engine(f"sqlite:///{database}")) as session:
-            seed_demo_network(session, scale=3)
+            seed_demo_network(session, now=SYSTEM_CLOCK.now(), scale=3)
         shutil.copy(database, root / "rows.db")
         deals = root / "deals.csv"
         write_csv(deals, args.count)

@@ -23,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import installation, report
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.context import Context
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.notify import free_port
@@ -53,7 +54,7 @@ def submissions(count: int, partners: int, today: date, seed: int = 11) -> list[
 def prepare(ctx: Context, url: str, rows: list[dict[str, Any]]) -> None:
     migrate(url)
     with session_scope(get_engine(url)) as session:
-        seed_demo_network(session, scale=3)
+        seed_demo_network(session, now=SYSTEM_CLOCK.now(), scale=3)
         queue_submissions(session, rows, now=ctx.clock.now())
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._support import report, sink_process
 from partnerflow.approvals import links_for, unsealer
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Partner, PartnerTier
 from partnerflow.notify import TemplateRenderer, deliver_pending, free_port
@@ -63,7 +64,7 @@ def main() -> None:
         url, mail, port = f"sqlite:///{root / 'latency.db'}", root / "mail", free_port()
         migrate(url)
         with session_scope(get_engine(url)) as session:
-            seed_demo_network(session)
+            seed_demo_network(session, now=SYSTEM_CLOCK.now())
             partner = session.get(Partner, 1)
             assert partner is not None
             partner.tier, partner.certified = PartnerTier.GOLD, True

@@ -51,7 +51,7 @@ def demo(
         step("seeding the network and the year's leads", shown=console),
         session_scope(get_engine()) as session,
     ):
-        report = seed_demo_network(session)
+        report = seed_demo_network(session, now=context().clock.now())
         leads = seed_demo_leads(session, today=today)
     console.print(
         f"network: {report.territories} départements, {report.partners} partners, "

@@ -46,3 +46,5 @@ class FixedClock(Clock):
 
 
 SYSTEM_CLOCK = Clock()
+"""The machine's own time: the default clock, and what e-mail delivery runs on even when the
+programme's clock is set (leases, back-off, a message due at once)."""

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 from stdnum import iban, luhn
 
-from partnerflow.clock import SYSTEM_CLOCK
+from partnerflow.clock import programme_date
 from partnerflow.contacts import assign_round_robin
 from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
 from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
@@ -110,18 +110,16 @@ class SeedReport:
     already_seeded: bool = False
 
 
-def seed_demo_network(
-    session: Session, *, scale: int = 1, seed: int = 2026, today: date | None = None
-) -> SeedReport:
+def seed_demo_network(session: Session, *, now: datetime, scale: int = 1, seed: int = 2026) -> SeedReport:
     """Insert départements, resellers and internal people, unless partners already exist.
 
     Args:
         scale: 1 covers 12 départements with 3 to 6 resellers each; N covers 12×N départements
             (up to all those known) and, past that, adds resellers per département.
         seed: the random seed; the network is a pure function of (scale, seed, today's year).
-        today: join dates are placed relative to this year (default: today).
+        now: when the rows are written; join dates are placed relative to its year.
     """
-    today = today or SYSTEM_CLOCK.today()
+    today = programme_date(now)
     existing = session.exec(select(func.count()).select_from(Partner)).one()
     if existing:
         people = session.exec(select(func.count()).select_from(Person)).one()
@@ -132,7 +130,7 @@ def seed_demo_network(
     density = max(1, (12 * scale) // len(SEEDING_ORDER))
     session.execute(insert(Territory), [{"code": c, "name": n, "region": r} for c, n, r in covered])
     partners = [
-        _partner(rng, code, name, number, today.year)
+        {**_partner(rng, code, name, number, today.year), "created_at": now}
         for code, name, _region in covered
         for number in range(rng.randint(3, 6) * density)
     ]

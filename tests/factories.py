@@ -46,6 +46,8 @@ from partnerflow.settings import PROJECT_ROOT
 
 SHIPPED_DEAL_POLICY = PROJECT_ROOT / "policies" / "deal_registration" / "2026-01-01.yaml"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+WRITTEN_AT = NOW
+"""When a test writes a row by hand (every required timestamp is given: none defaults to the clock)."""
 RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
 POLICY = load_file(SHIPPED_DEAL_POLICY)
 # For tests about what follows a won close: their deals register the factory's 12,000 and close at
@@ -108,7 +110,9 @@ def add_partner(
     if session.get(Territory, territory) is None:
         session.add(Territory(code=territory, name=f"Territory {territory}"))
         session.flush()
-    partner = Partner(name=name, territory_code=territory, locale=locale, contact_emails=[email])
+    partner = Partner(
+        created_at=WRITTEN_AT, name=name, territory_code=territory, locale=locale, contact_emails=[email]
+    )
     session.add(partner)
     session.flush()
     return partner

@@ -9,18 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+import partnerflow.models  # noqa: F401  (every table defined)
 from partnerflow.audit import record_event
+from partnerflow.models.columns import UTCDateTime
 from partnerflow.settings import PROJECT_ROOT
 
 WALL_CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
 MACHINE_TIME = {
     "partnerflow/clock.py": "the system clock itself",
-    "partnerflow/models/columns.py": "utcnow: column defaults of rows written without a time",
-    "partnerflow/notify/outbox.py": "delivery: a message is due at once on the machine's time",
-    "partnerflow/notify/sender.py": "delivery leases, retry back-off and the Date header run on the "
-    "machine's time, also when the programme's clock is set (PARTNERFLOW_CLOCK_AT)",
     "partnerflow/notify/sink.py": "the development SMTP sink names its files by arrival",
     "partnerflow/cli/output.py": "the error log's line stamp",
 }
@@ -59,3 +57,20 @@ def test_the_audit_trail_is_stamped_by_the_programmes_clock(engine: Engine) -> N
         )
         session.commit()
         assert event.occurred_at == then
+
+
+def test_no_table_stamps_a_row_with_the_machines_clock() -> None:
+    """A required timestamp has no default (it was the machine's now): the code writing the row
+    gives the programme's time, or the insert fails on the missing value."""
+    tables = [model for model in all_models(SQLModel) if getattr(model, "__table__", None) is not None]
+    defaulted = [
+        f"{model.__name__}.{name}"
+        for model in tables
+        for name, field in model.model_fields.items()
+        if field.default_factory is not None and isinstance(model.__table__.c[name].type, UTCDateTime)
+    ]
+    assert tables and defaulted == []
+
+
+def all_models(base: type[SQLModel]) -> list[type[SQLModel]]:
+    return [found for sub in base.__subclasses__() for found in (sub, *all_models(sub))]

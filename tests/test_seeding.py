@@ -14,11 +14,12 @@ from stdnum.fr import siren
 from partnerflow.db import make_engine, migrate
 from partnerflow.models import Partner, Person, Role
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
+from tests.factories import NOW
 
 
 def seeded(engine: Engine, **options: int) -> list[Partner]:
     with Session(engine) as session:
-        seed_demo_network(session, **options)
+        seed_demo_network(session, now=NOW, **options)
         session.commit()
         return list(session.exec(select(Partner).order_by(Partner.id)))  # type: ignore[arg-type]
 
@@ -53,7 +54,7 @@ def test_both_locales_and_several_tiers_are_present(engine: Engine) -> None:
 def test_seeding_twice_adds_nothing(engine: Engine) -> None:
     first = len(seeded(engine))
     with Session(engine) as session:
-        report = seed_demo_network(session)
+        report = seed_demo_network(session, now=NOW)
     assert report.already_seeded and report.partners == first
 
 

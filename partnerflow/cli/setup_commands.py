@@ -12,6 +12,7 @@ import typer
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.progress import step
 from partnerflow.cli.supervision import Watched, sigterm_as_interrupt, wait_for_first_exit, watch_server
+from partnerflow.clock import programme_date
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.notify import MailSink, port_is_free
@@ -49,9 +50,10 @@ def seed(
     if not demo:
         console.print("Only the demo network can be seeded: pass --demo.")
         raise typer.Exit(2)
-    today = context().clock.today()
+    now = context().clock.now()
+    today = programme_date(now)
     with session_scope(get_engine()) as session:
-        report = seed_demo_network(session, scale=scale, seed=random_seed, today=today)
+        report = seed_demo_network(session, now=now, scale=scale, seed=random_seed)
         leads = seed_demo_leads(session, today=today, leads_per_reseller=leads_per_reseller, seed=random_seed)
     if as_json:
         print_json({**report.__dict__, "leads": leads.leads, "lead_events": leads.events})

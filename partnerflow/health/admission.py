@@ -110,7 +110,9 @@ def import_candidates(
             continue
         given = {**row.model_dump(), "locale": row.locale.value}
         if candidate is None:
-            candidate = PartnerCandidate(**given, status=CandidateStatus.REFUSED, policy_version="")
+            candidate = PartnerCandidate(
+                **given, status=CandidateStatus.REFUSED, policy_version="", imported_at=now
+            )
         else:
             candidate.sqlmodel_update(given)
         facts = {
@@ -282,6 +284,7 @@ def _admit(session: Session, candidate: PartnerCandidate, now: datetime) -> int:
         territory_code=candidate.departement,
         contact_emails=[candidate.contact_email],
         joined_on=programme_date(now),
+        created_at=now,
     )
     session.add(partner)
     session.flush()

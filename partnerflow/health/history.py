@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,7 +66,7 @@ def make_history(
             if status != "refused" and rng.random() < 0.2:
                 history.add(ApprovalRequest, _review(request_id, registration_id, submitted, rng))
                 if rng.random() < 0.15:
-                    history.add(ApprovalAnswer, _asked_for_information(request_id, manager_id))
+                    history.add(ApprovalAnswer, _asked_for_information(request_id, manager_id, submitted))
                 request_id += 1
             if status == "won":
                 amount = Decimal(rng.randint(100, 3000)) / (4 if fading else 1)
@@ -141,8 +141,9 @@ def _review(request_id: int, registration_id: int, submitted: datetime, rng: ran
     }
 
 
-def _asked_for_information(request_id: int, manager_id: int) -> dict[str, Any]:
+def _asked_for_information(request_id: int, manager_id: int, asked: datetime) -> dict[str, Any]:
     return {
+        "answered_at": asked + timedelta(days=2),
         "request_id": request_id,
         "person_id": manager_id,
         "person_email": "historique@vendor.example",
@@ -160,6 +161,7 @@ def _commission(
     return {
         "registration_id": registration_id,
         "partner_id": partner_id,
+        "created_at": datetime.combine(closed, time(18), tzinfo=UTC),
         "amount": amount,
         "currency": "EUR",
         "deal_amount": Decimal(20000),
@@ -182,4 +184,5 @@ def _training(partner_id: int, course: str, kind: str, completed: date) -> dict[
         "kind": kind,
         "completed_on": completed,
         "expires_on": expires,
+        "recorded_at": datetime.combine(completed, time(18), tzinfo=UTC),
     }

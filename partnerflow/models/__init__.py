@@ -3,7 +3,7 @@
 from partnerflow.models.approvals import ApprovalAnswer, ApprovalGrant, ApprovalRequest, SignInLink
 from partnerflow.models.audit import AuditEvent, AuditLink, AuditSeal, AuditTrailIsAppendOnly
 from partnerflow.models.campaigns import Campaign, CampaignStatus, SignOff
-from partnerflow.models.columns import UTCDateTime, utcnow
+from partnerflow.models.columns import UTCDateTime
 from partnerflow.models.commissions import (
     BatchStatus,
     CommissionLine,
@@ -143,5 +143,4 @@ __all__ = [
     "TrainingKind",
     "TrainingRecord",
     "UTCDateTime",
-    "utcnow",
 ]

@@ -30,15 +30,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def timestamp_field(*, nullable: bool = False, index: bool = False) -> Any:
-    """A timezone-aware timestamp column; non-nullable ones default to now."""
+    """A timezone-aware timestamp column. A required one has no default: whoever writes the row
+    gives the time, from the programme's clock (a default read the machine's clock, so rows
+    written under a test's or a replay's clock were stamped with today)."""
     if nullable:
         return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
+    return Field(sa_type=UTCDateTime, nullable=False, index=index)
 
 
 def json_field(default_factory: Any = dict) -> Any:

@@ -13,8 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, select
 
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.models import Notification
-from partnerflow.models.columns import utcnow
 from partnerflow.notify.rendering import TemplateRenderer
 from partnerflow.notify.sealing import sealed_in
 
@@ -63,7 +63,7 @@ def message_row(
     Credentials in ``context`` are :class:`~partnerflow.notify.sealing.Sealed`: the row keeps
     their markers, never their value."""
     message = renderer.render(template, locale, context)
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()  # due at once on the machine's time, which delivery runs on
     return {
         "dedupe_key": dedupe_key,
         "recipient": recipient,

@@ -33,8 +33,8 @@ import aiosmtplib
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.models import DeliveryStatus, Notification
-from partnerflow.models.columns import utcnow
 from partnerflow.notify.sealing import Unseal, opened
 from partnerflow.settings import Settings, SmtpSecurity
 
@@ -103,7 +103,7 @@ async def deliver_pending(
 
 
 def _claim_due(engine: Engine, limit: int) -> list[Notification]:
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     lease_until = now + LEASE
     with Session(engine, expire_on_commit=False) as session:
         due = (
@@ -143,7 +143,7 @@ def build_message(notification: Notification, sender: str, unseal: Unseal) -> MI
     message["To"] = notification.recipient
     # typeshed declares str, but compat32 messages take a Header and fold it per RFC 2047.
     message["Subject"] = Header(notification.subject, "utf-8")  # type: ignore[assignment]
-    message["Date"] = format_datetime(utcnow())
+    message["Date"] = format_datetime(SYSTEM_CLOCK.now())
     message["Message-ID"] = stable_message_id(notification.dedupe_key, sender)
     message["X-Partnerflow-Notification"] = notification.dedupe_key
     message["Content-Language"] = notification.locale
@@ -228,7 +228,7 @@ def _mark_sent(engine: Engine, notification_id: int, message_id: str) -> None:
             .where(col(Notification.id) == notification_id)
             .values(
                 status=DeliveryStatus.SENT,
-                sent_at=utcnow(),
+                sent_at=SYSTEM_CLOCK.now(),
                 message_id=message_id,
                 attempts=Notification.attempts + 1,
                 claimed_until=None,
@@ -240,7 +240,7 @@ def _mark_sent(engine: Engine, notification_id: int, message_id: str) -> None:
 
 def _record(engine: Engine, outcomes: list[_Outcome], max_attempts: int) -> DeliveryReport:
     report = DeliveryReport()
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     with Session(engine) as session:
         rows = {
             row.id: row

@@ -183,7 +183,7 @@ def decide(
 ) -> Decision[DealAction]:
     """Evaluate the policy for ``registration`` and apply the outcome (also after request-info)."""
     decision = _evaluate(session, registration, submission, partner, policy, programme_date(now))
-    if decision.outcome == "approve" and not _claim_protection(session, registration):
+    if decision.outcome == "approve" and not _claim_protection(session, registration, now):
         decision = _evaluate(session, registration, submission, partner, policy, programme_date(now))
         if decision.outcome == "approve":  # the policy ignores conflicts: the database does not
             decision = protection_refused(decision, _own_protection(session, registration))
@@ -233,7 +233,7 @@ def approve(
     claimed: bool = False,
 ) -> bool:
     """Protect the registration from ``now``; False if another partner got the protection first."""
-    if not claimed and not _claim_protection(session, registration):
+    if not claimed and not _claim_protection(session, registration, now):
         return False
     registration.status = RegistrationStatus.APPROVED
     registration.decided_at = registration.approved_at = now
@@ -308,7 +308,7 @@ def _store_decision(registration: Registration, decision: Decision[DealAction]) 
     registration.policy_sha256 = decision.stamp.sha256
 
 
-def _claim_protection(session: Session, registration: Registration) -> bool:
+def _claim_protection(session: Session, registration: Registration, now: datetime) -> bool:
     """Insert the claims in a savepoint; False (and nothing kept) if any is already held."""
     assert registration.id is not None
     try:
@@ -319,6 +319,7 @@ def _claim_protection(session: Session, registration: Registration) -> bool:
                         customer_key=registration.customer_key,
                         product_line=line,
                         registration_id=registration.id,
+                        created_at=now,
                     )
                 )
     except IntegrityError:

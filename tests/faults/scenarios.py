@@ -31,6 +31,7 @@ from partnerflow.db import make_engine
 from partnerflow.models import DeliveryStatus, Notification
 from partnerflow.notify import TemplateRenderer, deliver_pending, enqueue
 from partnerflow.settings import PROJECT_ROOT, Settings
+from tests.factories import WRITTEN_AT
 from tests.faults.faulty_smtp import FaultLog, FaultyServer
 
 RENDERER = TemplateRenderer(PROJECT_ROOT / "email_templates")
@@ -259,6 +260,7 @@ def rewarded_referral(engine: Engine) -> None:
 
     with Session(engine) as session:
         sponsor = Customer(
+            updated_at=WRITTEN_AT,
             customer_key="domain:parrain.example",
             name="Parrain SAS",
             email="achats@parrain.example",
@@ -267,11 +269,16 @@ def rewarded_referral(engine: Engine) -> None:
         session.add(sponsor)
         session.flush()
         invitation = SponsorInvitation(
-            customer_id=sponsor.id or 0, code="PARRAIN1", cohort="pilot", policy_version="t"
+            sent_at=WRITTEN_AT,
+            customer_id=sponsor.id or 0,
+            code="PARRAIN1",
+            cohort="pilot",
+            policy_version="t",
         )
         session.add(invitation)
         session.flush()
         referral = Referral(
+            created_at=WRITTEN_AT,
             invitation_id=invitation.id or 0,
             company="Filleul SAS",
             contact_name="Claire",
@@ -287,6 +294,7 @@ def rewarded_referral(engine: Engine) -> None:
         ):
             session.add(
                 ReferralReward(
+                    created_at=WRITTEN_AT,
                     referral_id=referral.id or 0,
                     side=side,
                     customer_key=key,

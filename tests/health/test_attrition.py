@@ -19,7 +19,7 @@ from partnerflow.models import (
     RegistrationStatus,
     Territory,
 )
-from tests.factories import add_partner
+from tests.factories import WRITTEN_AT, add_partner
 
 QUIET_AFTER = timedelta(days=90)
 
@@ -47,7 +47,15 @@ def partner(session: Session, name: str, tier: PartnerTier, territory: str, join
 
 def left(session: Session, partner_id: int, kind: ExitKind, day: str) -> None:
     source = ExitSource.REBALANCING if kind is ExitKind.PAUSED else ExitSource.CHANNEL_MANAGER
-    session.add(PartnerExit(partner_id=partner_id, left_on=date.fromisoformat(day), kind=kind, source=source))
+    session.add(
+        PartnerExit(
+            recorded_at=WRITTEN_AT,
+            partner_id=partner_id,
+            left_on=date.fromisoformat(day),
+            kind=kind,
+            source=source,
+        )
+    )
 
 
 @pytest.fixture

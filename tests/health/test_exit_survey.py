@@ -14,7 +14,7 @@ from partnerflow.cli import app
 from partnerflow.health.exit_survey import invite_leavers
 from partnerflow.health.survey import CAUSE_QUESTIONS
 from partnerflow.models import AttritionCause, ExitKind, ExitSource, Notification, PartnerExit
-from tests.factories import RENDERER, add_partner, delivered_text
+from tests.factories import RENDERER, WRITTEN_AT, add_partner, delivered_text
 
 TODAY = date(2026, 11, 30)
 
@@ -32,6 +32,7 @@ def leavers(engine: Engine) -> dict[str, int]:
             partner = add_partner(session, name=f"{name} SAS", email=f"{name.split()[0].lower()}@p.example")
             session.add(
                 PartnerExit(
+                    recorded_at=WRITTEN_AT,
                     partner_id=partner.id or 0,
                     left_on=left_on,
                     kind=ExitKind.PAUSED if cause is None else ExitKind.REMOVED,

@@ -35,7 +35,7 @@ from partnerflow.models import (
 )
 from partnerflow.policy import PartnerHealthPolicy, Policy, load_policy
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import add_partner, add_person
+from tests.factories import WRITTEN_AT, add_partner, add_person
 
 AS_OF = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
@@ -89,6 +89,7 @@ def commission(session: Session, partner_id: int, closed: str, amount: str) -> N
     )
     session.add(
         CommissionLine(
+            created_at=WRITTEN_AT,
             registration_id=registration_id,
             partner_id=partner_id,
             amount=Decimal(amount),
@@ -158,6 +159,7 @@ def build_network(engine: Engine) -> dict[str, int]:
         review(session, quick, "2026-11-20", waited_days=None, round_number=2)  # after request-info
         session.add(
             ApprovalAnswer(
+                answered_at=WRITTEN_AT,
                 request_id=asked,
                 person_id=manager.id or 0,
                 person_email=manager.email,
@@ -170,6 +172,7 @@ def build_network(engine: Engine) -> dict[str, int]:
         # Lapsing: a certification lapsing in December, a course this year, half its leads opened
         session.add(
             TrainingRecord(
+                recorded_at=WRITTEN_AT,
                 partner_id=ids["Lapsing"],
                 course="Réseau Pro",
                 kind=TrainingKind.CERTIFICATION,
@@ -179,6 +182,7 @@ def build_network(engine: Engine) -> dict[str, int]:
         )
         session.add(
             TrainingRecord(
+                recorded_at=WRITTEN_AT,
                 partner_id=ids["Lapsing"],
                 course="Sécurité 101",
                 kind=TrainingKind.COURSE,

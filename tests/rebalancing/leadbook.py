@@ -20,7 +20,7 @@ from partnerflow.models import (
 )
 from partnerflow.policy import PolicyLibrary
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import add_person
+from tests.factories import WRITTEN_AT, add_person
 
 LIBRARY = PolicyLibrary.load(PROJECT_ROOT / "policies")
 POLICY_2026 = LIBRARY.in_force("rebalancing", date(2026, 12, 31))
@@ -36,6 +36,7 @@ def add_reseller(
             session.flush()
         number = next(_ids)
         partner = Partner(
+            created_at=WRITTEN_AT,
             name=name or f"Revendeur {number}",
             territory_code=departement,
             tier=PartnerTier.SILVER,

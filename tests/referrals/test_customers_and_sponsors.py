@@ -18,6 +18,7 @@ from partnerflow.models import Customer, Registration, RegistrationStatus
 from partnerflow.policy import Policy, ReferralProgrammePolicy, load_policy
 from partnerflow.referrals import count_won_deals, import_customers, judge_sponsors
 from partnerflow.settings import PROJECT_ROOT
+from tests.factories import WRITTEN_AT
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
@@ -79,6 +80,7 @@ def test_won_deals_add_customers_and_their_history_under_the_registration_key(en
         for closed, amount in ((date(2025, 3, 1), "10000"), (date(2026, 6, 1), "25000")):
             session.add(
                 Registration(
+                    submitted_at=WRITTEN_AT,
                     status=RegistrationStatus.WON,
                     customer_name="Nouveau Client SAS",
                     customer_email="achats@nouveau-client.example",

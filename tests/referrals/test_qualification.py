@@ -21,6 +21,7 @@ from partnerflow.models import (
     SponsorInvitation,
 )
 from partnerflow.referrals.qualification import qualify_referrals
+from tests.factories import WRITTEN_AT
 from tests.referrals.test_customers_and_sponsors import policy
 
 REFERRED_ON = datetime(2026, 9, 1, 10, tzinfo=UTC)
@@ -28,11 +29,21 @@ NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
 def sponsor(session: Session, name: str = "Parrain SAS", email: str = "achats@parrain.example") -> int:
-    customer = Customer(customer_key=f"domain:{email.split('@')[1]}", name=name, email=email, purchases=3)
+    customer = Customer(
+        updated_at=WRITTEN_AT,
+        customer_key=f"domain:{email.split('@')[1]}",
+        name=name,
+        email=email,
+        purchases=3,
+    )
     session.add(customer)
     session.flush()
     invitation = SponsorInvitation(
-        customer_id=customer.id or 0, code=f"C{customer.id:07d}", cohort="pilot", policy_version="2026-01-01"
+        sent_at=WRITTEN_AT,
+        customer_id=customer.id or 0,
+        code=f"C{customer.id:07d}",
+        cohort="pilot",
+        policy_version="2026-01-01",
     )
     session.add(invitation)
     session.flush()
@@ -57,6 +68,7 @@ def referral(session: Session, invitation_id: int, key: str = "domain:filleul.ex
 
 def won(session: Session, key: str, closed: date, amount: str, lines: list[str] | None = None) -> int:
     deal = Registration(
+        submitted_at=WRITTEN_AT,
         status=RegistrationStatus.WON,
         customer_name="Filleul SAS",
         customer_key=key,

@@ -67,7 +67,7 @@ def database(tmp_path: Path, name: str) -> Engine:
     migrate(url)
     engine = get_engine(url)
     with Session(engine) as session:
-        seed_demo_network(session, scale=1)
+        seed_demo_network(session, now=NOW, scale=1)
         session.commit()
     return engine
 
@@ -163,7 +163,7 @@ def test_on_postgresql_too(tmp_path: Path, postgres_engine: Engine) -> None:
     """The bulk statements (multi-row INSERT ... RETURNING in row order, UPDATE by id) on
     PostgreSQL write what row by row writes on SQLite."""
     with Session(postgres_engine) as session:
-        seed_demo_network(session, scale=1)
+        seed_demo_network(session, now=NOW, scale=1)
         session.commit()
     one_by_one = database(tmp_path, "rows.db")
     rows = mixed_file(300, trusted_partners(postgres_engine))

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from partnerflow.db import get_engine, migrate
 from partnerflow.models import ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.settings import Settings
-from tests.factories import add_partner
+from tests.factories import WRITTEN_AT, add_partner
 
 
 @pytest.fixture
@@ -24,6 +24,7 @@ def at_0028(settings: Settings) -> Iterator[Engine]:
 
 def registration(session: Session, partner_id: int, name: str, key: str) -> int:
     row = Registration(
+        submitted_at=WRITTEN_AT,
         partner_id=partner_id,
         status=RegistrationStatus.APPROVED,
         customer_name=name,
@@ -46,9 +47,18 @@ def test_names_in_other_scripts_get_their_own_keys_and_claims_follow(
         russian = registration(session, partner, "Газпром", "name:")  # the key the ASCII fold gave
         polish = registration(session, partner, "Łódź Logistics", "name:odz logistics")
         plain = registration(session, partner, "Acme Industrie SAS", "name:acme industrie")
-        session.add(ProtectionClaim(customer_key="name:", product_line="network", registration_id=russian))
         session.add(
-            ProtectionClaim(customer_key="name:acme industrie", product_line="network", registration_id=plain)
+            ProtectionClaim(
+                created_at=WRITTEN_AT, customer_key="name:", product_line="network", registration_id=russian
+            )
+        )
+        session.add(
+            ProtectionClaim(
+                created_at=WRITTEN_AT,
+                customer_key="name:acme industrie",
+                product_line="network",
+                registration_id=plain,
+            )
         )
         session.commit()
 
@@ -70,8 +80,16 @@ def test_a_claim_that_would_collide_keeps_its_key_and_is_named(
         partner = add_partner(session).id or 0
         disguised = registration(session, partner, "АСМЕ", "name:")  # Cyrillic capitals
         plain = registration(session, partner, "ACME", "name:acme")
-        session.add(ProtectionClaim(customer_key="name:", product_line="network", registration_id=disguised))
-        session.add(ProtectionClaim(customer_key="name:acme", product_line="network", registration_id=plain))
+        session.add(
+            ProtectionClaim(
+                created_at=WRITTEN_AT, customer_key="name:", product_line="network", registration_id=disguised
+            )
+        )
+        session.add(
+            ProtectionClaim(
+                created_at=WRITTEN_AT, customer_key="name:acme", product_line="network", registration_id=plain
+            )
+        )
         session.commit()
 
     migrate(settings.database_url)
