@@ -96,13 +96,14 @@ def main() -> None:
         ):
             os.environ["PREFECT_API_URL"] = server.api_url
             from flows.deal_registration import register_deal, review_registration
+            from partnerflow.context import build_context
             from partnerflow.orchestration.serving import served_in_thread
             from partnerflow.web import create_app
             from partnerflow.web.server import web_in_thread
 
             with (
                 served_in_thread(register_deal, review_registration, name="bench-approval-page"),
-                web_in_thread(create_app(settings), "127.0.0.1", web_port) as web,
+                web_in_thread(create_app(build_context(settings)), "127.0.0.1", web_port) as web,
             ):
                 page, form = [], []
                 for run in range(args.runs):

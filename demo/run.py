@@ -126,7 +126,7 @@ def approval_page(settings: Settings) -> Iterator[None]:
     from partnerflow.web import create_app
     from partnerflow.web.server import web_in_thread
 
-    with web_in_thread(create_app(settings), settings.web_host, settings.web_port):
+    with web_in_thread(create_app(context()), settings.web_host, settings.web_port):
         yield
 
 

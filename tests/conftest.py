@@ -14,7 +14,7 @@ from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
 from partnerflow.clock import FixedClock
-from partnerflow.context import forget_context
+from partnerflow.context import build_context, forget_context
 from partnerflow.db import get_engine, make_engine, migrate
 from partnerflow.models import PartnerTier, Role
 from partnerflow.notify import MailSink, free_port
@@ -206,7 +206,7 @@ def client(
         return True
 
     with (
-        web_in_thread(create_app(settings, wake=wake), "127.0.0.1", free_port()) as url,
+        web_in_thread(create_app(build_context(settings), wake=wake), "127.0.0.1", free_port()) as url,
         httpx.Client(base_url=url) as client,
     ):
         yield client

@@ -140,7 +140,7 @@ def web(
 
     settings = get_settings()
     use_local_server_by_default()
-    web_server(create_app(settings), host or settings.web_host, port or settings.web_port).run()
+    web_server(create_app(context()), host or settings.web_host, port or settings.web_port).run()
 
 
 @friendly_errors

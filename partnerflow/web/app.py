@@ -32,17 +32,15 @@ from partnerflow.approvals import (
     decision_kind,
     find_by_link,
     grant_problem,
-    keys_for,
     read_details,
     refuse,
     wake_values,
 )
-from partnerflow.clock import SYSTEM_CLOCK, Clock
+from partnerflow.context import Context, context
 from partnerflow.db import get_engine
 from partnerflow.markdown import summary_html
 from partnerflow.notify.rendering import LOCALE_FILTERS
-from partnerflow.processes import load_processes
-from partnerflow.settings import Settings, get_settings
+from partnerflow.settings import Settings
 from partnerflow.web.inbox import Page, add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.rate_limits import SlidingWindow
@@ -80,13 +78,12 @@ def prefect_waker(settings: Settings) -> Waker:
     return wake
 
 
-def create_app(
-    settings: Settings | None = None, *, wake: Waker | None = None, clock: Clock = SYSTEM_CLOCK
-) -> FastAPI:
-    """The app for ``settings`` (default: the environment's)."""
-    settings = settings or get_settings()
-    load_processes()  # the page shows and takes every declared decision
-    keys = keys_for(settings)
+def create_app(ctx: Context | None = None, *, wake: Waker | None = None) -> FastAPI:
+    """The app on ``ctx`` (default: the process's Context): its settings, keys, renderer and
+    clock, as the tasks and the command line use them (building the Context declares every
+    process's decisions, which the page shows and takes)."""
+    ctx = ctx or context()
+    settings, clock, keys = ctx.settings, ctx.clock, ctx.links.keys
     engine = get_engine(settings.database_url)
     waker = wake or prefect_waker(settings)
     pages = Environment(
@@ -104,7 +101,7 @@ def create_app(
     def outcome(locale: str, kind: str, heading: str, *lines: str, status: int) -> HTMLResponse:
         return page("outcome.html.j2", status, locale=locale, kind=kind, heading=heading, lines=lines)
 
-    _add_guards(app, settings, engine, clock, outcome)
+    _add_guards(app, ctx, engine, outcome)
 
     def invalid(session: Session) -> HTMLResponse:
         """No person is known from an altered link: the installation's default language."""
@@ -199,18 +196,19 @@ def create_app(
             status=200,
         )
 
-    add_inbox(app, settings, engine, clock, page, outcome)
-    add_reports(app, settings, outcome)
+    add_inbox(app, ctx, engine, page, outcome)
+    add_reports(app, ctx, outcome)
 
-    add_survey_pages(app, settings, engine, clock, page, outcome)
-    add_referral_pages(app, settings, engine, clock, page, outcome)
+    add_survey_pages(app, ctx, engine, page, outcome)
+    add_referral_pages(app, ctx, engine, page, outcome)
 
     return app
 
 
-def _add_guards(app: FastAPI, settings: Settings, engine: Engine, clock: Clock, outcome: Page) -> None:
+def _add_guards(app: FastAPI, ctx: Context, engine: Engine, outcome: Page) -> None:
     """Every request: POSTs rate-limited per source and refused from another site (audited), and
     the security headers on every response."""
+    settings, clock = ctx.settings, ctx.clock
     own_origins = frozenset({origin_of(settings.web_url)})
     posts = SlidingWindow(settings.web_posts_per_minute)
 

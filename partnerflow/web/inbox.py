@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.approvals import keys_for, links_for, unsealer
+from partnerflow.approvals import unsealer
 from partnerflow.approvals.declarations import subject_names_for
 from partnerflow.approvals.inbox import (
     SESSION_HOURS,
@@ -30,10 +30,9 @@ from partnerflow.approvals.inbox import (
     session_person,
     use_sign_in,
 )
-from partnerflow.clock import Clock
+from partnerflow.context import Context
 from partnerflow.models import Person
-from partnerflow.notify import TemplateRenderer, deliver_pending
-from partnerflow.settings import Settings
+from partnerflow.notify import deliver_pending
 from partnerflow.web.inbox_texts import inbox_texts_for
 from partnerflow.web.reports import latest_reports
 
@@ -41,12 +40,10 @@ COOKIE = "pf_inbox"
 Page = Callable[..., HTMLResponse]
 
 
-def add_inbox(
-    app: FastAPI, settings: Settings, engine: Engine, clock: Clock, page: Page, outcome: Page
-) -> None:
+def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: Page) -> None:
     """Add the inbox and its sign-in to ``app`` (its pages, headers and limits)."""
-    keys, links = keys_for(settings), links_for(settings)
-    renderer = TemplateRenderer(settings.templates_dir, contact=settings.programme_contact)
+    settings, clock, links, renderer = ctx.settings, ctx.clock, ctx.links, ctx.renderer
+    keys = links.keys
     secure = settings.web_url.startswith("https://")
 
     def signed_in(request: Request, session: Session) -> Person | None:
@@ -82,7 +79,7 @@ def add_inbox(
             mailed = request_sign_in(session, links, renderer, email, now=clock.now())
             session.commit()
         if mailed:  # at once, as the scheduled sender would a minute later (the outbox's lease
-            background.add_task(_deliver, engine, settings)  # keeps it from going twice)
+            background.add_task(_deliver, engine, ctx)  # keeps it from going twice)
         locale = settings.default_locale
         t = inbox_texts_for(locale)
         return outcome(
@@ -124,5 +121,5 @@ def add_inbox(
         return response
 
 
-def _deliver(engine: Engine, settings: Settings) -> Any:
-    return asyncio.run(deliver_pending(engine, settings, unseal=unsealer(links_for(settings))))
+def _deliver(engine: Engine, ctx: Context) -> Any:
+    return asyncio.run(deliver_pending(engine, ctx.settings, unseal=unsealer(ctx.links)))

@@ -9,20 +9,16 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.approvals import keys_for
-from partnerflow.clock import Clock
+from partnerflow.context import Context
 from partnerflow.referrals.invitations import count_visit, find_invitation, refer
-from partnerflow.settings import Settings
 from partnerflow.web.form_values import single_values
 from partnerflow.web.inbox import Page
 from partnerflow.web.referral_texts import referral_texts_for
 
 
-def add_referral_pages(
-    app: FastAPI, settings: Settings, engine: Engine, clock: Clock, page: Page, outcome: Page
-) -> None:
+def add_referral_pages(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: Page) -> None:
     """Add ``/refer/<token>`` to ``app``."""
-    keys = keys_for(settings)
+    settings, clock, keys = ctx.settings, ctx.clock, ctx.links.keys
 
     @app.get("/refer/{token}", response_class=HTMLResponse)
     def referral_page(token: str) -> HTMLResponse:

@@ -17,9 +17,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from partnerflow.approvals import keys_for
+from partnerflow.context import Context
 from partnerflow.models import Role
-from partnerflow.settings import Settings
 from partnerflow.web.inbox_texts import inbox_texts_for
 
 REPORT_LINK_DAYS = 60  # a year's rebalancing is read over weeks; a link older than that is re-asked
@@ -65,9 +64,9 @@ def _offered(name: str, roles: frozenset[Role]) -> bool:
     return any(name.startswith(start) and readers & roles for start, readers in REPORT_READERS.items())
 
 
-def add_reports(app: FastAPI, settings: Settings, outcome: Outcome) -> None:
+def add_reports(app: FastAPI, ctx: Context, outcome: Outcome) -> None:
     """Add ``GET /reports/<token>`` to ``app``."""
-    keys = keys_for(settings)
+    settings, keys = ctx.settings, ctx.links.keys
 
     @app.get("/reports/{token}")
     def report(token: str) -> Response:

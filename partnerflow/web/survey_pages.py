@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.approvals import Keys, keys_for
+from partnerflow.approvals import Keys
 from partnerflow.clock import Clock
+from partnerflow.context import Context
 from partnerflow.health.exit_survey import answer_exit, find_exit_invitation
 from partnerflow.health.survey import CAUSE_QUESTIONS, MAX_COMMENT, NotAnswered, answer, find_invitation
-from partnerflow.settings import Settings
 from partnerflow.web.form_values import single_values
 from partnerflow.web.inbox import Page
 from partnerflow.web.survey_texts import survey_texts_for
@@ -53,13 +53,11 @@ class _Views:
         return self.outcome(locale, "refused", t[refused.reason], detail, status=410)
 
 
-def add_survey_pages(
-    app: FastAPI, settings: Settings, engine: Engine, clock: Clock, page: Page, outcome: Page
-) -> None:
+def add_survey_pages(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: Page) -> None:
     """Add ``/survey/<token>`` and ``/exit/<token>`` to ``app``."""
-    views = _Views(page, outcome, settings.default_locale)
-    _add_survey(app, engine, keys_for(settings), clock, views)
-    _add_exit(app, engine, keys_for(settings), clock, views)
+    views = _Views(page, outcome, ctx.settings.default_locale)
+    _add_survey(app, engine, ctx.links.keys, ctx.clock, views)
+    _add_exit(app, engine, ctx.links.keys, ctx.clock, views)
 
 
 def _add_survey(app: FastAPI, engine: Engine, keys: Keys, clock: Clock, views: _Views) -> None:

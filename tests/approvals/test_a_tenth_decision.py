@@ -41,7 +41,7 @@ from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.cli import app
 from partnerflow.clock import FixedClock
-from partnerflow.context import context
+from partnerflow.context import build_context, context
 from partnerflow.db import session_scope
 from partnerflow.models import AuditEvent, Locale, Role
 from partnerflow.notify import free_port
@@ -192,7 +192,7 @@ def page_at_now(settings: Settings, woken: list[tuple[str, dict[str, str]]]) -> 
         woken.append((run_id, values))
         return True
 
-    app = create_app(settings, wake=wake, clock=FixedClock(NOW))
+    app = create_app(build_context(settings, FixedClock(NOW)), wake=wake)
     with web_in_thread(app, "127.0.0.1", free_port()) as url, httpx.Client(base_url=url) as client:
         yield client
 

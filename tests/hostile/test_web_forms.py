@@ -148,6 +148,7 @@ def test_fields_the_page_does_not_ask_for_are_ignored(
 
 def test_the_body_limit_is_a_setting(settings: Settings, engine: Engine) -> None:
     """A smaller ceiling set by the operator is the one the page applies."""
+    from partnerflow.context import build_context
     from partnerflow.notify import free_port
     from partnerflow.web import create_app
     from partnerflow.web.server import web_in_thread
@@ -155,7 +156,9 @@ def test_the_body_limit_is_a_setting(settings: Settings, engine: Engine) -> None
     small = settings.model_copy(update={"web_max_body_kb": 1})
     path = invite(engine)
     with (
-        web_in_thread(create_app(small, wake=lambda _run, _values: True), "127.0.0.1", free_port()) as url,
+        web_in_thread(
+            create_app(build_context(small), wake=lambda _run, _values: True), "127.0.0.1", free_port()
+        ) as url,
         httpx.Client(base_url=url) as client,
     ):
         assert client.post(path, data={"decision": "approve", "comment": "x" * 1500}).status_code == 413

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from partnerflow.context import build_context
 from partnerflow.models import Referral
 from partnerflow.notify import free_port
 from partnerflow.referrals.invitations import REFERRALS_PER_DAY
@@ -42,7 +43,7 @@ def test_sources_quiet_for_a_window_are_forgotten_past_the_bound() -> None:
 def test_past_the_limit_a_source_gets_429_and_nothing_is_done(settings: Settings, engine: Engine) -> None:
     limited = settings.model_copy(update={"web_posts_per_minute": 5})
     with (
-        web_in_thread(create_app(limited), "127.0.0.1", free_port()) as url,
+        web_in_thread(create_app(build_context(limited)), "127.0.0.1", free_port()) as url,
         httpx.Client(base_url=url) as client,
     ):
         answers = [client.post("/signin", data={"email": "nobody@vendor.example"}) for _ in range(7)]
