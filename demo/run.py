@@ -25,9 +25,9 @@ from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
 from partnerflow.health.history import seed_demo_history
+from partnerflow.lifecycle.welcome import queue_welcome
 from partnerflow.models import CommissionLine, Notification, Partner, Registration
 from partnerflow.notify import MailSink, free_port, port_is_free
-from partnerflow.onboarding import queue_welcome
 from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.seeding import seed_demo_leads, seed_demo_network
 from partnerflow.settings import Settings, get_settings

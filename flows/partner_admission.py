@@ -1,5 +1,5 @@
 """Admitting replacement resellers: the candidates the partner_admission policy proposed, put to a
-channel manager, admitted or not (see partnerflow.health.admission)."""
+channel manager, admitted or not (see partnerflow.lifecycle.admission)."""
 
 from typing import Any
 
@@ -7,8 +7,8 @@ from prefect import flow
 
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.approvals.form_items import ItemFields, with_items
-from partnerflow.health.decisions import ADMISSION
-from tasks.health import propose_candidates
+from partnerflow.lifecycle.decisions import ADMISSION
+from tasks.lifecycle import propose_candidates
 from tasks.notifications import send_pending_notifications
 
 AdmissionAnswer = decision_form(

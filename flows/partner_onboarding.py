@@ -1,4 +1,4 @@
-"""A partner's training path by e-mail (see partnerflow.health.onboarding)."""
+"""A partner's training path by e-mail (see partnerflow.lifecycle.onboarding)."""
 
 from dataclasses import asdict
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from prefect import flow
 
 from flows.runners import bounded_threads
-from tasks.health import queue_training
+from tasks.lifecycle import queue_training
 from tasks.notifications import send_pending_notifications
 
 

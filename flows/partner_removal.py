@@ -1,5 +1,5 @@
 """Removing a partner: a channel manager confirms with their link or code (see
-partnerflow.health.removal)."""
+partnerflow.lifecycle.removal)."""
 
 from typing import Any
 
@@ -7,8 +7,8 @@ from prefect import flow
 
 from flows.parameters import RecordNumber
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
-from partnerflow.health.decisions import REMOVAL
-from tasks.health import ask_removal_decision
+from partnerflow.lifecycle.decisions import REMOVAL
+from tasks.lifecycle import ask_removal_decision
 from tasks.notifications import send_pending_notifications
 
 RemovalAnswer = decision_form(

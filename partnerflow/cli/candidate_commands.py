@@ -13,7 +13,7 @@ from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
-from partnerflow.health.admission import candidates, import_candidates
+from partnerflow.lifecycle.admission import candidates, import_candidates
 from partnerflow.models import CandidateStatus
 
 app = typer.Typer(help="Candidate resellers and their admission.", no_args_is_help=True)

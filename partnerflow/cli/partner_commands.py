@@ -15,7 +15,7 @@ from partnerflow.cli.output import console, errors, friendly_errors
 from partnerflow.contacts import assign_manager
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.health.removal import RemovalRefused, ask_removal
+from partnerflow.lifecycle.removal import RemovalRefused, ask_removal
 from partnerflow.models import AttritionCause, Role
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)

@@ -1,11 +1,10 @@
-"""The decisions of the partner network's health and lifecycle: the month's actions for at-risk
-partners, a batch of candidates to admit, a partner to remove."""
+"""Partner health's decision: the month's actions for the partners at risk."""
 
 from __future__ import annotations
 
 from partnerflow.approvals import DecisionKind, declare
 from partnerflow.approvals.declarations import CHANNEL_PACE
-from partnerflow.health import admission, removal, review
+from partnerflow.health import review
 
 HEALTH_ACTIONS = declare(
     DecisionKind(
@@ -27,31 +26,5 @@ HEALTH_ACTIONS = declare(
                 "(coaching-call, training-invitation, programme-exception, no-action)"
             },
         },
-    )
-)
-ADMISSION = declare(
-    DecisionKind(
-        name=admission.SUBJECT_KIND,
-        answers=("approve", "reject"),
-        names={"en": "Partner admission", "fr": "Admission de partenaires"},
-        apply=admission.apply_admission,
-        clock=CHANNEL_PACE,
-        help="admit them (minus those left out), or none",
-        fields={"channel-manager": ("leave_out",)},
-        read_details=admission.leave_out_reader,
-        words={
-            "en": {"leave_out": "Candidates not to admit (ids, comma-separated)"},
-            "fr": {"leave_out": "Candidats à ne pas admettre (identifiants séparés par des virgules)"},
-        },
-    )
-)
-REMOVAL = declare(
-    DecisionKind(
-        name=removal.SUBJECT_KIND,
-        answers=("approve", "reject"),
-        names={"en": "Partner removal", "fr": "Retrait d'un partenaire"},
-        apply=removal.apply_removal,
-        clock=CHANNEL_PACE,
-        help="remove the partner, or keep it",
     )
 )

@@ -16,9 +16,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from partnerflow.contacts import channel_manager_for, contacts_by_territory, lookup
+from partnerflow.lifecycle.welcome import queue_welcome
 from partnerflow.models import Partner, PartnerStatus, Person, TrainingKind, TrainingRecord
 from partnerflow.notify import TemplateRenderer, enqueue
-from partnerflow.onboarding import queue_welcome
 from partnerflow.policy import DealRegistrationPolicy, Policy
 from partnerflow.policy.kinds.partner_health import TrainingSettings
 

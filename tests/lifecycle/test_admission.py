@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from flows.partner_admission import partner_admission
 from partnerflow.approvals import Subject, take_answer
-from partnerflow.health.admission import import_candidates, propose_batch
+from partnerflow.lifecycle.admission import import_candidates, propose_batch
 from partnerflow.models import AuditEvent, CandidateStatus, Partner, PartnerCandidate, Role
 from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from flows.partner_removal import remove_partner
 from partnerflow.approvals import Subject, open_requests
 from partnerflow.cli import app
-from partnerflow.health.removal import RemovalRefused, ask_removal, request_decision
+from partnerflow.lifecycle.removal import RemovalRefused, ask_removal, request_decision
 from partnerflow.markdown import summary_html
 from partnerflow.models import (
     AttritionCause,

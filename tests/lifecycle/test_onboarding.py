@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.health.onboarding import TrainingNotices, queue_training_notices
+from partnerflow.lifecycle.onboarding import TrainingNotices, queue_training_notices
 from partnerflow.models import Notification, Role, TrainingKind, TrainingRecord
 from partnerflow.policy.kinds.partner_health import TrainingSettings
 from tests.factories import POLICY, RENDERER, WRITTEN_AT, add_partner, add_person
