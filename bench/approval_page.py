@@ -37,7 +37,7 @@ from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.models import Partner, PartnerTier, Registration
 from partnerflow.notify import free_port
 from partnerflow.orchestration.local_server import local_prefect_server
-from partnerflow.seeding import seed_demo_network
+from partnerflow.sample_data.network import seed_demo_network
 from partnerflow.settings import Settings
 
 LINK = re.compile(r"https?://\S+/approve/[\w.-]+")

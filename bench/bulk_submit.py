@@ -31,7 +31,7 @@ from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import load_policy
 from partnerflow.registration.intake import take_in
-from partnerflow.seeding import seed_demo_network
+from partnerflow.sample_data.network import seed_demo_network
 from partnerflow.settings import PROJECT_ROOT
 
 FIELDS = (

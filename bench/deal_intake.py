@@ -29,7 +29,7 @@ from partnerflow.db import get_engine, migrate, session_scope
 from partnerflow.notify import free_port
 from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.registration.batch import queue_submissions, take_in_chunk
-from partnerflow.seeding import seed_demo_network
+from partnerflow.sample_data.network import seed_demo_network
 
 LINES = ("network", "wifi", "security", "storage", "services", "software")
 

@@ -32,7 +32,7 @@ from partnerflow.notify import TemplateRenderer, deliver_pending, free_port
 from partnerflow.orchestration.local_server import local_prefect_server
 from partnerflow.policy import load_policy
 from partnerflow.registration.intake import take_in
-from partnerflow.seeding import seed_demo_network
+from partnerflow.sample_data.network import seed_demo_network
 from partnerflow.settings import PROJECT_ROOT, Settings
 
 

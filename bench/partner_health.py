@@ -33,7 +33,6 @@ from sqlmodel import Session
 from bench._support import report
 from partnerflow.db import make_engine, migrate
 from partnerflow.health import PartnerHealth, assess_partners
-from partnerflow.health.history import FADING_EVERY, insert_history, make_history
 from partnerflow.models import (
     ApprovalRequest,
     CommissionLine,
@@ -46,6 +45,7 @@ from partnerflow.models import (
     TrainingRecord,
 )
 from partnerflow.policy import PartnerHealthPolicy, Policy, load_policy
+from partnerflow.sample_data.history import FADING_EVERY, insert_history, make_history
 from partnerflow.settings import PROJECT_ROOT
 
 AS_OF = datetime(2026, 11, 30, 12, tzinfo=UTC)

@@ -29,8 +29,8 @@ from bench._support import report
 from partnerflow.db import make_engine, migrate
 from partnerflow.models import Partner, Territory
 from partnerflow.policy import PolicyLibrary
-from partnerflow.rebalancing.lead_seeding import seed_leads
 from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.sample_data.leads import seed_leads
 from partnerflow.settings import PROJECT_ROOT
 
 YEAR = 2026

@@ -24,12 +24,12 @@ from partnerflow.cli.policy_commands import list_policies
 from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, migrate, session_scope, shown_url
-from partnerflow.health.history import seed_demo_history
 from partnerflow.lifecycle.welcome import queue_welcome
 from partnerflow.models import CommissionLine, Notification, Partner, Registration
 from partnerflow.notify import MailSink, free_port, port_is_free
 from partnerflow.orchestration.local_server import local_prefect_server
-from partnerflow.seeding import seed_demo_leads, seed_demo_network
+from partnerflow.sample_data.history import seed_demo_history
+from partnerflow.sample_data.network import seed_demo_leads, seed_demo_network
 from partnerflow.settings import Settings, get_settings
 
 WELCOMED_PARTNERS = 4

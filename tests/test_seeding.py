@@ -13,7 +13,7 @@ from stdnum.fr import siren
 
 from partnerflow.db import make_engine, migrate
 from partnerflow.models import Partner, Person, Role
-from partnerflow.seeding import seed_demo_leads, seed_demo_network
+from partnerflow.sample_data.network import seed_demo_leads, seed_demo_network
 from tests.factories import NOW
 
 

@@ -24,7 +24,7 @@ from partnerflow.orchestration.local_server import (
 )
 from partnerflow.orchestration.prefect_api import protect_local_api, use_local_server_by_default
 from partnerflow.orchestration.serving import serve_all, start_serving_process, start_web_process
-from partnerflow.seeding import seed_demo_leads, seed_demo_network
+from partnerflow.sample_data.network import seed_demo_leads, seed_demo_network
 from partnerflow.settings import get_settings
 
 

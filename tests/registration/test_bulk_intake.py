@@ -15,7 +15,7 @@ from partnerflow.db import get_engine, migrate
 from partnerflow.models import AuditEvent, Notification, Partner, PartnerTier, ProtectionClaim, Registration
 from partnerflow.registration.bulk import take_in_many
 from partnerflow.registration.intake import IntakeResult, take_in
-from partnerflow.seeding import seed_demo_network
+from partnerflow.sample_data.network import seed_demo_network
 from tests.factories import NOW, POLICY, RENDERER
 
 LINES = ("network", "wifi", "security", "services")

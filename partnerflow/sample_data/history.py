@@ -3,7 +3,7 @@
 Per partner: about 12 registrations (some refused, won, lost, reviewed; a few asked for more
 information), a commission line per won deal, certifications and courses. One partner in seven
 is *fading*: nothing registered in the last 120 days, a quarter of the commission. The same
-``seed`` always gives the same history. Leads are the rebalancing's seeding (``seed_leads``).
+``seed`` always gives the same history. Leads are seeded by ``sample_data.leads``.
 """
 
 from __future__ import annotations

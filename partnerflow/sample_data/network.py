@@ -18,7 +18,7 @@ from stdnum import iban, luhn
 from partnerflow.clock import programme_date
 from partnerflow.contacts import assign_round_robin
 from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
-from partnerflow.rebalancing.lead_seeding import SeededLeads, seed_leads
+from partnerflow.sample_data.leads import SeededLeads, seed_leads
 from partnerflow.territories import SEEDING_ORDER, seeded_departements
 
 _PREFIXES = (
