@@ -17,6 +17,7 @@ from demo.commissions import run_commission_demo
 from demo.deals import run_deal_demo
 from demo.health import run_health_demo
 from demo.inbox import run_inbox_demo
+from demo.partner_api import run_partner_api_demo
 from demo.rebalancing import run_rebalancing_demo
 from demo.referrals import run_referral_demo, show_referral_report
 from partnerflow.cli.output import console, friendly_errors
@@ -95,6 +96,8 @@ def demo(
         counts = deliver_notifications()
         console.rule("4. deal registration")
         run_deal_demo()
+        console.rule("4b. a partner's CRM through the API")
+        run_partner_api_demo()
         console.rule("5. discount campaign")
         run_campaign_demo()
         console.rule("6. customer referral programme: the pilot")

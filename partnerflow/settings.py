@@ -126,6 +126,11 @@ class Settings(BaseSettings):
             "flood of sign-in, referral or answer posts stops here"
         ),
     )
+    api_requests_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Requests one partner API key may make per minute (429 with Retry-After beyond)",
+    )
     max_input_file_mb: int = Field(
         default=200, ge=1, le=10_240, description="The largest file a command reads (deals, campaigns, leads)"
     )

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from partnerflow.approvals.operators import proven_operator, refuse_operator
+from partnerflow.cli import api_key_commands
 from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.decision_runs import start_decision_run
 from partnerflow.cli.output import console, errors, friendly_errors
@@ -19,6 +20,7 @@ from partnerflow.lifecycle.removal import RemovalRefused, ask_removal
 from partnerflow.models import AttritionCause, Role
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
+app.add_typer(api_key_commands.app, name="api-key")
 ASSIGNS_MANAGERS = frozenset({Role.CHANNEL_DIRECTOR, Role.CHANNEL_OPS, Role.PROGRAMME_OWNER})
 
 

@@ -53,6 +53,10 @@ from partnerflow.models.network import (
     Territory,
 )
 from partnerflow.models.outbox import DeliveryStatus, Notification
+from partnerflow.models.partner_access import (
+    ApiKey,
+    IdempotentResponse,
+)
 from partnerflow.models.referrals import (
     Customer,
     PayoutMethod,
@@ -76,6 +80,7 @@ from partnerflow.models.registrations import (
 __all__ = [
     "OPEN_STATUSES",
     "AdmissionBatch",
+    "ApiKey",
     "ApprovalAnswer",
     "ApprovalGrant",
     "ApprovalRequest",
@@ -97,6 +102,7 @@ __all__ = [
     "HealthReview",
     "HealthReviewStatus",
     "HealthSnapshot",
+    "IdempotentResponse",
     "Lead",
     "LeadEvent",
     "LeadEventKind",

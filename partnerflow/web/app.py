@@ -12,6 +12,7 @@ never cached, never framed, and send no Referer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from partnerflow.notify.rendering import LOCALE_FILTERS
 from partnerflow.settings import Settings
 from partnerflow.web.inbox import Page, add_inbox
 from partnerflow.web.limits import LimitedBody
+from partnerflow.web.partner_api import Starter, partner_api
 from partnerflow.web.rate_limits import SlidingWindow
 from partnerflow.web.referral_pages import add_referral_pages
 from partnerflow.web.reports import add_reports
@@ -78,7 +80,22 @@ def prefect_waker(settings: Settings) -> Waker:
     return wake
 
 
-def create_app(ctx: Context | None = None, *, wake: Waker | None = None) -> FastAPI:
+def prefect_review_starter() -> Starter:
+    """Start an escalated registration's review run through the Prefect API; without a server
+    the review SLA sweep starts it later (``registration/sla.py``: ``without_run``)."""
+
+    def start(registration_id: int) -> None:
+        from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
+
+        with suppress(PrefectUnavailable):
+            start_run("review-registration/review-registration", {"registration_id": registration_id})
+
+    return start
+
+
+def create_app(
+    ctx: Context | None = None, *, wake: Waker | None = None, start_review: Starter | None = None
+) -> FastAPI:
     """The app on ``ctx`` (default: the process's Context): its settings, keys, renderer and
     clock, as the tasks and the command line use them (building the Context declares every
     process's decisions, which the page shows and takes)."""
@@ -201,6 +218,7 @@ def create_app(ctx: Context | None = None, *, wake: Waker | None = None) -> Fast
 
     add_survey_pages(app, ctx, engine, page, outcome)
     add_referral_pages(app, ctx, engine, page, outcome)
+    app.mount("/api/v1", partner_api(ctx, engine, start_review=start_review or prefect_review_starter()))
 
     return app
 
@@ -215,12 +233,13 @@ def _add_guards(app: FastAPI, ctx: Context, engine: Engine, outcome: Page) -> No
     @app.middleware("http")
     async def secure(request: Request, call_next: Callable[[Request], Any]) -> Response:
         source = request.client.host if request.client else "unknown"
-        wait = posts.wait_before(source) if request.method == "POST" else 0
+        api = request.url.path.startswith("/api/")  # keyed, not cookie-based: limited per key
+        wait = posts.wait_before(source) if request.method == "POST" and not api else 0
         locale, t = settings.default_locale, texts_for(settings.default_locale)
         if wait:  # first: past the limit, not even a refusal is written
             response: Response = outcome(locale, "refused", t["too_many"], t["too_many_detail"], status=429)
             response.headers["Retry-After"] = str(wait)
-        elif is_cross_site_post(request, own_origins):
+        elif not api and is_cross_site_post(request, own_origins):
             await run_in_threadpool(audit_cross_site, request)
             response = outcome(locale, "refused", t["cross_site"], t["cross_site_detail"], status=403)
         else:

@@ -1,0 +1,117 @@
+"""A partner system's keys to the API: made for one partner with named scopes, shown once,
+stored as a keyed digest, found by their public prefix, last use recorded, revoked at once.
+
+A key reads ``pfk_<prefix>_<secret>``: the prefix (public, unique) finds the row, the whole key's
+HMAC with the installation's secret must match its digest. Someone reading the database learns
+prefixes and digests, neither of which opens the API.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from partnerflow.approvals import Keys
+from partnerflow.audit import record_event
+from partnerflow.models import ApiKey, Partner, PartnerStatus
+
+SCOPES = {
+    "registrations:read": "read the partner's own deal registrations and their decisions",
+    "registrations:write": "register deals for the partner",
+}
+"""What a key may be allowed to do (the leads and statements scopes come with their pages)."""
+KEY_PREFIX = "pfk_"
+
+
+@dataclass(frozen=True)
+class MadeKey:
+    """A new key: the row, and the key itself, shown this once."""
+
+    row: ApiKey
+    key: str
+
+
+def make_api_key(
+    session: Session,
+    keys: Keys,
+    partner_id: int,
+    *,
+    name: str,
+    scopes: list[str],
+    created_by: str,
+    now: datetime,
+) -> MadeKey:
+    """A new key for an active partner with ``scopes``; raises ValueError saying what is wrong."""
+    partner = session.get(Partner, partner_id)
+    if partner is None or partner.status is not PartnerStatus.ACTIVE:
+        raise ValueError(f"partner {partner_id} is not an active partner")
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise ValueError(f"scopes must be among {', '.join(SCOPES)} (given: {', '.join(scopes) or 'none'})")
+    if not name.strip() or len(name) > 80:
+        raise ValueError("name: between 1 and 80 characters, to recognise the key by")
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        partner_id=partner_id,
+        name=name.strip(),
+        prefix=prefix,
+        secret_digest=keys.api_key_digest(key),
+        scopes=sorted(set(scopes)),
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _audit(session, row, created_by, "api-key.created", now, scopes=row.scopes, name=row.name)
+    return MadeKey(row, key)
+
+
+def key_in_use(session: Session, keys: Keys, presented: str, *, now: datetime) -> ApiKey | None:
+    """The live key ``presented`` is (its last use recorded), or None: unknown, altered, revoked,
+    or its partner no longer active."""
+    body = presented.removeprefix(KEY_PREFIX)
+    prefix = body.split("_", 1)[0]
+    if not presented.startswith(KEY_PREFIX) or len(presented) > 200 or not prefix:
+        return None
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if row is None or not hmac.compare_digest(row.secret_digest, keys.api_key_digest(presented)):
+        return None
+    partner = session.get(Partner, row.partner_id)
+    if row.revoked_at is not None or partner is None or partner.status is not PartnerStatus.ACTIVE:
+        return None
+    row.last_used_at = now
+    session.add(row)
+    return row
+
+
+def revoke_api_key(session: Session, prefix: str, *, actor: str, now: datetime) -> ApiKey:
+    """Revoke the key with ``prefix``: refused from its next request on (LookupError if unknown)."""
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix(KEY_PREFIX))).first()
+    if row is None:
+        raise LookupError(f"no API key has the prefix {prefix}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        _audit(session, row, actor, "api-key.revoked", now)
+    return row
+
+
+def api_keys_of(session: Session, partner_id: int) -> list[ApiKey]:
+    return list(session.exec(select(ApiKey).where(ApiKey.partner_id == partner_id).order_by(col(ApiKey.id))))
+
+
+def _audit(session: Session, row: ApiKey, actor: str, action: str, now: datetime, **details: object) -> None:
+    record_event(
+        session,
+        now=now,
+        actor=actor,
+        action=action,
+        subject_type="partner",
+        subject_id=row.partner_id,
+        details={"prefix": row.prefix, **details},
+    )

@@ -1,0 +1,353 @@
+"""The partner API, ``/api/v1``: a partner's own systems register deals and read their decisions
+with the partner's API key, through the same intake as the CLI and the batch flow.
+
+Every request names its partner by its key (``Authorization: Bearer pfk_...``), never by the
+body: a key of partner A reads and writes A's registrations only, and B's ids answer 404 as if
+they did not exist. A POST may carry an ``Idempotency-Key`` (``partner_access.idempotency``).
+Errors are ``application/problem+json``; lists are paged by a cursor; each key is limited to
+``PARTNERFLOW_API_REQUESTS_PER_MINUTE`` requests (429 with ``Retry-After`` past it). The OpenAPI
+3.1 document is published at ``/api/v1/openapi.json``.
+
+No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations at runtime,
+and they name dependencies made inside the builder functions.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+
+from partnerflow.clock import programme_date
+from partnerflow.context import Context
+from partnerflow.models import Partner, Registration
+from partnerflow.partner_access import Mismatch, Replay, claim, key_in_use, remember, request_digest
+from partnerflow.partner_access.idempotency import MAX_KEY_LENGTH
+from partnerflow.registration import DealSubmission, take_in
+from partnerflow.text import MAX_ID
+from partnerflow.web.problems import Problem, field_problems, problem, validation_problems
+from partnerflow.web.rate_limits import SlidingWindow
+
+Starter = Callable[[int], None]
+"""Starts the review run of an escalated registration (the review SLA sweep starts it otherwise)."""
+PAGE_LIMIT = 100
+
+
+def problem_answer(description: str) -> dict[str, Any]:
+    """A documented problem answer: its ``application/problem+json`` body is a :class:`Problem`."""
+    shape = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {"model": Problem, "description": description, "content": {"application/problem+json": shape}}
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: problem_answer("No key, or a key unknown, altered or revoked"),
+    403: problem_answer("The key lacks the scope this route needs"),
+    422: problem_answer("Refused: the fields and why"),
+    429: problem_answer("Too many requests with this key: wait Retry-After seconds"),
+}
+
+
+class Refusal(Exception):
+    """A request refused with a problem document."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whose key made the request."""
+
+    key_id: int
+    partner_id: int
+    locale: str
+
+
+class RegistrationView(BaseModel):
+    """A registration as its partner sees it: where it stands and why, in the partner's language."""
+
+    id: int = Field(examples=[4211])
+    status: str = Field(
+        examples=["approved"], description="pending-review, approved, rejected, refused, won..."
+    )
+    outcome: str | None = Field(examples=["approve"], description="the policy's outcome before any review")
+    reason: str | None = Field(examples=["Petite affaire d'un partenaire certifié"])
+    rule_id: str | None = Field(examples=["small-trusted"])
+    policy_version: str | None = Field(examples=["2026-01-01"])
+    external_id: str | None = Field(examples=["CRM-000123"])
+    customer_name: str = Field(examples=["Acme Industrie SAS"])
+    customer_departement: str = Field(examples=["69"])
+    product_lines: list[str] = Field(examples=[["network"]])
+    amount: str | None = Field(examples=["48000.00"], description="exact decimal, as text")
+    currency: str = Field(examples=["EUR"])
+    expected_close_on: date | None = Field(examples=["2027-03-31"])
+    submitted_at: datetime
+    decided_at: datetime | None
+    protection_ends_on: date | None = Field(examples=["2027-05-20"])
+    problems: list[str] = Field(default_factory=list, description="why a refused submission was refused")
+
+    @classmethod
+    def of(cls, row: Registration, locale: str) -> Self:
+        """The row's own fields, with its status as text, its reason in ``locale`` and its
+        amount as exact text."""
+        worded = {"status", "reason", "amount"}
+        same = {name: getattr(row, name) for name in cls.model_fields if name not in worded}
+        reason = (row.reason_texts or {}).get(locale) or row.reason
+        amount = None if row.amount is None else f"{row.amount:.2f}"
+        return cls(**same, status=row.status.value, reason=reason, amount=amount)
+
+
+class RegistrationPage(BaseModel):
+    """One page of registrations, newest first; ``next_cursor`` fetches the next one."""
+
+    data: list[RegistrationView]
+    next_cursor: int | None = Field(description="pass as starting_after; null on the last page")
+
+
+def new_registration_schema() -> dict[str, Any]:
+    """The POST body: a deal submission, without ``partner_id`` (the key says who registers)."""
+    schema = DealSubmission.model_json_schema()
+    schema["properties"].pop("partner_id")
+    schema["required"] = [name for name in schema["required"] if name != "partner_id"]
+    schema["title"] = "NewRegistration"
+    schema["examples"] = [
+        {
+            "customer_name": "Acme Industrie SAS",
+            "customer_siren": "732829320",
+            "customer_departement": "69",
+            "product_lines": ["network"],
+            "amount": "48000",
+            "expected_close_on": "2027-03-31",
+            "external_id": "CRM-000123",
+        }
+    ]
+    return schema
+
+
+def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastAPI:
+    """The ``/api/v1`` application (mounted by the web app)."""
+    api = FastAPI(
+        title="partnerflow partner API",
+        version="1.0.0",
+        description=__doc__,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    _add_problem_handlers(api)
+    needs = _key_checks(ctx, engine)
+    _add_registration_writes(api, ctx, engine, needs("registrations:write"), start_review)
+    _add_registration_reads(api, engine, needs("registrations:read"))
+    return api
+
+
+Needs = Callable[[str], Callable[..., Caller]]
+Cursor = Annotated[int | None, Query(ge=1, le=MAX_ID, description="the last page's next_cursor")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description="retry-safe: same key, same response"
+    ),
+]
+
+
+def _key_checks(ctx: Context, engine: Engine) -> Needs:
+    """``needs(scope)``: the dependency a route takes to know its caller, refusing a request
+    without a live key (401), over the key's rate (429) or without ``scope`` (403)."""
+    per_key = SlidingWindow(ctx.settings.api_requests_per_minute)
+
+    def caller(authorization: Annotated[str, Header(description="Bearer pfk_...")] = "") -> _Scoped:
+        scheme, _, presented = authorization.partition(" ")
+        found = None
+        with Session(engine) as session:
+            key = key_in_use(session, ctx.links.keys, presented.strip(), now=ctx.clock.now())
+            partner = session.get(Partner, key.partner_id) if key is not None else None
+            if scheme.lower() == "bearer" and key is not None and key.id is not None and partner is not None:
+                found = _Scoped(Caller(key.id, key.partner_id, partner.locale.value), tuple(key.scopes))
+            session.commit()
+        if found is None:
+            detail = "send Authorization: Bearer <your API key>"
+            unauthorized = problem(401, "unauthorized", "No valid API key", detail)
+            unauthorized.headers["WWW-Authenticate"] = "Bearer"
+            raise Refusal(unauthorized)
+        wait = per_key.wait_before(str(found.caller.key_id))
+        if wait:
+            too_many = problem(429, "too-many-requests", "Too many requests", f"retry in {wait} s")
+            too_many.headers["Retry-After"] = str(wait)
+            raise Refusal(too_many)
+        return found
+
+    def needs(scope: str) -> Callable[..., Caller]:
+        def scoped(found: Annotated[_Scoped, Depends(caller)]) -> Caller:
+            if scope not in found.scopes:
+                raise Refusal(problem(403, "missing-scope", "This key may not do this", f"it needs {scope}"))
+            return found.caller
+
+        return scoped
+
+    return needs
+
+
+def _add_registration_writes(
+    api: FastAPI, ctx: Context, engine: Engine, writer: Callable[..., Caller], start_review: Starter
+) -> None:
+    body_schema = {"application/json": {"schema": new_registration_schema()}}
+
+    @api.post(
+        "/registrations",
+        status_code=201,
+        response_model=RegistrationView,
+        responses={**PROBLEMS, 400: problem_answer("The body is not JSON")},
+        openapi_extra={"requestBody": {"required": True, "content": body_schema}},
+        summary="Register a deal",
+    )
+    async def register(
+        request: Request,
+        who: Annotated[Caller, Depends(writer)],
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH)
+        ] = None,
+    ) -> JSONResponse:
+        """Decided at once by the deal-registration policy (approved, rejected, or pending
+        review, then decided by the vendor's reviewers; read it again to see the decision). The
+        same Idempotency-Key with the same body returns the first response."""
+        body = await request.body()
+        return await run_in_threadpool(registered, who, body, idempotency_key)
+
+    def registered(who: Caller, body: bytes, idempotency_key: str | None) -> JSONResponse:
+        now = ctx.clock.now()
+        with Session(engine) as session:
+            held = None
+            if idempotency_key is not None:
+                digest = request_digest("POST", "/registrations", body)
+                found = claim(session, who.key_id, idempotency_key, digest, now=now)
+                if isinstance(found, Replay):
+                    return _replayed(found)
+                if isinstance(found, Mismatch):
+                    return problem(422, "idempotency-key-reused", "Idempotency-Key reused", found.reason)
+                held = found
+            response, escalated = _take_in(session, ctx, who, body, now)
+            if held is not None:
+                remember(session, held, response.status_code, json.loads(bytes(response.body)))
+            session.commit()
+        if escalated is not None:
+            start_review(escalated)
+        return response
+
+
+def _add_registration_reads(api: FastAPI, engine: Engine, reader: Callable[..., Caller]) -> None:
+    @api.get(
+        "/registrations",
+        response_model=RegistrationPage,
+        responses=PROBLEMS,
+        summary="List your registrations",
+    )
+    def registrations(
+        who: Annotated[Caller, Depends(reader)],
+        limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 20,
+        starting_after: Annotated[
+            int | None, Query(ge=1, le=MAX_ID, description="the last page's next_cursor")
+        ] = None,
+    ) -> RegistrationPage:
+        """Newest first, ``limit`` per page."""
+        query = select(Registration).where(Registration.partner_id == who.partner_id)
+        if starting_after is not None:
+            query = query.where(col(Registration.id) < starting_after)
+        with Session(engine) as session:
+            rows = list(session.exec(query.order_by(col(Registration.id).desc()).limit(limit + 1)))
+        page = [RegistrationView.of(row, who.locale) for row in rows[:limit]]
+        return RegistrationPage(data=page, next_cursor=page[-1].id if len(rows) > limit else None)
+
+    @api.get(
+        "/registrations/{registration_id}",
+        response_model=RegistrationView,
+        responses={**PROBLEMS, 404: problem_answer("Not one of yours")},
+        summary="Read one registration",
+    )
+    def registration(
+        registration_id: Annotated[int, Path(ge=1, le=MAX_ID)], who: Annotated[Caller, Depends(reader)]
+    ) -> RegistrationView:
+        """Where it stands: pending review, approved with its protection end, rejected and why."""
+        with Session(engine) as session:
+            row = session.get(Registration, registration_id)
+        if row is None or row.partner_id != who.partner_id:
+            detail = f"you have no registration {registration_id}"
+            raise Refusal(problem(404, "not-found", "No such registration", detail))
+        return RegistrationView.of(row, who.locale)
+
+
+def _replayed(first: Replay) -> JSONResponse:
+    kind = "application/problem+json" if first.status_code >= 400 else "application/json"
+    return JSONResponse(first.body, status_code=first.status_code, media_type=kind)
+
+
+@dataclass(frozen=True)
+class _Scoped:
+    caller: Caller
+    scopes: tuple[str, ...]
+
+
+def _take_in(
+    session: Session, ctx: Context, who: Caller, body: bytes, now: datetime
+) -> tuple[JSONResponse, int | None]:
+    """The intake every channel shares, for the key's partner: 201 with the registration, or
+    422 naming each refused field (the refusal is recorded and mailed, as for a file's row)."""
+    try:
+        raw = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return problem(400, "malformed-json", "The body is not JSON", str(error)), None
+    if not isinstance(raw, dict):
+        return problem(
+            422, "invalid-request", "The body must be a JSON object", "send the deal's fields"
+        ), None
+    if "partner_id" in raw and raw["partner_id"] != who.partner_id:
+        detail = "partner_id: set by your API key; leave it out"
+        return problem(
+            422,
+            "invalid-request",
+            "The request was refused",
+            detail,
+            errors=field_problems([detail], ["partner_id"]),
+        ), None
+    policy = ctx.policy("deal_registration", programme_date(now))
+    result = take_in(
+        session, {**raw, "partner_id": who.partner_id}, policy=policy, renderer=ctx.renderer, now=now
+    )
+    row = session.get_one(Registration, result.registration_id)
+    if result.outcome == "refused":
+        refused = problem(
+            422,
+            "invalid-request",
+            "The request was refused",
+            "; ".join(result.problems),
+            errors=field_problems(result.problems, DealSubmission.model_fields),
+        )
+        return refused, None
+    view = RegistrationView.of(row, who.locale).model_dump(mode="json")
+    return JSONResponse(view, status_code=201), (row.id if result.outcome == "review" else None)
+
+
+def _add_problem_handlers(api: FastAPI) -> None:
+    @api.exception_handler(Refusal)
+    async def refused(_request: Request, error: Refusal) -> JSONResponse:
+        return error.response
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        found = validation_problems(list(error.errors()))
+        detail = "; ".join(f"{item.field}: {item.reason}" for item in found)
+        return problem(422, "invalid-request", "The request was refused", detail, errors=found)
+
+    @api.exception_handler(HTTPException)
+    async def http(_request: Request, error: HTTPException) -> JSONResponse:
+        return problem(error.status_code, "http-error", str(error.detail), str(error.detail))
