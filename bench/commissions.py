@@ -80,6 +80,7 @@ def generate(deals: int, partners: int, seed: int = 5) -> tuple[list[dict[str, o
                 "contact_emails": [f"contact@revendeur{number}.example"],
                 "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
                 "bic": "BNPAFRPPXXX",
+                "created_at": NOW,
             }
         )
     won = []

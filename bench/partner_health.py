@@ -115,6 +115,7 @@ def build(url: str, partners: int) -> None:
                     "certified": n % 3 != 0,
                     "contact_emails": [f"contact@p{n}.example"],
                     "joined_on": date(2021, 1, 1) if n % 10 else date(2026, 9, 1),
+                    "created_at": AS_OF,
                 }
                 for n in range(1, partners + 1)
             ],

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -68,6 +68,7 @@ def build(url: str, events: int, departements: int, resellers: int) -> None:
                     "territory_code": codes[n % departements],
                     "contact_emails": [f"contact@r{n}.example"],
                     "joined_on": date(2020, 1, 1) if n % 12 else date(YEAR, 9, 1),
+                    "created_at": datetime(YEAR, 1, 1, tzinfo=UTC),
                 }
                 for n in range(1, resellers + 1)
             ],
