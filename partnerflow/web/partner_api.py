@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 
+from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.context import Context
 from partnerflow.models import Partner, Registration
@@ -152,6 +153,7 @@ def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastA
 
 
 Needs = Callable[[str], Callable[..., Caller]]
+Authorization = Annotated[str, Header(description="Bearer pfk_...")]
 Cursor = Annotated[int | None, Query(ge=1, le=MAX_ID, description="the last page's next_cursor")]
 IdempotencyKey = Annotated[
     str | None,
@@ -163,17 +165,27 @@ IdempotencyKey = Annotated[
 
 def _key_checks(ctx: Context, engine: Engine) -> Needs:
     """``needs(scope)``: the dependency a route takes to know its caller, refusing a request
-    without a live key (401), over the key's rate (429) or without ``scope`` (403)."""
+    without a live key (401), over the key's rate (429) or without ``scope`` (403). Refusals are
+    audited (``api.refused``), except past the web app's form limit of bad keys a minute from one
+    address: those are still refused, not written (the audit trail is not a flood target)."""
     per_key = SlidingWindow(ctx.settings.api_requests_per_minute)
+    bad_keys = SlidingWindow(ctx.settings.web_posts_per_minute)
 
-    def caller(authorization: Annotated[str, Header(description="Bearer pfk_...")] = "") -> _Scoped:
+    def caller(
+        request: Request, authorization: Annotated[str, Header(description="Bearer pfk_...")] = ""
+    ) -> _Scoped:
         scheme, _, presented = authorization.partition(" ")
-        found = None
+        source = request.client.host if request.client else "unknown"
         with Session(engine) as session:
             key = key_in_use(session, ctx.links.keys, presented.strip(), now=ctx.clock.now())
             partner = session.get(Partner, key.partner_id) if key is not None else None
+            found = None
             if scheme.lower() == "bearer" and key is not None and key.id is not None and partner is not None:
-                found = _Scoped(Caller(key.id, key.partner_id, partner.locale.value), tuple(key.scopes))
+                found = _Scoped(
+                    Caller(key.id, key.partner_id, partner.locale.value), tuple(key.scopes), key.prefix
+                )
+            elif not bad_keys.wait_before(source):
+                _audit_refusal(session, ctx, f"api:{source}", "no valid API key", request.url.path)
             session.commit()
         if found is None:
             detail = "send Authorization: Bearer <your API key>"
@@ -188,14 +200,30 @@ def _key_checks(ctx: Context, engine: Engine) -> Needs:
         return found
 
     def needs(scope: str) -> Callable[..., Caller]:
-        def scoped(found: Annotated[_Scoped, Depends(caller)]) -> Caller:
+        def scoped(request: Request, found: Annotated[_Scoped, Depends(caller)]) -> Caller:
             if scope not in found.scopes:
+                with Session(engine) as session:
+                    reason = f"the key lacks {scope}"
+                    _audit_refusal(session, ctx, f"api-key:{found.prefix}", reason, request.url.path)
+                    session.commit()
                 raise Refusal(problem(403, "missing-scope", "This key may not do this", f"it needs {scope}"))
             return found.caller
 
         return scoped
 
     return needs
+
+
+def _audit_refusal(session: Session, ctx: Context, actor: str, reason: str, path: str) -> None:
+    record_event(
+        session,
+        now=ctx.clock.now(),
+        actor=actor,
+        action="api.refused",
+        subject_type="api",
+        subject_id=0,
+        details={"reason": reason, "path": path[:200]},
+    )
 
 
 def _add_registration_writes(
@@ -295,6 +323,7 @@ def _replayed(first: Replay) -> JSONResponse:
 class _Scoped:
     caller: Caller
     scopes: tuple[str, ...]
+    prefix: str
 
 
 def _take_in(

@@ -136,6 +136,10 @@ def test_a_request_without_a_live_key_or_its_scope_is_refused(
     revoked = api.get("/registrations", headers=bearer(reader))
     assert revoked.status_code == 401 and revoked.headers["www-authenticate"] == "Bearer"
     assert registrations(engine) == []
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "api.refused")).all()
+    reasons = sorted(event.details["reason"] for event in refused)
+    assert reasons == ["no valid API key"] * 4 + ["the key lacks registrations:write"]
 
 
 def test_the_same_idempotency_key_replays_the_first_response_and_refuses_another_body(
