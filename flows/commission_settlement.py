@@ -30,6 +30,7 @@ from tasks.commissions import (
     write_payment_files,
 )
 from tasks.notifications import send_pending_notifications
+from tasks.runs import day_of_run
 
 FinanceApproval = decision_form(
     SETTLEMENT,
@@ -51,7 +52,7 @@ def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None)
         period: the month to settle, YYYY-MM; empty settles last month (Europe/Paris). A month
             not over yet is refused.
     """
-    today = context().clock.today()
+    today = day_of_run()
     target = Period.parse(period) if period else Period.before(today)
     refusal = settlement_refusal(target, today)
     if refusal is not None:

@@ -20,6 +20,7 @@ from partnerflow.health.decisions import HEALTH_ACTIONS
 from partnerflow.health.review import month_of
 from tasks.health import publish_health_outcome, review_partner_health
 from tasks.notifications import send_pending_notifications
+from tasks.runs import day_of_run
 
 Action = Literal["coaching-call", "training-invitation", "programme-exception", "no-action"]
 
@@ -47,7 +48,7 @@ def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> dict
     Args:
         month: the month the review is filed under (YYYY-MM); empty: this month.
     """
-    chosen = month or month_of(context().clock.today())
+    chosen = month or month_of(day_of_run())
     run_id = current_run_id()
     reviewed = review_partner_health(chosen, run_id)
     status = reviewed.status

@@ -31,6 +31,7 @@ from tasks.rebalancing import (
     publish_rebalancing_outcome,
     send_quarter_scorecards,
 )
+from tasks.runs import day_of_run
 
 ManagerApproval = decision_form(
     REBALANCING, "ManagerApproval", "A channel manager's answer to the year's proposals, with their code."
@@ -58,7 +59,7 @@ def reseller_rebalancing(
             or not begun, is refused.
         partial_year: judge the current year so far (refused without it: not over yet).
     """
-    judged = year or context().clock.today().year - 1
+    judged = year or day_of_run().year - 1
     refusal = check_rebalancing_year(judged, partial_year)
     if refusal is not None:
         raise ParameterRefused(f"year: {refusal}")

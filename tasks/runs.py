@@ -1,9 +1,12 @@
 """Waking suspended runs (shared by every process whose runs wait for people: reviews, sign-offs,
-finance and rebalancing approvals), and naming a run after its subject once it is known."""
+finance and rebalancing approvals), naming a run after its subject once it is known, and the
+day a run started on."""
 
+from datetime import date
 from uuid import UUID
 
 from prefect import get_client, task
+from prefect.cache_policies import RUN_ID, TASK_SOURCE
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
 from partnerflow.approvals import wake_values
@@ -33,3 +36,12 @@ def name_run(flow_run_id: str, name: str) -> str:
     with get_client(sync_client=True) as client:
         client.update_flow_run(UUID(flow_run_id), name=name)
     return name
+
+
+@task(name="day-of-run", cache_policy=RUN_ID + TASK_SOURCE, persist_result=True)
+def day_of_run() -> date:
+    """The programme's date when this run first asked. A flow that waits for people runs its
+    body again when it resumes, days later: reading the clock there again turned a run started
+    for last month on 30 November into one for November once resumed on 2 December. Cached per
+    run, the day stays the one it started on."""
+    return context().clock.today()

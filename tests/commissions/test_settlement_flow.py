@@ -84,3 +84,26 @@ def test_a_month_not_over_is_not_settled(
     assert "period 2026-11 has not ended" in (ended["2026-11"].message or "")  # type: ignore[union-attr]
     assert "period 2099-12 has not ended" in (ended["2099-12"].message or "")  # type: ignore[union-attr]
     assert rows(engine, SettlementBatch) == [], "no batch, no statement, no file"
+
+
+def test_a_run_resumed_in_another_month_settles_the_month_it_started_for(
+    served_settlement: None,
+    engine: Engine,
+    payees: dict[str, int],
+    submit: Callable[..., IntakeResult],
+    smtp_server: MailSink,
+    programme_clock: Callable[[datetime], None],
+) -> None:
+    """Finance answers a month later: the resumed run reads the day it started on (day-of-run),
+    not the day it resumes on, so it still settles March and opens no April batch."""
+    won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "a")
+    won(engine, submit, payees["second"], "100000", date(2027, 1, 6), "b")
+    programme_clock(datetime(2027, 4, 30, 8, tzinfo=UTC))  # last month: March
+    run = run_deployment("commission-settlement/commission-settlement", parameters={}, timeout=0)
+    wait_for(run.id, pause_key="approval-1")  # type: ignore[union-attr]
+    programme_clock(datetime(2027, 5, 3, 8, tzinfo=UTC))  # last month: April; the link still works
+    _link, code = mailed_invitation(engine, "finance1@vendor.example")
+    resume_with_input(run.id, {"decision": "approve", "approval_code": code})  # type: ignore[union-attr]
+    final = wait_for(run.id, final=True)  # type: ignore[union-attr]
+    assert final.state is not None and final.state.is_completed()
+    assert [batch.period for batch in rows(engine, SettlementBatch)] == ["2027-03"]

@@ -179,10 +179,14 @@ def test_a_run_whose_process_vanished_without_a_word_is_crashed_by_a_watchdog_an
     for run in silent_runs.values():
         api.wait_for_state(run, "Completed", timeout=300)
     for left_in, run in silent_runs.items():
-        crashes = [state["message"] for state in api.get(f"/flow_run_states/?flow_run_id={run}")
-                   if state["type"] == "CRASHED"]  # fmt: skip
+        states = sorted(api.get(f"/flow_run_states/?flow_run_id={run}"), key=lambda state: state["timestamp"])
+        crashes = [state["message"] for state in states if state["type"] == "CRASHED"]
         expected = "not started within" if left_in == "PENDING" else "no heartbeat"
-        assert len(crashes) == 1 and expected in crashes[0], crashes
+        # The watchdog calls it dead once, first. Run again while the worker test kills a worker,
+        # the new attempt may crash once more (seen once: "aborted by Python system exit call"):
+        # that is the worker test's scenario, and the run still registers its deal once (below).
+        by_watchdog = [message for message in crashes if message.startswith("partnerflow:")]
+        assert len(by_watchdog) == 1 and expected in crashes[0], crashes
     registered = cluster.operator.sql(
         "SELECT customer_name, count(*) FROM registration WHERE customer_name LIKE 'Silence %' "
         "GROUP BY customer_name ORDER BY customer_name"
