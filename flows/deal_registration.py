@@ -50,7 +50,7 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
         submission: the opportunity as the partner registers it.
     """
     run_id = current_run_id()
-    result = take_in_submission(submission.model_dump(mode="json"), run_id)
+    result = take_in_submission(submission, run_id)
     name_run(run_id, f"registration-{result.registration_id}-{submission.customer_name[:40]}")
     send_pending_notifications()
     report: dict[str, Any] = result.as_dict()

@@ -83,7 +83,7 @@ def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
     Args:
         request: the campaign as channel marketing asks for it.
     """
-    result = take_in_campaign_request(request.model_dump(mode="json"), current_run_id())
+    result = take_in_campaign_request(request, current_run_id())
     report: dict[str, Any] = result.as_dict()
     if result.status == "awaiting-signoff":
         report["signoff_runs"] = start_signoff_runs(result.campaign_id, list(result.required_roles))

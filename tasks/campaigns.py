@@ -1,7 +1,6 @@
 """Discount-campaign I/O steps: intake, one sign-off form per role, partner offers."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
@@ -10,6 +9,7 @@ from partnerflow.approvals import runs_with_unapplied_answers
 from partnerflow.approvals.form_items import DecisionForm
 from partnerflow.campaigns.intake import CampaignResult, take_in_campaign_for_run
 from partnerflow.campaigns.offers import OffersReport, send_due_offers
+from partnerflow.campaigns.request import CampaignRequest
 from partnerflow.campaigns.signoffs import (
     allocation_items,
     remember_signoff_runs,
@@ -34,13 +34,13 @@ def _policy_for(day: date) -> Policy[DiscountCampaignPolicy]:
 
 
 @task(name="take-in-campaign", **STEP)
-def take_in_campaign_request(raw: dict[str, Any], flow_run_id: str) -> CampaignResult:
+def take_in_campaign_request(request: CampaignRequest, flow_run_id: str) -> CampaignResult:
     """Refuse, reject or open a campaign, once per flow run (``campaigns.take_in_campaign_for_run``)."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
         policy = _policy_for(programme_date(now))
-        return take_in_campaign_for_run(session, raw, flow_run_id, policy=policy, now=now)
+        return take_in_campaign_for_run(session, request, flow_run_id, policy=policy, now=now)
 
 
 @task(name="start-signoff-runs", **STEP)

@@ -4,8 +4,6 @@ Each step is idempotent in the database (a registration remembers the flow run t
 a review round is stored once), so a retried or replayed task never decides twice.
 """
 
-from typing import Any
-
 from prefect import task
 
 from partnerflow.clock import programme_date
@@ -16,17 +14,20 @@ from partnerflow.registration.batch import ChunkReport, take_in_chunk
 from partnerflow.registration.intake import IntakeResult, take_in_for_run
 from partnerflow.registration.policies import submitted_on
 from partnerflow.registration.review import request_review_until_deadline, review_summary
+from partnerflow.registration.submission import DealSubmission
 from tasks.settings import STEP, SWEEP
 
 
 @task(name="take-in-submission", **STEP)
-def take_in_submission(raw: dict[str, Any], flow_run_id: str) -> IntakeResult:
+def take_in_submission(submission: DealSubmission, flow_run_id: str) -> IntakeResult:
     """Refuse or decide one submission, once per flow run (``registration.take_in_for_run``)."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
         policy = ctx.policy("deal_registration", programme_date(now))
-        return take_in_for_run(session, raw, flow_run_id, policy=policy, renderer=ctx.renderer, now=now)
+        return take_in_for_run(
+            session, submission, flow_run_id, policy=policy, renderer=ctx.renderer, now=now
+        )
 
 
 @task(name="open-review", **STEP)

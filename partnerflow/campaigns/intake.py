@@ -34,10 +34,17 @@ class CampaignResult:
 
 
 def take_in_campaign(
-    session: Session, raw: dict[str, Any], *, policy: Policy[DiscountCampaignPolicy], now: datetime
+    session: Session,
+    given: CampaignRequest | dict[str, Any],
+    *,
+    policy: Policy[DiscountCampaignPolicy],
+    now: datetime,
 ) -> CampaignResult:
-    """Validate, check eligibility, decide by policy; an accepted request waits for its sign-offs."""
-    parsed = parse_request(raw)
+    """Validate, check eligibility, decide by policy; an accepted request waits for its sign-offs.
+    ``given`` is raw (a CLI file: validated here) or typed (a flow's parameter, which Prefect
+    validated: not validated twice)."""
+    raw = given.model_dump(mode="json") if isinstance(given, CampaignRequest) else given
+    parsed = given if isinstance(given, CampaignRequest) else parse_request(given)
     problems = parsed if isinstance(parsed, list) else check_dates(parsed, today=programme_date(now))
     eligible = 0
     if isinstance(parsed, CampaignRequest) and not problems:
@@ -146,7 +153,7 @@ def _stored(
 
 def take_in_campaign_for_run(
     session: Session,
-    raw: dict[str, Any],
+    request: CampaignRequest,
     flow_run_id: str,
     *,
     policy: Policy[DiscountCampaignPolicy],
@@ -164,7 +171,7 @@ def take_in_campaign_for_run(
             earlier.reason,
             tuple(earlier.problems),
         )
-    result = take_in_campaign(session, raw, policy=policy, now=now)
+    result = take_in_campaign(session, request, policy=policy, now=now)
     campaign = session.get(Campaign, result.campaign_id)
     assert campaign is not None
     campaign.flow_run_id = flow_run_id

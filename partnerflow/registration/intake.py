@@ -47,15 +47,19 @@ class IntakeResult:
 
 def take_in(
     session: Session,
-    raw: dict[str, Any],
+    given: DealSubmission | dict[str, Any],
     *,
     policy: Policy[DealRegistrationPolicy],
     renderer: TemplateRenderer,
     now: datetime,
 ) -> IntakeResult:
-    """Validate ``raw``, then refuse it or decide it; commit-ready, nothing raised at the user."""
+    """Refuse or decide one submission; commit-ready, nothing raised at the user. ``given`` is
+    raw (a CSV row, an API body: validated here) or already typed (a flow's parameter, which
+    Prefect validated: not validated twice); either way the checks against the database and
+    today's date follow."""
     today = programme_date(now)
-    parsed = parse_submission(raw)
+    raw = given.model_dump(mode="json") if isinstance(given, DealSubmission) else given
+    parsed = given if isinstance(given, DealSubmission) else parse_submission(given)
     partner = _partner(session, raw.get("partner_id"))
     if isinstance(parsed, Refusal):
         return _refuse(session, raw, partner, parsed.problems, renderer, now)
@@ -81,7 +85,7 @@ def take_in(
 
 def take_in_for_run(
     session: Session,
-    raw: dict[str, Any],
+    submission: DealSubmission,
     flow_run_id: str,
     *,
     policy: Policy[DealRegistrationPolicy],
@@ -93,7 +97,7 @@ def take_in_for_run(
     earlier = session.exec(select(Registration).where(Registration.flow_run_id == flow_run_id)).first()
     if earlier is not None and earlier.id is not None:
         return stored_result(earlier)
-    result = take_in(session, raw, policy=policy, renderer=renderer, now=now)
+    result = take_in(session, submission, policy=policy, renderer=renderer, now=now)
     registration = session.get(Registration, result.registration_id)
     assert registration is not None
     registration.flow_run_id = flow_run_id
