@@ -95,9 +95,9 @@ def main() -> None:
             from prefect.logging.handlers import APILogHandler
 
             APILogHandler().flush()  # while the server still answers
-    decided = sum(result["outcomes"].values())
+    decided = sum(result.outcomes.values())
     assert decided == args.count, result
-    print(f"{args.count} submissions: core {core:.1f} s, flow {flow:.1f} s; outcomes {result['outcomes']}")
+    print(f"{args.count} submissions: core {core:.1f} s, flow {flow:.1f} s; outcomes {result.outcomes}")
     report(
         "deal_intake",
         value=flow,

@@ -38,8 +38,8 @@ def run_campaign_demo() -> None:
     )
     with served_in_thread(campaign_signoff, name="partnerflow-demo-campaign"):
         result = discount_campaign(request)
-        runs: dict[str, str] = result["signoff_runs"]
-        console.print(f"campaign #{result['campaign_id']}: sign-offs needed from {', '.join(runs)}")
+        runs = result.signoff_runs
+        console.print(f"campaign #{result.campaign.campaign_id}: sign-offs needed from {', '.join(runs)}")
         answers: dict[str, dict[str, str]] = {
             "supply-chain": {
                 "confirmed_quantity": "1000",
@@ -53,8 +53,8 @@ def run_campaign_demo() -> None:
         for run_id in runs.values():
             wait_for_state(run_id, lambda state: state.is_final())
     offers = campaign_offers()
-    console.print(f"campaign-offers: {offers['offers_queued']} offer(s) queued and sent")
-    _print(result["campaign_id"])
+    console.print(f"campaign-offers: {offers.offers_queued} offer(s) queued and sent")
+    _print(result.campaign.campaign_id)
 
 
 def signer(role: Role) -> str:

@@ -96,7 +96,7 @@ def run_deal_demo() -> None:
     ]
     outcomes: list[tuple[str, dict[str, Any]]] = []
     for label, raw in auto:
-        outcomes.append((label, register_deal(DealSubmission.model_validate(raw))))
+        outcomes.append((label, register_deal(DealSubmission.model_validate(raw)).intake.as_dict()))
     with served_in_thread(register_deal, review_registration, name="partnerflow-demo"):
         newcomer_run = _start(
             deal(cast.newcomer, "Clinique du Parc SA", "clinique-du-parc.fr", 42000, ["storage"])

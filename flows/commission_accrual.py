@@ -1,12 +1,10 @@
 """Commission accrual: triggered by ``partnerflow.deal.closed``, with a catch-up for missed events."""
 
-from dataclasses import asdict
-from typing import Any
-
 from prefect import flow
 
 from flows.parameters import RecordNumber
 from flows.runners import bounded_threads
+from partnerflow.commissions.accrual import AccrualResult
 from tasks.commissions import accrue_closed_deal, accrue_missed_deals
 
 
@@ -15,14 +13,13 @@ from tasks.commissions import accrue_closed_deal, accrue_missed_deals
     flow_run_name="accrue-commission-{registration_id}",
     task_runner=bounded_threads(),
 )
-def accrue_commission(registration_id: RecordNumber) -> dict[str, Any]:
+def accrue_commission(registration_id: RecordNumber) -> AccrualResult:
     """Accrue the commission of a deal that closed won (run by the deal.closed event).
 
     Args:
         registration_id: the won registration.
     """
-    result = accrue_closed_deal(registration_id)
-    return {**asdict(result), "amount": str(result.amount) if result.amount is not None else None}
+    return accrue_closed_deal(registration_id)
 
 
 @flow(

@@ -5,11 +5,13 @@ Every step is a task with its own transaction and every step is idempotent (see
 where the database says it stopped: nothing is paid or mailed twice.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from prefect import flow
+from pydantic import Field
 
 from flows.parameters import LeftEmpty, MonthText, ParameterRefused
+from flows.results import FlowResult
 from flows.runners import (
     DecisionRounds,
     bounded_threads,
@@ -39,13 +41,26 @@ FinanceApproval = decision_form(
 )
 
 
+class Settlement(FlowResult):
+    """A month's settlement run: its batch, where it ended (paid, rejected...), the deals accrued
+    first, and once paid the payment files written and the statements paid and mailed."""
+
+    period: str
+    batch_id: int
+    accrued: dict[str, int]
+    status: str
+    files: dict[str, str] = Field(default_factory=dict)
+    statements_paid: int = 0
+    statements_mailed: int = 0
+
+
 @flow(
     name="commission-settlement",
     flow_run_name=subject_run_name("settlement", "period", lambda: Period.before(context().clock.today())),
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None) -> dict[str, Any]:
+def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None) -> Settlement:
     """Pay the commissions of a month: statements, finance approval, SEPA file, e-mails.
 
     Args:
@@ -65,7 +80,7 @@ def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None)
         send_pending_notifications()
         rounds = DecisionRounds(FinanceApproval, "approval", batch.summary)
         status = wait_for_decision(SETTLEMENT, batch.batch_id, rounds).status
-    report = {"period": str(target), "batch_id": batch.batch_id, "accrued": accrued, "status": status}
+    report = Settlement(period=str(target), batch_id=batch.batch_id, accrued=accrued, status=status)
     if status == "rejected" or batch.statements == 0:
         publish_settlement(batch.batch_id)
         return report
@@ -74,4 +89,6 @@ def commission_settlement(period: Annotated[MonthText | None, LeftEmpty] = None)
     mailed = queue_statements(batch.batch_id)
     publish_settlement(batch.batch_id)
     send_pending_notifications()
-    return {**report, "status": "paid", "files": files, "statements_paid": paid, "statements_mailed": mailed}
+    return report.model_copy(
+        update={"status": "paid", "files": files, "statements_paid": paid, "statements_mailed": mailed}
+    )

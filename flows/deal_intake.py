@@ -1,18 +1,27 @@
 """Batch intake: decide every queued submission in chunks; start a review run per escalation."""
 
-from typing import Any
-
 from prefect import flow
 
 from flows.parameters import ChunkSize
+from flows.results import FlowResult, Mail
 from flows.runners import bounded_threads
 from tasks.notifications import send_pending_notifications
 from tasks.registration_upkeep import start_review_runs
 from tasks.registrations import take_in_queued_chunk
 
 
+class Intake(FlowResult):
+    """What one intake run decided: submissions by outcome, the escalated ones and their review
+    runs started, the mail sent."""
+
+    outcomes: dict[str, int]
+    escalated: int
+    review_runs_started: int
+    mail: Mail
+
+
 @flow(name="deal-intake", flow_run_name="deal-intake", task_runner=bounded_threads())
-def deal_intake(chunk_size: ChunkSize = 1000, start_reviews: bool = True) -> dict[str, Any]:
+def deal_intake(chunk_size: ChunkSize = 1000, start_reviews: bool = True) -> Intake:
     """Decide the queued submissions (`partnerflow deals submit FILE --queue`).
 
     Args:
@@ -30,9 +39,6 @@ def deal_intake(chunk_size: ChunkSize = 1000, start_reviews: bool = True) -> dic
             break
     started = start_review_runs(escalated) if start_reviews and escalated else 0
     delivery = send_pending_notifications(limit=None)
-    return {
-        "outcomes": outcomes,
-        "escalated": len(escalated),
-        "review_runs_started": started,
-        **delivery.counts(),
-    }
+    return Intake(
+        outcomes=outcomes, escalated=len(escalated), review_runs_started=started, mail=Mail.of(delivery)
+    )

@@ -12,8 +12,10 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.parameters import RecordNumber
+from flows.results import Decided, FlowResult
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.registration.decisions import REVIEW
+from partnerflow.registration.intake import IntakeResult
 from partnerflow.registration.submission import DealSubmission
 from tasks.notifications import send_pending_notifications
 from tasks.registrations import open_review, take_in_submission
@@ -32,18 +34,25 @@ def _run_name() -> str:
     return f"registration-new-{str(values.get('customer_name', ''))[:40]}"  # the number once taken in
 
 
-def wait_for_review(registration_id: RecordNumber) -> dict[str, str]:
+class Registered(FlowResult):
+    """A submission taken in (refused, or decided by policy), and its review when escalated."""
+
+    intake: IntakeResult
+    review: Decided | None = None
+
+
+def wait_for_review(registration_id: RecordNumber) -> Decided:
     """Suspend for one answer per round until the registration is decided."""
     run_id = current_run_id()
     summary = open_review(registration_id, run_id)
     send_pending_notifications()
     rounds = DecisionRounds(ReviewDecision, "review", summary)
     decided = wait_for_decision(REVIEW, registration_id, rounds, lambda _: send_pending_notifications())
-    return {"status": decided.status, "message": decided.message}
+    return Decided(subject=registration_id, status=decided.status)
 
 
 @flow(name="register-deal", flow_run_name=_run_name, persist_result=True, task_runner=bounded_threads())
-def register_deal(submission: DealSubmission) -> dict[str, Any]:
+def register_deal(submission: DealSubmission) -> Registered:
     """Register a deal: checked, decided by the deal-registration policy, reviewed if escalated.
 
     Args:
@@ -53,10 +62,8 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
     result = take_in_submission(submission, run_id)
     name_run(run_id, f"registration-{result.registration_id}-{submission.customer_name[:40]}")
     send_pending_notifications()
-    report: dict[str, Any] = result.as_dict()
-    if result.outcome == "review":
-        report["review"] = wait_for_review(result.registration_id)
-    return report
+    review = wait_for_review(result.registration_id) if result.outcome == "review" else None
+    return Registered(intake=result, review=review)
 
 
 @flow(
@@ -65,7 +72,7 @@ def register_deal(submission: DealSubmission) -> dict[str, Any]:
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def review_registration(registration_id: RecordNumber) -> dict[str, str]:
+def review_registration(registration_id: RecordNumber) -> Decided:
     """Review an escalated registration (started by the batch intake and ``deals submit``).
 
     Args:

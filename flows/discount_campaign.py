@@ -6,19 +6,22 @@ parallel and in any order. When one rejects, the other roles' runs are woken and
 campaigns are announced by the daily ``campaign-offers`` run on their start date.
 """
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from prefect import flow
 from prefect.input import RunInput
 from pydantic import Field
 
 from flows.parameters import RecordNumber, Role
+from flows.results import Decided, FlowResult
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.approvals import DecisionOutcome
 from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.campaigns.decisions import SIGNOFF
+from partnerflow.campaigns.intake import CampaignResult
+from partnerflow.campaigns.offers import OffersReport
 from partnerflow.campaigns.request import CampaignRequest
+from partnerflow.campaigns.sla import SignOffSweep
 from partnerflow.schema_hints import OPTIONAL
 from partnerflow.text import MAX_ID
 from tasks.campaigns import (
@@ -71,23 +74,39 @@ ALLOCATION = ItemFields(
 FORMS: dict[str, type[RunInput]] = {"channel-ops": ChannelOpsSignOff, "supply-chain": SupplyChainSignOff}
 
 
+class Requested(FlowResult):
+    """A campaign request taken in (refused, rejected by policy, or waiting for its sign-offs),
+    and the sign-off run started for each role that must sign, by role."""
+
+    campaign: CampaignResult
+    signoff_runs: dict[str, str] = Field(default_factory=dict)
+
+
+class CampaignSla(FlowResult):
+    """The sign-off clocks advanced, and the sign-off runs woken by it."""
+
+    sweep: SignOffSweep
+    woken: int
+
+
 @flow(
     name="discount-campaign",
     flow_run_name="discount-campaign",
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
+def discount_campaign(request: CampaignRequest) -> Requested:
     """Request a clearance campaign: checked, decided by policy, then signed off role by role.
 
     Args:
         request: the campaign as channel marketing asks for it.
     """
     result = take_in_campaign_request(request, current_run_id())
-    report: dict[str, Any] = result.as_dict()
-    if result.status == "awaiting-signoff":
-        report["signoff_runs"] = start_signoff_runs(result.campaign_id, list(result.required_roles))
-    return report
+    if result.status != "awaiting-signoff":
+        return Requested(campaign=result)
+    return Requested(
+        campaign=result, signoff_runs=start_signoff_runs(result.campaign_id, list(result.required_roles))
+    )
 
 
 @flow(
@@ -96,7 +115,7 @@ def discount_campaign(request: CampaignRequest) -> dict[str, Any]:
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
+def campaign_signoff(campaign_id: RecordNumber, role: Role) -> Decided:
     """One role's sign-off of one campaign (started by discount-campaign).
 
     Args:
@@ -117,21 +136,21 @@ def campaign_signoff(campaign_id: RecordNumber, role: Role) -> dict[str, Any]:
     signed = wait_for_decision(
         SIGNOFF, campaign_id, DecisionRounds(form, "signoff", opened.summary), after_each
     )
-    return {"status": signed.status, "message": signed.message, "wake": list(signed.wake)}
+    return Decided(subject=campaign_id, status=signed.status)
 
 
 @flow(name="campaign-offers", flow_run_name="campaign-offers", task_runner=bounded_threads())
-def campaign_offers() -> dict[str, Any]:
+def campaign_offers() -> OffersReport:
     """Daily: offer approved campaigns to eligible partners on their start date, remind before the end."""
     report = send_campaign_offers()
     send_pending_notifications()
-    return {key: value for key, value in asdict(report).items() if key != "preview"}
+    return report
 
 
 @flow(name="campaign-sla", flow_run_name="campaign-sla", task_runner=bounded_threads())
-def campaign_sla() -> dict[str, Any]:
+def campaign_sla() -> CampaignSla:
     """Remind roles that have not signed, alert the escalation role, reject at the final timeout."""
     report = sweep_campaign_signoffs()
     woken = wake_suspended_runs(report.runs_to_wake)
     send_pending_notifications()
-    return {**asdict(report), "woken": woken}
+    return CampaignSla(sweep=report, woken=woken)

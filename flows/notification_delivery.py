@@ -3,12 +3,13 @@
 from prefect import flow
 
 from flows.parameters import DeliveryLimit
+from flows.results import Mail
 from flows.runners import bounded_threads
 from tasks.notifications import notify_refused_answers, send_pending_notifications
 
 
 @flow(name="deliver-notifications", flow_run_name="deliver-notifications", task_runner=bounded_threads())
-def deliver_notifications(limit: DeliveryLimit = 500) -> dict[str, int]:
+def deliver_notifications(limit: DeliveryLimit = 500) -> Mail:
     """Send the due notifications in the outbox (first queueing a notice for each answer refused
     since the last run, to the person who gave it).
 
@@ -16,4 +17,4 @@ def deliver_notifications(limit: DeliveryLimit = 500) -> dict[str, int]:
         limit: the most notifications to send in this run; the rest wait for the next run.
     """
     notify_refused_answers()
-    return send_pending_notifications(limit).counts()
+    return Mail.of(send_pending_notifications(limit))

@@ -1,10 +1,9 @@
 """Admitting replacement resellers: the candidates the partner_admission policy proposed, put to a
 channel manager, admitted or not (see partnerflow.lifecycle.admission)."""
 
-from typing import Any
-
 from prefect import flow
 
+from flows.results import Decided, Mail
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.lifecycle.decisions import ADMISSION
@@ -25,7 +24,7 @@ LEAVE_OUT = ItemFields("leave_out", bool, False, "Tick to leave this candidate o
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def partner_admission() -> dict[str, Any]:
+def partner_admission() -> Decided:
     """Weekly (or by hand after `partnerflow candidates import`): put the proposed candidates to
     the channel managers, wait (suspended) for an answer, admit the approved ones as partners."""
     run_id = current_run_id()
@@ -37,5 +36,4 @@ def partner_admission() -> dict[str, Any]:
             with_items(AdmissionAnswer, LEAVE_OUT, batch.items), "admission", batch.summary
         )
         status = wait_for_decision(ADMISSION, batch.batch_id, rounds).status
-    sent = send_pending_notifications()
-    return {"batch": batch.batch_id, "candidates": batch.candidates, "status": status, **sent.counts()}
+    return Decided(subject=batch.batch_id, status=status, mail=Mail.of(send_pending_notifications()))

@@ -1,11 +1,12 @@
 """The monthly partner-health review: every active partner's health, a report, and the actions a
 channel manager chooses for the partners at risk (see partnerflow.health.review)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from prefect import flow
 
 from flows.parameters import LeftEmpty, MonthText
+from flows.results import Decided, Mail
 from flows.runners import (
     DecisionRounds,
     bounded_threads,
@@ -35,13 +36,21 @@ HealthActions = decision_form(
 ACTIONS = ItemFields("actions", Action, "no-action", "What the channel team does for this partner this month")
 
 
+class HealthMonth(Decided):
+    """A month's health review (``subject``: the review): partners by level, and its report."""
+
+    month: str
+    levels: dict[str, int]
+    report: str
+
+
 @flow(
     name="partner-health",
     flow_run_name=subject_run_name("partner-health", "month", lambda: month_of(context().clock.today())),
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> dict[str, Any]:
+def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> HealthMonth:
     """Monthly: assess every active partner, write the report, then wait (suspended) for a channel
     manager to choose an action per at-risk partner; the partners get their messages.
 
@@ -59,11 +68,11 @@ def partner_health(month: Annotated[MonthText | None, LeftEmpty] = None) -> dict
         )
         status = wait_for_decision(HEALTH_ACTIONS, reviewed.review_id, rounds).status
         publish_health_outcome(chosen, reviewed.review_id, reviewed.summary)
-    sent = send_pending_notifications()
-    return {
-        "month": chosen,
-        "status": status,
-        "levels": reviewed.counts,
-        "report": reviewed.report,
-        **sent.counts(),
-    }
+    return HealthMonth(
+        subject=reviewed.review_id,
+        status=status,
+        mail=Mail.of(send_pending_notifications()),
+        month=chosen,
+        levels=reviewed.counts,
+        report=reviewed.report,
+    )

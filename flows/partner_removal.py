@@ -1,11 +1,10 @@
 """Removing a partner: a channel manager confirms with their link or code (see
 partnerflow.lifecycle.removal)."""
 
-from typing import Any
-
 from prefect import flow
 
 from flows.parameters import RecordNumber
+from flows.results import Decided, Mail
 from flows.runners import DecisionRounds, bounded_threads, current_run_id, decision_form, wait_for_decision
 from partnerflow.lifecycle.decisions import REMOVAL
 from tasks.lifecycle import ask_removal_decision
@@ -22,7 +21,7 @@ RemovalAnswer = decision_form(
     persist_result=True,
     task_runner=bounded_threads(),
 )
-def remove_partner(removal_id: RecordNumber) -> dict[str, Any]:
+def remove_partner(removal_id: RecordNumber) -> Decided:
     """Started by `partnerflow partners remove`: ask the channel managers, wait (suspended) for
     one to confirm or refuse, then remove the partner and record its exit with the cause.
 
@@ -33,5 +32,4 @@ def remove_partner(removal_id: RecordNumber) -> dict[str, Any]:
     ask_removal_decision(removal_id, run_id)
     send_pending_notifications()
     status = wait_for_decision(REMOVAL, removal_id, DecisionRounds(RemovalAnswer, "removal")).status
-    sent = send_pending_notifications()
-    return {"removal": removal_id, "status": status, **sent.counts()}
+    return Decided(subject=removal_id, status=status, mail=Mail.of(send_pending_notifications()))

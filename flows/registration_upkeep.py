@@ -1,12 +1,12 @@
 """Scheduled deal-registration upkeep: the review clock, protection expiry, extension requests."""
 
-from dataclasses import asdict
-from typing import Any
-
 from prefect import flow
 
 from flows.parameters import RecordNumber
+from flows.results import FlowResult
 from flows.runners import bounded_threads
+from partnerflow.registration.protection import ExpiryReport, ExtensionDecision
+from partnerflow.registration.sla import SweepReport
 from tasks.notifications import send_pending_notifications
 from tasks.registration_upkeep import (
     decide_extension,
@@ -17,22 +17,31 @@ from tasks.registration_upkeep import (
 from tasks.runs import wake_suspended_runs
 
 
+class ReviewSla(FlowResult):
+    """The review clocks advanced (reminded, escalated, decided by default), and the review runs
+    woken or started for them."""
+
+    sweep: SweepReport
+    woken: int
+    started: int
+
+
 @flow(name="review-sla", flow_run_name="review-sla", task_runner=bounded_threads())
-def review_sla() -> dict[str, Any]:
+def review_sla() -> ReviewSla:
     """Remind reviewers, escalate overdue reviews, apply final outcomes; wake or start review runs."""
     report = sweep_review_sla()
     woken = wake_suspended_runs(report.runs_to_wake)
     started = start_review_runs(report.without_run)
     send_pending_notifications()
-    return {**asdict(report), "woken": woken, "started": started}
+    return ReviewSla(sweep=report, woken=woken, started=started)
 
 
 @flow(name="registration-expiry", flow_run_name="registration-expiry", task_runner=bounded_threads())
-def registration_expiry() -> dict[str, list[int]]:
+def registration_expiry() -> ExpiryReport:
     """Daily: remind partners before their protection ends and expire what has ended."""
     report = sweep_registration_expiry()
     send_pending_notifications()
-    return asdict(report)
+    return report
 
 
 @flow(
@@ -40,7 +49,7 @@ def registration_expiry() -> dict[str, list[int]]:
     flow_run_name="request-extension-{registration_id}",
     task_runner=bounded_threads(),
 )
-def request_extension(registration_id: RecordNumber) -> dict[str, Any]:
+def request_extension(registration_id: RecordNumber) -> ExtensionDecision:
     """Ask for more protection time; the policy grants it or says why not.
 
     Args:
@@ -48,8 +57,4 @@ def request_extension(registration_id: RecordNumber) -> dict[str, Any]:
     """
     decision = decide_extension(registration_id)
     send_pending_notifications()
-    return {
-        "granted": decision.granted,
-        "protection_ends_on": str(decision.protection_ends_on),
-        "reason": decision.reason,
-    }
+    return decision

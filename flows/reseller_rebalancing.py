@@ -6,12 +6,13 @@ Approved, it pauses the resellers the policy proposed (minus the excluded ones),
 reseller its scorecard and the managers the summary.
 """
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 from prefect import flow
 
 from flows.parameters import LeftEmpty, ParameterRefused, ProgrammeYear
+from flows.results import FlowResult, Mail
 from flows.runners import (
     DecisionRounds,
     bounded_threads,
@@ -22,7 +23,7 @@ from flows.runners import (
 )
 from partnerflow.approvals.form_items import ItemFields, with_items
 from partnerflow.context import context
-from partnerflow.rebalancing.decisions import REBALANCING
+from partnerflow.rebalancing.decisions import REBALANCING, AppliedYear
 from tasks.notifications import send_pending_notifications
 from tasks.rebalancing import (
     apply_approved_rebalancing,
@@ -43,6 +44,22 @@ KEEP = ItemFields(
 )
 
 
+class Rebalancing(FlowResult):
+    """A judged year: the proposals by kind, and what applying the approved ones did."""
+
+    year: int
+    proposals: dict[str, int]
+    applied: AppliedYear
+
+
+class Scorecards(FlowResult):
+    """The quarter's scorecards queued (as of ``quarter_of``), and the mail that sent."""
+
+    quarter_of: date
+    queued: int
+    mail: Mail
+
+
 @flow(
     name="reseller-rebalancing",
     flow_run_name=subject_run_name("rebalancing", "year", lambda: context().clock.today().year - 1),
@@ -51,7 +68,7 @@ KEEP = ItemFields(
 )
 def reseller_rebalancing(
     year: Annotated[ProgrammeYear | None, LeftEmpty] = None, partial_year: bool = False
-) -> dict[str, Any]:
+) -> Rebalancing:
     """Judge a year of leads per reseller and département, then apply the approved changes.
 
     Args:
@@ -75,13 +92,12 @@ def reseller_rebalancing(
     result = apply_approved_rebalancing(judged, proposal.report)
     publish_rebalancing_outcome(judged, proposal.summary, result)
     send_pending_notifications()
-    return {"year": judged, "proposals": proposal.counts, **asdict(result)}
+    return Rebalancing(year=judged, proposals=proposal.counts, applied=result)
 
 
 @flow(name="reseller-scorecards", flow_run_name="reseller-scorecards", task_runner=bounded_threads())
-def reseller_scorecards() -> dict[str, Any]:
+def reseller_scorecards() -> Scorecards:
     """Quarterly: each active reseller gets its lead KPIs for the quarter so far."""
     today = context().clock.today()
     queued = send_quarter_scorecards(today.isoformat())
-    sent = send_pending_notifications()
-    return {"quarter_of": today.isoformat(), "queued": queued, **sent.counts()}
+    return Scorecards(quarter_of=today, queued=queued, mail=Mail.of(send_pending_notifications()))

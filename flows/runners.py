@@ -11,8 +11,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import Field, ValidationError, create_model
 
-from partnerflow.approvals import AnswerFields, DecisionKind, DecisionOutcome
-from partnerflow.approvals.form_items import folded
+from partnerflow.approvals import AnswerFields, DecisionKind, DecisionOutcome, FormAnswer
 from partnerflow.markdown import md_text
 from partnerflow.orchestration.spent_codes import forget_code
 from tasks.decisions import take_decision_answer
@@ -63,7 +62,7 @@ class DecisionRounds:
         self.form, self.key, self.summary = form, key, summary
         self.previous = ""
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, FormAnswer]]:
         for round_number in itertools.count(1):
             lead = f"**Your previous answer: {md_text(self.previous)}**\n\n" if self.previous else ""
             description = lead + self.summary
@@ -71,11 +70,11 @@ class DecisionRounds:
             try:
                 answer = suspend_flow_run(wait_for_input=form, key=f"{self.key}-{round_number}")
             except ValidationError:  # a replayed round whose stored answer is gone (see spent_codes)
-                yield round_number, {}
+                yield round_number, FormAnswer()
                 continue
-            values = folded(answer)
+            typed = FormAnswer.of(answer)
             forget_code(answer)
-            yield round_number, values
+            yield round_number, typed
 
     def answered(self, message: str) -> None:
         """What the last submission came to: it heads the next round's form."""
@@ -111,8 +110,8 @@ def wait_for_decision(
     submission goes through the one ``take-decision-answer`` task; ``after_each`` runs after
     every round (send the e-mails it queued, wake other runs...)."""
     run_id = current_run_id()
-    for round_number, values in rounds:
-        outcome = take_decision_answer(kind.name, subject_id, run_id, round_number, values)
+    for round_number, answer in rounds:
+        outcome = take_decision_answer(kind.name, subject_id, run_id, round_number, answer)
         if after_each is not None:
             after_each(outcome)
         if outcome.done:

@@ -17,7 +17,7 @@ from typing import Any, Literal, overload
 
 from sqlmodel import Session
 
-from partnerflow.approvals import Applying, Links, links_for
+from partnerflow.approvals import Applying, Asking, Links, links_for
 from partnerflow.clock import SYSTEM_CLOCK, Clock, FixedClock
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import (
@@ -69,6 +69,18 @@ class Context:
     def applying(self, session: Session, flow_run_id: str = "") -> Applying:
         """What a decision's ``apply`` uses, now, in ``session``, for the run that asked."""
         return Applying(session, self.links.keys, self.renderer, self.policy, self.clock.now(), flow_run_id)
+
+    def asking(self, session: Session, flow_run_id: str = "") -> Asking:
+        """What a use case that puts a decision to people uses, now, in ``session``."""
+        return Asking(
+            session,
+            self.links,
+            self.renderer,
+            self.policy,
+            self.settings.reports_dir,
+            self.clock.now(),
+            flow_run_id,
+        )
 
     def plan_for(self, day: date) -> Policy[CommissionPlanPolicy]:
         """The commission plan in force on ``day``: deals are paid under the plan of their close

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import task
 
-from partnerflow.approvals import DecisionOutcome, Subject, take_answer
+from partnerflow.approvals import DecisionOutcome, FormAnswer, Subject, take_answer
 from partnerflow.approvals.deadlines import DeadlineSweep, sweep_decisions
 from partnerflow.approvals.inbox import queue_digests
 from partnerflow.context import context
@@ -16,14 +14,14 @@ from tasks.settings import ANSWER, SWEEP
 
 @task(name="take-decision-answer", task_run_name="take-{kind}-answer-{subject_id}-{round_number}", **ANSWER)
 def take_decision_answer(
-    kind: str, subject_id: int, flow_run_id: str, round_number: int, values: dict[str, Any]
+    kind: str, subject_id: int, flow_run_id: str, round_number: int, answer: FormAnswer
 ) -> DecisionOutcome:
     """One round of any decision's form: the answer recorded (or refused, with the reason), then
     the kind's ``apply`` of every answer recorded so far (``approvals.take_answer``). Cached by
     kind, subject, run and round (``ANSWER``): a replayed round gets its first outcome back."""
     ctx = context()
     with session_scope() as session:
-        return take_answer(ctx.applying(session, flow_run_id), Subject(kind, subject_id), values)
+        return take_answer(ctx.applying(session, flow_run_id), Subject(kind, subject_id), answer)
 
 
 @task(name="queue-decision-digests", **SWEEP)

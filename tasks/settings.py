@@ -37,5 +37,5 @@ RETRIES: dict[str, Any] = {
     "retry_condition_fn": only_transient,
 }
 STEP: dict[str, Any] = {**RETRIES, "persist_result": True}
-ANSWER: dict[str, Any] = {**STEP, "cache_policy": (INPUTS - "values") + TASK_SOURCE + RUN_ID}
+ANSWER: dict[str, Any] = {**STEP, "cache_policy": (INPUTS - "answer") + TASK_SOURCE + RUN_ID}
 SWEEP: dict[str, Any] = {**RETRIES, "cache_policy": NO_CACHE}

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Applying,
     Ask,
+    FormAnswer,
     Invitation,
     Keys,
     Links,
@@ -70,6 +71,13 @@ def applying(
     the shipped ones when given."""
     loader = shipped_policy if policy is None else (lambda _kind, _day: policy)
     return Applying(session, LINKS.keys, RENDERER, loader, now, flow_run_id)
+
+
+def form_answer(**values: Any) -> FormAnswer:
+    """A decision form's answer as a flow reads it: decision, code and comment, the rest as the
+    role's own fields (its ``details``)."""
+    given = {key: values.pop(key) for key in ("decision", "approval_code", "comment") if key in values}
+    return FormAnswer(**given, details=values)
 
 
 def write_policy(

@@ -23,6 +23,7 @@ from partnerflow.approvals.answers import (
 )
 from partnerflow.approvals.declarations import (
     Applying,
+    Asking,
     DecisionClock,
     DecisionKind,
     DecisionOutcome,
@@ -33,6 +34,7 @@ from partnerflow.approvals.declarations import (
 )
 from partnerflow.approvals.forms import (
     AnswerFields,
+    FormAnswer,
     Woken,
     read_details,
     receive_form,
@@ -62,10 +64,12 @@ __all__ = [
     "AnswerFields",
     "Applying",
     "Ask",
+    "Asking",
     "DecisionClock",
     "DecisionKind",
     "DecisionOutcome",
     "DetailsReader",
+    "FormAnswer",
     "Grantee",
     "Invitation",
     "Keys",

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from partnerflow.approvals.keys import Keys
+from partnerflow.approvals.links import Links
 from partnerflow.models import Role
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import Policy
@@ -73,6 +75,23 @@ class Applying:
     keys: Keys
     renderer: TemplateRenderer
     policy: PolicyLoader
+    now: datetime
+    flow_run_id: str = ""
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What a process's use case may use to put a decision to people (open a settlement, a
+    month's health review, a year's rebalancing, the pilot's end): the transaction, the links
+    and the renderer for the invitations, the policy loader, where the reports the summary links
+    to are written, the clock's ``now`` and the run that will wait for the answers. Built by the
+    Context, so a task and a command run the same use case."""
+
+    session: Session
+    links: Links
+    renderer: TemplateRenderer
+    policy: PolicyLoader
+    reports_dir: Path
     now: datetime
     flow_run_id: str = ""
 

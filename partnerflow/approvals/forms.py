@@ -4,16 +4,16 @@ a run waiting for a decision must not fail because someone typed nonsense."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 from sqlmodel import Session
 
 from partnerflow.approvals.answers import COMMENT_LIMIT, Outcome, Refused, Reply, answer_by_code, refuse
 from partnerflow.approvals.declarations import Applying, DecisionOutcome, decision_kind
+from partnerflow.approvals.form_items import folded
 from partnerflow.approvals.keys import WAKE_PREFIX, Keys
 from partnerflow.approvals.subjects import Subject
 
@@ -28,6 +28,32 @@ class AnswerFields(BaseModel):
         description="The code printed in your e-mail (XXXXX-XXXXX): it proves the answer is yours",
     )  # required: the Prefect form marked it "(Optional)", yet no answer counts without it
     comment: str = Field(default="", max_length=COMMENT_LIMIT, description="Why, especially for a rejection")
+
+
+class FormAnswer(BaseModel):
+    """One submission of a decision's form as it crosses from the flow to the task that takes
+    it: typed once, where the flow reads it from Prefect (whose form validated it), and read by
+    attribute after that. ``details`` are the role's own fields (an allocation, a programme
+    reference...), per-item fields folded into their group, for the kind's ``read_details``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    decision: str = ""
+    approval_code: str = ""
+    comment: str = ""
+    details: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, answer: BaseModel) -> FormAnswer:
+        """The answer read from a decision form (a ``DecisionFormBase`` with any fields)."""
+        values = folded(answer)
+        details = {key: value for key, value in values.items() if key not in FORM_FIELDS}
+        return cls(
+            decision=str(values.get("decision") or ""),
+            approval_code=str(values.get("approval_code") or ""),
+            comment=str(values.get("comment") or ""),
+            details=details,
+        )
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,7 @@ def receive_form(
     session: Session,
     keys: Keys,
     subject: Subject,
-    values: Mapping[str, Any],
+    answer: FormAnswer,
     *,
     flow_run_id: str,
     now: datetime,
@@ -54,7 +80,7 @@ def receive_form(
     or a wake-up. The form's other fields become the answer's details through the kind's
     ``read_details`` (which raises ValueError, pydantic's ValidationError included, to refuse
     them); a kind without one keeps none."""
-    code = str(values.get("approval_code") or "").strip()
+    code = answer.approval_code.strip()
     if keys.is_wake_for(code, flow_run_id):
         return Woken()
     if code.startswith(WAKE_PREFIX):
@@ -63,11 +89,10 @@ def receive_form(
         return refuse(
             session, subject, "unknown", "form", "the approval code from your e-mail is required", now=now
         )
-    extra = {key: value for key, value in values.items() if key not in FORM_FIELDS}
-    details, problem = read_details(session, subject, extra)
+    details, problem = read_details(session, subject, answer.details)
     if problem is not None:
         return refuse(session, subject, "unknown", "form", problem, now=now)
-    reply = Reply(str(values.get("decision") or ""), str(values.get("comment") or ""), details)
+    reply = Reply(answer.decision, answer.comment, details)
     return answer_by_code(session, keys, subject, code, reply, now=now)
 
 
@@ -103,10 +128,10 @@ def reply_message(received: Outcome | Woken, *, decided: bool, status: str) -> s
     return status
 
 
-def take_answer(at: Applying, subject: Subject, values: Mapping[str, Any]) -> DecisionOutcome:
+def take_answer(at: Applying, subject: Subject, answer: FormAnswer) -> DecisionOutcome:
     """One submission of a decision form: recorded (or refused, with the reason), then the
     kind's ``apply`` of every answer recorded so far; the outcome's message is for whoever
     submitted. Every decision takes its answers this way."""
-    received = receive_form(at.session, at.keys, subject, values, flow_run_id=at.flow_run_id, now=at.now)
+    received = receive_form(at.session, at.keys, subject, answer, flow_run_id=at.flow_run_id, now=at.now)
     outcome = decision_kind(subject.kind).apply(at, subject.id)
     return replace(outcome, message=reply_message(received, decided=outcome.done, status=outcome.message))

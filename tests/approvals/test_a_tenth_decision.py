@@ -50,7 +50,7 @@ from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.settings import Settings
 from partnerflow.web import create_app
 from partnerflow.web.server import web_in_thread
-from tests.factories import LINKS, NOW, RENDERER, add_person, applying, mailed_invitation
+from tests.factories import LINKS, NOW, RENDERER, add_person, applying, form_answer, mailed_invitation
 
 KIND = "toy-purchase"
 BUYER = "buyer@vendor.example"
@@ -179,7 +179,9 @@ def asked(engine: Engine, subject_id: int, *, flow_run_id: str | None = None) ->
 def applied(engine: Engine, subject_id: int, values: dict[str, str]) -> DecisionOutcome:
     """What the woken run does: ``take-decision-answer`` with the wake-up the page sent."""
     with Session(engine) as session:
-        outcome = take_answer(applying(session, flow_run_id="run-1"), Subject(KIND, subject_id), values)
+        outcome = take_answer(
+            applying(session, flow_run_id="run-1"), Subject(KIND, subject_id), form_answer(**values)
+        )
         session.commit()
         return outcome
 

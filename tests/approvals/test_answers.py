@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from partnerflow.approvals import (
     Ask,
+    FormAnswer,
     Invitation,
     Keys,
     Links,
@@ -168,30 +170,50 @@ def test_a_decision_the_subject_does_not_take_is_refused(engine: Engine, directo
 def test_a_form_carrying_a_genuine_wake_up_records_nothing(engine: Engine, directors: None) -> None:
     invite(engine)
     with Session(engine) as session:
-        woken = receive_form(session, KEYS, DEAL, wake_values(KEYS, RUN), flow_run_id=RUN, now=NOW)
-        other = receive_form(session, KEYS, DEAL, wake_values(KEYS, "another-run"), flow_run_id=RUN, now=NOW)
+        woken = receive_form(session, KEYS, DEAL, woken_by(KEYS, RUN), flow_run_id=RUN, now=NOW)
+        other = receive_form(session, KEYS, DEAL, woken_by(KEYS, "another-run"), flow_run_id=RUN, now=NOW)
         forger = Keys("not partnerflow's key...")
-        forged = receive_form(session, KEYS, DEAL, wake_values(forger, RUN), flow_run_id=RUN, now=NOW)
+        forged = receive_form(session, KEYS, DEAL, woken_by(forger, RUN), flow_run_id=RUN, now=NOW)
         session.commit()
     assert woken == Woken()
     assert other == forged == Refused("a wake-up that partnerflow did not sign")
+
+
+def woken_by(keys: Keys, run_id: str) -> FormAnswer:
+    """The answer a run reads when partnerflow (or a forger) wakes it."""
+    return FormAnswer.model_validate(wake_values(keys, run_id))
 
 
 @pytest.mark.parametrize(
     "values",
     [
         {},
-        {"decision": "approve", "reviewer_email": "director1@vendor.example"},
-        {"decision": None, "approval_code": None, "comment": None},
-        {"decision": ["approve"], "approval_code": {"x": 1}, "comment": 3},
+        {"decision": "approve", "details": {"reviewer_email": "director1@vendor.example"}},
+        {"decision": "", "approval_code": "   ", "comment": ""},
         {"decision": "approve", "approval_code": "wake.forged"},
     ],
 )
 def test_malformed_form_values_are_refused_never_raised(engine: Engine, directors: None, values) -> None:
     invite(engine)
     with Session(engine) as session:
-        assert isinstance(receive_form(session, KEYS, DEAL, values, flow_run_id=RUN, now=NOW), Refused)
+        answer = FormAnswer.model_validate(values)
+        assert isinstance(receive_form(session, KEYS, DEAL, answer, flow_run_id=RUN, now=NOW), Refused)
         assert unapplied_answers(session, DEAL, KEYS, now=NOW) == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"decision": None, "approval_code": None, "comment": None},
+        {"decision": ["approve"], "approval_code": {"x": 1}, "comment": 3},
+        {"decision": "approve", "approval_code": "X", "reviewer_email": "director1@vendor.example"},
+    ],
+)
+def test_a_form_answer_of_the_wrong_shape_never_reaches_the_task(values) -> None:
+    """What Prefect's form would not let through cannot be typed into an answer either: the run
+    reads it as an empty round (``flows.runners.DecisionRounds``), which is refused."""
+    with pytest.raises(ValidationError):
+        FormAnswer.model_validate(values)
 
 
 def test_an_operator_answers_for_someone_only_with_a_reason_and_is_the_actor(

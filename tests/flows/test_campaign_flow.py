@@ -37,7 +37,7 @@ def test_three_roles_sign_in_parallel_in_any_order(
     served_signoffs: None, engine: Engine, signers: dict[str, str], smtp_server: MailSink
 ) -> None:
     result = discount_campaign(CampaignRequest.model_validate(campaign_request()))
-    runs = result["signoff_runs"]
+    runs = result.signoff_runs
     assert sorted(runs) == ["channel-ops", "channel-sales", "supply-chain"]
     for run_id in runs.values():
         wait_for(run_id, pause_key="signoff-1")
@@ -58,7 +58,7 @@ def test_three_roles_sign_in_parallel_in_any_order(
         final = wait_for(run_id, final=True)
         assert final.state is not None and final.state.is_completed()
     with Session(engine) as session:
-        campaign = session.get(Campaign, result["campaign_id"])
+        campaign = session.get(Campaign, result.campaign.campaign_id)
     assert campaign is not None and campaign.status == CampaignStatus.APPROVED
     assert (campaign.confirmed_quantity, campaign.programme_reference) == (900, "PL-2026-12")
     assert campaign.allocation == {"69": 300}

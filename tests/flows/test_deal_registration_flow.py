@@ -89,7 +89,7 @@ def test_a_small_trusted_deal_is_approved_and_mailed_without_review(
     engine: Engine, network: dict[str, int], smtp_server: MailSink
 ) -> None:
     result = register_deal(DealSubmission.model_validate(submission(network["first"])))
-    assert (result["outcome"], result["rule_id"]) == ("approve", "small-trusted")
+    assert (result.intake.outcome, result.intake.rule_id, result.review) == ("approve", "small-trusted", None)
     [mail] = smtp_server.messages()
     assert mail["To"] == "contact@azur.example" and "approuvé" in str(mail["Subject"])
 
@@ -164,7 +164,7 @@ def test_the_batch_intake_flow_decides_the_queue(
         )
         session.commit()
     result = deal_intake(chunk_size=2, start_reviews=False)
-    assert result["outcomes"] == {"approve": 5} and result["sent"] == 5
+    assert result.outcomes == {"approve": 5} and result.mail.sent == 5
 
 
 def test_the_sla_final_timeout_decides_and_wakes_the_suspended_run(

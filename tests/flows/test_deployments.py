@@ -61,7 +61,7 @@ def test_delivery_flow_sends_the_outbox(prefect_server: None, engine: Engine, sm
         session.commit()
     first = deliver_notifications()
     second = deliver_notifications()
-    assert first["sent"] == 1 and second["sent"] == 0
+    assert first.sent == 1 and second.sent == 0
     assert len(smtp_server.messages()) == 1
 
 

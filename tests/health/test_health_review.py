@@ -23,7 +23,7 @@ from partnerflow.health.review import (
     review_markdown,
 )
 from partnerflow.models import AuditEvent, HealthReview, HealthSnapshot, Notification
-from tests.factories import LINKS, RENDERER, applying, mailed_invitation
+from tests.factories import LINKS, RENDERER, applying, form_answer, mailed_invitation
 from tests.health.test_partner_health import AS_OF, build_network, policy
 
 MANAGER = "manager@vendor.example"
@@ -53,7 +53,9 @@ def reviewed(engine: Engine, month: str = "2026-11") -> tuple[int, str]:
 def answer(engine: Engine, review_id: int, **values: object) -> object:
     with Session(engine) as session:
         outcome = take_answer(
-            applying(session, now=AS_OF, flow_run_id="run-1"), Subject("partner-health", review_id), values
+            applying(session, now=AS_OF, flow_run_id="run-1"),
+            Subject("partner-health", review_id),
+            form_answer(**values),
         )
         session.commit()
         return outcome
@@ -92,10 +94,10 @@ def test_actions_come_only_from_an_authenticated_answer_and_reach_the_partners(
         review_id,
         decision="approve",
         approval_code=code,
-        actions={network["Steady"]: "coaching-call"},
+        actions={str(network["Steady"]): "coaching-call"},
     )
     done = answer(
-        engine, review_id, decision="approve", approval_code=code, actions={fading: "coaching-call"}
+        engine, review_id, decision="approve", approval_code=code, actions={str(fading): "coaching-call"}
     )
 
     assert not typed_email.done and not not_at_risk.done  # type: ignore[attr-defined]
@@ -138,7 +140,7 @@ def test_next_month_follows_up_the_partners_given_an_action(engine: Engine, netw
         review_id,
         decision="approve",
         approval_code=code,
-        actions={network["Fading"]: "coaching-call"},
+        actions={str(network["Fading"]): "coaching-call"},
     )
     next_id, summary = reviewed(engine, "2026-12")
     with Session(engine) as session:

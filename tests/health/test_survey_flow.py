@@ -16,6 +16,7 @@ from partnerflow.health.survey import CAUSE_QUESTIONS, answer
 from partnerflow.models import SurveyInvitation
 from partnerflow.notify import MailSink
 from partnerflow.settings import Settings
+from tasks.health import SurveyOpened
 from tests.factories import LINKS, add_partner
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -63,10 +64,10 @@ def test_a_quarter_is_opened_mailed_and_reminded_once(
     reminder_day = partner_survey()
     next_day = partner_survey()
 
-    assert mid_quarter["opened"] is None, "installed mid-quarter: nobody is surveyed that week"
-    assert first_week["opened"] == {"label": "2026-Q4", "invited": 3} and first_week["sent"] == 3
-    assert again["opened"] == {"label": "2026-Q4", "invited": 0}
-    assert (reminder_day["opened"], reminder_day["reminded"], next_day["reminded"]) == (None, 2, 0)
+    assert mid_quarter.opened is None, "installed mid-quarter: nobody is surveyed that week"
+    assert first_week.opened == SurveyOpened("2026-Q4", invited=3) and first_week.mail.sent == 3
+    assert again.opened == SurveyOpened("2026-Q4", invited=0)
+    assert (reminder_day.opened, reminder_day.reminded, next_day.reminded) == (None, 2, 0)
     subjects = [str(message["Subject"]) for message in smtp_server.messages()]
     assert len([s for s in subjects if s.startswith("Rappel : votre avis")]) == 2 and len(subjects) == 5
 
@@ -78,6 +79,6 @@ def test_by_hand_any_quarter_opens_at_once(engine: Engine, smtp_server: MailSink
     assert callable(on_day)
     on_day(datetime(2026, 11, 30, 9, tzinfo=UTC))
     result = partner_survey(quarter="2026-Q4")
-    assert result["opened"] == {"label": "2026-Q4", "invited": 1}
+    assert result.opened == SurveyOpened("2026-Q4", invited=1)
     [message] = smtp_server.messages()
     assert str(message["Subject"]).startswith("Your view of the partner programme")

@@ -20,7 +20,7 @@ from partnerflow.orchestration.resuming import resume_with_input
 from partnerflow.orchestration.serving import served_in_thread
 from partnerflow.policy import PartnerAdmissionPolicy, Policy, load_policy
 from partnerflow.settings import PROJECT_ROOT
-from tests.factories import LINKS, RENDERER, add_partner, add_person, applying, mailed_invitation
+from tests.factories import LINKS, RENDERER, add_partner, add_person, applying, form_answer, mailed_invitation
 from tests.flows.test_deal_registration_flow import wait_for
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -133,7 +133,7 @@ def test_approved_candidates_become_partners_minus_those_left_out(network: Engin
             outcome = take_answer(
                 applying(session, now=NOW, flow_run_id="run-9"),
                 Subject("admission", batch.batch_id or 0),
-                values,
+                form_answer(**values),
             )
             session.commit()
             return outcome

@@ -142,10 +142,9 @@ def test_the_invitations_run_says_why_when_the_gate_is_closed_and_invites_when_o
     customers(engine, happy("Alpha SAS", "9"), happy("Beta SAS", "8"))
     opened = referral_invitations()
 
-    assert (closed["gate_open"], closed["invited"]) == (False, 0) and "satisfaction" in closed[
-        "gate_reasons"
-    ][0]
-    assert (opened["gate_open"], opened["invited"], opened["sent"]) == (True, 2, 2)
+    assert (closed.round.gate.open, closed.round.invited) == (False, 0)
+    assert "satisfaction" in closed.round.gate.reasons[0]
+    assert (opened.round.gate.open, opened.round.invited, opened.mail.sent) == (True, 2, 2)
     assert sorted(str(m["To"]) for m in smtp_server.messages()) == [
         "achats@alpha.example",
         "achats@beta.example",

@@ -101,7 +101,7 @@ def test_the_daily_sweep_starts_a_review_that_a_managers_code_clears(
     served_review: None, engine: Engine, flagged: int
 ) -> None:
     report = qualify_flow()  # nothing new to qualify; starts the review of the flagged referral
-    assert report["reviews_started"] == 1
+    assert report.reviews_started == 1
     deadline, run_id = time.monotonic() + 60, None
     while run_id is None and time.monotonic() < deadline:
         time.sleep(0.5)
