@@ -1,32 +1,29 @@
 """Commission I/O steps: accrual, and each step of the monthly settlement in its own transaction."""
 
 from datetime import timedelta
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.commissions.accrual import AccrualResult, accrual_exceptions, accrue_deal, accrue_missing
+from partnerflow.commissions.accrual import AccrualResult, accrue_deal, accrue_missing
+from partnerflow.commissions.opening import open_settlement_for_run, report_line
 from partnerflow.commissions.payment_file import Payer
 from partnerflow.commissions.periods import Period
 from partnerflow.commissions.report import write_settlement_report
-from partnerflow.commissions.reward_payouts import payouts_of, queue_reward_statements
+from partnerflow.commissions.reward_payouts import queue_reward_statements
 from partnerflow.commissions.settlement import (
     OpenedSettlement,
     mark_paid,
-    open_settlement,
     prepare_payment,
     save_payment_files,
 )
 from partnerflow.commissions.statements import (
     batch_markdown,
     queue_statement_emails,
-    request_finance_approval,
-    statement_views,
 )
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.models import BatchStatus, SettlementBatch
+from partnerflow.models import SettlementBatch
 from tasks.settings import STEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=14)  # a settlement left unapproved this long is chased by hand
@@ -52,47 +49,14 @@ def accrue_missed_deals() -> dict[str, int]:
 
 @task(name="open-settlement", **STEP)
 def open_settlement_batch(period: str, flow_run_id: str) -> OpenedSettlement:
-    """The period's batch (created once), its artifacts, and finance asked when it needs approval."""
-    ctx = context()
-    target = Period.parse(period)
+    """The period's batch opened for this run (``commissions.opening``), and its summary and
+    statements published as the run's artifacts."""
     with session_scope() as session:
-        batch = open_settlement(
-            session, target, plan=context().plan_for(target.last_day), now=ctx.clock.now()
-        )
-        if batch.flow_run_id is None:
-            batch.flow_run_id = flow_run_id
-            session.add(batch)
-        set_aside = accrual_exceptions(session, plan_for=context().plan_for, now=ctx.clock.now())
-        page = write_settlement_report(session, ctx.settings.reports_dir, batch)
-        summary = batch_markdown(session, batch, set_aside) + _report_line(page.name)
-        if batch.status is BatchStatus.AWAITING_APPROVAL:
-            request_finance_approval(
-                session,
-                batch,
-                ctx.renderer,
-                links=ctx.links,
-                summary=summary,
-                run_id=flow_run_id,
-                expires_at=batch.created_at + APPROVAL_LINKS_WORK_FOR,
-                now=ctx.clock.now(),
-            )
-        table = [_row(view) for view in statement_views(session, batch)]
-        assert batch.id is not None
-        payouts = len(payouts_of(session, batch))
-        opened = OpenedSettlement(batch.id, batch.status.value, summary, len(table) + payouts)
+        opening = open_settlement_for_run(context().asking(session, flow_run_id), Period.parse(period))
     key = f"commission-settlement-{period}"
-    create_markdown_artifact(summary, key=key, description=f"Commission settlement {period}")
-    create_table_artifact(table, key=f"{key}-statements", description=f"Statements {period}")
-    return opened
-
-
-def _report_line(name: str) -> str:
-    return f"\n\n[Report, with the last 12 settlements]({context().links.report(name)})"
-
-
-def _row(view: dict[str, Any]) -> dict[str, Any]:
-    keys = ("partner_id", "partner_name", "earned", "clawed_back", "net", "payment_reference")
-    return {key: str(view[key]) for key in keys} | {"lines": len(view["lines"])}
+    create_markdown_artifact(opening.opened.summary, key=key, description=f"Commission settlement {period}")
+    create_table_artifact(opening.statements, key=f"{key}-statements", description=f"Statements {period}")
+    return opening.opened
 
 
 @task(name="write-payment-files", **STEP)
@@ -137,7 +101,7 @@ def publish_settlement(batch_id: int) -> str:
     with session_scope() as session:
         batch = session.get_one(SettlementBatch, batch_id)
         page = write_settlement_report(session, context().settings.reports_dir, batch)
-        summary = batch_markdown(session, batch) + _report_line(page.name)
+        summary = batch_markdown(session, batch) + report_line(context().links, page.name)
         if batch.payment_id and batch.paid_at:
             summary += f"\n\n**Paid** on {batch.paid_at:%Y-%m-%d}: payment {batch.payment_id}."
         period, status = batch.period, batch.status.value

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from partnerflow.approvals.form_items import FormItem
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.rebalancing.decisions import (
@@ -14,20 +13,17 @@ from partnerflow.rebalancing.decisions import (
     apply_rebalancing,
     outcome_markdown,
     rebalancing_for,
-    store_plan,
 )
 from partnerflow.rebalancing.notices import (
     queue_quarter_scorecards,
     queue_summary,
     queue_year_scorecards,
-    request_approval,
     targets,
 )
-from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
-from partnerflow.rebalancing.report import rewrite_with_decisions, write_report
-from partnerflow.rebalancing.summary import plan_markdown
+from partnerflow.rebalancing.proposals import judged_on
+from partnerflow.rebalancing.proposing import propose_year
+from partnerflow.rebalancing.report import rewrite_with_decisions
 from partnerflow.rebalancing.years import year_refusal
-from partnerflow.territories import departement_label
 from tasks.settings import STEP, SWEEP
 
 APPROVAL_LINKS_WORK_FOR = timedelta(days=30)  # the year's proposals wait this long for an answer
@@ -43,46 +39,19 @@ def check_rebalancing_year(year: int, partial_year: bool) -> str | None:
 
 @task(name="propose-rebalancing", **STEP)
 def propose_rebalancing(year: int, flow_run_id: str) -> ProposedYear:
-    """KPIs, proposals and coverage (stored once per year), report files, artifacts, managers asked."""
-    ctx = context()
-    settings = ctx.settings
-    policy = context().policy("rebalancing", judged_on(year))
+    """The year proposed for this run (``rebalancing.proposing``), its summary, coverage and
+    proposals published as the run's artifacts."""
     with session_scope() as session:
-        plan = plan_rebalancing(session, year, policy)
-        rebalancing = store_plan(session, plan, policy, now=ctx.clock.now())
-        if rebalancing.flow_run_id is None:
-            rebalancing.flow_run_id = flow_run_id
-            session.add(rebalancing)
-        status = rebalancing.status.value
-        page = write_report(settings.reports_dir, plan, targets(policy.document), policy.stamp.version)
-        report = ctx.links.report(page.name)
-        summary = plan_markdown(plan, policy.stamp.version, report)
-        if status == "awaiting-approval":
-            now = ctx.clock.now()
-            request_approval(
-                session,
-                rebalancing,
-                ctx.renderer,
-                links=ctx.links,
-                summary=summary,
-                run_id=flow_run_id,
-                expires_at=rebalancing.created_at + APPROVAL_LINKS_WORK_FOR,
-                now=now,
-            )
-    key = f"rebalancing-{year}"
-    create_markdown_artifact(summary, key=key, description=f"Reseller rebalancing {year}")
+        proposal = propose_year(context().asking(session, flow_run_id), year)
+    plan, key = proposal.plan, f"rebalancing-{year}"
+    create_markdown_artifact(proposal.proposed.summary, key=key, description=f"Reseller rebalancing {year}")
     create_table_artifact(
         [c.__dict__ for c in plan.coverage], key=f"{key}-departements", description="Coverage per département"
     )
     create_table_artifact(
         [p.as_row() for p in plan.resellers], key=f"{key}-resellers", description="Proposal per reseller"
     )
-    pauses = tuple(
-        FormItem(str(p.kpis.partner_id), f"Keep {p.kpis.name}, {departement_label(p.kpis.departement)}")
-        for p in plan.resellers
-        if p.outcome == "pause"
-    )
-    return ProposedYear(year, status, plan.counts(), summary, report, pauses)
+    return proposal.proposed
 
 
 @task(name="apply-rebalancing", **STEP)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from prefect import get_run_logger, task
@@ -15,13 +14,10 @@ from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
 from partnerflow.referrals.codes import referrals_from_codes
 from partnerflow.referrals.invitations import InvitationRound, invite_sponsors
 from partnerflow.referrals.pilot import (
-    ask_owner,
     decision_markdown,
-    open_review,
-    programme_stage,
 )
+from partnerflow.referrals.pilot_figures import PilotFigures, publish_figures
 from partnerflow.referrals.qualification import QualificationReport, qualify_referrals
-from partnerflow.referrals.report import figures_markdown, figures_table, referral_figures, write_figures
 from partnerflow.referrals.review import (
     claim_review,
     referrals_to_review,
@@ -31,16 +27,6 @@ from tasks.settings import STEP, SWEEP
 
 REVIEW_LINKS_WORK_FOR = timedelta(days=14)
 OWNER_LINKS_WORK_FOR = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class PilotFigures:
-    """What the pilot review run publishes, and the review it asks about (None: nothing to ask)."""
-
-    review_id: int | None
-    stage: str
-    summary: str
-    report: str
 
 
 @task(name="invite-sponsors", **SWEEP)
@@ -116,35 +102,18 @@ def ask_referral_review(referral_id: int, flow_run_id: str) -> bool:
 
 @task(name="publish-pilot-figures", **STEP)
 def publish_pilot_figures(flow_run_id: str) -> PilotFigures:
-    """The programme's figures (report files and artifacts); once the pilot has ended, its review
-    opened (once) and the programme owners asked with their link and code."""
-    ctx = context()
-    today, now = ctx.clock.today(), ctx.clock.now()
-    policy = ctx.policy("referral_programme", today)
+    """The programme's figures for this run (``referrals.pilot_figures``), published as the
+    run's artifacts."""
     with session_scope() as session:
-        figures = referral_figures(session, policy, as_of=today)
-        page = write_figures(ctx.settings.reports_dir, figures)
-        summary = f"{figures_markdown(figures)}\n\n[Full report, with charts]({ctx.links.report(page.name)})"
-        review = open_review(session, policy, figures, today=today, run_id=flow_run_id, now=now)
-        if review is not None:
-            ask_owner(
-                session,
-                review,
-                figures,
-                ctx.renderer,
-                links=ctx.links,
-                expires_at=now + OWNER_LINKS_WORK_FOR,
-                now=now,
-            )
-        stage = programme_stage(session, policy)
-        review_id = review.id if review is not None else None
+        published = publish_figures(context().asking(session, flow_run_id))
+    today = context().clock.today()
     create_markdown_artifact(
-        summary, key="referral-programme", description=f"Referral programme as of {today}"
+        published.summary, key="referral-programme", description=f"Referral programme as of {today}"
     )
     create_table_artifact(
-        figures_table(figures), key="referral-programme-months", description="Per cohort and month"
+        list(published.months), key="referral-programme-months", description="Per cohort and month"
     )
-    return PilotFigures(review_id, stage.name, summary, ctx.links.report(page.name))
+    return published
 
 
 @task(name="publish-pilot-decision", **STEP)
