@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -158,16 +159,8 @@ def finance_approves(session: Session, ctx: Context, batch_id: int) -> None:
     assert batch is not None
     if batch.status is not BatchStatus.AWAITING_APPROVAL:
         return
-    request_finance_approval(
-        session,
-        batch,
-        ctx.renderer,
-        links=ctx.links,
-        summary=f"Settlement {PERIOD}",
-        run_id="bench",
-        expires_at=NOW + timedelta(days=14),
-        now=NOW,
-    )
+    at = replace(ctx.asking(session, "bench"), now=NOW)
+    request_finance_approval(at, batch, summary=f"Settlement {PERIOD}", expires_at=NOW + timedelta(days=14))
     [request] = open_requests(session, settlement_subject(batch_id))
     grant = session.exec(select(ApprovalGrant).where(ApprovalGrant.request_id == request.id)).one()
     token = ctx.links.personal(grant).rsplit("/", 1)[1]  # the link in finance's e-mail

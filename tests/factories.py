@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Applying,
     Ask,
+    Asking,
     FormAnswer,
     Invitation,
     Keys,
@@ -71,6 +73,15 @@ def applying(
     the shipped ones when given."""
     loader = shipped_policy if policy is None else (lambda _kind, _day: policy)
     return Applying(session, LINKS.keys, RENDERER, loader, now, flow_run_id)
+
+
+def asking(
+    session: Session, *, now: datetime = NOW, flow_run_id: str = "", reports_dir: Path | None = None
+) -> Asking:
+    """What a use case that asks people gets from its task, in a test (shipped policies); its
+    reports go to ``reports_dir``, else to a new temporary directory."""
+    where = reports_dir if reports_dir is not None else Path(tempfile.mkdtemp(prefix="partnerflow-reports-"))
+    return Asking(session, LINKS, RENDERER, shipped_policy, where, now, flow_run_id)
 
 
 def form_answer(**values: Any) -> FormAnswer:

@@ -52,14 +52,7 @@ def open_settlement_for_run(at: Asking, period: Period) -> SettlementOpening:
     summary = batch_markdown(session, batch, set_aside) + report_line(at.links, page.name)
     if batch.status is BatchStatus.AWAITING_APPROVAL:
         request_finance_approval(
-            session,
-            batch,
-            at.renderer,
-            links=at.links,
-            summary=summary,
-            run_id=at.flow_run_id,
-            expires_at=batch.created_at + APPROVAL_LINKS_WORK_FOR,
-            now=at.now,
+            at, batch, summary=summary, expires_at=batch.created_at + APPROVAL_LINKS_WORK_FOR
         )
     rows = [_row(view) for view in statement_views(session, batch)]
     assert batch.id is not None

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from partnerflow.approvals import Ask, Links, Subject
+from partnerflow.approvals import Ask, Asking, Subject
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.commissions.accrual import AccrualResult
 from partnerflow.commissions.periods import Period
@@ -172,39 +172,31 @@ def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: T
 
 
 def request_finance_approval(
-    session: Session,
-    batch: SettlementBatch,
-    renderer: TemplateRenderer,
-    *,
-    links: Links,
-    summary: str,
-    run_id: str,
-    expires_at: datetime,
-    now: datetime,
+    at: Asking, batch: SettlementBatch, *, summary: str, expires_at: datetime
 ) -> int:
     """Mail every finance person their personal link and code to approve the batch (once)."""
     assert batch.id is not None
     return invite_role(
-        session,
-        renderer,
-        links,
+        at.session,
+        at.renderer,
+        at.links,
         Ask(
             Subject("settlement", batch.id),
             role="finance",
             approvers_required=batch.approvals_needed,
             summary=summary,
             expires_at=expires_at,
-            flow_run_id=run_id,
+            flow_run_id=at.flow_run_id,
         ),
         template="settlement_approval_requested",
         context={
             "period": batch.period,
             "total": batch.total,
             "currency": batch.currency,
-            "statements": len(statements_of(session, batch)),
+            "statements": len(statements_of(at.session, batch)),
             "approvals_needed": batch.approvals_needed,
         },
-        now=now,
+        now=at.now,
     )
 
 

@@ -79,17 +79,8 @@ def review_month(at: Asking, month: str) -> ReviewedMonth:
     summary = review_markdown(month, assessed, followed, report)
     counts = levels_count(assessed)
     if review.status is HealthReviewStatus.AWAITING_ACTIONS:
-        request_actions(
-            session,
-            review,
-            at.renderer,
-            links=at.links,
-            summary=summary,
-            at_risk=counts["at-risk"],
-            run_id=at.flow_run_id,
-            expires_at=review.created_at + ACTION_LINKS_WORK_FOR,
-            now=at.now,
-        )
+        expires_at = review.created_at + ACTION_LINKS_WORK_FOR
+        request_actions(at, review, summary=summary, at_risk=counts["at-risk"], expires_at=expires_at)
     at_risk = tuple(
         FormItem(str(h.partner_id), f"{h.name}, {departement_label(h.territory_code)}")
         for h in assessed

@@ -21,8 +21,8 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Applying,
     Ask,
+    Asking,
     DecisionOutcome,
-    Links,
     Subject,
     close_requests,
     mark_applied,
@@ -195,33 +195,24 @@ def review_markdown(
 
 
 def request_actions(
-    session: Session,
-    review: HealthReview,
-    renderer: TemplateRenderer,
-    *,
-    links: Links,
-    summary: str,
-    at_risk: int,
-    run_id: str,
-    expires_at: datetime,
-    now: datetime,
+    at: Asking, review: HealthReview, *, summary: str, at_risk: int, expires_at: datetime
 ) -> int:
     """Mail every channel manager their personal link and code to choose the actions (once)."""
     return invite_role(
-        session,
-        renderer,
-        links,
+        at.session,
+        at.renderer,
+        at.links,
         Ask(
             subject_of(review),
             role=Role.CHANNEL_MANAGER,
             approvers_required=1,
             summary=summary,
             expires_at=expires_at,
-            flow_run_id=run_id,
+            flow_run_id=at.flow_run_id,
         ),
         template="health_actions_requested",
         context={"month": review.month, "at_risk": at_risk},
-        now=now,
+        now=at.now,
     )
 
 

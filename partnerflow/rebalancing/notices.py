@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.approvals import Ask, Links, Subject
+from partnerflow.approvals import Ask, Asking, Subject
 from partnerflow.approvals.invitations import invite_role, notify_role
 from partnerflow.contacts import Contact, contacts_by_territory, lookup
 from partnerflow.locales import text_in
@@ -135,30 +135,20 @@ def queue_summary(
     )
 
 
-def request_approval(
-    session: Session,
-    rebalancing: Rebalancing,
-    renderer: TemplateRenderer,
-    *,
-    links: Links,
-    summary: str,
-    run_id: str,
-    expires_at: datetime,
-    now: datetime,
-) -> int:
+def request_approval(at: Asking, rebalancing: Rebalancing, *, summary: str, expires_at: datetime) -> int:
     """Mail every channel manager their personal link and code to answer (once)."""
-    outcomes = [p.outcome for p in proposals_of(session, rebalancing)]
+    outcomes = [p.outcome for p in proposals_of(at.session, rebalancing)]
     return invite_role(
-        session,
-        renderer,
-        links,
+        at.session,
+        at.renderer,
+        at.links,
         Ask(
             Subject("rebalancing", rebalancing.year),
             role=Role.CHANNEL_MANAGER,
             approvers_required=1,
             summary=summary,
             expires_at=expires_at,
-            flow_run_id=run_id,
+            flow_run_id=at.flow_run_id,
         ),
         template="rebalancing_approval_requested",
         context={
@@ -167,7 +157,7 @@ def request_approval(
             "coached": outcomes.count("coach"),
             "paused": outcomes.count("pause"),
         },
-        now=now,
+        now=at.now,
     )
 
 

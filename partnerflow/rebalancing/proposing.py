@@ -49,16 +49,8 @@ def propose_year(at: Asking, year: int) -> YearProposal:
     summary = plan_markdown(plan, policy.stamp.version, report)
     status = rebalancing.status.value
     if status == "awaiting-approval":
-        request_approval(
-            session,
-            rebalancing,
-            at.renderer,
-            links=at.links,
-            summary=summary,
-            run_id=at.flow_run_id,
-            expires_at=rebalancing.created_at + APPROVAL_LINKS_WORK_FOR,
-            now=at.now,
-        )
+        expires_at = rebalancing.created_at + APPROVAL_LINKS_WORK_FOR
+        request_approval(at, rebalancing, summary=summary, expires_at=expires_at)
     pauses = tuple(
         FormItem(str(p.kpis.partner_id), f"Keep {p.kpis.name}, {departement_label(p.kpis.departement)}")
         for p in plan.resellers

@@ -23,8 +23,8 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals import (
     Applying,
     Ask,
+    Asking,
     DecisionOutcome,
-    Links,
     Subject,
     close_requests,
     mark_applied,
@@ -35,7 +35,6 @@ from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
 from partnerflow.models import PilotReview, Role
-from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import Policy, ReferralProgrammePolicy
 from partnerflow.referrals.report import ReferralFigures, figures_markdown
 
@@ -105,24 +104,15 @@ def open_review(
     return review
 
 
-def ask_owner(
-    session: Session,
-    review: PilotReview,
-    figures: ReferralFigures,
-    renderer: TemplateRenderer,
-    *,
-    links: Links,
-    expires_at: datetime,
-    now: datetime,
-) -> int:
+def ask_owner(at: Asking, review: PilotReview, figures: ReferralFigures, *, expires_at: datetime) -> int:
     """Mail every programme owner their link and code, with the figures (once per review)."""
     assert review.id is not None
     pilot = [verdict for verdict in figures.verdicts if verdict.cohort == PILOT]
     verdict = pilot[0].reason if pilot else "no referral yet"
     return invite_role(
-        session,
-        renderer,
-        links,
+        at.session,
+        at.renderer,
+        at.links,
         Ask(
             Subject(SUBJECT_KIND, review.id),
             role=Role.PROGRAMME_OWNER,
@@ -133,7 +123,7 @@ def ask_owner(
         ),
         template="referral_pilot_review",
         context={"ends_on": review.ends_on, "verdict": verdict},
-        now=now,
+        now=at.now,
     )
 
 

@@ -42,15 +42,7 @@ def publish_figures(at: Asking) -> PilotFigures:
     summary = f"{figures_markdown(figures)}\n\n[Full report, with charts]({report})"
     review = open_review(session, policy, figures, today=today, run_id=at.flow_run_id, now=at.now)
     if review is not None:
-        ask_owner(
-            session,
-            review,
-            figures,
-            at.renderer,
-            links=at.links,
-            expires_at=at.now + OWNER_LINKS_WORK_FOR,
-            now=at.now,
-        )
+        ask_owner(at, review, figures, expires_at=at.now + OWNER_LINKS_WORK_FOR)
     stage = programme_stage(session, policy).name
     review_id = review.id if review is not None else None
     return PilotFigures(review_id, stage, summary, report, tuple(figures_table(figures)))

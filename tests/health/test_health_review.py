@@ -23,7 +23,7 @@ from partnerflow.health.review import (
     review_markdown,
 )
 from partnerflow.models import AuditEvent, HealthReview, HealthSnapshot, Notification
-from tests.factories import LINKS, RENDERER, applying, form_answer, mailed_invitation
+from tests.factories import LINKS, applying, asking, form_answer, mailed_invitation
 from tests.health.test_partner_health import AS_OF, build_network, policy
 
 MANAGER = "manager@vendor.example"
@@ -35,17 +35,8 @@ def reviewed(engine: Engine, month: str = "2026-11") -> tuple[int, str]:
         assessed = assess_partners(session, policy(), AS_OF)
         review = record_review(session, month, assessed, policy_version="2026-01-01", now=AS_OF)
         summary = review_markdown(month, assessed, follow_ups(session, review), "report.html")
-        request_actions(
-            session,
-            review,
-            RENDERER,
-            links=LINKS,
-            summary=summary,
-            at_risk=2,
-            run_id="run-1",
-            expires_at=AS_OF + timedelta(days=14),
-            now=AS_OF,
-        )
+        at = asking(session, now=AS_OF, flow_run_id="run-1")
+        request_actions(at, review, summary=summary, at_risk=2, expires_at=AS_OF + timedelta(days=14))
         session.commit()
         return review.id or 0, summary
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -127,15 +128,8 @@ def review_on(engine: Engine, day: date) -> int | None:
         figures = referral_figures(session, policy(), as_of=day)
         review = open_review(session, policy(), figures, today=day, run_id=f"run-{day}", now=now)
         if review is not None:
-            ask_owner(
-                session,
-                review,
-                figures,
-                ctx.renderer,
-                links=ctx.links,
-                expires_at=now + timedelta(days=30),
-                now=now,
-            )
+            at = replace(ctx.asking(session, f"run-{day}"), now=now)
+            ask_owner(at, review, figures, expires_at=now + timedelta(days=30))
         session.commit()
         return review.id if review is not None else None
 
