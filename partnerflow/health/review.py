@@ -24,16 +24,15 @@ from partnerflow.approvals import (
     Asking,
     DecisionOutcome,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.contacts import contact_for
 from partnerflow.health.assessment import LEVELS, PartnerHealth
 from partnerflow.markdown import md_text
 from partnerflow.models import (
+    ApprovalAnswer,
     HealthReview,
     HealthReviewStatus,
     HealthSnapshot,
@@ -252,10 +251,8 @@ def apply_actions(at: Applying, review_id: int) -> DecisionOutcome:
     the partner's contacts in their language; at-risk partners left out get no action."""
     session, now = at.session, at.now
     review = session.get_one(HealthReview, review_id)
-    for answer, _request in unapplied_answers(session, subject_of(review), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if review.status is not HealthReviewStatus.AWAITING_ACTIONS:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         chosen: dict[str, str] = dict(answer.details.get("actions") or {})
         snapshots = session.exec(
             select(HealthSnapshot, Partner)
@@ -279,9 +276,10 @@ def apply_actions(at: Applying, review_id: int) -> DecisionOutcome:
             subject_id=review.month,
             details={"actions": chosen},
         )
-    done = review.status is not HealthReviewStatus.AWAITING_ACTIONS
-    if done:  # the other managers' links and codes stop working; nobody's inbox lists it any more
-        close_requests(session, subject_of(review), now)
+
+    done = first_answer_decides(
+        at, subject_of(review), lambda: review.status is HealthReviewStatus.AWAITING_ACTIONS, decide
+    )
     message = f"{review.month}: {review.status.value}" + (
         f" by {review.decided_by}" if review.decided_by else ""
     )

@@ -26,10 +26,8 @@ from partnerflow.approvals import (
     DecisionOutcome,
     Links,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.form_items import FormItem, listed_ids
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
@@ -37,6 +35,7 @@ from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
 from partnerflow.models import (
     AdmissionBatch,
+    ApprovalAnswer,
     CandidateStatus,
     Locale,
     Partner,
@@ -234,10 +233,8 @@ def apply_admission(at: Applying, batch_id: int) -> DecisionOutcome:
     (registered tier, joined today); rejected: none does."""
     session, now = at.session, at.now
     batch = session.get_one(AdmissionBatch, batch_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, batch_id), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if not batch.awaiting:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         left_out = set(answer.details.get("leave_out") or [])
         admitted = []
         for candidate in _in_batch(session, batch):
@@ -260,10 +257,10 @@ def apply_admission(at: Applying, batch_id: int) -> DecisionOutcome:
             subject_id=batch_id,
             details={"decision": answer.decision, "admitted": admitted, "left_out": sorted(left_out)},
         )
-    if not batch.awaiting:
-        close_requests(session, Subject(SUBJECT_KIND, batch_id), now)
-    status = "awaiting" if batch.awaiting else "decided"
-    return DecisionOutcome(not batch.awaiting, status, f"admission batch {batch_id}: {status}")
+
+    done = first_answer_decides(at, Subject(SUBJECT_KIND, batch_id), lambda: batch.awaiting, decide)
+    status = "decided" if done else "awaiting"
+    return DecisionOutcome(done, status, f"admission batch {batch_id}: {status}")
 
 
 def candidates(session: Session, status: CandidateStatus | None = None) -> list[PartnerCandidate]:

@@ -19,15 +19,14 @@ from partnerflow.approvals import (
     DecisionOutcome,
     Links,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
 from partnerflow.models import (
+    ApprovalAnswer,
     AttritionCause,
     ExitKind,
     ExitSource,
@@ -131,10 +130,8 @@ def apply_removal(at: Applying, removal_id: int) -> DecisionOutcome:
     """Approved: the partner is removed and its exit recorded with the cause; rejected: nothing."""
     session, now = at.session, at.now
     removal = session.get_one(PartnerRemoval, removal_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, removal_id), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if not removal.awaiting:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         removal.awaiting, removal.decided_by, removal.decided_at = False, answer.person_email, now
         if answer.decision == "approve":
             partner = session.get_one(Partner, removal.partner_id)
@@ -166,7 +163,7 @@ def apply_removal(at: Applying, removal_id: int) -> DecisionOutcome:
                 "asked_by": removal.requested_by,
             },
         )
-    if not removal.awaiting:
-        close_requests(session, Subject(SUBJECT_KIND, removal_id), now)
-    status = "awaiting" if removal.awaiting else ("removed" if removal.removed else "kept")
-    return DecisionOutcome(not removal.awaiting, status, f"removal {removal_id}: {status}")
+
+    done = first_answer_decides(at, Subject(SUBJECT_KIND, removal_id), lambda: removal.awaiting, decide)
+    status = ("removed" if removal.removed else "kept") if done else "awaiting"
+    return DecisionOutcome(done, status, f"removal {removal_id}: {status}")

@@ -21,17 +21,16 @@ from partnerflow.approvals import (
     DecisionKind,
     DecisionOutcome,
     Subject,
-    close_requests,
     declare,
-    mark_applied,
-    unapplied_answers,
 )
 from partnerflow.approvals.declarations import CHANNEL_PACE
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.form_items import FormItem, listed_ids
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
 from partnerflow.models import (
+    ApprovalAnswer,
     ExitKind,
     ExitSource,
     PartnerExit,
@@ -145,10 +144,8 @@ def apply_answers(at: Applying, year: int) -> DecisionOutcome:
     """Apply the channel manager's recorded answer: approve (minus exclusions) or reject."""
     session, now = at.session, at.now
     rebalancing = _required(session, year)
-    for answer, _request in unapplied_answers(session, rebalancing_subject(year), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         rebalancing.status = (
             RebalancingStatus.APPROVED if answer.decision == "approve" else RebalancingStatus.REJECTED
         )
@@ -158,9 +155,9 @@ def apply_answers(at: Applying, year: int) -> DecisionOutcome:
         session.add(rebalancing)
         details = {"excluded": rebalancing.excluded, "comment": answer.comment, "person": answer.person_email}
         _audit(session, year, answer.actor, f"rebalancing.{rebalancing.status.value}", details, now=now)
-    done = rebalancing.status is not RebalancingStatus.AWAITING_APPROVAL
-    if done:
-        close_requests(session, rebalancing_subject(year), now)
+
+    waiting = RebalancingStatus.AWAITING_APPROVAL
+    done = first_answer_decides(at, rebalancing_subject(year), lambda: rebalancing.status is waiting, decide)
     return DecisionOutcome(done, rebalancing.status.value, rebalancing.status.value)
 
 

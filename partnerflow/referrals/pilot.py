@@ -26,15 +26,13 @@ from partnerflow.approvals import (
     Asking,
     DecisionOutcome,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.markdown import md_text
-from partnerflow.models import PilotReview, Role
+from partnerflow.models import ApprovalAnswer, PilotReview, Role
 from partnerflow.policy import Policy, ReferralProgrammePolicy
 from partnerflow.referrals.report import ReferralFigures, figures_markdown
 
@@ -132,10 +130,8 @@ def apply_owner_answer(at: Applying, review_id: int) -> DecisionOutcome:
     policy in force that day says by how long)."""
     session, now = at.session, at.now
     review = session.get_one(PilotReview, review_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, review_id), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if review.decision is not None:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         review.decision, review.decided_by, review.decided_at = answer.decision, answer.person_email, now
         if answer.decision == "extend":
             policy: Policy[ReferralProgrammePolicy] = at.policy("referral_programme", programme_date(now))
@@ -150,8 +146,8 @@ def apply_owner_answer(at: Applying, review_id: int) -> DecisionOutcome:
             subject_id=review_id,
             details={"ends_on": review.ends_on.isoformat(), "extended_to": str(review.extended_to or "")},
         )
-    if review.decision is not None:
-        close_requests(session, Subject(SUBJECT_KIND, review_id), now)
+
+    first_answer_decides(at, Subject(SUBJECT_KIND, review_id), lambda: review.decision is None, decide)
     if review.decision is None:
         return DecisionOutcome(False, "awaiting", f"pilot ended {review.ends_on}: waiting for the owner")
     until = f" until {review.extended_to}" if review.extended_to else ""

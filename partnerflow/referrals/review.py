@@ -20,14 +20,13 @@ from partnerflow.approvals import (
     DecisionOutcome,
     Links,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.markdown import md_text
 from partnerflow.models import (
+    ApprovalAnswer,
     Customer,
     Referral,
     ReferralReward,
@@ -115,10 +114,8 @@ def apply_review(at: Applying, referral_id: int) -> DecisionOutcome:
     cancelled. Only the first answer decides; later ones are recorded and change nothing."""
     session, now = at.session, at.now
     referral = session.get_one(Referral, referral_id)
-    for answer, _request in unapplied_answers(session, Subject(SUBJECT_KIND, referral_id), at.keys, now=now):
-        mark_applied(session, answer, now)
-        if referral.status is not ReferralStatus.FLAGGED:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         approved = answer.decision == "approve"
         referral.status = ReferralStatus.QUALIFIED if approved else ReferralStatus.REJECTED
         referral.decided_by = answer.person_email
@@ -138,10 +135,12 @@ def apply_review(at: Applying, referral_id: int) -> DecisionOutcome:
             subject_id=referral_id,
             details={"flags": referral.flags, "comment": answer.comment},
         )
+
+    flagged = ReferralStatus.FLAGGED
+    done = first_answer_decides(
+        at, Subject(SUBJECT_KIND, referral_id), lambda: referral.status is flagged, decide
+    )
     status = referral.status.value
-    done = referral.status is not ReferralStatus.FLAGGED
-    if done:
-        close_requests(session, Subject(SUBJECT_KIND, referral_id), now)
     return DecisionOutcome(done, status, f"referral {referral_id}: {status}")
 
 

@@ -24,14 +24,19 @@ from partnerflow.approvals import (
     DecisionOutcome,
     Links,
     Subject,
-    close_requests,
-    mark_applied,
-    unapplied_answers,
 )
+from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.markdown import md_text
-from partnerflow.models import Partner, ProtectionClaim, Registration, RegistrationStatus, Role
+from partnerflow.models import (
+    ApprovalAnswer,
+    Partner,
+    ProtectionClaim,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
 from partnerflow.notify import TemplateRenderer
 from partnerflow.registration.protection import release_protection
 
@@ -108,10 +113,8 @@ def apply_close_answer(at: Applying, registration_id: int) -> DecisionOutcome:
     session, now = at.session, at.now
     registration = session.get_one(Registration, registration_id)
     subject = Subject(SUBJECT_KIND, registration_id)
-    for answer, _request in unapplied_answers(session, subject, at.keys, now=now):
-        mark_applied(session, answer, now)
-        if registration.status is not RegistrationStatus.CLOSE_REVIEW:
-            continue
+
+    def decide(answer: ApprovalAnswer) -> None:
         amount, closed_on = registration.closed_amount, registration.closed_on
         if answer.decision == "approve":
             release_protection(session, registration)
@@ -129,11 +132,11 @@ def apply_close_answer(at: Applying, registration_id: int) -> DecisionOutcome:
             subject_id=registration_id,
             details={"amount": str(amount), "closed_on": str(closed_on)},
         )
-    waiting = registration.status is RegistrationStatus.CLOSE_REVIEW
-    if not waiting:
-        close_requests(session, subject, now)
-    status = "awaiting" if waiting else registration.status.value
-    return DecisionOutcome(not waiting, status, f"registration {registration_id}: {status}")
+
+    in_review = RegistrationStatus.CLOSE_REVIEW
+    done = first_answer_decides(at, subject, lambda: registration.status is in_review, decide)
+    status = registration.status.value if done else "awaiting"
+    return DecisionOutcome(done, status, f"registration {registration_id}: {status}")
 
 
 def confirmed_close(session: Session, registration_id: int) -> ConfirmedClose | None:
