@@ -109,9 +109,11 @@ class DecisionKind:
     ``fields`` maps a role to the extra fields the approval page asks that role for (the Prefect
     form declares the same fields, with per-item choices the page cannot show);
     ``read_details`` reads them for both; ``words`` names, per locale, the answers and fields the
-    page's common words (approve, reject) do not; ``template`` is the invitation e-mail (the
-    generic one shows the request's summary); ``clock`` None means the process's policy keeps
-    its own clock (registration and campaign SLAs)."""
+    page's common words (approve, reject) do not; ``template`` is the invitation e-mail that
+    ``invite_role`` sends (the generic one shows the request's summary; a registration review's
+    e-mails are a family named by event, ``review_requested`` first, sent with its own SLA's
+    reminders); ``clock`` None means the process's policy keeps its own clock (registration and
+    campaign SLAs)."""
 
     name: str
     answers: tuple[str, ...]

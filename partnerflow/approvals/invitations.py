@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from partnerflow.approvals.declarations import subject_label
+from partnerflow.approvals.declarations import decision_kind, subject_label
 from partnerflow.approvals.links import Links
 from partnerflow.approvals.requests import Ask, open_round, people_with_role
 from partnerflow.notify import TemplateRenderer, enqueue
@@ -45,16 +45,17 @@ def invite_role(
     links: Links,
     ask: Ask,
     *,
-    template: str,
     context: dict[str, Any],
     now: datetime,
+    template: str | None = None,
 ) -> int:
     """Open the decision's round and queue ``template`` to each person holding the role with
     their own ``approval_url`` and ``approval_code`` and the subject as their language names it
-    (once: a retried step mails nobody twice). A kind with no template of its own uses
-    ``decision_requested`` (its kind's ``template``), which shows ``summary``."""
+    (once: a retried step mails nobody twice). ``template`` is the one the kind declares (a kind
+    without one of its own gets ``decision_requested``, which shows ``summary``)."""
     invitations = open_round(session, links, ask, now=now)
     subject, round_number = ask.subject, ask.round_number
+    template = template or decision_kind(subject.kind).template
     for invitation in invitations:
         person = invitation.person
         enqueue(

@@ -11,6 +11,7 @@ SIGNOFF = declare(
         answers=("approve", "reject"),
         names={"en": "Discount campaign", "fr": "Campagne de remise"},
         apply=signoffs.apply_signoffs,
+        template="campaign_signoff_requested",
         clock=None,  # the sign-off SLA of the discount_campaign policy (campaigns/sla.py)
         help="approve, or reject (it ends the campaign)",
         # supply chain's allocation per département stays on the operators' Prefect form

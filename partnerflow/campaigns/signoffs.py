@@ -22,6 +22,7 @@ from partnerflow.approvals import (
     Links,
     Subject,
     close_requests,
+    decision_kind,
     mark_applied,
     open_round,
     unapplied_answers,
@@ -200,7 +201,7 @@ def request_signoffs(
         notify_person(
             session,
             renderer,
-            template="campaign_signoff_requested",
+            template=decision_kind(SUBJECT_KIND).template,
             campaign=campaign,
             email=invitation.person.email,
             key=f"{role}:{invitation.person.id}",

@@ -12,6 +12,7 @@ SETTLEMENT = declare(
         answers=("approve", "reject"),
         names={"en": "Commission settlement", "fr": "Paiement des commissions"},
         apply=settlement.apply_finance_answers,
+        template="settlement_approval_requested",
         clock=MONEY_PACE,
         help="approve, or reject (nothing is paid)",
     )

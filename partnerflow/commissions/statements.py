@@ -188,7 +188,6 @@ def request_finance_approval(
             expires_at=expires_at,
             flow_run_id=at.flow_run_id,
         ),
-        template="settlement_approval_requested",
         context={
             "period": batch.period,
             "total": batch.total,

@@ -12,6 +12,7 @@ HEALTH_ACTIONS = declare(
         answers=("approve",),
         names={"en": "Partner health actions", "fr": "Actions santé partenaires"},
         apply=review.apply_actions,
+        template="health_actions_requested",
         clock=CHANNEL_PACE,
         help="record the actions below",
         fields={"channel-manager": ("actions",)},

@@ -209,7 +209,6 @@ def request_actions(
             expires_at=expires_at,
             flow_run_id=at.flow_run_id,
         ),
-        template="health_actions_requested",
         context={"month": review.month, "at_risk": at_risk},
         now=at.now,
     )

@@ -186,7 +186,6 @@ def propose_batch(
                 expires_at=expires_at,
                 flow_run_id=run_id,
             ),
-            template="admission_requested",
             context={"candidates": len(candidates)},
             now=now,
         )

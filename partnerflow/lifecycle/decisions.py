@@ -12,6 +12,7 @@ ADMISSION = declare(
         answers=("approve", "reject"),
         names={"en": "Partner admission", "fr": "Admission de partenaires"},
         apply=admission.apply_admission,
+        template="admission_requested",
         clock=CHANNEL_PACE,
         help="admit them (minus those left out), or none",
         fields={"channel-manager": ("leave_out",)},
@@ -28,6 +29,7 @@ REMOVAL = declare(
         answers=("approve", "reject"),
         names={"en": "Partner removal", "fr": "Retrait d'un partenaire"},
         apply=removal.apply_removal,
+        template="removal_requested",
         clock=CHANNEL_PACE,
         help="remove the partner, or keep it",
     )

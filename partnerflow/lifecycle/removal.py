@@ -120,7 +120,6 @@ def request_decision(
             expires_at=expires_at,
             flow_run_id=run_id,
         ),
-        template="removal_requested",
         context={"partner_name": partner.name, "cause": removal.cause.value, "reason": removal.reason},
         now=now,
     )

@@ -275,6 +275,7 @@ REBALANCING = declare(
         answers=("approve", "reject"),
         names={"en": "Reseller rebalancing", "fr": "Rééquilibrage des revendeurs"},
         apply=apply_answers,
+        template="rebalancing_approval_requested",
         clock=CHANNEL_PACE,
         help="approve (minus exclusions), or reject all",
         fields={"channel-manager": ("exclude_from_pause",)},

@@ -150,7 +150,6 @@ def request_approval(at: Asking, rebalancing: Rebalancing, *, summary: str, expi
             expires_at=expires_at,
             flow_run_id=at.flow_run_id,
         ),
-        template="rebalancing_approval_requested",
         context={
             "year": rebalancing.year,
             "kept": outcomes.count("keep"),

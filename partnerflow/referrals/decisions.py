@@ -14,6 +14,7 @@ FLAGGED_REFERRAL = declare(
         answers=("approve", "reject"),
         names={"en": "Flagged referral", "fr": "Parrainage signalé"},
         apply=review.apply_review,
+        template="referral_flagged",
         clock=CHANNEL_PACE,
         help="clear the flags, or reject the referral",
     )
@@ -24,6 +25,7 @@ PILOT_END = declare(
         answers=("rollout", "extend", "stop"),
         names={"en": "Referral pilot", "fr": "Pilote de parrainage"},
         apply=pilot.apply_owner_answer,
+        template="referral_pilot_review",
         # the programme owner decides: nobody above to tell
         clock=DecisionClock(timedelta(days=7), timedelta(days=28), None),
         help="roll out to every eligible sponsor, extend the pilot, or stop inviting",

@@ -119,7 +119,6 @@ def ask_owner(at: Asking, review: PilotReview, figures: ReferralFigures, *, expi
             expires_at=expires_at,
             flow_run_id=review.flow_run_id or "",
         ),
-        template="referral_pilot_review",
         context={"ends_on": review.ends_on, "verdict": verdict},
         now=at.now,
     )

@@ -97,7 +97,6 @@ def request_review(
             expires_at=expires_at,
             flow_run_id=run_id,
         ),
-        template="referral_flagged",
         context={
             "referral_id": referral_id,
             "company": referral.company,

@@ -94,7 +94,6 @@ def request_close_decision(
             expires_at=expires_at,
             flow_run_id=run_id,
         ),
-        template="close_review_requested",
         context={
             "registration_id": registration_id,
             "partner_name": partner.name,

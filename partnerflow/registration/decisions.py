@@ -12,6 +12,7 @@ REVIEW = declare(
         answers=("approve", "reject", "request-info"),
         names={"en": "Deal registration", "fr": "Enregistrement d'affaire"},
         apply=review.apply_answers,
+        template="review_requested",
         clock=None,  # the review SLA of the deal_registration policy (registration/sla.py)
         help="approve, reject, or request-info to send your comment to the partner as a question",
         words={
@@ -26,6 +27,7 @@ CLOSE = declare(
         answers=("approve", "reject"),
         names={"en": "Deal close to confirm", "fr": "Clôture d'affaire à confirmer"},
         apply=close_review.apply_close_answer,
+        template="close_review_requested",
         clock=MONEY_PACE,
         help="book the deal as won at this amount, or undo the close",
     )

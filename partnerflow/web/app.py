@@ -192,7 +192,7 @@ def create_app(
             locale = found.person.locale.value
             t = words_for(locale, found.request.subject_kind)
             fields = decision_kind(found.request.subject_kind).fields.get(found.request.role, ())
-            values = {name: given[name][0].strip() for name in fields if given.get(name, [""])[0].strip()}
+            values = {name: value for name in fields if (value := given.get(name, [""])[0].strip())}
             details, problem = read_details(session, _subject(found), values)
             result = (
                 answer_by_link(session, keys, token, Reply(chosen, comment, details), now=now)

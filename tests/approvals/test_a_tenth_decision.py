@@ -141,7 +141,6 @@ def ask(session: Session, subject_id: int, *, now: datetime, flow_run_id: str | 
             expires_at=now + timedelta(days=7),
             flow_run_id=flow_run_id,
         ),
-        template=TOY.template,
         context={},
         now=now,
     )
