@@ -45,6 +45,7 @@ bench: sync  ## benchmarks; figures go to bench/README.md
 	$(RUN) python bench/rebalancing.py
 	$(RUN) python bench/partner_health.py
 	$(RUN) python bench/referrals.py
+	$(RUN) python bench/partner_api.py
 	$(RUN) python bench/distributed.py --runs 60 --queued 2000
 
 # Every benchmark at a tiny size: each must exit 0 and print its JSON line (targets not asserted).

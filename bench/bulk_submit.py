@@ -77,6 +77,28 @@ def row_by_row_per_second(url: str, path: Path, sample: int) -> float:
     return len(rows) / (time.perf_counter() - start)
 
 
+def timed_submit(
+    deals: Path, database: Path, log_dir: Path
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``partnerflow deals submit FILE`` as an operator runs it, on ``database``, and its wall
+    time (process start included); review runs are not started."""
+    environment = {
+        **os.environ,
+        "PARTNERFLOW_DATABASE_URL": f"sqlite:///{database}",
+        "PARTNERFLOW_LOG_DIR": str(log_dir),
+        "COLUMNS": "200",
+    }
+    start = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-m", "partnerflow", "deals", "submit", str(deals), "--no-start-reviews"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return finished, time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
@@ -93,21 +115,7 @@ def main() -> None:
         write_csv(deals, args.count)
         baseline = row_by_row_per_second(f"sqlite:///{root / 'rows.db'}", deals, args.sample)
 
-        environment = {
-            **os.environ,
-            "PARTNERFLOW_DATABASE_URL": f"sqlite:///{database}",
-            "PARTNERFLOW_LOG_DIR": str(root / "log"),
-            "COLUMNS": "200",
-        }
-        start = time.perf_counter()
-        finished = subprocess.run(
-            [sys.executable, "-m", "partnerflow", "deals", "submit", str(deals), "--no-start-reviews"],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - start
+        finished, seconds = timed_submit(deals, database, root / "log")
     print(finished.stderr.strip()[-2000:])
     print(finished.stdout.strip().splitlines()[0] if finished.stdout.strip() else "(no output)")
     assert finished.returncode == 0, finished.returncode

@@ -37,6 +37,7 @@ SMOKE_SIZES: dict[str, list[str]] = {
     "partner_health": ["--partners", "200"],
     "referrals": ["--referrals", "1000", "--deals", "200"],
     "distributed": ["--runs", "2", "--queued", "10"],
+    "partner_api": ["--count", "60", "--clients", "3"],
 }
 TIME_LIMIT_SECONDS = 600
 

@@ -14,6 +14,7 @@ and they name dependencies made inside the builder functions.
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Self
@@ -230,6 +231,10 @@ def _add_registration_writes(
     api: FastAPI, ctx: Context, engine: Engine, writer: Callable[..., Caller], start_review: Starter
 ) -> None:
     body_schema = {"application/json": {"schema": new_registration_schema()}}
+    # Starting a review run talks to Prefect, which may be slow or down (then its client retries
+    # for seconds and the review SLA sweep starts the run later): one thread does it beside the
+    # requests, so no answer and no next request on the connection waits for it.
+    starting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-starter")
 
     @api.post(
         "/registrations",
@@ -268,8 +273,8 @@ def _add_registration_writes(
             if held is not None:
                 remember(session, held, response.status_code, json.loads(bytes(response.body)))
             session.commit()
-        if escalated is not None:
-            start_review(escalated)
+        if escalated is not None:  # beside the answer: the CRM never waits for Prefect
+            starting.submit(start_review, escalated)
         return response
 
 

@@ -4,6 +4,7 @@ refusal as problem+json naming the field."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -184,6 +185,9 @@ def test_an_escalated_deal_starts_its_review_and_reads_pending(
     key = key_for(engine, network["first"])
     made = api.post("/registrations", json=deal(network["first"], amount="400000"), headers=bearer(key))
     assert made.status_code == 201 and made.json()["status"] == "pending-review"
+    deadline = time.monotonic() + 10  # the review starts beside the answer
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert started == [made.json()["id"]]
 
 
@@ -237,3 +241,31 @@ def test_making_and_revoking_a_key_is_audited(engine: Engine, network: dict[str,
         stored = session.exec(select(ApiKey)).one()
     assert actions == ["api-key.created", "api-key.revoked"]
     assert key not in stored.secret_digest and key.split("_")[2] not in str(stored.model_dump())
+
+
+def test_a_slow_or_absent_orchestrator_never_delays_the_answer(
+    settings: Settings, engine: Engine, network: dict[str, int]
+) -> None:
+    """Measured by bench/partner_api.py: with no Prefect server, starting the review inline made
+    every escalated POST (and the next request on the connection) wait ~1.5 s for the client's
+    retries. The review starts beside the answer now."""
+    started: list[int] = []
+
+    def slow_start(registration_id: int) -> None:
+        time.sleep(2)
+        started.append(registration_id)
+
+    app = create_app(build_context(settings, FixedClock(NOW)), wake=lambda *_: True, start_review=slow_start)
+    key = key_for(engine, network["first"])
+    with (
+        web_in_thread(app, "127.0.0.1", free_port()) as url,
+        httpx.Client(base_url=f"{url}/api/v1") as api,
+    ):
+        begun = time.perf_counter()
+        made = api.post("/registrations", json=deal(network["first"], amount="400000"), headers=bearer(key))
+        answered_in = time.perf_counter() - begun
+        deadline = time.monotonic() + 10
+        while not started and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert made.json()["status"] == "pending-review" and answered_in < 1.5
+    assert started == [made.json()["id"]], "the review still starts, once"
