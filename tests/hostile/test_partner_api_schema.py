@@ -51,6 +51,10 @@ def served(settings: Settings, engine: Engine, network: dict[str, int]) -> Itera
         yield f"{url}/api/v1", made.key
 
 
+# schemathesis 4.32 draws some of its dictionaries with the global `random` module inside a
+# strategy (schemathesis/generation/dictionaries.py); Hypothesis warns when that branch runs,
+# and the warning, an error here, failed CI once (1 of 1,984). Not ours to fix.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 def test_no_answer_is_a_server_error_or_outside_the_document(served: tuple[str, str]) -> None:
     url, key = served
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
