@@ -26,9 +26,10 @@ from bench._support import report, sink_process
 from partnerflow.approvals import links_for, unsealer
 from partnerflow.campaigns.offers import send_due_offers
 from partnerflow.db import get_engine, migrate, session_scope
-from partnerflow.models import Campaign, CampaignStatus, Partner, Territory
+from partnerflow.models import Campaign, CampaignStatus, Territory
 from partnerflow.notify import TemplateRenderer, deliver_pending, free_port
 from partnerflow.policy import load_file
+from partnerflow.sample_data import insert_partners
 from partnerflow.settings import PROJECT_ROOT, Settings
 
 TARGET = 300.0
@@ -39,8 +40,8 @@ def prepare(url: str, partners: int) -> None:
     now = datetime.now(UTC)
     with session_scope(get_engine(url)) as session:
         session.execute(insert(Territory), [{"code": code, "name": code} for code in ("69", "75", "13")])
-        session.execute(
-            insert(Partner),
+        insert_partners(
+            session,
             [
                 {
                     "name": f"Partenaire {n} SAS",
@@ -48,7 +49,7 @@ def prepare(url: str, partners: int) -> None:
                     "status": "active",
                     "locale": "en" if n % 5 == 0 else "fr",
                     "territory_code": ("69", "75", "13")[n % 3],
-                    "contact_emails": [f"contact@p{n}.example"],
+                    "contact_email": f"contact@p{n}.example",
                     "certified": True,
                     "created_at": now,
                 }

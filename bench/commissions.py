@@ -47,7 +47,6 @@ from partnerflow.db import make_engine, migrate
 from partnerflow.models import (
     ApprovalGrant,
     BatchStatus,
-    Partner,
     PartnerTier,
     Person,
     PersonRole,
@@ -56,6 +55,7 @@ from partnerflow.models import (
     SettlementBatch,
     Territory,
 )
+from partnerflow.sample_data import insert_partners
 from partnerflow.settings import DEMO_PAYER_IBAN
 
 PERIOD = Period(2026, 10)
@@ -78,7 +78,7 @@ def generate(deals: int, partners: int, seed: int = 5) -> tuple[list[dict[str, o
                 "name": f"Revendeur {number} SAS",
                 "tier": TIERS[number % 4],
                 "territory_code": "69",
-                "contact_emails": [f"contact@revendeur{number}.example"],
+                "contact_email": f"contact@revendeur{number}.example",
                 "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
                 "bic": "BNPAFRPPXXX",
                 "created_at": NOW,
@@ -122,7 +122,7 @@ def load(url: str, partner_rows: list[dict[str, object]], won: list[ClosedDeal])
     with Session(engine) as session:
         session.add(Territory(code="69", name="Rhône"))
         session.flush()
-        session.execute(insert(Partner), partner_rows)
+        insert_partners(session, partner_rows)
         person = Person(email=FINANCE, name="Finance")
         session.add(person)
         session.flush()

@@ -38,13 +38,13 @@ from partnerflow.models import (
     CommissionLine,
     Lead,
     LeadEvent,
-    Partner,
     Person,
     Registration,
     Territory,
     TrainingRecord,
 )
 from partnerflow.policy import PartnerHealthPolicy, Policy, load_policy
+from partnerflow.sample_data import insert_partners
 from partnerflow.sample_data.history import FADING_EVERY, insert_history, make_history
 from partnerflow.settings import PROJECT_ROOT
 
@@ -104,8 +104,8 @@ def build(url: str, partners: int) -> None:
             insert(Territory), [{"code": c, "name": f"Département {c}", "region": f"R{c[-1]}"} for c in codes]
         )
         session.execute(insert(Person), [{"id": 1, "email": "manager@vendor.example", "name": "Manager"}])
-        session.execute(
-            insert(Partner),
+        insert_partners(
+            session,
             [
                 {
                     "id": n,
@@ -113,7 +113,7 @@ def build(url: str, partners: int) -> None:
                     "territory_code": codes[n % len(codes)],
                     "tier": TIERS[n % 4],
                     "certified": n % 3 != 0,
-                    "contact_emails": [f"contact@p{n}.example"],
+                    "contact_email": f"contact@p{n}.example",
                     "joined_on": date(2021, 1, 1) if n % 10 else date(2026, 9, 1),
                     "created_at": AS_OF,
                 }

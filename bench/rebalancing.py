@@ -27,9 +27,10 @@ from sqlmodel import Session
 
 from bench._support import report
 from partnerflow.db import make_engine, migrate
-from partnerflow.models import Partner, Territory
+from partnerflow.models import Territory
 from partnerflow.policy import PolicyLibrary
 from partnerflow.rebalancing.proposals import plan_rebalancing
+from partnerflow.sample_data import insert_partners
 from partnerflow.sample_data.leads import seed_leads
 from partnerflow.settings import PROJECT_ROOT
 
@@ -59,14 +60,14 @@ def build(url: str, events: int, departements: int, resellers: int) -> None:
     codes = [f"B{n:02d}" for n in range(departements)]
     with Session(engine) as session:
         session.execute(insert(Territory), [{"code": c, "name": f"Département {c}"} for c in codes])
-        session.execute(
-            insert(Partner),
+        insert_partners(
+            session,
             [
                 {
                     "id": n,
                     "name": f"Revendeur {n}",
                     "territory_code": codes[n % departements],
-                    "contact_emails": [f"contact@r{n}.example"],
+                    "contact_email": f"contact@r{n}.example",
                     "joined_on": date(2020, 1, 1) if n % 12 else date(YEAR, 9, 1),
                     "created_at": datetime(YEAR, 1, 1, tzinfo=UTC),
                 }

@@ -33,8 +33,11 @@ from partnerflow.approvals.inbox import request_sign_in
 from partnerflow.models import (
     ApprovalGrant,
     ApprovalRequest,
+    ContactRole,
+    Locale,
     Notification,
     Partner,
+    PartnerContact,
     PartnerTier,
     Person,
     PersonRole,
@@ -129,9 +132,16 @@ def add_partner(
     if session.get(Territory, territory) is None:
         session.add(Territory(code=territory, name=f"Territory {territory}"))
         session.flush()
-    partner = Partner(
-        created_at=WRITTEN_AT, name=name, territory_code=territory, locale=locale, contact_emails=[email]
-    )
+    partner = Partner(created_at=WRITTEN_AT, name=name, territory_code=territory, locale=Locale(locale))
+    partner.contacts = [
+        PartnerContact(
+            name=f"Admin {name}",
+            email=email,
+            locale=Locale(locale),
+            role=ContactRole.ADMIN,
+            created_at=WRITTEN_AT,
+        )
+    ]
     session.add(partner)
     session.flush()
     return partner

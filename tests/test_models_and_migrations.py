@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from partnerflow.audit import record_event
-from partnerflow.models import AuditEvent, AuditTrailIsAppendOnly, Partner, Person, Role, Territory
+from partnerflow.db import alembic_config, make_engine, migrate
+from partnerflow.models import (
+    AuditEvent,
+    AuditTrailIsAppendOnly,
+    ContactRole,
+    Locale,
+    Partner,
+    Person,
+    Role,
+    SignInLink,
+    Territory,
+)
 from tests.factories import add_partner, add_person
 
 
@@ -37,7 +51,7 @@ def test_partner_round_trip_on_postgresql(postgres_engine: Engine) -> None:
         partner = add_partner(session, name="Société Générale d'Intégration")
         session.commit()
         loaded = session.get(Partner, partner.id)
-    assert loaded is not None and loaded.contact_emails == ["contact@reseaux-test.example"]
+    assert loaded is not None and loaded.emails == ["contact@reseaux-test.example"]
     assert loaded.created_at.tzinfo is not None
 
 
@@ -115,3 +129,56 @@ def test_a_person_holds_several_roles(engine: Engine) -> None:
     with Session(engine) as session:
         loaded = session.exec(select(Person)).one()
     assert loaded.roles == {Role.CHANNEL_MANAGER, Role.FINANCE}
+
+
+def _partner_with_addresses(url: str, addresses: list[str]) -> None:
+    """A partner as migration 0031 left it: its addresses in ``contact_emails``."""
+    migrate(url, "0031")
+    with make_engine(url).begin() as connection:
+        connection.execute(text("INSERT INTO territory (code, name, region) VALUES ('69', 'Rhône', '')"))
+        connection.execute(
+            text(
+                "INSERT INTO partner (name, tier, certified, status, locale, territory_code,"
+                " contact_emails, created_at) VALUES ('Réseaux Lyon', 'silver', 0, 'active', 'en',"
+                " '69', :emails, '2026-01-05 09:00:00+00:00')"
+            ),
+            {"emails": json.dumps(addresses)},
+        )
+
+
+def test_contact_addresses_become_contacts_and_come_back(tmp_path: Path) -> None:
+    """0032: each address a contact in the partner's locale, the first its admin, a repeated
+    one once; the downgrade writes them back, admins first."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _partner_with_addresses(url, ["Admin@Lyon.example", "ventes@lyon.example", "admin@lyon.example"])
+    migrate(url, "0032")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        partner = session.exec(select(Partner)).one()
+        assert [(c.email, c.role, c.locale) for c in partner.contacts] == [
+            ("admin@lyon.example", ContactRole.ADMIN, Locale.EN),
+            ("ventes@lyon.example", ContactRole.SALES, Locale.EN),
+        ]
+        assert partner.primary_email == "admin@lyon.example"
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0031")
+    with make_engine(url).connect() as connection:
+        stored = connection.execute(text("SELECT contact_emails FROM partner")).scalar_one()
+    assert json.loads(stored) == ["admin@lyon.example", "ventes@lyon.example"]
+
+
+def test_a_sign_in_link_opens_for_exactly_one_holder(engine: Engine) -> None:
+    with Session(engine) as session:
+        partner = add_partner(session)
+        person = add_person(session, "chef@vendor.example", Role.CHANNEL_MANAGER)
+        at = datetime(2026, 12, 1, tzinfo=UTC)
+        times = {"issued_at": at, "expires_at": at}
+        session.add(
+            SignInLink(person_id=person.id, contact_id=partner.contacts[0].id, nonce_digest="a", **times)
+        )
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+        session.add(SignInLink(nonce_digest="b", **times))
+        with pytest.raises(IntegrityError):
+            session.flush()

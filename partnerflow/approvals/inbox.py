@@ -11,9 +11,7 @@ due date and their personal approval link, so deciding is the usual authenticate
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,14 +21,19 @@ from sqlmodel import Session, col, select
 from partnerflow.approvals.declarations import subject_label
 from partnerflow.approvals.keys import Keys, LinkClaim
 from partnerflow.approvals.links import Links, claim_of
-from partnerflow.approvals.sealing import approval_link, sign_in_link
+from partnerflow.approvals.sealing import approval_link
+from partnerflow.approvals.sign_in import (
+    Addressee,
+    Door,
+    close_session,
+    mail_sign_in,
+    open_session,
+    session_holder,
+)
 from partnerflow.clock import programme_date
-from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person, SignInLink
+from partnerflow.models import ApprovalAnswer, ApprovalGrant, ApprovalRequest, Person
 from partnerflow.notify import TemplateRenderer, enqueue
 
-SIGN_IN_MINUTES = 15
-SESSION_HOURS = 8
-MAX_LINKS_PER_HOUR = 5  # asked more often than that, nobody is mailed (a mailbox is not a target)
 RECENT_DAYS = 30
 _HEADING = re.compile(r"^#+\s*(.+)$", re.M)
 
@@ -79,39 +82,8 @@ def request_sign_in(
     person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
     if person is None or person.id is None or not person.active:
         return False
-    recent = session.exec(
-        select(func.count()).where(
-            SignInLink.person_id == person.id, col(SignInLink.issued_at) > now - timedelta(hours=1)
-        )
-    ).one()
-    if recent >= MAX_LINKS_PER_HOUR:
-        return False
-    link = SignInLink(
-        person_id=person.id,
-        # A unique stand-in until the id is known: the nonce is made from the key and that id.
-        nonce_digest=secrets.token_hex(32),
-        issued_at=now,
-        expires_at=now + timedelta(minutes=SIGN_IN_MINUTES),
-    )
-    session.add(link)
-    session.flush()
-    assert link.id is not None
-    link.nonce_digest = _digest(links.keys.sign_in_nonce(link.id))
-    session.add(link)
-    enqueue(
-        session,
-        renderer=renderer,
-        dedupe_key=f"sign-in:{link.id}",
-        recipient=person.email,
-        template="sign_in_link",
-        locale=person.locale.value,
-        context={
-            "person_name": person.name,
-            "sign_in_url": sign_in_link(link.id),
-            "minutes": SIGN_IN_MINUTES,
-        },
-    )
-    return True
+    to = Addressee(person.id, person.email, person.locale.value, {"person_name": person.name})
+    return mail_sign_in(session, links.keys, renderer, Door.INBOX, to, now=now)
 
 
 @dataclass(frozen=True)
@@ -125,43 +97,25 @@ class SignedIn:
 
 def use_sign_in(session: Session, keys: Keys, token: str, *, now: datetime) -> SignedIn | str:
     """The session a sign-in link opens (the link is used up), or why not."""
-    claim = keys.read_sign_in(token, max_age=SIGN_IN_MINUTES * 60)
-    if claim is None:
-        return "this sign-in link is not valid or has expired: ask for a new one"
-    link = session.get(SignInLink, claim[0])
-    if link is None or not secrets.compare_digest(link.nonce_digest, _digest(claim[1])):
-        return "this sign-in link is not valid: ask for a new one"
-    if link.used_at is not None:
-        return "this sign-in link was used already: ask for a new one"
-    if link.expires_at < now:
-        return "this sign-in link has expired: ask for a new one"
-    person = session.get(Person, link.person_id)
+    opened = open_session(session, keys, Door.INBOX, token, now=now)
+    if isinstance(opened, str):
+        return opened
+    person = session.get(Person, opened.holder_id)
     if person is None or not person.active:
         return "this sign-in link is not valid: ask for a new one"
-    link.used_at = now
-    session.add(link)
-    return SignedIn(person, claim[0])
+    return SignedIn(person, opened.link_id)
 
 
 def session_person(session: Session, keys: Keys, cookie: str) -> Person | None:
-    """Whom a session cookie signs in: a live session (not ended at sign-out, younger than
-    ``SESSION_HOURS``) of an active person, else None."""
-    claim = keys.read_session(cookie, max_age=SESSION_HOURS * 3600)
-    link = session.get(SignInLink, claim[1]) if claim is not None else None
-    if claim is None or link is None or link.person_id != claim[0] or link.signed_out_at is not None:
-        return None
-    person = session.get(Person, claim[0])
+    """Whom a session cookie signs in: a live session of an active person, else None."""
+    person_id = session_holder(session, keys, Door.INBOX, cookie)
+    person = session.get(Person, person_id) if person_id is not None else None
     return person if person is not None and person.active else None
 
 
 def end_session(session: Session, keys: Keys, cookie: str, *, now: datetime) -> None:
-    """Sign-out: the session ends on the server, so a copy of the cookie opens nothing any more
-    (before, the signed cookie kept working for its 8 hours after sign-out)."""
-    claim = keys.read_session(cookie, max_age=SESSION_HOURS * 3600)
-    link = session.get(SignInLink, claim[1]) if claim is not None else None
-    if claim is not None and link is not None and link.person_id == claim[0] and link.signed_out_at is None:
-        link.signed_out_at = now
-        session.add(link)
+    """Sign-out: the session ends on the server (a copy of the cookie opens nothing any more)."""
+    close_session(session, keys, Door.INBOX, cookie, now=now)
 
 
 def open_items(session: Session, links: Links, person_id: int, *, now: datetime) -> list[OpenItem]:
@@ -262,7 +216,3 @@ def _title(request: ApprovalRequest) -> str:
     heading = _HEADING.search(request.summary)
     first = heading.group(1) if heading else (request.summary.strip().splitlines() or [""])[0]
     return first.strip("*_ ")[:160] or f"{request.subject_kind} {request.subject_id}"
-
-
-def _digest(nonce: str) -> str:
-    return hashlib.sha256(nonce.encode()).hexdigest()

@@ -40,6 +40,13 @@ class Links:
         """A magic link to the inbox (single use, short-lived: see ``approvals.inbox``)."""
         return f"{self.web_url.rstrip('/')}/signin/{self.keys.sign_in_token(link_id, nonce)}"
 
+    def portal_sign_in(self, link_id: int, nonce: str) -> str:
+        """A magic link to the partner portal (the same kind of link, for a partner's contact)."""
+        return f"{self.web_url.rstrip('/')}/portal/signin/{self.keys.sign_in_token(link_id, nonce)}"
+
+    def portal(self) -> str:
+        return f"{self.web_url.rstrip('/')}/portal"
+
     def report(self, name: str) -> str:
         """A signed link to the report file ``name`` (served by the web app, see ``web.reports``)."""
         return f"{self.web_url.rstrip('/')}/reports/{self.keys.report_token(name)}"

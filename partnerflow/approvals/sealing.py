@@ -26,6 +26,10 @@ def sign_in_link(link_id: int) -> Sealed:
     return Sealed("sign-in", (link_id,))
 
 
+def portal_sign_in_link(link_id: int) -> Sealed:
+    return Sealed("portal-sign-in", (link_id,))
+
+
 def survey_link(invitation_id: int) -> Sealed:
     return Sealed("survey", (invitation_id,))
 
@@ -49,6 +53,8 @@ def unsealer(links: Links) -> Unseal:
                 return links.keys.grant_code(request_id, person_id)
             case "sign-in", (link_id,):
                 return links.sign_in(link_id, links.keys.sign_in_nonce(link_id))
+            case "portal-sign-in", (link_id,):
+                return links.portal_sign_in(link_id, links.keys.sign_in_nonce(link_id))
             case "survey", (invitation_id,):
                 return links.survey(invitation_id)
             case "exit-survey", (invitation_id,):

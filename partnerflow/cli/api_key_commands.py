@@ -2,7 +2,7 @@
 
 Making or revoking a key is an act of a proven person of the team (``--operator-link``), audited
 under their address; a key is printed once, at creation, and never again (only its keyed digest
-is kept). Until the partner portal lets a partner's admin do it, the channel team does it here.
+is kept). A partner's admin does the same in the portal; the channel team does it here.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def create(
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
-        operator = _operator(session, operator_link, "partners api-key create", partner_id)
+        operator = proven(session, operator_link, "partners api-key create", partner_id)
         problem = operator if isinstance(operator, str) else ""
         if not isinstance(operator, str):
             try:
@@ -105,28 +105,30 @@ def revoke(
     """Revoke a key: its next request is refused."""
     ctx = context()
     with session_scope() as session:
-        operator = _operator(session, operator_link, "partners api-key revoke", 0)
+        operator = proven(session, operator_link, "partners api-key revoke", 0)
         problem = operator if isinstance(operator, str) else ""
         if not isinstance(operator, str):
             try:
                 revoke_api_key(session, prefix, actor=f"operator:{operator.email}", now=ctx.clock.now())
             except LookupError as error:
                 problem = str(error).strip("'\"")
-    _refused_if("partners api-key revoke", problem)
+    refused_if("partners api-key revoke", problem)
     console.print(f"API key {prefix} revoked")
 
 
-def _operator(session: Session, link: str, action: str, subject_id: int) -> Person | str:
-    """The person of the team ``link`` proves, allowed to manage keys; else why not (audited)."""
+def proven(
+    session: Session, link: str, action: str, subject_id: int, roles: frozenset[Role] = MANAGES_KEYS
+) -> Person | str:
+    """The person of the team ``link`` proves, holding one of ``roles``; else why not (audited)."""
     ctx = context()
     now = ctx.clock.now()
-    operator = proven_operator(session, ctx.links.keys, link, now=now, roles=MANAGES_KEYS)
+    operator = proven_operator(session, ctx.links.keys, link, now=now, roles=roles)
     if isinstance(operator, str):
         refuse_operator(session, action, "partner", subject_id, operator, now=now)
     return operator
 
 
-def _refused_if(command: str, problem: str) -> None:
+def refused_if(command: str, problem: str) -> None:
     """One line and exit 1, after the transaction (the refusal stays audited)."""
     if problem:
         errors.print(f"{command}: refused: {problem}", markup=False, soft_wrap=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from partnerflow.approvals.operators import proven_operator, refuse_operator
-from partnerflow.cli import api_key_commands
+from partnerflow.cli import api_key_commands, contact_commands
 from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.decision_runs import start_decision_run
 from partnerflow.cli.output import console, errors, friendly_errors
@@ -21,6 +21,7 @@ from partnerflow.models import AttritionCause, Role
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
 app.add_typer(api_key_commands.app, name="api-key")
+app.add_typer(contact_commands.app, name="contacts")
 ASSIGNS_MANAGERS = frozenset({Role.CHANNEL_DIRECTOR, Role.CHANNEL_OPS, Role.PROGRAMME_OWNER})
 
 

@@ -41,11 +41,11 @@ def invite_leavers(session: Session, *, today: date, now: datetime, renderer: Te
     ).all()
     invited = 0
     for left, partner in leavers:
-        if not partner.contact_emails or left.id is None:
+        if not partner.emails or left.id is None:
             continue
         invitation = ExitInvitation(
             exit_id=left.id,
-            email=partner.contact_emails[0],
+            email=partner.primary_email,
             locale=partner.locale.value,
             scores={},
             sent_at=now,

@@ -300,7 +300,7 @@ def partner_groups(session: Session) -> tuple[dict[int, str], dict[int, str]]:
 def _mail_partner(
     session: Session, renderer: TemplateRenderer, review: HealthReview, partner: Partner, action: str
 ) -> None:
-    for email in dict.fromkeys(partner.contact_emails):
+    for email in partner.emails:
         enqueue(
             session,
             renderer=renderer,

@@ -146,7 +146,7 @@ def open_round(
         )
         for partner, _ in partners
         if partner.id is not None
-        for email in dict.fromkeys(partner.contact_emails)
+        for email in partner.emails
     ]
     session.add_all(invitations)
     session.add_all(_empty_tallies(survey_round.id, set(tiers.values()), set(regions.values())))

@@ -37,6 +37,7 @@ from partnerflow.models import (
     AdmissionBatch,
     ApprovalAnswer,
     CandidateStatus,
+    ContactRole,
     Locale,
     Partner,
     PartnerCandidate,
@@ -46,6 +47,7 @@ from partnerflow.models import (
     Territory,
 )
 from partnerflow.notify import TemplateRenderer
+from partnerflow.partner_access.contacts import add_contact
 from partnerflow.policy import PartnerAdmissionPolicy, Policy
 from partnerflow.territories import departement_label
 from partnerflow.text import is_clean
@@ -238,7 +240,7 @@ def apply_admission(at: Applying, batch_id: int) -> DecisionOutcome:
         admitted = []
         for candidate in _in_batch(session, batch):
             if answer.decision == "approve" and candidate.id not in left_out:
-                candidate.partner_id = _admit(session, candidate, now)
+                candidate.partner_id = _admit(session, candidate, answer.person_email, now)
                 candidate.status = CandidateStatus.ADMITTED
                 admitted.append(candidate.siren)
             else:
@@ -269,7 +271,7 @@ def candidates(session: Session, status: CandidateStatus | None = None) -> list[
     return list(session.exec(query))
 
 
-def _admit(session: Session, candidate: PartnerCandidate, now: datetime) -> int:
+def _admit(session: Session, candidate: PartnerCandidate, admitted_by: str, now: datetime) -> int:
     partner = Partner(
         name=candidate.name,
         siren=candidate.siren,
@@ -278,13 +280,21 @@ def _admit(session: Session, candidate: PartnerCandidate, now: datetime) -> int:
         status=PartnerStatus.ACTIVE,
         locale=Locale(candidate.locale),
         territory_code=candidate.departement,
-        contact_emails=[candidate.contact_email],
         joined_on=programme_date(now),
         created_at=now,
     )
     session.add(partner)
     session.flush()
     assert partner.id is not None
+    add_contact(
+        session,
+        partner,
+        email=candidate.contact_email,
+        locale=candidate.locale,
+        role=ContactRole.ADMIN,
+        actor=admitted_by,
+        now=now,
+    )
     return partner.id
 
 

@@ -101,7 +101,7 @@ def _certification_reminders(
     for partner, course, expires_on in lapsing:
         days_left = (expires_on - today).days
         threshold = min(day for day in settings.certification_reminders_days_before if days_left <= day)
-        for email in dict.fromkeys(partner.contact_emails):
+        for email in partner.emails:
             queued += enqueue(
                 session,
                 renderer=renderer,
@@ -123,7 +123,7 @@ def _notify(
     session: Session, renderer: TemplateRenderer, partner: Partner, template: str, manager: Person | None
 ) -> int:
     queued = 0
-    for email in dict.fromkeys(partner.contact_emails):
+    for email in partner.emails:
         queued += enqueue(
             session,
             renderer=renderer,

@@ -43,8 +43,10 @@ from partnerflow.models.leads import (
     RebalancingStatus,
 )
 from partnerflow.models.network import (
+    ContactRole,
     Locale,
     Partner,
+    PartnerContact,
     PartnerStatus,
     PartnerTier,
     Person,
@@ -94,6 +96,7 @@ __all__ = [
     "CampaignStatus",
     "CandidateStatus",
     "CommissionLine",
+    "ContactRole",
     "Customer",
     "DeliveryStatus",
     "ExitInvitation",
@@ -113,6 +116,7 @@ __all__ = [
     "Notification",
     "Partner",
     "PartnerCandidate",
+    "PartnerContact",
     "PartnerExit",
     "PartnerRemoval",
     "PartnerStatus",

@@ -12,7 +12,7 @@ No ``from __future__ import annotations`` here: SQLModel resolves column types a
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from partnerflow.models.columns import json_field, timestamp_field
@@ -90,11 +90,26 @@ class ApprovalAnswer(SQLModel, table=True):
 
 
 class SignInLink(SQLModel, table=True):
-    """A magic link to the inbox, mailed on request: used once, short-lived; only the nonce's
-    digest is kept (the link itself is only mailed)."""
+    """A magic link mailed on request, used once, short-lived: to the inbox for one of the
+    vendor's people (``person_id``), to the partner portal for a partner's contact
+    (``contact_id``); exactly one of the two. Only the nonce's digest is kept (the link itself
+    is only mailed)."""
+
+    __table_args__ = (
+        CheckConstraint("(person_id IS NULL) <> (contact_id IS NULL)", name="sign_in_link_one_holder"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = person_column()
+    person_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="RESTRICT"), nullable=True, index=True),
+    )
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("partner_contact.id", ondelete="RESTRICT"), nullable=True, index=True
+        ),
+    )
     nonce_digest: str = Field(max_length=64, unique=True)
     issued_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()

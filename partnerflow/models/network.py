@@ -6,10 +6,10 @@ No ``from __future__ import annotations`` here: SQLModel resolves relationship t
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from partnerflow.models.columns import enum_type, json_field, timestamp_field
+from partnerflow.models.columns import enum_type, timestamp_field
 
 
 class PartnerTier(StrEnum):
@@ -28,6 +28,14 @@ class PartnerStatus(StrEnum):
 class Locale(StrEnum):
     FR = "fr"
     EN = "en"
+
+
+class ContactRole(StrEnum):
+    """What a partner's contact may do in the portal: an admin also manages the partner's
+    contacts and API keys."""
+
+    ADMIN = "admin"
+    SALES = "sales"
 
 
 class Role(StrEnum):
@@ -67,7 +75,6 @@ class PartnerBase(SQLModel):
             String(3), ForeignKey("territory.code", ondelete="RESTRICT"), nullable=False, index=True
         )
     )
-    contact_emails: list[str] = json_field(default_factory=list)
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
     joined_on: date | None = Field(default=None, description="when it joined the programme")
@@ -79,10 +86,49 @@ class Partner(PartnerBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = timestamp_field()
+    contacts: list["PartnerContact"] = Relationship(
+        back_populates="partner",
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "PartnerContact.id"},
+    )
+
+    @property
+    def emails(self) -> list[str]:
+        """Where the partner's e-mails go: its active contacts, admins first, each address once."""
+        ordered = sorted(
+            (contact for contact in self.contacts if contact.active),
+            key=lambda contact: contact.role != ContactRole.ADMIN,
+        )
+        return list(dict.fromkeys(contact.email for contact in ordered))
 
     @property
     def primary_email(self) -> str:
-        return self.contact_emails[0]
+        """The address of a message meant for one reader (its first admin); a partner always
+        keeps an active admin (``partner_access.contacts`` refuses to remove the last one)."""
+        if not self.emails:
+            raise LookupError(f"partner {self.id} has no active contact")
+        return self.emails[0]
+
+
+class PartnerContact(SQLModel, table=True):
+    """A person at a partner: receives its e-mails and signs in to the portal. The same address
+    may be a contact of two partners (an accountant serving both): a sign-in link then names
+    the partner it opens. Contacts are deactivated, never deleted (the audit trail names them)."""
+
+    __tablename__ = "partner_contact"
+    __table_args__ = (UniqueConstraint("partner_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    name: str = Field(default="", max_length=200)
+    email: str = Field(max_length=254, index=True)
+    locale: Locale = Field(default=Locale.FR, sa_type=enum_type(Locale))
+    role: ContactRole = Field(default=ContactRole.SALES, sa_type=enum_type(ContactRole))
+    active: bool = True
+    created_at: datetime = timestamp_field()
+    removed_at: datetime | None = timestamp_field(nullable=True)
+    partner: Partner = Relationship(back_populates="contacts")
 
 
 class PersonRole(SQLModel, table=True):

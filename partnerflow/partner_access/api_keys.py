@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys
-from partnerflow.audit import record_event
 from partnerflow.models import ApiKey, Partner, PartnerStatus
+from partnerflow.partner_access.trail import partner_event
 
 SCOPES = {
     "registrations:read": "read the partner's own deal registrations and their decisions",
@@ -110,12 +110,4 @@ def api_keys_of(session: Session, partner_id: int) -> list[ApiKey]:
 
 
 def _audit(session: Session, row: ApiKey, actor: str, action: str, now: datetime, **details: object) -> None:
-    record_event(
-        session,
-        now=now,
-        actor=actor,
-        action=action,
-        subject_type="partner",
-        subject_id=row.partner_id,
-        details={"prefix": row.prefix, **details},
-    )
+    partner_event(session, row.partner_id, action, actor=actor, now=now, prefix=row.prefix, **details)

@@ -4,6 +4,6 @@ history partner health reads (registrations, reviews, commission, training). Not
 product imports it but that command (an import contract keeps the processes off it)."""
 
 from partnerflow.sample_data.history import seed_demo_history
-from partnerflow.sample_data.network import SeedReport, seed_demo_leads, seed_demo_network
+from partnerflow.sample_data.network import SeedReport, insert_partners, seed_demo_leads, seed_demo_network
 
-__all__ = ["SeedReport", "seed_demo_history", "seed_demo_leads", "seed_demo_network"]
+__all__ = ["SeedReport", "insert_partners", "seed_demo_history", "seed_demo_leads", "seed_demo_network"]

@@ -10,6 +10,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
@@ -17,7 +18,17 @@ from stdnum import iban, luhn
 
 from partnerflow.clock import programme_date
 from partnerflow.contacts import assign_round_robin
-from partnerflow.models import Lead, Partner, PartnerTier, Person, PersonRole, Role, Territory
+from partnerflow.models import (
+    ContactRole,
+    Lead,
+    Partner,
+    PartnerContact,
+    PartnerTier,
+    Person,
+    PersonRole,
+    Role,
+    Territory,
+)
 from partnerflow.sample_data.leads import SeededLeads, seed_leads
 from partnerflow.territories import SEEDING_ORDER, seeded_departements
 
@@ -135,11 +146,37 @@ def seed_demo_network(session: Session, *, now: datetime, scale: int = 1, seed: 
         for number in range(rng.randint(3, 6) * density)
     ]
     _distinct_names(partners)
-    session.execute(insert(Partner), partners)
+    names = random.Random(f"contacts:{seed}")  # its own draws: the people keep the names they had
+    for partner in partners:
+        partner["contact_name"] = f"{names.choice(_FIRST_NAMES)} {names.choice(_LAST_NAMES)}"
+    insert_partners(session, partners)
     people = _people(session, rng)
     session.flush()
     assign_round_robin(session)
     return SeedReport(len(covered), len(partners), people)
+
+
+def insert_partners(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert partners in bulk, each with its admin contact (``contact_email``, and
+    ``contact_name`` if given), for the seed and the benchmarks; returns their ids in order."""
+    contacts = [(row.pop("contact_email"), row.pop("contact_name", "")) for row in rows]
+    returning = insert(Partner).returning(col(Partner.id), sort_by_parameter_order=True)
+    ids = [partner_id for partner_id in session.scalars(returning, rows) if partner_id is not None]
+    session.execute(
+        insert(PartnerContact),
+        [
+            {
+                "partner_id": partner_id,
+                "name": name,
+                "email": email,
+                "locale": row.get("locale", "fr"),
+                "role": ContactRole.ADMIN.value,
+                "created_at": row["created_at"],
+            }
+            for partner_id, (email, name), row in zip(ids, contacts, rows, strict=True)
+        ],
+    )
+    return ids
 
 
 def _partner(
@@ -158,7 +195,7 @@ def _partner(
         "status": "active",
         "locale": "en" if rng.random() < 0.15 else "fr",
         "territory_code": territory_code,
-        "contact_emails": [f"contact@{slug}-{territory_code.lower()}-{number + 1}.example"],
+        "contact_email": f"contact@{slug}-{territory_code.lower()}-{number + 1}.example",
         "iban": f"FR{iban.calc_check_digits('FR00' + bban)}{bban}",
         "bic": "BNPAFRPPXXX",
         "joined_on": _joined_on(int(body), year),

@@ -21,8 +21,6 @@ from sqlmodel import Session
 from partnerflow.approvals import unsealer
 from partnerflow.approvals.declarations import subject_names_for
 from partnerflow.approvals.inbox import (
-    SESSION_HOURS,
-    SIGN_IN_MINUTES,
     decided_items,
     end_session,
     open_items,
@@ -30,6 +28,7 @@ from partnerflow.approvals.inbox import (
     session_person,
     use_sign_in,
 )
+from partnerflow.approvals.sign_in import SESSION_HOURS, SIGN_IN_MINUTES
 from partnerflow.context import Context
 from partnerflow.models import Person
 from partnerflow.notify import deliver_pending
@@ -79,7 +78,7 @@ def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: P
             mailed = request_sign_in(session, links, renderer, email, now=clock.now())
             session.commit()
         if mailed:  # at once, as the scheduled sender would a minute later (the outbox's lease
-            background.add_task(_deliver, engine, ctx)  # keeps it from going twice)
+            background.add_task(deliver_now, engine, ctx)  # keeps it from going twice)
         locale = settings.default_locale
         t = inbox_texts_for(locale)
         return outcome(
@@ -100,16 +99,7 @@ def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: P
         if opened is None:
             locale = settings.default_locale
             return outcome(locale, "refused", inbox_texts_for(locale)["refused"], str(found), status=410)
-        response = RedirectResponse("/inbox", status_code=303)
-        response.set_cookie(
-            COOKIE,
-            keys.session_token(*opened),
-            max_age=SESSION_HOURS * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=secure,
-        )
-        return response
+        return session_opened("/inbox", COOKIE, keys.session_token(*opened), secure=secure)
 
     @app.post("/signout")
     def sign_out(request: Request) -> Response:
@@ -121,5 +111,17 @@ def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: P
         return response
 
 
-def _deliver(engine: Engine, ctx: Context) -> Any:
+def session_opened(home: str, cookie: str, token: str, *, secure: bool) -> Response:
+    """The answer to a used sign-in link: to ``home``, with the session cookie (HttpOnly, SameSite,
+    Secure over HTTPS, for ``SESSION_HOURS``; the server can end it before)."""
+    response = RedirectResponse(home, status_code=303)
+    response.set_cookie(
+        cookie, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax", secure=secure
+    )
+    return response
+
+
+def deliver_now(engine: Engine, ctx: Context) -> Any:
+    """Send what waits in the outbox at once (a sign-in link), as the scheduled sender would a
+    minute later; the outbox's lease keeps a message from going twice."""
     return asyncio.run(deliver_pending(engine, ctx.settings, unseal=unsealer(ctx.links)))

@@ -24,7 +24,9 @@ from partnerflow.health.survey import (
 )
 from partnerflow.models import (
     AuditEvent,
+    ContactRole,
     Notification,
+    PartnerContact,
     PartnerTier,
     SurveyComment,
     SurveyInvitation,
@@ -32,7 +34,7 @@ from partnerflow.models import (
     Territory,
 )
 from partnerflow.policy.kinds.partner_health import SurveySettings
-from tests.factories import LINKS, RENDERER, add_partner, delivered_text
+from tests.factories import LINKS, RENDERER, WRITTEN_AT, add_partner, delivered_text
 
 OPENED = datetime(2026, 10, 1, 8, tzinfo=UTC)
 CLOSED = OPENED + timedelta(days=21)  # SETTINGS.open_days
@@ -47,7 +49,9 @@ def network(engine: Engine) -> None:
             partner = add_partner(session, name=f"Or {number}", territory="69", email=f"or{number}@p.example")
             partner.tier = PartnerTier.GOLD
             if number == 0:
-                partner.contact_emails = ["or0@p.example", "ventes@or0.example"]
+                partner.contacts.append(
+                    PartnerContact(email="ventes@or0.example", role=ContactRole.SALES, created_at=WRITTEN_AT)
+                )
             session.add(partner)
         lone = add_partner(session, name="Argent", territory="75", email="argent@p.example")
         lone.tier = PartnerTier.SILVER

@@ -9,11 +9,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from partnerflow.models import (
+    ContactRole,
     Lead,
     LeadEvent,
     LeadEventKind,
     LeadStatus,
     Partner,
+    PartnerContact,
     PartnerTier,
     Role,
     Territory,
@@ -40,9 +42,13 @@ def add_reseller(
             name=name or f"Revendeur {number}",
             territory_code=departement,
             tier=PartnerTier.SILVER,
-            contact_emails=[f"contact@revendeur{number}.example"],
             joined_on=joined_on,
         )
+        partner.contacts = [
+            PartnerContact(
+                email=f"contact@revendeur{number}.example", role=ContactRole.ADMIN, created_at=WRITTEN_AT
+            )
+        ]
         session.add(partner)
         session.commit()
         assert partner.id is not None

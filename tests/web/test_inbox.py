@@ -10,7 +10,8 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from partnerflow.approvals.inbox import SIGN_IN_MINUTES, request_sign_in, use_sign_in
+from partnerflow.approvals.inbox import request_sign_in, use_sign_in
+from partnerflow.approvals.sign_in import SIGN_IN_MINUTES
 from partnerflow.models import Notification, Person, SignInLink
 from partnerflow.rebalancing.notices import targets
 from partnerflow.rebalancing.proposals import plan_rebalancing
