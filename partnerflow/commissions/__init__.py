@@ -15,7 +15,13 @@ from partnerflow.commissions.periods import Period
 from partnerflow.commissions.replay import period_bounds, replay_plan
 from partnerflow.commissions.reversal import reverse_deal
 from partnerflow.commissions.settlement import batch_for, save_payment_files, stored_payment
-from partnerflow.commissions.statements import explain_deal, period_report
+from partnerflow.commissions.statements import (
+    explain_deal,
+    partner_statement,
+    partner_statements,
+    period_report,
+    statement_csv,
+)
 
 __all__ = [
     "BracketPart",
@@ -29,11 +35,14 @@ __all__ = [
     "batch_for",
     "calculate_commission",
     "explain_deal",
+    "partner_statement",
+    "partner_statements",
     "period_bounds",
     "period_report",
     "replay_plan",
     "reverse_deal",
     "round_to_cent",
     "save_payment_files",
+    "statement_csv",
     "stored_payment",
 ]

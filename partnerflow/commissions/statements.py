@@ -27,12 +27,85 @@ from partnerflow.models import (
 )
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.partners import partner_names, partners_by_id
+from partnerflow.report_files import rows_csv
 
 
 def statement_views(session: Session, batch: SettlementBatch) -> list[dict[str, Any]]:
     """Every statement of the batch with every line (accruals and clawbacks) and the deal it
     comes from: three queries for the whole batch, whatever the number of partners."""
-    statements = statements_of(session, batch)
+    return views_of(session, statements_of(session, batch))
+
+
+def partner_statement(session: Session, partner_id: int, statement_id: int) -> dict[str, Any] | None:
+    """One statement of ``partner_id`` with its lines, as its e-mail shows it; None when it is
+    not one of the partner's (the portal answers 404 either way)."""
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.partner_id != partner_id:
+        return None
+    return views_of(session, [statement])[0]
+
+
+def partner_statements(session: Session, partner_id: int) -> list[Statement]:
+    """The partner's statements, newest period first."""
+    query = select(Statement).where(Statement.partner_id == partner_id)
+    return list(session.exec(query.order_by(col(Statement.period).desc(), col(Statement.id).desc())))
+
+
+_CSV_COLUMNS = {
+    "fr": (
+        "affaire",
+        "client",
+        "type",
+        "conclue le",
+        "gamme",
+        "montant affaire",
+        "commission",
+        "devise",
+        "calcul",
+    ),
+    "en": (
+        "deal",
+        "customer",
+        "kind",
+        "closed on",
+        "product line",
+        "deal amount",
+        "commission",
+        "currency",
+        "how",
+    ),
+}
+
+
+def statement_csv(view: dict[str, Any], locale: str) -> str:
+    """A statement's lines as CSV for the partner's spreadsheet (exact amounts as text, the
+    calculation in words; cells a spreadsheet would run as formulas are neutralised)."""
+    header = _CSV_COLUMNS.get(locale, _CSV_COLUMNS["en"])
+    rows = [
+        dict(
+            zip(
+                header,
+                (
+                    line["registration_id"],
+                    line["customer_name"],
+                    line["kind"],
+                    line["closed_on"],
+                    line["product_line"],
+                    f"{line['deal_amount']:.2f}",
+                    f"{line['amount']:.2f}",
+                    view["currency"],
+                    " ; ".join(line["explanation"]) or line["reason"],
+                ),
+                strict=True,
+            )
+        )
+        for line in view["lines"]
+    ]
+    return rows_csv(rows) or ",".join(header) + "\n"
+
+
+def views_of(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
+    """``statements`` with their lines and deals, in three queries."""
     names = partner_names(session, (s.partner_id for s in statements))
     lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line, registration in session.exec(

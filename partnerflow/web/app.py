@@ -1,5 +1,6 @@
 """The approval page: where people who are not Prefect operators meet partnerflow. The app also
-mounts the inbox (``web/inbox.py``), the reports (``web/reports.py``), the partners' surveys
+mounts the inbox (``web/inbox.py``), the partner portal (``web/portal.py``), the partner API
+(``web/partner_api.py``), the reports (``web/reports.py``), the partners' surveys
 (``web/survey_pages.py``) and the referral page (``web/referral_pages.py``).
 
 ``GET /approve/<token>`` shows the decision's summary and buttons and never decides (mail
@@ -12,6 +13,7 @@ never cached, never framed, and send no Referer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ from partnerflow.settings import Settings
 from partnerflow.web.inbox import Page, add_inbox
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.partner_api import Starter, partner_api
+from partnerflow.web.portal import add_portal
 from partnerflow.web.rate_limits import SlidingWindow
 from partnerflow.web.referral_pages import add_referral_pages
 from partnerflow.web.reports import add_reports
@@ -91,6 +94,18 @@ def prefect_review_starter() -> Starter:
             start_run("review-registration/review-registration", {"registration_id": registration_id})
 
     return start
+
+
+def beside(start: Starter) -> Starter:
+    """``start`` on one thread beside the requests. Starting a review run talks to Prefect, which
+    may be slow or down (its client then retries for seconds, and the review SLA sweep starts
+    the run later): no answer, and no next request on the connection, waits for it."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-starter")
+
+    def submit(registration_id: int) -> None:
+        pool.submit(start, registration_id)
+
+    return submit
 
 
 def create_app(
@@ -218,7 +233,9 @@ def create_app(
 
     add_survey_pages(app, ctx, engine, page, outcome)
     add_referral_pages(app, ctx, engine, page, outcome)
-    app.mount("/api/v1", partner_api(ctx, engine, start_review=start_review or prefect_review_starter()))
+    starter = beside(start_review or prefect_review_starter())
+    add_portal(app, ctx, engine, page, outcome, start_review=starter)
+    app.mount("/api/v1", partner_api(ctx, engine, start_review=starter))
 
     return app
 

@@ -14,7 +14,6 @@ and they name dependencies made inside the builder functions.
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Self
@@ -40,7 +39,8 @@ from partnerflow.web.problems import Problem, field_problems, problem, validatio
 from partnerflow.web.rate_limits import SlidingWindow
 
 Starter = Callable[[int], None]
-"""Starts the review run of an escalated registration (the review SLA sweep starts it otherwise)."""
+"""Starts the review run of an escalated registration (the review SLA sweep starts it otherwise);
+the web app's never makes a request wait (``web.app.beside``)."""
 PAGE_LIMIT = 100
 
 
@@ -231,10 +231,6 @@ def _add_registration_writes(
     api: FastAPI, ctx: Context, engine: Engine, writer: Callable[..., Caller], start_review: Starter
 ) -> None:
     body_schema = {"application/json": {"schema": new_registration_schema()}}
-    # Starting a review run talks to Prefect, which may be slow or down (then its client retries
-    # for seconds and the review SLA sweep starts the run later): one thread does it beside the
-    # requests, so no answer and no next request on the connection waits for it.
-    starting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-starter")
 
     @api.post(
         "/registrations",
@@ -273,8 +269,8 @@ def _add_registration_writes(
             if held is not None:
                 remember(session, held, response.status_code, json.loads(bytes(response.body)))
             session.commit()
-        if escalated is not None:  # beside the answer: the CRM never waits for Prefect
-            starting.submit(start_review, escalated)
+        if escalated is not None:  # beside the answer (web.app.beside): the CRM never waits for Prefect
+            start_review(escalated)
         return response
 
 
