@@ -18,6 +18,7 @@ from demo.deals import run_deal_demo
 from demo.health import run_health_demo
 from demo.inbox import run_inbox_demo
 from demo.partner_api import run_partner_api_demo
+from demo.portal import download_a_statement, run_portal_demo
 from demo.rebalancing import run_rebalancing_demo
 from demo.referrals import run_referral_demo, show_referral_report
 from partnerflow.cli.output import console, friendly_errors
@@ -96,14 +97,16 @@ def demo(
         counts = deliver_notifications()
         console.rule("4. deal registration")
         run_deal_demo()
-        console.rule("4b. a partner's CRM through the API")
+        console.rule("4b. a partner's CRM through the API, a salesperson in the portal")
         run_partner_api_demo()
+        run_portal_demo()
         console.rule("5. discount campaign")
         run_campaign_demo()
         console.rule("6. customer referral programme: the pilot")
         run_referral_demo()
         console.rule("7. commission settlement (referral rewards paid with it)")
         run_commission_demo()
+        download_a_statement()
         show_referral_report()
         console.rule("8. reseller rebalancing")
         run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026

@@ -88,6 +88,22 @@ def smtp_server(settings: Settings) -> Iterator[MailSink]:
         yield sink
 
 
+@pytest.fixture
+def started() -> list[int]:
+    """The registrations whose review run the web app started (recorded, not started)."""
+    return []
+
+
+@pytest.fixture
+def portal(settings: Settings, engine: Engine, started: list[int]) -> Iterator[httpx.Client]:
+    """The web app on the tests' clock (``NOW``), served on 127.0.0.1, for the partner portal."""
+    app = create_app(
+        build_context(settings, FixedClock(NOW)), wake=lambda *_: True, start_review=started.append
+    )
+    with web_in_thread(app, "127.0.0.1", free_port()) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
 @pytest.fixture(scope="session")
 def postgres_url(worker_id: str) -> Iterator[str]:
     """The URL of a throwaway PostgreSQL database, or a skip saying how to provide one. Under

@@ -5,19 +5,15 @@ manages contacts and API keys; nothing of another partner's is readable or chang
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from partnerflow.clock import FixedClock
-from partnerflow.context import build_context
 from partnerflow.models import (
     ApiKey,
     AuditEvent,
@@ -34,32 +30,13 @@ from partnerflow.models import (
     Statement,
     StatementStatus,
 )
-from partnerflow.notify import free_port
 from partnerflow.partner_access.contacts import add_contact
-from partnerflow.settings import Settings
-from partnerflow.web import create_app
-from partnerflow.web.server import web_in_thread
 from tests.factories import NOW, WRITTEN_AT, delivered_text, submission
 from tests.system.browser import chromium, screenshot
 
 PORTAL_LINK = re.compile(r"https?://\S+/portal/signin/[\w.-]+")
 AZUR = "contact@azur.example"
 BOREAL = "contact@boreal.example"
-
-
-@pytest.fixture
-def started() -> list[int]:
-    return []
-
-
-@pytest.fixture
-def portal(settings: Settings, engine: Engine, started: list[int]) -> Iterator[httpx.Client]:
-    """The web app on the tests' clock, served on 127.0.0.1 (review starts recorded)."""
-    app = create_app(
-        build_context(settings, FixedClock(NOW)), wake=lambda *_: True, start_review=started.append
-    )
-    with web_in_thread(app, "127.0.0.1", free_port()) as url, httpx.Client(base_url=url) as client:
-        yield client
 
 
 def mailed_link(engine: Engine, email: str) -> str:
@@ -180,6 +157,8 @@ def test_a_salesperson_signs_in_from_the_mail_registers_a_deal_and_reads_the_dec
     assert row.partner_id == network["first"], "the session's partner, never the form's"
     assert f"/portal/registrations/{row.id}" in str(decided.url)
     assert 'id="status">Approved<' in decided.text
+    reason = re.search(r'id="reason">([^<]+)<', decided.text)
+    assert reason is not None and row.rule_id in reason.group(1), "an approval says which rule made it"
 
 
 def test_a_refused_registration_shows_each_reason_beside_its_field_and_keeps_what_was_typed(
