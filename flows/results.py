@@ -32,6 +32,14 @@ class Mail(FlowResult):
         return cls(sent=report.sent, retry_later=report.retry_later, failed=report.failed)
 
 
+class Webhooks(FlowResult):
+    """The webhook deliveries a run made: delivered (2xx), to try again later, failed for good."""
+
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
 class Decided(FlowResult):
     """A decision run's end: its subject (a registration, a batch, a review...; none when there
     was nothing to decide), where the decision ended, and what the run mailed after it."""

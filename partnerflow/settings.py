@@ -126,6 +126,13 @@ class Settings(BaseSettings):
             "flood of sign-in, referral or answer posts stops here"
         ),
     )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Let partners' webhook endpoints be private, loopback or plain-http addresses: for tests "
+            "and a development machine only (partnerflow then POSTs inside its own network)"
+        ),
+    )
     api_requests_per_minute: int = Field(
         default=600,
         ge=1,

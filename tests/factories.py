@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import (
@@ -33,6 +35,8 @@ from partnerflow.approvals.inbox import request_sign_in
 from partnerflow.models import (
     ApprovalGrant,
     ApprovalRequest,
+    BatchStatus,
+    CommissionLine,
     ContactRole,
     Locale,
     Notification,
@@ -43,7 +47,10 @@ from partnerflow.models import (
     PersonRole,
     Registration,
     Role,
+    SettlementBatch,
     SignInLink,
+    Statement,
+    StatementStatus,
     Territory,
 )
 from partnerflow.notify import TemplateRenderer, opened
@@ -145,6 +152,26 @@ def add_partner(
     session.add(partner)
     session.flush()
     return partner
+
+
+def partner_before_contacts(
+    engine: Engine, emails: tuple[str, ...] = ("contact@reseaux-test.example",), locale: str = "fr"
+) -> int:
+    """A partner as the schema before migration 0032 stored it (its addresses in a column of the
+    partner), for the tests of migrations up to then; its id."""
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT 1 FROM territory WHERE code = '69'")).first() is None:
+            connection.execute(text("INSERT INTO territory (code, name, region) VALUES ('69', 'Rhône', '')"))
+        return int(
+            connection.execute(
+                text(
+                    "INSERT INTO partner (name, tier, certified, status, locale, territory_code,"
+                    " contact_emails, created_at) VALUES ('Réseaux Lyon', 'silver', false, 'active',"
+                    " :locale, '69', :emails, :at) RETURNING id"
+                ),
+                {"emails": json.dumps(list(emails)), "locale": locale, "at": WRITTEN_AT},
+            ).scalar_one()
+        )
 
 
 def add_person(session: Session, email: str, *roles: Role) -> Person:
@@ -302,3 +329,69 @@ def mailed_invitation(engine: Engine, recipient: str, template: str | None = Non
             if code and link:
                 return link.group(0), code.group(0)
     raise LookupError(f"no e-mail to {recipient} carries a personal link and code")
+
+
+def paid_statement(engine: Engine, partner_id: int) -> int:
+    """A paid statement of November 2026 with one line (2,000.00 on a deal of 40,000.00, the
+    customer named like a spreadsheet formula), for ``partner_id``; one batch for all."""
+    with Session(engine) as session:
+        deal = Registration(
+            partner_id=partner_id,
+            status="won",
+            customer_name="=HYPERLINK(1)",
+            amount=Decimal("40000"),
+            submitted_at=WRITTEN_AT,
+            reason_texts={},
+            submission={},
+            facts={},
+        )
+        batch = session.exec(select(SettlementBatch).where(SettlementBatch.period == "2026-11")).first()
+        batch = batch or SettlementBatch(
+            period="2026-11",
+            status=BatchStatus.PAID,
+            currency="EUR",
+            total=Decimal("2000"),
+            plan_version="2026-01-01",
+            plan_sha256="0" * 64,
+            created_at=WRITTEN_AT,
+        )
+        session.add_all([deal, batch])
+        session.flush()
+        assert batch.id is not None and deal.id is not None
+        statement = Statement(
+            batch_id=batch.id,
+            period="2026-11",
+            partner_id=partner_id,
+            status=StatementStatus.PAID,
+            currency="EUR",
+            earned=Decimal("2000.00"),
+            clawed_back=Decimal("0.00"),
+            net=Decimal("2000.00"),
+            iban="FR7630006000011234567890189",
+            payment_reference=f"PF-2026-11-{partner_id}",
+            created_at=WRITTEN_AT,
+            paid_at=WRITTEN_AT,
+        )
+        session.add(statement)
+        session.flush()
+        session.add(
+            CommissionLine(
+                registration_id=deal.id,
+                partner_id=partner_id,
+                amount=Decimal("2000.00"),
+                currency="EUR",
+                deal_amount=Decimal("40000.00"),
+                product_line="network",
+                closed_on=date(2026, 11, 12),
+                payable_from=date(2026, 11, 12),
+                plan_version="2026-01-01",
+                plan_sha256="0" * 64,
+                explanation=["5 % of 40 000 €"],
+                details={},
+                statement_id=statement.id,
+                created_at=WRITTEN_AT,
+            )
+        )
+        session.commit()
+        assert statement.id is not None
+        return statement.id

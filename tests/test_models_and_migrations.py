@@ -27,7 +27,7 @@ from partnerflow.models import (
     SignInLink,
     Territory,
 )
-from tests.factories import add_partner, add_person
+from tests.factories import add_partner, add_person, partner_before_contacts
 
 
 def schema_drift(engine: Engine) -> list[object]:
@@ -131,26 +131,16 @@ def test_a_person_holds_several_roles(engine: Engine) -> None:
     assert loaded.roles == {Role.CHANNEL_MANAGER, Role.FINANCE}
 
 
-def _partner_with_addresses(url: str, addresses: list[str]) -> None:
-    """A partner as migration 0031 left it: its addresses in ``contact_emails``."""
-    migrate(url, "0031")
-    with make_engine(url).begin() as connection:
-        connection.execute(text("INSERT INTO territory (code, name, region) VALUES ('69', 'Rhône', '')"))
-        connection.execute(
-            text(
-                "INSERT INTO partner (name, tier, certified, status, locale, territory_code,"
-                " contact_emails, created_at) VALUES ('Réseaux Lyon', 'silver', 0, 'active', 'en',"
-                " '69', :emails, '2026-01-05 09:00:00+00:00')"
-            ),
-            {"emails": json.dumps(addresses)},
-        )
-
-
 def test_contact_addresses_become_contacts_and_come_back(tmp_path: Path) -> None:
     """0032: each address a contact in the partner's locale, the first its admin, a repeated
     one once; the downgrade writes them back, admins first."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _partner_with_addresses(url, ["Admin@Lyon.example", "ventes@lyon.example", "admin@lyon.example"])
+    migrate(url, "0031")
+    old = make_engine(url)
+    partner_before_contacts(
+        old, ("Admin@Lyon.example", "ventes@lyon.example", "admin@lyon.example"), locale="en"
+    )
+    old.dispose()
     migrate(url, "0032")
     engine = make_engine(url)
     with Session(engine) as session:

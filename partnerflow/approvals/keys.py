@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import re
-from base64 import urlsafe_b64encode
+from base64 import b64encode, urlsafe_b64encode
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,6 +147,11 @@ class Keys:
     def audit_seal_mac(self, last_event_id: int, chain_hash: str) -> str:
         """The MAC of an audit seal (see ``partnerflow.audit_chain``)."""
         return self._mac(f"audit-seal:{last_event_id}:{chain_hash}").hex()
+
+    def webhook_secret(self, endpoint_id: int, generation: int) -> str:
+        """An endpoint's signing secret (Standard Webhooks' ``whsec_`` form), made from the key:
+        shown once to the partner's admin, made again at each delivery, stored nowhere."""
+        return "whsec_" + b64encode(self._mac(f"webhook-secret:{endpoint_id}:{generation}")).decode()
 
     def _mac(self, message: str) -> bytes:
         return hmac.new(self._secret, message.encode(), hashlib.sha256).digest()

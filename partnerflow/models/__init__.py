@@ -78,6 +78,7 @@ from partnerflow.models.registrations import (
     Registration,
     RegistrationStatus,
 )
+from partnerflow.models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "OPEN_STATUSES",
@@ -98,6 +99,7 @@ __all__ = [
     "CommissionLine",
     "ContactRole",
     "Customer",
+    "DeliveryState",
     "DeliveryStatus",
     "ExitInvitation",
     "ExitKind",
@@ -153,4 +155,7 @@ __all__ = [
     "TrainingKind",
     "TrainingRecord",
     "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

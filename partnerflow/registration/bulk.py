@@ -45,9 +45,10 @@ from partnerflow.registration.intake import (
     stored_result,
     take_in,
 )
-from partnerflow.registration.notices import partner_message
+from partnerflow.registration.notices import partner_message, publish_decided
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 from partnerflow.text import record_id
+from partnerflow.webhooks import listeners
 
 Decide = Callable[[dict[str, Any]], Decision[DealAction]]
 
@@ -339,6 +340,14 @@ def _write(session: Session, rows: list[_Taken], renderer: TemplateRenderer, now
         session.connection().execute(insert(ProtectionClaim.__table__), claims)  # type: ignore[attr-defined]
     store_messages(session, messages)
     record_events(session, events)
+    listening = listeners(session, "registration.decided")
+    for row in rows:
+        if (
+            row.decision is not None
+            and row.decision.outcome in ("approve", "reject")
+            and row.partner_id in listening
+        ):
+            publish_decided(session, row, row.partner_id or 0, _EVENTS[row.decision.outcome], now)
 
 
 def _update(session: Session, rows: list[_Taken]) -> None:

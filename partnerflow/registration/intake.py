@@ -22,7 +22,7 @@ from partnerflow.models import Partner, ProtectionClaim, Registration, Registrat
 from partnerflow.notify import TemplateRenderer
 from partnerflow.policy import DealAction, DealRegistrationPolicy, Decision, Policy
 from partnerflow.registration.facts import Claimant, deal_facts, find_conflict, partner_history
-from partnerflow.registration.notices import notify_partner
+from partnerflow.registration.notices import notify_partner, publish_decided
 from partnerflow.registration.reasons import PROTECTED_ELSEWHERE, already_protected
 from partnerflow.registration.submission import DealSubmission, Refusal, check_submission, parse_submission
 from partnerflow.text import record_id, storable
@@ -245,6 +245,7 @@ def approve(
     session.add(registration)
     session.flush()
     notify_partner(session, renderer, event="approved", registration=registration, partner=partner)
+    publish_decided(session, registration, registration.partner_id or 0, "approved", now)
     return True
 
 
@@ -277,6 +278,7 @@ def reject(
     session.add(registration)
     session.flush()
     notify_partner(session, renderer, event="rejected", registration=registration, partner=partner)
+    publish_decided(session, registration, registration.partner_id or 0, "rejected", now)
 
 
 def _evaluate(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from partnerflow.locales import text_in
 from partnerflow.models import Partner, Person, Registration
 from partnerflow.notify import Sealed, TemplateRenderer, enqueue
 from partnerflow.notify.outbox import message_row, store_messages
+from partnerflow.webhooks import publish
 
 
 class Notified(Protocol):
@@ -74,6 +75,30 @@ def notify_partner(
     return (
         store_messages(session, [partner_message(renderer, event, registration, partner, contact, suffix)])
         == 1
+    )
+
+
+def publish_decided(
+    session: Session, registration: Notified, partner_id: int, status: str, now: datetime
+) -> int:
+    """Tell the partner's systems that wanted it (``registration.decided`` webhooks) what was
+    decided, with the reason in every language the policy wrote it in."""
+    return publish(
+        session,
+        partner_id,
+        "registration.decided",
+        key=f"registration.decided:{registration.id}",
+        data={
+            "registration_id": registration.id,
+            "status": status,
+            "reason": registration.reason_texts
+            or ({"en": registration.reason} if registration.reason else {}),
+            "protection_ends_on": registration.protection_ends_on.isoformat()
+            if registration.protection_ends_on
+            else None,
+            "decided_at": now.isoformat(),
+        },
+        now=now,
     )
 
 

@@ -90,6 +90,7 @@ for name, value in {"chunk 0": 0, "chunk 10^9": 10**9, "chunk -5": -5}.items():
     CASES[f"deal-intake: {name}"] = ("deal-intake", {"chunk_size": value})
 for name, value in {"limit 0": 0, "limit 10^30": 10**30}.items():
     CASES[f"deliver-notifications: {name}"] = ("deliver-notifications", {"limit": value})
+    CASES[f"deliver-webhooks: {name}"] = ("deliver-webhooks", {"limit": value})
 for name, value in {"not a UUID": "'; DROP TABLE flow_run; --", "10,000 characters": "a" * 10_000}.items():
     CASES[f"recover-crashed-runs: flow run id {name}"] = ("recover-crashed-runs", {"flow_run_id": value})
 # Well-formed but refused by the intake itself (a close date far away or long past, a SIREN whose

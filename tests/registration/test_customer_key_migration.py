@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from partnerflow.db import get_engine, migrate
 from partnerflow.models import ProtectionClaim, Registration, RegistrationStatus
 from partnerflow.settings import Settings
-from tests.factories import WRITTEN_AT, add_partner
+from tests.factories import WRITTEN_AT, partner_before_contacts
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def registration(session: Session, partner_id: int, name: str, key: str) -> int:
 def test_names_in_other_scripts_get_their_own_keys_and_claims_follow(
     settings: Settings, at_0028: Engine
 ) -> None:
+    partner = partner_before_contacts(at_0028)
     with Session(at_0028) as session:
-        partner = add_partner(session).id or 0
         russian = registration(session, partner, "Газпром", "name:")  # the key the ASCII fold gave
         polish = registration(session, partner, "Łódź Logistics", "name:odz logistics")
         plain = registration(session, partner, "Acme Industrie SAS", "name:acme industrie")
@@ -76,8 +76,8 @@ def test_a_claim_that_would_collide_keeps_its_key_and_is_named(
 ) -> None:
     """Two partners protected one company under two spellings before: the migration cannot choose
     between them, so it keeps both and says which, for a person to merge."""
+    partner = partner_before_contacts(at_0028)
     with Session(at_0028) as session:
-        partner = add_partner(session).id or 0
         disguised = registration(session, partner, "АСМЕ", "name:")  # Cyrillic capitals
         plain = registration(session, partner, "ACME", "name:acme")
         session.add(

@@ -1,12 +1,12 @@
 """The partner portal (#26): a partner's contact signs in from the e-mail, registers a deal and
-reads its decision in their language, asks for an extension, downloads a statement; the admin
-manages contacts and API keys; nothing of another partner's is readable or changeable."""
+reads its decision in their language, asks for an extension, downloads a statement, reads its
+scorecard and training; the admin manages contacts and API keys; nothing of another partner's is
+readable or changeable."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +17,19 @@ from sqlmodel import Session, col, select
 from partnerflow.models import (
     ApiKey,
     AuditEvent,
-    BatchStatus,
-    CommissionLine,
     ContactRole,
     Locale,
     Notification,
     Partner,
     PartnerContact,
     Registration,
-    SettlementBatch,
     SignInLink,
-    Statement,
-    StatementStatus,
+    TrainingKind,
+    TrainingRecord,
 )
 from partnerflow.partner_access.contacts import add_contact
-from tests.factories import NOW, WRITTEN_AT, delivered_text, submission
+from tests.factories import NOW, WRITTEN_AT, delivered_text, paid_statement, submission
+from tests.rebalancing.leadbook import give_leads
 from tests.system.browser import chromium, screenshot
 
 PORTAL_LINK = re.compile(r"https?://\S+/portal/signin/[\w.-]+")
@@ -72,70 +70,6 @@ def salesperson(engine: Engine, partner_id: int, email: str) -> None:
     with Session(engine) as session:
         add_contact(session, session.get_one(Partner, partner_id), email=email, actor="test", now=NOW)
         session.commit()
-
-
-def paid_statement(engine: Engine, partner_id: int) -> int:
-    """A paid statement of November 2026 with one line, for ``partner_id``."""
-    with Session(engine) as session:
-        deal = Registration(
-            partner_id=partner_id,
-            status="won",
-            customer_name="=HYPERLINK(1)",
-            amount=Decimal("40000"),
-            submitted_at=WRITTEN_AT,
-            reason_texts={},
-            submission={},
-            facts={},
-        )
-        batch = SettlementBatch(
-            period="2026-11",
-            status=BatchStatus.PAID,
-            currency="EUR",
-            total=Decimal("2000"),
-            plan_version="2026-01-01",
-            plan_sha256="0" * 64,
-            created_at=WRITTEN_AT,
-        )
-        session.add_all([deal, batch])
-        session.flush()
-        assert batch.id is not None and deal.id is not None
-        statement = Statement(
-            batch_id=batch.id,
-            period="2026-11",
-            partner_id=partner_id,
-            status=StatementStatus.PAID,
-            currency="EUR",
-            earned=Decimal("2000.00"),
-            clawed_back=Decimal("0.00"),
-            net=Decimal("2000.00"),
-            iban="FR7630006000011234567890189",
-            payment_reference=f"PF-2026-11-{partner_id}",
-            created_at=WRITTEN_AT,
-            paid_at=WRITTEN_AT,
-        )
-        session.add(statement)
-        session.flush()
-        session.add(
-            CommissionLine(
-                registration_id=deal.id,
-                partner_id=partner_id,
-                amount=Decimal("2000.00"),
-                currency="EUR",
-                deal_amount=Decimal("40000.00"),
-                product_line="network",
-                closed_on=date(2026, 11, 12),
-                payable_from=date(2026, 11, 12),
-                plan_version="2026-01-01",
-                plan_sha256="0" * 64,
-                explanation=["5 % of 40 000 €"],
-                details={},
-                statement_id=statement.id,
-                created_at=WRITTEN_AT,
-            )
-        )
-        session.commit()
-        assert statement.id is not None
-        return statement.id
 
 
 def test_a_salesperson_signs_in_from_the_mail_registers_a_deal_and_reads_the_decision(
@@ -401,3 +335,37 @@ def test_in_a_real_browser_a_salesperson_signs_in_registers_a_deal_and_downloads
     (saved,) = downloads.glob("*.csv")
     assert saved.name == f"statement-2026-11-{statement_id}.csv"
     assert "deal,customer,kind" in saved.read_text(encoding="utf-8"), "the contact's language"
+
+
+def test_a_reseller_reads_its_scorecard_and_its_training_and_no_one_elses(
+    portal: httpx.Client, engine: Engine, network: dict[str, int]
+) -> None:
+    english(engine, network["first"])
+    give_leads(engine, network["first"], leads=8, opened=8, processed=6, closed=4, sold=3)
+    give_leads(engine, network["second"], leads=30, opened=1)
+    with Session(engine) as session:
+        for partner, course in ((network["first"], "Wi-Fi 7 design"), (network["second"], "Boréal only")):
+            session.add(
+                TrainingRecord(
+                    partner_id=partner,
+                    course=course,
+                    kind=TrainingKind.CERTIFICATION,
+                    completed_on=date(2024, 3, 1),
+                    expires_on=date(2026, 3, 1),
+                    recorded_at=WRITTEN_AT,
+                )
+            )
+        session.commit()
+    sign_in(portal, engine, AZUR)
+
+    card = portal.get("/portal/scorecard").text
+    training = portal.get("/portal/training").text
+
+    assert "My leads in 2026" in card
+    assert "<td>Leads received</td><td>8</td><td>≥ 10 a year</td>" in card, "the floor of 10 a year"
+    assert (
+        "<td>Opened</td><td>100%</td>" in card
+        and "<td>Processed (a status declared)</td><td>75%</td>" in card
+    )
+    assert "Wi-Fi 7 design" in training and "lapsed" in training
+    assert "Boréal only" not in training
