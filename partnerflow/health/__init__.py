@@ -14,7 +14,7 @@ from partnerflow.health.assessment import (
 )
 from partnerflow.health.attrition import AttritionPeriod, AttritionRow, attrition, attrition_trend
 from partnerflow.health.facts import PartnerFacts, Window, health_facts
-from partnerflow.health.training import Expiring, TrainingImport, expiring, import_training
+from partnerflow.health.training import Expiring, TrainingImport, expiring, import_training, training_of
 
 __all__ = [
     "LEVELS",
@@ -35,4 +35,5 @@ __all__ = [
     "health_facts",
     "import_training",
     "levels_count",
+    "training_of",
 ]

@@ -132,3 +132,9 @@ def expiring(session: Session, *, today: date, within: timedelta) -> list[Expiri
         .order_by(latest.c.expires_on, latest.c.partner_id)
     ).all()
     return [Expiring(partner_id, name, course, expires_on) for partner_id, name, course, expires_on in rows]
+
+
+def training_of(session: Session, partner_id: int) -> list[TrainingRecord]:
+    """The partner's courses and certifications, latest completed first (the portal's list)."""
+    query = select(TrainingRecord).where(TrainingRecord.partner_id == partner_id)
+    return list(session.exec(query.order_by(col(TrainingRecord.completed_on).desc(), col(TrainingRecord.id))))

@@ -22,8 +22,9 @@ from partnerflow.partner_access.trail import partner_event
 SCOPES = {
     "registrations:read": "read the partner's own deal registrations and their decisions",
     "registrations:write": "register deals for the partner",
+    "statements:read": "read the partner's own commission statements and their lines",
 }
-"""What a key may be allowed to do (the leads and statements scopes come with their pages)."""
+"""What a key may be allowed to do (the leads scope comes with the lead distribution)."""
 KEY_PREFIX = "pfk_"
 LAST_USE_GRAIN = timedelta(minutes=1)
 """A key's last use is written at most once a minute: a write per request is one more wait for

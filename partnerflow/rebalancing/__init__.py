@@ -5,13 +5,16 @@ from partnerflow.rebalancing.decisions import exclusions_reader, proposals_of, r
 from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
 from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.report import write_report
+from partnerflow.rebalancing.scorecard import PartnerScorecard, partner_scorecard
 from partnerflow.rebalancing.summary import plan_markdown
 
 __all__ = [
     "LeadFileError",
+    "PartnerScorecard",
     "exclusions_reader",
     "import_lead_file",
     "judged_on",
+    "partner_scorecard",
     "plan_markdown",
     "plan_rebalancing",
     "proposals_of",

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from partnerflow.audit import record_event
@@ -35,44 +35,14 @@ from partnerflow.partner_access import Mismatch, Replay, claim, key_in_use, reme
 from partnerflow.partner_access.idempotency import MAX_KEY_LENGTH
 from partnerflow.registration import DealSubmission, take_in
 from partnerflow.text import MAX_ID
-from partnerflow.web.problems import Problem, field_problems, problem, validation_problems
+from partnerflow.web.api_shared import PROBLEMS, Caller, Cursor, Limit, Refusal, partners_page, problem_answer
+from partnerflow.web.problems import field_problems, problem, validation_problems
 from partnerflow.web.rate_limits import SlidingWindow
+from partnerflow.web.statement_api import add_statement_reads
 
 Starter = Callable[[int], None]
 """Starts the review run of an escalated registration (the review SLA sweep starts it otherwise);
 the web app's never makes a request wait (``web.app.beside``)."""
-PAGE_LIMIT = 100
-
-
-def problem_answer(description: str) -> dict[str, Any]:
-    """A documented problem answer: its ``application/problem+json`` body is a :class:`Problem`."""
-    shape = {"schema": {"$ref": "#/components/schemas/Problem"}}
-    return {"model": Problem, "description": description, "content": {"application/problem+json": shape}}
-
-
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: problem_answer("No key, or a key unknown, altered or revoked"),
-    403: problem_answer("The key lacks the scope this route needs"),
-    422: problem_answer("Refused: the fields and why"),
-    429: problem_answer("Too many requests with this key: wait Retry-After seconds"),
-}
-
-
-class Refusal(Exception):
-    """A request refused with a problem document."""
-
-    def __init__(self, response: JSONResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Whose key made the request."""
-
-    key_id: int
-    partner_id: int
-    locale: str
 
 
 class RegistrationView(BaseModel):
@@ -150,18 +120,11 @@ def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastA
     needs = _key_checks(ctx, engine)
     _add_registration_writes(api, ctx, engine, needs("registrations:write"), start_review)
     _add_registration_reads(api, engine, needs("registrations:read"))
+    add_statement_reads(api, engine, needs("statements:read"))
     return api
 
 
 Needs = Callable[[str], Callable[..., Caller]]
-Authorization = Annotated[str, Header(description="Bearer pfk_...")]
-Cursor = Annotated[int | None, Query(ge=1, le=MAX_ID, description="the last page's next_cursor")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description="retry-safe: same key, same response"
-    ),
-]
 
 
 def _key_checks(ctx: Context, engine: Engine) -> Needs:
@@ -283,19 +246,14 @@ def _add_registration_reads(api: FastAPI, engine: Engine, reader: Callable[..., 
     )
     def registrations(
         who: Annotated[Caller, Depends(reader)],
-        limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 20,
-        starting_after: Annotated[
-            int | None, Query(ge=1, le=MAX_ID, description="the last page's next_cursor")
-        ] = None,
+        limit: Limit = 20,
+        starting_after: Cursor = None,
     ) -> RegistrationPage:
         """Newest first, ``limit`` per page."""
-        query = select(Registration).where(Registration.partner_id == who.partner_id)
-        if starting_after is not None:
-            query = query.where(col(Registration.id) < starting_after)
-        with Session(engine) as session:
-            rows = list(session.exec(query.order_by(col(Registration.id).desc()).limit(limit + 1)))
-        page = [RegistrationView.of(row, who.locale) for row in rows[:limit]]
-        return RegistrationPage(data=page, next_cursor=page[-1].id if len(rows) > limit else None)
+        rows, next_cursor = partners_page(engine, Registration, who.partner_id, limit, starting_after)
+        return RegistrationPage(
+            data=[RegistrationView.of(row, who.locale) for row in rows], next_cursor=next_cursor
+        )
 
     @api.get(
         "/registrations/{registration_id}",

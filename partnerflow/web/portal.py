@@ -26,7 +26,8 @@ from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
 from partnerflow.commissions import partner_statement, partner_statements, statement_csv
 from partnerflow.context import Context
-from partnerflow.models import Registration
+from partnerflow.health import training_of
+from partnerflow.models import Registration, WebhookEndpoint
 from partnerflow.partner_access import SCOPES, api_keys_of, make_api_key, revoke_api_key
 from partnerflow.partner_access.contacts import ContactRefused, add_contact, change_role, remove_contact
 from partnerflow.partner_access.portal_sign_in import (
@@ -36,12 +37,23 @@ from partnerflow.partner_access.portal_sign_in import (
     request_portal_sign_in,
     use_portal_sign_in,
 )
+from partnerflow.rebalancing import partner_scorecard
 from partnerflow.registration import DealSubmission, ProtectionError, request_extension, take_in
 from partnerflow.text import MAX_ID
 from partnerflow.web.inbox import Page, deliver_now, session_opened
 from partnerflow.web.partner_api import Starter
 from partnerflow.web.portal_texts import portal_texts_for
 from partnerflow.web.problems import field_problems
+from partnerflow.webhooks import (
+    EVENT_TYPES,
+    EndpointRefused,
+    add_endpoint,
+    deliveries_of,
+    disable_endpoint,
+    endpoints_of,
+    replay,
+    rotate_secret,
+)
 
 COOKIE = "pf_portal"
 FORM_FIELDS = tuple(name for name in DealSubmission.model_fields if name not in {"partner_id", "currency"})
@@ -137,8 +149,10 @@ def add_portal(
     _add_sign_in(app, ctx, engine, page, outcome)
     _add_registration_pages(app, ctx, engine, signed_in, show, start_review)
     _add_statement_pages(app, engine, signed_in, show)
+    _add_progress_pages(app, ctx, engine, signed_in, show)
     _add_contact_pages(app, ctx, engine, signed_in, show)
     _add_key_pages(app, ctx, engine, signed_in, show)
+    _add_webhook_pages(app, ctx, engine, signed_in, show)
 
 
 def _add_sign_in(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: Page) -> None:
@@ -287,6 +301,31 @@ def _add_registration_pages(
             return registration_page(user, row, extension=decision)
 
 
+def _add_progress_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: SignedIn, show: Show) -> None:
+    """What the programme sees of the partner: its lead scorecard for the year so far, against
+    the objectives, and its training records."""
+
+    @app.get("/portal/scorecard", response_class=HTMLResponse)
+    def scorecard(request: Request) -> Response:
+        today = ctx.clock.today()
+        document = ctx.policy("rebalancing", today).document
+        with Session(engine) as session:
+            user = signed_in(request, session)
+            card = partner_scorecard(session, user.partner_id, today=today, document=document)
+            return show(user, "portal_scorecard.html.j2", card=card)
+
+    @app.get("/portal/training", response_class=HTMLResponse)
+    def training(request: Request) -> Response:
+        with Session(engine) as session:
+            user = signed_in(request, session)
+            return show(
+                user,
+                "portal_training.html.j2",
+                records=training_of(session, user.partner_id),
+                today=ctx.clock.today(),
+            )
+
+
 def _add_statement_pages(app: FastAPI, engine: Engine, signed_in: SignedIn, show: Show) -> None:
     @app.get("/portal/statements", response_class=HTMLResponse)
     def statements(request: Request) -> Response:
@@ -428,3 +467,87 @@ def _add_key_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: Signed
             revoke_api_key(session, prefix, actor=f"portal-contact:{user.contact_id}", now=clock.now())
             session.commit()
             return keys_page(session, user)
+
+
+def _add_webhook_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: SignedIn, show: Show) -> None:
+    """The partner's webhook endpoints and deliveries, for its admins: add (the secret shown
+    once), rotate the secret, disable; send a delivery again."""
+    clock, keys, allow_private = ctx.clock, ctx.links.keys, ctx.settings.webhooks_allow_private
+
+    def webhooks_page(session: Session, user: PortalUser, status: int = 200, **extra: Any) -> HTMLResponse:
+        return show(
+            user,
+            "portal_webhooks.html.j2",
+            status,
+            endpoints=endpoints_of(session, user.partner_id),
+            deliveries=deliveries_of(session, user.partner_id),
+            event_types=EVENT_TYPES,
+            **extra,
+        )
+
+    def endpoint_of(session: Session, user: PortalUser, endpoint_id: int) -> WebhookEndpoint:
+        endpoint = session.get(WebhookEndpoint, endpoint_id) if 0 < endpoint_id <= MAX_ID else None
+        if endpoint is None or endpoint.partner_id != user.partner_id or endpoint.disabled_at is not None:
+            raise NotTheirs(user, f"webhook endpoint {endpoint_id}")
+        return endpoint
+
+    @app.get("/portal/webhooks", response_class=HTMLResponse)
+    def webhooks(request: Request) -> Response:
+        with Session(engine) as session:
+            return webhooks_page(session, _admin(signed_in, request, session))
+
+    @app.post("/portal/webhooks", response_class=HTMLResponse)
+    async def add(request: Request) -> Response:
+        form = await request.form()
+        url = form.get("url", "")
+        events = [value for value in form.getlist("events") if isinstance(value, str)]
+        return await run_in_threadpool(added, request, url if isinstance(url, str) else "", events)
+
+    def added(request: Request, url: str, events: list[str]) -> Response:
+        with Session(engine) as session:
+            user = _admin(signed_in, request, session)
+            try:
+                made = add_endpoint(
+                    session,
+                    keys,
+                    user.partner_id,
+                    url=url,
+                    events=events,
+                    created_by=f"portal-contact:{user.contact_id}",
+                    now=clock.now(),
+                    allow_private=allow_private,
+                )
+            except EndpointRefused as refused:
+                session.rollback()
+                return webhooks_page(session, user, 422, problem=str(refused), url=url)
+            session.commit()
+            return webhooks_page(session, user, new_secret=made.secret)
+
+    @app.post("/portal/webhooks/{endpoint_id}/{change}", response_class=HTMLResponse)
+    def change(request: Request, endpoint_id: int, change: str) -> Response:
+        with Session(engine) as session:
+            user = _admin(signed_in, request, session)
+            endpoint = endpoint_of(session, user, endpoint_id)
+            actor, now = f"portal-contact:{user.contact_id}", clock.now()
+            if change == "rotate":
+                made = rotate_secret(session, keys, endpoint, actor=actor, now=now)
+                session.commit()
+                return webhooks_page(session, user, new_secret=made.secret)
+            if change != "disable":
+                raise NotTheirs(user, f"webhook endpoint {endpoint_id}/{change[:20]}")
+            disable_endpoint(session, endpoint, actor=actor, now=now)
+            session.commit()
+            return webhooks_page(session, user)
+
+    @app.post("/portal/webhooks/deliveries/{delivery_id}/replay", response_class=HTMLResponse)
+    def send_again(request: Request, delivery_id: int) -> Response:
+        with Session(engine) as session:
+            user = _admin(signed_in, request, session)
+            actor = f"portal-contact:{user.contact_id}"
+            if not (
+                0 < delivery_id <= MAX_ID
+                and replay(session, user.partner_id, delivery_id, actor=actor, now=clock.now())
+            ):
+                raise NotTheirs(user, f"webhook delivery {delivery_id}")
+            session.commit()
+            return webhooks_page(session, user)

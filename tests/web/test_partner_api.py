@@ -22,7 +22,7 @@ from partnerflow.partner_access import make_api_key, revoke_api_key
 from partnerflow.settings import Settings
 from partnerflow.web import create_app
 from partnerflow.web.server import web_in_thread
-from tests.factories import LINKS, NOW, submission
+from tests.factories import LINKS, NOW, paid_statement, submission
 
 BOTH = ["registrations:read", "registrations:write"]
 
@@ -265,3 +265,23 @@ def test_a_slow_or_absent_orchestrator_never_delays_the_answer(
             time.sleep(0.05)
     assert made.json()["status"] == "pending-review" and answered_in < 1.5
     assert started == [made.json()["id"]], "the review still starts, once"
+
+
+def test_a_crm_reads_its_statements_line_by_line_and_nothing_of_another_partners(
+    api: httpx.Client, engine: Engine, network: dict[str, int]
+) -> None:
+    mine = paid_statement(engine, network["first"])
+    theirs = paid_statement(engine, network["second"])
+    key = key_for(engine, network["first"], ["statements:read"])
+    registrations_only = key_for(engine, network["first"], ["registrations:read"])
+
+    listed = api.get("/statements", headers=bearer(key))
+    read = api.get(f"/statements/{mine}", headers=bearer(key))
+    other = api.get(f"/statements/{theirs}", headers=bearer(key))
+    unscoped = api.get("/statements", headers=bearer(registrations_only))
+
+    assert listed.status_code == 200 and [row["id"] for row in listed.json()["data"]] == [mine]
+    assert read.json()["net"] == "2000.00" and read.json()["lines"][0]["amount"] == "2000.00"
+    assert read.json()["lines"][0]["explanation"] == ["5 % of 40 000 €"]
+    assert other.status_code == 404 and other.headers["content-type"] == "application/problem+json"
+    assert unscoped.status_code == 403 and "statements:read" in unscoped.json()["detail"]
