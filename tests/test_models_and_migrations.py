@@ -27,7 +27,8 @@ from partnerflow.models import (
     SignInLink,
     Territory,
 )
-from tests.factories import add_partner, add_person, partner_before_contacts
+from partnerflow.partner_access import claim, make_api_key
+from tests.factories import LINKS, NOW, add_partner, add_person, partner_before_contacts
 
 
 def schema_drift(engine: Engine) -> list[object]:
@@ -172,3 +173,30 @@ def test_a_sign_in_link_opens_for_exactly_one_holder(engine: Engine) -> None:
         session.add(SignInLink(nonce_digest="b", **times))
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+def test_a_migration_that_copies_a_referred_table_keeps_what_refers_to_it(tmp_path: Path) -> None:
+    """0034 copies api_key on SQLite (its partner becomes optional) while stored Idempotency-Key
+    answers refer to a key: they stay, and the key keeps its partner."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0033")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        partner_id = add_partner(session).id or 0
+        made = make_api_key(
+            session,
+            LINKS.keys,
+            partner_id,
+            name="CRM",
+            scopes=["registrations:read"],
+            created_by="t",
+            now=NOW,
+        )
+        claim(session, made.row.id or 0, "retry-1", "digest", now=NOW)
+        session.commit()
+    engine.dispose()
+    migrate(url)
+    with make_engine(url).connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM idempotent_response")).scalar_one()
+        owner = connection.execute(text("SELECT partner_id FROM api_key")).scalar_one()
+    assert (kept, owner) == (1, partner_id)

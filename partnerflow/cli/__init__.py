@@ -22,6 +22,7 @@ from partnerflow.cli import (
     setup_commands,
     survey_commands,
     training_commands,
+    vendor_key_commands,
 )
 
 app = typer.Typer(
@@ -48,6 +49,7 @@ app.add_typer(training_commands.app, name="training")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(candidate_commands.app, name="candidates")
 app.add_typer(partner_commands.app, name="partners")
+app.add_typer(vendor_key_commands.app, name="vendor-keys")
 app.add_typer(referral_commands.customers_app, name="customers")
 app.add_typer(referral_commands.referrals_app, name="referrals")
 app.add_typer(automation_commands.app, name="automations")

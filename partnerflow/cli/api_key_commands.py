@@ -36,10 +36,16 @@ def create(
     operator_link: OperatorLink = "",
 ) -> None:
     """Make a key for PARTNER_ID's systems and print it once (hand it over securely)."""
+    make_key(partner_id, name, scope, operator_link, "partners api-key create")
+
+
+def make_key(partner_id: int | None, name: str, scopes: list[str], link: str, command: str) -> None:
+    """Make a key for ``partner_id`` (the vendor's own systems when None) by a proven operator,
+    and print it once."""
     ctx = context()
     now = ctx.clock.now()
     with session_scope() as session:
-        operator = proven(session, operator_link, "partners api-key create", partner_id)
+        operator = proven(session, link, command, partner_id or 0)
         problem = operator if isinstance(operator, str) else ""
         if not isinstance(operator, str):
             try:
@@ -48,17 +54,15 @@ def create(
                     ctx.links.keys,
                     partner_id,
                     name=name,
-                    scopes=scope,
+                    scopes=scopes,
                     created_by=f"operator:{operator.email}",
                     now=now,
                 )
-                problem = ""
             except ValueError as error:
                 problem = str(error)
-    if problem:
-        errors.print(f"partners api-key create: refused: {problem}", markup=False, soft_wrap=True)
-        raise typer.Exit(1)
-    console.print(f"API key {made.row.prefix} for partner {partner_id} ({', '.join(made.row.scopes)}):")
+    refused_if(command, problem)
+    owner = f"partner {partner_id}" if partner_id is not None else "the vendor's systems"
+    console.print(f"API key {made.row.prefix} for {owner} ({', '.join(made.row.scopes)}):")
     console.print(made.key, markup=False, highlight=False, soft_wrap=True)
     console.print("It is shown this once: only its digest is kept.")
 
@@ -67,6 +71,14 @@ def create(
 @friendly_errors
 def list_keys(partner_id: PartnerId, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """PARTNER_ID's keys: prefix, name, scopes, made by, last used, revoked (never the key)."""
+    show_keys(partner_id, f"API key(s) of partner {partner_id}", as_json=as_json)
+
+
+COLUMNS = ("prefix", "name", "scopes", "created_by", "last_used_at", "revoked_at")
+
+
+def show_keys(partner_id: int | None, title: str, *, as_json: bool) -> None:
+    """The keys of ``partner_id`` (the vendor's own when None), as JSON or a table."""
     with session_scope() as session:
         rows = [
             {
@@ -83,16 +95,11 @@ def list_keys(partner_id: PartnerId, as_json: Annotated[bool, typer.Option("--js
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} API key(s) of partner {partner_id}")
-    for column in ("prefix", "name", "scopes", "created_by", "last_used_at", "revoked_at"):
+    table = Table(title=f"{len(rows)} {title}")
+    for column in COLUMNS:
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            *(
-                str(row[column] or "")
-                for column in ("prefix", "name", "scopes", "created_by", "last_used_at", "revoked_at")
-            )
-        )
+        table.add_row(*(str(row[column] or "") for column in COLUMNS))
     console.print(table)
 
 

@@ -25,13 +25,18 @@ def partner_column(*, index: bool = True) -> Any:
 
 
 class ApiKey(SQLModel, table=True):
-    """A partner system's key to ``/api/v1``: its scopes, who made it, when it was last used,
-    and whether it is revoked. ``prefix`` is the public part people recognise it by."""
+    """A key to ``/api/v1``, of a partner's system or of the vendor's own: its scopes, who made
+    it, when it was last used, and whether it is revoked. ``prefix`` is the public part people
+    recognise it by."""
 
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)
-    partner_id: int = partner_column()
+    partner_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=True, index=True),
+        description="None: a key of the vendor's own systems (its CRM, its website), for /vendor routes",
+    )
     name: str = Field(max_length=80)
     prefix: str = Field(max_length=40, unique=True)
     secret_digest: str = Field(max_length=64, unique=True)

@@ -4,6 +4,7 @@ key or a partner on its own."""
 
 from partnerflow.partner_access.api_keys import (
     SCOPES,
+    VENDOR_SCOPES,
     MadeKey,
     api_keys_of,
     key_in_use,
@@ -14,6 +15,7 @@ from partnerflow.partner_access.idempotency import Mismatch, Replay, claim, reme
 
 __all__ = [
     "SCOPES",
+    "VENDOR_SCOPES",
     "MadeKey",
     "Mismatch",
     "Replay",

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals import Keys
+from partnerflow.audit import record_event
 from partnerflow.models import ApiKey, Partner, PartnerStatus
 from partnerflow.partner_access.trail import partner_event
 
@@ -24,7 +25,12 @@ SCOPES = {
     "registrations:write": "register deals for the partner",
     "statements:read": "read the partner's own commission statements and their lines",
 }
-"""What a key may be allowed to do (the leads scope comes with the lead distribution)."""
+"""What a partner's key may be allowed to do (the leads scope comes with the lead distribution)."""
+VENDOR_SCOPES = {
+    "vendor:registrations:read": "read every partner's deal registrations (the vendor's CRM keeps in step)",
+}
+"""What a key of the vendor's own systems may be allowed to do (lead intake comes with the lead
+distribution)."""
 KEY_PREFIX = "pfk_"
 LAST_USE_GRAIN = timedelta(minutes=1)
 """A key's last use is written at most once a minute: a write per request is one more wait for
@@ -42,20 +48,22 @@ class MadeKey:
 def make_api_key(
     session: Session,
     keys: Keys,
-    partner_id: int,
+    partner_id: int | None,
     *,
     name: str,
     scopes: list[str],
     created_by: str,
     now: datetime,
 ) -> MadeKey:
-    """A new key for an active partner with ``scopes``; raises ValueError saying what is wrong."""
-    partner = session.get(Partner, partner_id)
-    if partner is None or partner.status is not PartnerStatus.ACTIVE:
+    """A new key for an active partner with ``scopes``, or for the vendor's own systems when
+    ``partner_id`` is None; raises ValueError saying what is wrong."""
+    allowed = SCOPES if partner_id is not None else VENDOR_SCOPES
+    partner = session.get(Partner, partner_id) if partner_id is not None else None
+    if partner_id is not None and (partner is None or partner.status is not PartnerStatus.ACTIVE):
         raise ValueError(f"partner {partner_id} is not an active partner")
-    unknown = sorted(set(scopes) - set(SCOPES))
+    unknown = sorted(set(scopes) - set(allowed))
     if unknown or not scopes:
-        raise ValueError(f"scopes must be among {', '.join(SCOPES)} (given: {', '.join(scopes) or 'none'})")
+        raise ValueError(f"scopes must be among {', '.join(allowed)} (given: {', '.join(scopes) or 'none'})")
     if not name.strip() or len(name) > 80:
         raise ValueError("name: between 1 and 80 characters, to recognise the key by")
     prefix = secrets.token_hex(6)
@@ -85,8 +93,11 @@ def key_in_use(session: Session, keys: Keys, presented: str, *, now: datetime) -
     row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if row is None or not hmac.compare_digest(row.secret_digest, keys.api_key_digest(presented)):
         return None
-    partner = session.get(Partner, row.partner_id)
-    if row.revoked_at is not None or partner is None or partner.status is not PartnerStatus.ACTIVE:
+    partner = session.get(Partner, row.partner_id) if row.partner_id is not None else None
+    partner_gone = row.partner_id is not None and (
+        partner is None or partner.status is not PartnerStatus.ACTIVE
+    )
+    if row.revoked_at is not None or partner_gone:
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USE_GRAIN:
         row.last_used_at = now
@@ -106,9 +117,22 @@ def revoke_api_key(session: Session, prefix: str, *, actor: str, now: datetime) 
     return row
 
 
-def api_keys_of(session: Session, partner_id: int) -> list[ApiKey]:
-    return list(session.exec(select(ApiKey).where(ApiKey.partner_id == partner_id).order_by(col(ApiKey.id))))
+def api_keys_of(session: Session, partner_id: int | None) -> list[ApiKey]:
+    """The partner's keys, or the vendor's own when ``partner_id`` is None, oldest first."""
+    owner = col(ApiKey.partner_id).is_(None) if partner_id is None else col(ApiKey.partner_id) == partner_id
+    return list(session.exec(select(ApiKey).where(owner).order_by(col(ApiKey.id))))
 
 
 def _audit(session: Session, row: ApiKey, actor: str, action: str, now: datetime, **details: object) -> None:
-    partner_event(session, row.partner_id, action, actor=actor, now=now, prefix=row.prefix, **details)
+    if row.partner_id is not None:
+        partner_event(session, row.partner_id, action, actor=actor, now=now, prefix=row.prefix, **details)
+        return
+    record_event(
+        session,
+        now=now,
+        actor=actor,
+        action=action,
+        subject_type="vendor-api-key",
+        subject_id=row.id or 0,
+        details={"prefix": row.prefix, **details},
+    )

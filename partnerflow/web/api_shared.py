@@ -41,11 +41,18 @@ class Refusal(Exception):
 
 @dataclass(frozen=True)
 class Caller:
-    """Whose key made the request."""
+    """Whose key made the request: a partner's."""
 
     key_id: int
     partner_id: int
     locale: str
+
+
+@dataclass(frozen=True)
+class VendorCaller:
+    """A key of the vendor's own systems (its CRM, its website): it acts for no partner."""
+
+    key_id: int
 
 
 class Owned(Protocol):

@@ -15,14 +15,13 @@ and they name dependencies made inside the builder functions.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any, Self
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
@@ -35,55 +34,25 @@ from partnerflow.partner_access import Mismatch, Replay, claim, key_in_use, reme
 from partnerflow.partner_access.idempotency import MAX_KEY_LENGTH
 from partnerflow.registration import DealSubmission, take_in
 from partnerflow.text import MAX_ID
-from partnerflow.web.api_shared import PROBLEMS, Caller, Cursor, Limit, Refusal, partners_page, problem_answer
+from partnerflow.web.api_shared import (
+    PROBLEMS,
+    Caller,
+    Cursor,
+    Limit,
+    Refusal,
+    VendorCaller,
+    partners_page,
+    problem_answer,
+)
 from partnerflow.web.problems import field_problems, problem, validation_problems
 from partnerflow.web.rate_limits import SlidingWindow
+from partnerflow.web.registration_views import RegistrationPage, RegistrationView
 from partnerflow.web.statement_api import add_statement_reads
+from partnerflow.web.vendor_api import add_vendor_reads
 
 Starter = Callable[[int], None]
 """Starts the review run of an escalated registration (the review SLA sweep starts it otherwise);
 the web app's never makes a request wait (``web.app.beside``)."""
-
-
-class RegistrationView(BaseModel):
-    """A registration as its partner sees it: where it stands and why, in the partner's language."""
-
-    id: int = Field(examples=[4211])
-    status: str = Field(
-        examples=["approved"], description="pending-review, approved, rejected, refused, won..."
-    )
-    outcome: str | None = Field(examples=["approve"], description="the policy's outcome before any review")
-    reason: str | None = Field(examples=["Petite affaire d'un partenaire certifié"])
-    rule_id: str | None = Field(examples=["small-trusted"])
-    policy_version: str | None = Field(examples=["2026-01-01"])
-    external_id: str | None = Field(examples=["CRM-000123"])
-    customer_name: str = Field(examples=["Acme Industrie SAS"])
-    customer_departement: str = Field(examples=["69"])
-    product_lines: list[str] = Field(examples=[["network"]])
-    amount: str | None = Field(examples=["48000.00"], description="exact decimal, as text")
-    currency: str = Field(examples=["EUR"])
-    expected_close_on: date | None = Field(examples=["2027-03-31"])
-    submitted_at: datetime
-    decided_at: datetime | None
-    protection_ends_on: date | None = Field(examples=["2027-05-20"])
-    problems: list[str] = Field(default_factory=list, description="why a refused submission was refused")
-
-    @classmethod
-    def of(cls, row: Registration, locale: str) -> Self:
-        """The row's own fields, with its status as text, its reason in ``locale`` and its
-        amount as exact text."""
-        worded = {"status", "reason", "amount"}
-        same = {name: getattr(row, name) for name in cls.model_fields if name not in worded}
-        reason = (row.reason_texts or {}).get(locale) or row.reason
-        amount = None if row.amount is None else f"{row.amount:.2f}"
-        return cls(**same, status=row.status.value, reason=reason, amount=amount)
-
-
-class RegistrationPage(BaseModel):
-    """One page of registrations, newest first; ``next_cursor`` fetches the next one."""
-
-    data: list[RegistrationView]
-    next_cursor: int | None = Field(description="pass as starting_after; null on the last page")
 
 
 def new_registration_schema() -> dict[str, Any]:
@@ -117,19 +86,26 @@ def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastA
         redoc_url=None,
     )
     _add_problem_handlers(api)
-    needs = _key_checks(ctx, engine)
-    _add_registration_writes(api, ctx, engine, needs("registrations:write"), start_review)
-    _add_registration_reads(api, engine, needs("registrations:read"))
-    add_statement_reads(api, engine, needs("statements:read"))
+    checks = _key_checks(ctx, engine)
+    _add_registration_writes(api, ctx, engine, checks.partner("registrations:write"), start_review)
+    _add_registration_reads(api, engine, checks.partner("registrations:read"))
+    add_statement_reads(api, engine, checks.partner("statements:read"))
+    add_vendor_reads(api, engine, checks.vendor("vendor:registrations:read"), ctx.settings.default_locale)
     return api
 
 
-Needs = Callable[[str], Callable[..., Caller]]
+@dataclass(frozen=True)
+class KeyChecks:
+    """The dependencies a route takes: ``partner(scope)`` for a partner's key, ``vendor(scope)``
+    for one of the vendor's own systems."""
+
+    partner: Callable[[str], Callable[..., Caller]]
+    vendor: Callable[[str], Callable[..., VendorCaller]]
 
 
-def _key_checks(ctx: Context, engine: Engine) -> Needs:
-    """``needs(scope)``: the dependency a route takes to know its caller, refusing a request
-    without a live key (401), over the key's rate (429) or without ``scope`` (403). Refusals are
+def _key_checks(ctx: Context, engine: Engine) -> KeyChecks:
+    """The dependencies a route takes to know its caller, refusing a request without a live key
+    (401), over the key's rate (429), without ``scope`` or with a key of the other side (403). Refusals are
     audited (``api.refused``), except past the web app's form limit of bad keys a minute from one
     address: those are still refused, not written (the audit trail is not a flood target)."""
     per_key = SlidingWindow(ctx.settings.api_requests_per_minute)
@@ -142,12 +118,16 @@ def _key_checks(ctx: Context, engine: Engine) -> Needs:
         source = request.client.host if request.client else "unknown"
         with Session(engine) as session:
             key = key_in_use(session, ctx.links.keys, presented.strip(), now=ctx.clock.now())
-            partner = session.get(Partner, key.partner_id) if key is not None else None
+            partner = session.get(Partner, key.partner_id) if key is not None and key.partner_id else None
             found = None
-            if scheme.lower() == "bearer" and key is not None and key.id is not None and partner is not None:
-                found = _Scoped(
-                    Caller(key.id, key.partner_id, partner.locale.value), tuple(key.scopes), key.prefix
-                )
+            if (
+                scheme.lower() == "bearer"
+                and key is not None
+                and key.id is not None
+                and (key.partner_id is None or partner is not None)
+            ):
+                locale = partner.locale.value if partner is not None else ctx.settings.default_locale
+                found = _Scoped(key.id, key.partner_id, locale, tuple(key.scopes), key.prefix)
             elif not bad_keys.wait_before(source):
                 _audit_refusal(session, ctx, f"api:{source}", "no valid API key", request.url.path)
             session.commit()
@@ -156,26 +136,40 @@ def _key_checks(ctx: Context, engine: Engine) -> Needs:
             unauthorized = problem(401, "unauthorized", "No valid API key", detail)
             unauthorized.headers["WWW-Authenticate"] = "Bearer"
             raise Refusal(unauthorized)
-        wait = per_key.wait_before(str(found.caller.key_id))
+        wait = per_key.wait_before(str(found.key_id))
         if wait:
             too_many = problem(429, "too-many-requests", "Too many requests", f"retry in {wait} s")
             too_many.headers["Retry-After"] = str(wait)
             raise Refusal(too_many)
         return found
 
+    def refuse(request: Request, found: _Scoped, reason: str, detail: str) -> Refusal:
+        with Session(engine) as session:
+            _audit_refusal(session, ctx, f"api-key:{found.prefix}", reason, request.url.path)
+            session.commit()
+        return Refusal(problem(403, "missing-scope", "This key may not do this", detail))
+
     def needs(scope: str) -> Callable[..., Caller]:
         def scoped(request: Request, found: Annotated[_Scoped, Depends(caller)]) -> Caller:
+            if found.partner_id is None:
+                raise refuse(
+                    request, found, "a vendor key on a partner's route", "a vendor key reads /vendor/ routes"
+                )
             if scope not in found.scopes:
-                with Session(engine) as session:
-                    reason = f"the key lacks {scope}"
-                    _audit_refusal(session, ctx, f"api-key:{found.prefix}", reason, request.url.path)
-                    session.commit()
-                raise Refusal(problem(403, "missing-scope", "This key may not do this", f"it needs {scope}"))
-            return found.caller
+                raise refuse(request, found, f"the key lacks {scope}", f"it needs {scope}")
+            return Caller(found.key_id, found.partner_id, found.locale)
 
         return scoped
 
-    return needs
+    def vendor_needs(scope: str) -> Callable[..., VendorCaller]:
+        def scoped(request: Request, found: Annotated[_Scoped, Depends(caller)]) -> VendorCaller:
+            if found.partner_id is not None or scope not in found.scopes:
+                raise refuse(request, found, f"the key lacks {scope}", f"it needs a vendor key with {scope}")
+            return VendorCaller(found.key_id)
+
+        return scoped
+
+    return KeyChecks(needs, vendor_needs)
 
 
 def _audit_refusal(session: Session, ctx: Context, actor: str, reason: str, path: str) -> None:
@@ -280,7 +274,11 @@ def _replayed(first: Replay) -> JSONResponse:
 
 @dataclass(frozen=True)
 class _Scoped:
-    caller: Caller
+    """A live key: its partner (None for one of the vendor's systems), scopes and prefix."""
+
+    key_id: int
+    partner_id: int | None
+    locale: str
     scopes: tuple[str, ...]
     prefix: str
 

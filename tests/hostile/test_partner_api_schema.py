@@ -59,7 +59,7 @@ def test_no_answer_is_a_server_error_or_outside_the_document(served: tuple[str, 
     url, key = served
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 5
+    assert len(operations) == 6
 
     for operation in operations:
 
