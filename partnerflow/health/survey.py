@@ -210,6 +210,26 @@ def find_invitation(
     return invitation, survey_round
 
 
+def waiting_invitation(
+    session: Session, partner_id: int, email: str, *, now: datetime
+) -> tuple[SurveyInvitation, SurveyRound] | None:
+    """The open round's invitation of this contact of ``partner_id``, if it is not answered yet
+    (the portal offers its link: the same one the e-mail carried, nothing more is learnt)."""
+    found = session.exec(
+        select(SurveyInvitation, SurveyRound)
+        .join(SurveyRound, col(SurveyRound.id) == col(SurveyInvitation.round_id))
+        .where(
+            SurveyInvitation.partner_id == partner_id,
+            SurveyInvitation.email == email,
+            col(SurveyInvitation.answered).is_(False),
+            col(SurveyRound.opened_at) <= now,
+            col(SurveyRound.closes_at) > now,
+        )
+        .order_by(col(SurveyRound.closes_at))
+    ).first()
+    return (found[0], found[1]) if found is not None else None
+
+
 def answer(
     session: Session, keys: Keys, token: str, given: dict[str, str], now: datetime
 ) -> Answered | NotAnswered:

@@ -27,6 +27,7 @@ from partnerflow.clock import programme_date
 from partnerflow.commissions import partner_statement, partner_statements, statement_csv
 from partnerflow.context import Context
 from partnerflow.health import training_of
+from partnerflow.health.survey import waiting_invitation
 from partnerflow.models import Registration, WebhookEndpoint
 from partnerflow.partner_access import SCOPES, api_keys_of, make_api_key, revoke_api_key
 from partnerflow.partner_access.contacts import ContactRefused, add_contact, change_role, remove_contact
@@ -144,7 +145,13 @@ def add_portal(
                 return page("portal_signin.html.j2", locale=locale, t=portal_texts_for(locale))
             query = select(Registration).where(Registration.partner_id == user.partner_id)
             rows = list(session.exec(query.order_by(col(Registration.id).desc()).limit(200)))
-            return show(user, "portal_registrations.html.j2", registrations=rows)
+            survey = waiting_invitation(session, user.partner_id, user.contact.email, now=clock.now())
+            return show(
+                user,
+                "portal_registrations.html.j2",
+                registrations=rows,
+                survey=(ctx.links.survey(survey[0].id or 0), survey[1].closes_at) if survey else None,
+            )
 
     _add_sign_in(app, ctx, engine, page, outcome)
     _add_registration_pages(app, ctx, engine, signed_in, show, start_review)

@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from partnerflow.health.survey import open_round
 from partnerflow.models import (
     ApiKey,
     AuditEvent,
@@ -24,11 +25,13 @@ from partnerflow.models import (
     PartnerContact,
     Registration,
     SignInLink,
+    SurveyInvitation,
     TrainingKind,
     TrainingRecord,
 )
 from partnerflow.partner_access.contacts import add_contact
-from tests.factories import NOW, WRITTEN_AT, delivered_text, paid_statement, submission
+from partnerflow.policy.kinds.partner_health import SurveySettings
+from tests.factories import NOW, RENDERER, WRITTEN_AT, delivered_text, paid_statement, submission
 from tests.rebalancing.leadbook import give_leads
 from tests.system.browser import chromium, screenshot
 
@@ -369,3 +372,33 @@ def test_a_reseller_reads_its_scorecard_and_its_training_and_no_one_elses(
     )
     assert "Wi-Fi 7 design" in training and "lapsed" in training
     assert "Boréal only" not in training
+
+
+def test_an_open_survey_is_offered_until_the_contact_answers_it(
+    portal: httpx.Client, engine: Engine, network: dict[str, int]
+) -> None:
+    with Session(engine) as session:
+        open_round(
+            session,
+            label="2026-Q4",
+            now=NOW,
+            settings=SurveySettings(min_group=2),
+            policy_version="2026-01-01",
+            renderer=RENDERER,
+        )
+        session.commit()
+    sign_in(portal, engine, AZUR)
+    home = portal.get("/portal").text
+    offered = re.search(r'<p class="note" id="survey">[^<]*<a href="[^"]*(/survey/[\w.-]+)"', home)
+    assert offered is not None, "the open round's link, in the portal"
+    survey_page = portal.get(offered.group(1))
+    assert survey_page.status_code == 200 and "Envoyer mes réponses" in survey_page.text, (
+        "its own survey link"
+    )
+
+    with Session(engine) as session:
+        for invitation in session.exec(select(SurveyInvitation)):
+            invitation.answered = True
+            session.add(invitation)
+        session.commit()
+    assert 'id="survey"' not in portal.get("/portal").text
