@@ -248,7 +248,7 @@ def test_a_slow_or_absent_orchestrator_never_delays_the_answer(
     started: list[int] = []
 
     def slow_start(registration_id: int) -> None:
-        time.sleep(2)
+        time.sleep(5)  # far longer than an answer takes on a loaded CI machine
         started.append(registration_id)
 
     app = create_app(build_context(settings, FixedClock(NOW)), wake=lambda *_: True, start_review=slow_start)
@@ -257,13 +257,14 @@ def test_a_slow_or_absent_orchestrator_never_delays_the_answer(
         web_in_thread(app, "127.0.0.1", free_port()) as url,
         httpx.Client(base_url=f"{url}/api/v1") as api,
     ):
+        api.get("/registrations", headers=bearer(key))  # a first request warms the app up
         begun = time.perf_counter()
         made = api.post("/registrations", json=deal(network["first"], amount="400000"), headers=bearer(key))
         answered_in = time.perf_counter() - begun
         deadline = time.monotonic() + 10
         while not started and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert made.json()["status"] == "pending-review" and answered_in < 1.5
+    assert made.json()["status"] == "pending-review" and answered_in < 3, "the answer waited for the start"
     assert started == [made.json()["id"]], "the review still starts, once"
 
 
