@@ -39,6 +39,7 @@ from partnerflow.approvals import (
     refuse,
     wake_values,
 )
+from partnerflow.clock import programme_date
 from partnerflow.context import Context, context
 from partnerflow.db import get_engine
 from partnerflow.markdown import summary_html
@@ -122,6 +123,7 @@ def create_app(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
     pages.filters.update(LOCALE_FILTERS)
+    pages.filters["day"] = programme_date  # an instant as the programme's day (Europe/Paris)
     stylesheet = (HERE / "page.css").read_text(encoding="utf-8")
     app = FastAPI(title="partnerflow approvals", docs_url=None, redoc_url=None, openapi_url=None)
     # Added first: inside ``secure``, so a 413 gets its headers too.
