@@ -28,7 +28,7 @@ from partnerflow.models import (
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.partners import partner_names, partners_by_id
 from partnerflow.report_files import rows_csv
-from partnerflow.webhooks import publish
+from partnerflow.webhooks import listeners, publish
 
 
 def statement_views(session: Session, batch: SettlementBatch) -> list[dict[str, Any]]:
@@ -226,23 +226,25 @@ def queue_statement_emails(session: Session, batch: SettlementBatch, renderer: T
     partners = partners_by_id(session, (v["partner_id"] for v in views))
     contacts = contacts_by_territory(session)
     queued = 0
+    listening = listeners(session, "statement.available")  # one query, not one per statement
     for view in views:
         partner = partners[view["partner_id"]]
-        publish(
-            session,
-            view["partner_id"],
-            "statement.available",
-            key=f"statement.available:{view['statement_id']}",
-            data={
-                "statement_id": view["statement_id"],
-                "period": view["period"],
-                "currency": view["currency"],
-                "net": f"{view['net']:.2f}",
-                "payment_reference": view["payment_reference"],
-                "lines": len(view["lines"]),
-            },
-            now=batch.paid_at or batch.created_at,
-        )
+        if view["partner_id"] in listening:
+            publish(
+                session,
+                view["partner_id"],
+                "statement.available",
+                key=f"statement.available:{view['statement_id']}",
+                data={
+                    "statement_id": view["statement_id"],
+                    "period": view["period"],
+                    "currency": view["currency"],
+                    "net": f"{view['net']:.2f}",
+                    "payment_reference": view["payment_reference"],
+                    "lines": len(view["lines"]),
+                },
+                now=batch.paid_at or batch.created_at,
+            )
         queued += enqueue(
             session,
             renderer=renderer,

@@ -59,8 +59,11 @@ def request_portal_sign_in(
     mailed = 0
     for contact in contacts_by_address(session, email):
         assert contact.id is not None
-        partner = session.get_one(Partner, contact.partner_id)
-        context = {"contact_name": contact.name, "partner_name": partner.name, "portal_url": links.portal()}
+        context = {
+            "contact_name": contact.name,
+            "partner_name": contact.partner.name,
+            "portal_url": links.portal(),
+        }
         to = Addressee(contact.id, contact.email, contact.locale.value, context)
         mailed += mail_sign_in(session, links.keys, renderer, Door.PORTAL, to, now=now)
     return mailed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Integer, case, func
+from sqlalchemy import Integer, case, func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -51,8 +51,11 @@ class ResellerKpis:
         return self.sold / self.leads if self.leads else 0.0
 
 
-def reseller_kpis(session: Session, start: date, end: date) -> list[ResellerKpis]:
-    """Every reseller (active or paused) with its lead counts for leads received in [start, end)."""
+def reseller_kpis(
+    session: Session, start: date, end: date, *, partner_id: int | None = None
+) -> list[ResellerKpis]:
+    """Every reseller (active or paused), or only ``partner_id``, with its lead counts for leads
+    received in [start, end)."""
     per_lead = (
         sa_select(
             col(LeadEvent.lead_id).label("lead_id"),
@@ -76,6 +79,7 @@ def reseller_kpis(session: Session, start: date, end: date) -> list[ResellerKpis
         .outerjoin(per_lead, per_lead.c.lead_id == col(Lead.id))
         .where(col(Lead.received_at) >= midnight(start))
         .where(col(Lead.received_at) < midnight(end))
+        .where(col(Lead.reseller_id) == partner_id if partner_id is not None else true())
         .group_by(col(Lead.reseller_id))
         .subquery()
     )
@@ -97,6 +101,7 @@ def reseller_kpis(session: Session, start: date, end: date) -> list[ResellerKpis
             )
             .outerjoin(window, window.c.reseller_id == col(Partner.id))
             .where(col(Partner.status) != "removed")
+            .where(col(Partner.id) == partner_id if partner_id is not None else true())
             .order_by(col(Partner.territory_code), col(Partner.id))
         )
         .all()

@@ -26,6 +26,5 @@ def partner_scorecard(
     session: Session, partner_id: int, *, today: date, document: RebalancingPolicy
 ) -> PartnerScorecard:
     """``partner_id``'s KPIs on the leads received from 1 January to ``today`` included."""
-    found = reseller_kpis(session, date(today.year, 1, 1), today + timedelta(days=1))
-    mine = next((kpis for kpis in found if kpis.partner_id == partner_id), None)
-    return PartnerScorecard(today.year, mine, targets(document))
+    found = reseller_kpis(session, date(today.year, 1, 1), today + timedelta(days=1), partner_id=partner_id)
+    return PartnerScorecard(today.year, found[0] if found else None, targets(document))

@@ -205,6 +205,15 @@ def _add_sign_in(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome
         return response
 
 
+async def _text_and_choices(request: Request, text: str, choices: str) -> tuple[str, list[str]]:
+    """A form's one text field and its ticked boxes (a file sent in their place counts as empty)."""
+    form = await request.form()
+    value = form.get(text, "")
+    return (value if isinstance(value, str) else ""), [
+        item for item in form.getlist(choices) if isinstance(item, str)
+    ]
+
+
 def _admin(signed_in: SignedIn, request: Request, session: Session) -> PortalUser:
     user = signed_in(request, session)
     if not user.is_admin:
@@ -441,10 +450,8 @@ def _add_key_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: Signed
 
     @app.post("/portal/keys", response_class=HTMLResponse)
     async def create_key(request: Request) -> Response:
-        form = await request.form()
-        name = form.get("name", "")
-        scopes = [value for value in form.getlist("scopes") if isinstance(value, str)]
-        return await run_in_threadpool(created_key, request, name if isinstance(name, str) else "", scopes)
+        name, scopes = await _text_and_choices(request, "name", "scopes")
+        return await run_in_threadpool(created_key, request, name, scopes)
 
     def created_key(request: Request, name: str, scopes: list[str]) -> Response:
         with Session(engine) as session:
@@ -505,10 +512,8 @@ def _add_webhook_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: Si
 
     @app.post("/portal/webhooks", response_class=HTMLResponse)
     async def add(request: Request) -> Response:
-        form = await request.form()
-        url = form.get("url", "")
-        events = [value for value in form.getlist("events") if isinstance(value, str)]
-        return await run_in_threadpool(added, request, url if isinstance(url, str) else "", events)
+        url, events = await _text_and_choices(request, "url", "events")
+        return await run_in_threadpool(added, request, url, events)
 
     def added(request: Request, url: str, events: list[str]) -> Response:
         with Session(engine) as session:
