@@ -38,6 +38,7 @@ from partnerflow.models import (
     CommissionLine,
     Lead,
     LeadEvent,
+    LeadTurn,
     Person,
     Registration,
     Territory,
@@ -82,10 +83,10 @@ t AS (
     sum(kind = 'certification' AND expires_on <= :warning) AS expiring
   FROM trainingrecord GROUP BY partner_id),
 l AS (
-  SELECT reseller_id AS partner_id, count(*) AS leads, count(o.lead_id) AS opened
-  FROM lead LEFT JOIN (SELECT lead_id FROM leadevent WHERE kind = 'opened' GROUP BY lead_id) o
-    ON o.lead_id = lead.id
-  WHERE received_at >= :year AND received_at < :as_of GROUP BY reseller_id)
+  SELECT t.reseller_id AS partner_id, count(*) AS leads, count(o.lead_id) AS opened
+  FROM leadturn t LEFT JOIN (SELECT lead_id, reseller_id FROM leadevent WHERE kind = 'opened'
+    GROUP BY lead_id, reseller_id) o ON o.lead_id = t.lead_id AND o.reseller_id = t.reseller_id
+  WHERE t.received_at >= :year AND t.received_at < :as_of GROUP BY t.reseller_id)
 SELECT p.id, p.tier, p.certified, p.joined_on, r.*, c.*, v.*, t.*, l.*
 FROM partner p LEFT JOIN r ON r.partner_id = p.id LEFT JOIN c ON c.partner_id = p.id
 LEFT JOIN v ON v.partner_id = p.id LEFT JOIN t ON t.partner_id = p.id LEFT JOIN l ON l.partner_id = p.id
@@ -127,25 +128,35 @@ def build(url: str, partners: int) -> None:
             first_ids={"registration": 1, "approval_request": 1},
         )
         insert_history(session, history)
-        leads, events = [], []
+        leads, turns, events = [], [], []
         for partner_id in range(1, partners + 1):
             for number in range(10):
                 lead_id = f"{partner_id}-{number}"
                 received = AS_OF - timedelta(days=rng.uniform(1, 360))
                 departement = codes[partner_id % len(codes)]
                 leads.append(
+                    {"id": lead_id, "departement": departement, "received_at": received, "product_lines": []}
+                )
+                turns.append(
                     {
-                        "id": lead_id,
-                        "departement": departement,
+                        "lead_id": lead_id,
                         "reseller_id": partner_id,
+                        "state": "recorded",
                         "received_at": received,
+                        "ranking": [],
                     }
                 )
                 if rng.random() < (0.5 if partner_id % FADING_EVERY == 0 else 0.95):
                     events.append(
-                        {"id": f"o-{lead_id}", "lead_id": lead_id, "kind": "opened", "occurred_at": received}
+                        {
+                            "id": f"o-{lead_id}",
+                            "lead_id": lead_id,
+                            "reseller_id": partner_id,
+                            "kind": "opened",
+                            "occurred_at": received,
+                        }
                     )
-        for table, rows in ((Lead, leads), (LeadEvent, events)):
+        for table, rows in ((Lead, leads), (LeadTurn, turns), (LeadEvent, events)):
             for start in range(0, len(rows), 20_000):
                 session.execute(insert(table), rows[start : start + 20_000])
         session.commit()

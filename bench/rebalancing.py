@@ -38,18 +38,18 @@ YEAR = 2026
 EVENTS_PER_LEAD = 2.55  # what the seeded behaviours produce on average
 
 BASELINE = """
-SELECT l.reseller_id, count(*), sum(e.opened), sum(e.processed), sum(e.closed), sum(e.sold)
-FROM lead AS l
+SELECT t.reseller_id, count(*), sum(e.opened), sum(e.processed), sum(e.closed), sum(e.sold)
+FROM leadturn AS t
 LEFT JOIN (
-    SELECT lead_id,
+    SELECT lead_id, reseller_id,
            max(kind = 'opened') AS opened,
            max(kind = 'status') AS processed,
            max(status IN ('sold', 'lost')) AS closed,
            max(status = 'sold') AS sold
-    FROM leadevent GROUP BY lead_id
-) AS e ON e.lead_id = l.id
-WHERE l.received_at >= '2026-01-01' AND l.received_at < '2027-01-01'
-GROUP BY l.reseller_id
+    FROM leadevent GROUP BY lead_id, reseller_id
+) AS e ON e.lead_id = t.lead_id AND e.reseller_id = t.reseller_id
+WHERE t.received_at >= '2026-01-01' AND t.received_at < '2027-01-01'
+GROUP BY t.reseller_id
 """
 
 

@@ -20,15 +20,21 @@ from partnerflow.models import (
     AuditEvent,
     AuditTrailIsAppendOnly,
     ContactRole,
+    Lead,
+    LeadEvent,
+    LeadState,
+    LeadTurn,
     Locale,
     Partner,
     Person,
     Role,
     SignInLink,
     Territory,
+    TurnState,
 )
 from partnerflow.partner_access import claim, make_api_key
 from tests.factories import LINKS, NOW, add_partner, add_person, partner_before_contacts
+from tests.rebalancing.leadbook import add_reseller
 
 
 def schema_drift(engine: Engine) -> list[object]:
@@ -200,3 +206,57 @@ def test_a_migration_that_copies_a_referred_table_keeps_what_refers_to_it(tmp_pa
         kept = connection.execute(text("SELECT count(*) FROM idempotent_response")).scalar_one()
         owner = connection.execute(text("SELECT partner_id FROM api_key")).scalar_one()
     assert (kept, owner) == (1, partner_id)
+
+
+def test_stored_leads_become_turns_of_their_reseller_and_come_back(tmp_path: Path) -> None:
+    """0035: each stored lead a recorded turn of its reseller, its events naming that reseller;
+    the downgrade gives each lead back its first reseller."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0034")
+    old = make_engine(url)
+    reseller = add_reseller(old)
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO lead (id, departement, reseller_id, received_at) VALUES ('L-1', '69', :p, :at)"
+            ),
+            {"p": reseller, "at": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO leadevent (id, lead_id, kind, occurred_at) VALUES ('E-1', 'L-1', 'opened', :at)"
+            ),
+            {"at": NOW},
+        )
+    old.dispose()
+    migrate(url, "0035")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        turn = session.exec(select(LeadTurn)).one()
+        assert (turn.lead_id, turn.reseller_id, turn.state, turn.received_at) == (
+            "L-1",
+            reseller,
+            TurnState.RECORDED,
+            NOW,
+        )
+        assert session.exec(select(LeadEvent.reseller_id)).one() == reseller
+        assert session.exec(select(Lead.state)).one() is LeadState.HISTORY
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0034")
+    with make_engine(url).connect() as connection:
+        assert connection.execute(text("SELECT reseller_id FROM lead")).scalar_one() == reseller
+
+
+def test_a_lead_has_one_holder_at_a_time(engine: Engine) -> None:
+    partner, other = add_reseller(engine), add_reseller(engine)
+    with Session(engine) as session:
+        session.add(Lead(id="L-1", departement="69", received_at=NOW, state=LeadState.OFFERED))
+        session.add(LeadTurn(lead_id="L-1", reseller_id=partner, state=TurnState.OFFERED, received_at=NOW))
+        session.commit()
+        session.add(LeadTurn(lead_id="L-1", reseller_id=other, state=TurnState.ACCEPTED, received_at=NOW))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        session.exec(select(LeadTurn)).one().state = TurnState.WITHDRAWN
+        session.add(LeadTurn(lead_id="L-1", reseller_id=other, state=TurnState.OFFERED, received_at=NOW))
+        session.commit()

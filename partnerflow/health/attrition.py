@@ -23,7 +23,6 @@ from sqlmodel import Session, col
 from partnerflow.models import (
     CommissionLine,
     ExitKind,
-    Lead,
     LeadEvent,
     LeadEventKind,
     Partner,
@@ -150,8 +149,7 @@ def _worked(since: datetime, until: datetime) -> ColumnElement[bool]:
         col(Registration.submitted_at) < until,
     )
     worked_leads = exists().where(
-        col(Lead.reseller_id) == col(Partner.id),
-        col(LeadEvent.lead_id) == col(Lead.id),
+        col(LeadEvent.reseller_id) == col(Partner.id),
         col(LeadEvent.kind) != LeadEventKind.SENT,
         col(LeadEvent.occurred_at) >= since,
         col(LeadEvent.occurred_at) < until,

@@ -27,9 +27,9 @@ from partnerflow.models import (
     ApprovalAnswer,
     ApprovalRequest,
     CommissionLine,
-    Lead,
     LeadEvent,
     LeadEventKind,
+    LeadTurn,
     Partner,
     PartnerStatus,
     Registration,
@@ -271,21 +271,25 @@ def _training(window: Window) -> Any:
 
 def _leads(window: Window) -> Any:
     opened = (
-        select(col(LeadEvent.lead_id).label("lead_id"))
+        select(col(LeadEvent.lead_id).label("lead_id"), col(LeadEvent.reseller_id).label("reseller_id"))
         .where(col(LeadEvent.kind) == LeadEventKind.OPENED)
-        .group_by(col(LeadEvent.lead_id))
+        .group_by(col(LeadEvent.lead_id), col(LeadEvent.reseller_id))
         .subquery()
     )
     return (
         select(
-            col(Lead.reseller_id).label("partner_id"),
+            col(LeadTurn.reseller_id).label("partner_id"),
             func.count().label("leads"),
             func.count(opened.c.lead_id).label("leads_opened"),
         )
-        .select_from(Lead)
-        .join(opened, opened.c.lead_id == col(Lead.id), isouter=True)
-        .where(col(Lead.received_at) >= window.year_start, col(Lead.received_at) < window.as_of)
-        .group_by(col(Lead.reseller_id))
+        .select_from(LeadTurn)
+        .join(
+            opened,
+            (opened.c.lead_id == col(LeadTurn.lead_id)) & (opened.c.reseller_id == col(LeadTurn.reseller_id)),
+            isouter=True,
+        )
+        .where(col(LeadTurn.received_at) >= window.year_start, col(LeadTurn.received_at) < window.as_of)
+        .group_by(col(LeadTurn.reseller_id))
     )
 
 

@@ -1,7 +1,9 @@
 """Lead KPIs per reseller and per département, computed by the database.
 
-One aggregation per lead (did it get opened, a status, a final status, a sale?) feeds one
-aggregation per reseller; only the per-reseller rows come back to Python. Both statements are
+The unit is a reseller's turn with a lead: a lead passed on after its deadline counts for the
+reseller that let it go (received, not opened, not processed) and for the next one. One
+aggregation per turn (did its reseller open it, declare a status, a final status, a sale?)
+feeds one aggregation per reseller; only the per-reseller rows come back to Python. Both statements are
 plain SQL expressions that SQLite and PostgreSQL evaluate identically (integer counts; the rates
 are divided in Python from those counts, so no dialect rounds differently).
 """
@@ -15,7 +17,7 @@ from sqlalchemy import Integer, case, func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from partnerflow.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Partner
+from partnerflow.models import Lead, LeadEvent, LeadEventKind, LeadStatus, LeadTurn, Partner
 
 
 @dataclass(frozen=True)
@@ -55,32 +57,38 @@ def reseller_kpis(
     session: Session, start: date, end: date, *, partner_id: int | None = None
 ) -> list[ResellerKpis]:
     """Every reseller (active or paused), or only ``partner_id``, with its lead counts for leads
-    received in [start, end)."""
-    per_lead = (
+    it received in [start, end)."""
+    per_turn = (
         sa_select(
             col(LeadEvent.lead_id).label("lead_id"),
+            col(LeadEvent.reseller_id).label("reseller_id"),
             func.max(_flag(col(LeadEvent.kind) == LeadEventKind.OPENED)).label("opened"),
             func.max(_flag(col(LeadEvent.kind) == LeadEventKind.STATUS)).label("processed"),
             func.max(_flag(col(LeadEvent.status).in_([LeadStatus.SOLD, LeadStatus.LOST]))).label("closed"),
             func.max(_flag(col(LeadEvent.status) == LeadStatus.SOLD)).label("sold"),
         )
-        .group_by(col(LeadEvent.lead_id))
+        .where(col(LeadEvent.reseller_id) == partner_id if partner_id is not None else true())
+        .group_by(col(LeadEvent.lead_id), col(LeadEvent.reseller_id))
         .subquery()
     )
     window = (
         sa_select(
-            col(Lead.reseller_id).label("reseller_id"),
+            col(LeadTurn.reseller_id).label("reseller_id"),
             func.count().label("leads"),
-            func.coalesce(func.sum(per_lead.c.opened), 0).label("opened"),
-            func.coalesce(func.sum(per_lead.c.processed), 0).label("processed"),
-            func.coalesce(func.sum(per_lead.c.closed), 0).label("closed"),
-            func.coalesce(func.sum(per_lead.c.sold), 0).label("sold"),
+            func.coalesce(func.sum(per_turn.c.opened), 0).label("opened"),
+            func.coalesce(func.sum(per_turn.c.processed), 0).label("processed"),
+            func.coalesce(func.sum(per_turn.c.closed), 0).label("closed"),
+            func.coalesce(func.sum(per_turn.c.sold), 0).label("sold"),
         )
-        .outerjoin(per_lead, per_lead.c.lead_id == col(Lead.id))
-        .where(col(Lead.received_at) >= midnight(start))
-        .where(col(Lead.received_at) < midnight(end))
-        .where(col(Lead.reseller_id) == partner_id if partner_id is not None else true())
-        .group_by(col(Lead.reseller_id))
+        .outerjoin(
+            per_turn,
+            (per_turn.c.lead_id == col(LeadTurn.lead_id))
+            & (per_turn.c.reseller_id == col(LeadTurn.reseller_id)),
+        )
+        .where(col(LeadTurn.received_at) >= midnight(start))
+        .where(col(LeadTurn.received_at) < midnight(end))
+        .where(col(LeadTurn.reseller_id) == partner_id if partner_id is not None else true())
+        .group_by(col(LeadTurn.reseller_id))
         .subquery()
     )
     rows = (

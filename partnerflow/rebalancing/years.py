@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from partnerflow.models import Lead
+from partnerflow.models import LeadTurn
 from partnerflow.rebalancing.kpis import midnight
 
 
@@ -28,10 +28,10 @@ def year_refusal(session: Session, year: int, *, today: date, partial_year: bool
         )
     received = session.exec(
         select(func.count())
-        .select_from(Lead)
-        .where(col(Lead.received_at) >= midnight(date(year, 1, 1)))
-        .where(col(Lead.received_at) < midnight(date(year + 1, 1, 1)))
+        .select_from(LeadTurn)
+        .where(col(LeadTurn.received_at) >= midnight(date(year, 1, 1)))
+        .where(col(LeadTurn.received_at) < midnight(date(year + 1, 1, 1)))
     ).one()
     if not received:
-        return f"no lead was received in {year}: nothing to judge (import that year's leads first)"
+        return f"no reseller received a lead in {year}: nothing to judge (import that year's leads first)"
     return None

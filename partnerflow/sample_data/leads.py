@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from partnerflow.models import Lead, LeadEvent
+from partnerflow.models import Lead, LeadEvent, LeadTurn
 
 BATCH = 20_000
 
@@ -60,6 +60,7 @@ def seed_leads(
     rng = random.Random(seed)
     start = datetime(year, 1, 1, 8, tzinfo=UTC)
     leads: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     totals = [0, 0]
     for partner_id, departement in partners:
@@ -71,57 +72,61 @@ def seed_leads(
             lead_id = f"L{year}-{totals[0]:08d}"
             received = start + timedelta(minutes=rng.randrange(days * 24 * 60))
             leads.append(
+                {"id": lead_id, "departement": departement, "received_at": received, "product_lines": []}
+            )
+            turns.append(
                 {
-                    "id": lead_id,
-                    "departement": departement,
+                    "lead_id": lead_id,
                     "reseller_id": partner_id,
+                    "state": "recorded",
                     "received_at": received,
+                    "ranking": [],
                 }
             )
-            events.extend(_events(rng, behaviour, lead_id, received))
+            events.extend(_events(rng, behaviour, lead_id, partner_id, received))
         if len(events) >= BATCH:
-            totals[1] += _flush(session, leads, events)
-    totals[1] += _flush(session, leads, events)
+            totals[1] += _flush(session, leads, turns, events)
+    totals[1] += _flush(session, leads, turns, events)
     return SeededLeads(totals[0], totals[1])
 
 
 def _events(
-    rng: random.Random, behaviour: Behaviour, lead_id: str, received: datetime
+    rng: random.Random, behaviour: Behaviour, lead_id: str, reseller_id: int, received: datetime
 ) -> list[dict[str, Any]]:
     moment = received
-    rows = [_event(lead_id, 1, "sent", None, moment)]
+
+    def _event(number: int, kind: str, status: str | None, moment: datetime) -> dict[str, Any]:
+        return {
+            "id": f"{lead_id}-E{number}",
+            "lead_id": lead_id,
+            "reseller_id": reseller_id,
+            "kind": kind,
+            "status": status,
+            "occurred_at": moment,
+        }
+
+    rows = [_event(1, "sent", None, moment)]
     if rng.random() >= behaviour.open:
         return rows
     moment += timedelta(hours=rng.randint(1, 72))
-    rows.append(_event(lead_id, 2, "opened", None, moment))
+    rows.append(_event(2, "opened", None, moment))
     if rng.random() >= behaviour.process:
         return rows
     moment += timedelta(days=rng.randint(1, 20))
     if rng.random() >= behaviour.close:
-        rows.append(_event(lead_id, 3, "status", "in_progress", moment))
+        rows.append(_event(3, "status", "in_progress", moment))
         return rows
     final = "sold" if rng.random() < behaviour.sell else "lost"
-    rows.append(_event(lead_id, 3, "status", final, moment))
+    rows.append(_event(3, "status", final, moment))
     return rows
 
 
-def _event(lead_id: str, number: int, kind: str, status: str | None, moment: datetime) -> dict[str, Any]:
-    return {
-        "id": f"{lead_id}-E{number}",
-        "lead_id": lead_id,
-        "kind": kind,
-        "status": status,
-        "occurred_at": moment,
-    }
-
-
-def _flush(session: Session, leads: list[dict[str, Any]], events: list[dict[str, Any]]) -> int:
-    """Write the buffered rows (Core inserts, not the ORM's bulk path) and empty the buffers."""
-    written = len(events)
-    if leads:
-        session.connection().execute(insert(Lead.__table__), leads)  # type: ignore[attr-defined]
-    if events:
-        session.connection().execute(insert(LeadEvent.__table__), events)  # type: ignore[attr-defined]
-    leads.clear()
-    events.clear()
+def _flush(session: Session, *buffers: list[dict[str, Any]]) -> int:
+    """Write the buffered leads, turns and events (Core inserts, not the ORM's bulk path) and
+    empty the buffers; how many events were written."""
+    written = len(buffers[-1])
+    for table, rows in zip((Lead, LeadTurn, LeadEvent), buffers, strict=True):
+        if rows:
+            session.connection().execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
+        rows.clear()
     return written

@@ -24,6 +24,7 @@ from partnerflow.models import (
     Lead,
     LeadEvent,
     LeadEventKind,
+    LeadTurn,
     Partner,
     PartnerStatus,
     PartnerTier,
@@ -32,6 +33,7 @@ from partnerflow.models import (
     Role,
     TrainingKind,
     TrainingRecord,
+    TurnState,
 )
 from partnerflow.policy import PartnerHealthPolicy, Policy, load_policy
 from partnerflow.settings import PROJECT_ROOT
@@ -191,14 +193,21 @@ def build_network(engine: Engine) -> dict[str, int]:
         )
         for number in range(10):
             lead_id = f"L-{number}"
+            session.add(Lead(id=lead_id, departement="69", received_at=at("2026-05-01")))
             session.add(
-                Lead(id=lead_id, departement="69", reseller_id=ids["Lapsing"], received_at=at("2026-05-01"))
+                LeadTurn(
+                    lead_id=lead_id,
+                    reseller_id=ids["Lapsing"],
+                    state=TurnState.RECORDED,
+                    received_at=at("2026-05-01"),
+                )
             )
             if number % 2 == 0:
                 session.add(
                     LeadEvent(
                         id=f"E-{number}",
                         lead_id=lead_id,
+                        reseller_id=ids["Lapsing"],
                         kind=LeadEventKind.OPENED,
                         occurred_at=at("2026-05-02"),
                     )

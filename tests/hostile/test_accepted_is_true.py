@@ -121,7 +121,7 @@ COMMANDS: dict[str, Command] = {
     "rebalance 2099": Command(("rebalance", "--year", "2099"), "has not begun"),
     "rebalance the year not over": Command(("rebalance", "--year", "2026"), "is not over"),
     "rebalance a year without leads": Command(
-        ("rebalance", "--year", "2025"), "no lead was received in 2025"
+        ("rebalance", "--year", "2025"), "no reseller received a lead in 2025"
     ),
 }
 

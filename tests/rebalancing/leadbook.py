@@ -14,11 +14,13 @@ from partnerflow.models import (
     LeadEvent,
     LeadEventKind,
     LeadStatus,
+    LeadTurn,
     Partner,
     PartnerContact,
     PartnerTier,
     Role,
     Territory,
+    TurnState,
 )
 from partnerflow.policy import PolicyLibrary
 from partnerflow.settings import PROJECT_ROOT
@@ -75,8 +77,11 @@ def give_leads(
         for index in range(leads):
             lead_id = f"L-{reseller_id}-{year}-{next(_ids)}"
             received = start + timedelta(days=index)
+            session.add(Lead(id=lead_id, departement=departement, received_at=received))
             session.add(
-                Lead(id=lead_id, departement=departement, reseller_id=reseller_id, received_at=received)
+                LeadTurn(
+                    lead_id=lead_id, reseller_id=reseller_id, state=TurnState.RECORDED, received_at=received
+                )
             )
             events = [(LeadEventKind.SENT, None)]
             if index < opened:
@@ -90,6 +95,7 @@ def give_leads(
                     LeadEvent(
                         id=f"{lead_id}-{number}",
                         lead_id=lead_id,
+                        reseller_id=reseller_id,
                         kind=kind,
                         status=status,
                         occurred_at=received + timedelta(hours=number + 1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from partnerflow.cli import app
 from partnerflow.models import Lead, LeadEvent, Territory
+from partnerflow.rebalancing.kpis import reseller_kpis
 from partnerflow.rebalancing.lead_import import COLUMNS, LeadFileError, import_lead_file
 from tests.factories import NOW
 from tests.rebalancing.leadbook import add_reseller
@@ -89,6 +91,25 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_the_rest_imported(
     assert counts(engine) == (2, 4)
 
 
+def test_a_lead_passed_on_to_another_reseller_counts_for_each_turn(engine: Engine, tmp_path: Path) -> None:
+    first, second = add_reseller(engine), add_reseller(engine)
+    rows = [
+        f"L-1,69,{first},{RECEIVED},E-1,sent,,{RECEIVED}",
+        f"L-1,69,{second},2026-03-05T09:00:00+01:00,E-2,sent,,2026-03-05T09:00:00+01:00",
+        f"L-1,69,{second},2026-03-05T09:00:00+01:00,E-3,opened,,2026-03-05T10:00:00+01:00",
+        f"L-1,69,{second},2026-03-05T09:00:00+01:00,E-4,status,sold,2026-03-20T10:00:00+01:00",
+        f"L-1,69,{second},2026-03-06T09:00:00+01:00,E-5,opened,,2026-03-06T10:00:00+01:00",
+    ]
+    report = run_import(engine, write(tmp_path, rows))
+    assert [line for line, _ in report.rejected] == [6]
+    assert f"imported for reseller {second} with another reception time" in report.rejected[0][1]
+    assert (report.leads_added, report.events_added) == (1, 4)
+    with Session(engine) as session:
+        kpis = {k.partner_id: k for k in reseller_kpis(session, date(2026, 1, 1), date(2027, 1, 1))}
+    assert (kpis[first].leads, kpis[first].opened, kpis[first].sold) == (1, 0, 0)
+    assert (kpis[second].leads, kpis[second].opened, kpis[second].sold) == (1, 1, 1)
+
+
 def test_an_event_id_reused_for_another_event_is_refused_not_dropped_as_known(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -147,9 +168,9 @@ def test_a_lead_is_sold_or_lost_not_both_nor_in_the_future_and_any_real_departem
     report = run_import(engine, write(tmp_path, rows))
     reasons = dict(report.rejected)
     assert sorted(reasons) == [2, 3, 6]
-    assert reasons[2] == "lead L-1 is sold already: it cannot also be lost"
+    assert reasons[2] == "lead L-1 is sold already for reseller 1: it cannot also be lost"
     assert "occurred_at '2099-01-01T10:00:00+01:00' is in the future" in reasons[3]
-    assert reasons[6] == "lead L-6 is lost already: it cannot also be sold"
+    assert reasons[6] == "lead L-6 is lost already for reseller 1: it cannot also be sold"
     with Session(engine) as session:
         ain = session.get(Territory, "01")
     assert ain is not None and (ain.name, ain.region) == ("Ain", "Auvergne-Rhône-Alpes")

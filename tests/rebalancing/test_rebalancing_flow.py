@@ -107,7 +107,7 @@ def test_a_year_without_leads_or_not_over_ends_the_run_before_anything_is_judged
     assert all(state is not None and state.is_failed() for state in ended.values()), ended
     messages = {name: state.message or "" for name, state in ended.items() if state is not None}
     assert "year 2099 has not begun" in messages["2099"]
-    assert "no lead was received in 2025" in messages["2025, no leads"]
+    assert "no reseller received a lead in 2025" in messages["2025, no leads"]
     assert "year 2026 is not over" in messages["2026, not over"]
     with Session(engine) as session:
         assert session.exec(select(Rebalancing)).all() == [], "nothing judged, nothing stored"

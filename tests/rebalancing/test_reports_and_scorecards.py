@@ -63,7 +63,7 @@ def test_rebalance_judges_only_a_year_with_leads_and_the_current_one_on_purpose(
     assert all(result.exit_code == 2 for result in refused.values()), refused
     assert "has not begun" in refused["2099"].output and "has not begun" in refused["2027"].output
     assert "not over" in refused["2026"].output and "--partial-year" in refused["2026"].output
-    assert "no lead was received in 2025" in refused["2025"].output
+    assert "no reseller received a lead in 2025" in refused["2025"].output
     assert "greater than or equal to 2000" in refused["1999"].output
 
 
