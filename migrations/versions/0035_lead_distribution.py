@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(17), nullable=False),
         sa.Column("received_at", UTCDateTime(), nullable=False),
         sa.Column("deadline_at", UTCDateTime(), nullable=True),
+        sa.Column("remind_at", UTCDateTime(), nullable=True),
         sa.Column("reminded_at", UTCDateTime(), nullable=True),
         sa.Column("status_due_at", UTCDateTime(), nullable=True),
         sa.Column("ended_at", UTCDateTime(), nullable=True),

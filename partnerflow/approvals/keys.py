@@ -54,6 +54,7 @@ class Keys:
         self._surveys = URLSafeSerializer(secret, salt="partnerflow.survey-link")
         self._exits = URLSafeSerializer(secret, salt="partnerflow.exit-survey-link")
         self._referrals = URLSafeSerializer(secret, salt="partnerflow.referral-link")
+        self._leads = URLSafeSerializer(secret, salt="partnerflow.lead-link")
         self._sign_ins = URLSafeTimedSerializer(secret, salt="partnerflow.sign-in-link")
         self._sessions = URLSafeTimedSerializer(secret, salt="partnerflow.inbox-session")
         self._reports = URLSafeTimedSerializer(secret, salt="partnerflow.report-link")
@@ -95,6 +96,17 @@ class Keys:
     def read_referral(self, token: str) -> int | None:
         payload = _opened(self._referrals, token)
         return payload if type(payload) is int else None
+
+    def lead_token(self, turn_id: int, contact_id: int) -> str:
+        """A reseller contact's link to one lead it was offered: names the turn and the contact
+        (the page checks the contact still belongs to the turn's reseller)."""
+        return self._leads.dumps([turn_id, contact_id])
+
+    def read_lead(self, token: str) -> tuple[int, int] | None:
+        payload = _opened(self._leads, token)
+        if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
+            return None
+        return payload[0], payload[1]
 
     def sign_in_token(self, link_id: int, nonce: str) -> str:
         """A magic sign-in link: names the stored link and carries its one-time nonce."""

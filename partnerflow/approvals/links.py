@@ -36,6 +36,10 @@ class Links:
         """A sponsor's referral link (the page the referred company fills in)."""
         return f"{self.web_url.rstrip('/')}/refer/{self.keys.referral_token(invitation_id)}"
 
+    def lead(self, turn_id: int, contact_id: int) -> str:
+        """A reseller contact's personal link to the page of a lead its reseller was offered."""
+        return f"{self.web_url.rstrip('/')}/lead/{self.keys.lead_token(turn_id, contact_id)}"
+
     def sign_in(self, link_id: int, nonce: str) -> str:
         """A magic link to the inbox (single use, short-lived: see ``approvals.inbox``)."""
         return f"{self.web_url.rstrip('/')}/signin/{self.keys.sign_in_token(link_id, nonce)}"

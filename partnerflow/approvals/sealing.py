@@ -42,6 +42,10 @@ def referral_link(invitation_id: int) -> Sealed:
     return Sealed("referral", (invitation_id,))
 
 
+def lead_link(turn_id: int, contact_id: int) -> Sealed:
+    return Sealed("lead", (turn_id, contact_id))
+
+
 def unsealer(links: Links) -> Unseal:
     """What the sender calls to make each sealed credential, signed with ``links``' key."""
 
@@ -61,6 +65,8 @@ def unsealer(links: Links) -> Unseal:
                 return links.exit_survey(invitation_id)
             case "referral", (invitation_id,):
                 return links.referral(invitation_id)
+            case "lead", (turn_id, contact_id):
+                return links.lead(turn_id, contact_id)
         raise LookupError(f"no credential of kind {kind!r} with {len(ids)} ids")
 
     return unseal

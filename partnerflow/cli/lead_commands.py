@@ -14,7 +14,7 @@ from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.progress import step
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
-from partnerflow.rebalancing.lead_import import LeadFileError, import_lead_file
+from partnerflow.leads.history_import import LeadFileError, import_lead_file
 from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.years import year_refusal
 

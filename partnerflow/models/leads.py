@@ -113,6 +113,7 @@ class LeadTurn(SQLModel, table=True):
     state: TurnState = Field(sa_type=enum_type(TurnState))
     received_at: datetime = timestamp_field()
     deadline_at: datetime | None = timestamp_field(nullable=True)
+    remind_at: datetime | None = timestamp_field(nullable=True)  # offered: when to remind
     reminded_at: datetime | None = timestamp_field(nullable=True)
     status_due_at: datetime | None = timestamp_field(nullable=True)  # accepted, no status yet
     ended_at: datetime | None = timestamp_field(nullable=True)

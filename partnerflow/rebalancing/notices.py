@@ -11,13 +11,13 @@ from sqlmodel import Session
 from partnerflow.approvals import Ask, Asking, Subject
 from partnerflow.approvals.invitations import invite_role, notify_role
 from partnerflow.contacts import Contact, contacts_by_territory, lookup
+from partnerflow.leads.kpis import reseller_kpis
 from partnerflow.locales import text_in
 from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
 from partnerflow.rebalancing.decisions import proposals_of
-from partnerflow.rebalancing.kpis import reseller_kpis
 
 KEPT_AFTER_REVIEW = {
     "fr": "Maintenu après examen par l'équipe canal.",

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from partnerflow.leads.kpis import ResellerKpis, departement_leads, reseller_kpis
 from partnerflow.locales import RECORD_LOCALE
 from partnerflow.models import PartnerStatus, Territory
 from partnerflow.policy import Decision, Policy, RebalancingAction, RebalancingPolicy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
-from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
 
 
 @dataclass(frozen=True)

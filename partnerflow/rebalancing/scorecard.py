@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from partnerflow.leads.kpis import ResellerKpis, reseller_kpis
 from partnerflow.policy import RebalancingPolicy
-from partnerflow.rebalancing.kpis import ResellerKpis, reseller_kpis
 from partnerflow.rebalancing.notices import targets
 
 

@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from partnerflow.leads.kpis import midnight
 from partnerflow.models import LeadTurn
-from partnerflow.rebalancing.kpis import midnight
 
 
 def year_refusal(session: Session, year: int, *, today: date, partial_year: bool = False) -> str | None:

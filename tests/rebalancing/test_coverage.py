@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from partnerflow.leads.kpis import ResellerKpis
 from partnerflow.policy import load_file
-from partnerflow.rebalancing.kpis import ResellerKpis
 from partnerflow.rebalancing.proposals import Coverage, ResellerProposal, coverage
 from partnerflow.settings import PROJECT_ROOT
 from tests.factories import write_policy

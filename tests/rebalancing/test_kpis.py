@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from partnerflow.rebalancing.kpis import ResellerKpis, departement_leads, reseller_kpis
+from partnerflow.leads.kpis import ResellerKpis, departement_leads, reseller_kpis
 from tests.rebalancing.leadbook import add_reseller, give_leads
 
 YEAR = (date(2026, 1, 1), date(2027, 1, 1))

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
+from partnerflow.leads.history_import import COLUMNS, LeadFileError, import_lead_file
+from partnerflow.leads.kpis import reseller_kpis
 from partnerflow.models import Lead, LeadEvent, Territory
-from partnerflow.rebalancing.kpis import reseller_kpis
-from partnerflow.rebalancing.lead_import import COLUMNS, LeadFileError, import_lead_file
 from tests.factories import NOW
 from tests.rebalancing.leadbook import add_reseller
 

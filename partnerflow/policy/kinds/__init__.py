@@ -8,6 +8,7 @@ from typing import Any as _Any
 from partnerflow.policy.kinds.commission_plan import CommissionAction, CommissionPlanPolicy
 from partnerflow.policy.kinds.deal_registration import CloseReview, DealAction, DealRegistrationPolicy
 from partnerflow.policy.kinds.discount_campaign import CampaignAction, DiscountCampaignPolicy
+from partnerflow.policy.kinds.lead_routing import LeadRoutingPolicy, RoutingAction
 from partnerflow.policy.kinds.partner_admission import PartnerAdmissionPolicy
 from partnerflow.policy.kinds.partner_health import PartnerHealthPolicy
 from partnerflow.policy.kinds.rebalancing import RebalancingAction, RebalancingPolicy
@@ -24,6 +25,7 @@ POLICY_KINDS: dict[str, type[_PolicyDocument[_Any]]] = {
         PartnerHealthPolicy,
         PartnerAdmissionPolicy,
         ReferralProgrammePolicy,
+        LeadRoutingPolicy,
     )
 }
 
@@ -36,9 +38,11 @@ __all__ = [
     "DealAction",
     "DealRegistrationPolicy",
     "DiscountCampaignPolicy",
+    "LeadRoutingPolicy",
     "PartnerAdmissionPolicy",
     "PartnerHealthPolicy",
     "RebalancingAction",
     "RebalancingPolicy",
     "ReferralProgrammePolicy",
+    "RoutingAction",
 ]

@@ -1,0 +1,38 @@
+"""Deadlines in working hours: "48 working hours" counts only the hours of working days (Monday
+to Friday, public holidays of the programme's country off) in its time zone, so a lead offered on
+a Friday afternoon is due on Tuesday afternoon, and one offered before Whit Monday a day later."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+SATURDAY = 5
+
+
+@lru_cache(maxsize=8)
+def _public_holidays(country: str) -> holidays.HolidayBase:
+    return holidays.country_holidays(country)
+
+
+def is_working_day(day: date, country: str) -> bool:
+    return day.weekday() < SATURDAY and day not in _public_holidays(country)
+
+
+def add_working_hours(start: datetime, hours: float, *, timezone: str, country: str) -> datetime:
+    """The instant ``hours`` working hours after ``start`` (aware), in UTC. Time that starts on
+    a day off begins counting at the next working day's midnight."""
+    zone = ZoneInfo(timezone)
+    local = start.astimezone(zone)
+    left = timedelta(hours=hours)
+    while True:
+        next_midnight = datetime.combine(local.date() + timedelta(days=1), time(), zone)
+        if is_working_day(local.date(), country):
+            today = next_midnight.astimezone(UTC) - local.astimezone(UTC)  # real hours, DST days too
+            if left <= today:
+                return local.astimezone(UTC) + left
+            left -= today
+        local = next_midnight
