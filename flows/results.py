@@ -8,6 +8,8 @@ many share is here: the e-mails a run sent, and where a decision run ended.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from partnerflow.notify import DeliveryReport
@@ -38,6 +40,28 @@ class Webhooks(FlowResult):
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+
+
+class LeadDistribution(FlowResult):
+    """A distribution run: offers made, leads sent to the channel manager, offers reminded and
+    passed on, accepted leads asked for a status."""
+
+    offered: int = 0
+    to_manager: int = 0
+    reminded: int = 0
+    withdrawn: int = 0
+    status_reminded: int = 0
+
+
+class LeadIntakeResult(FlowResult):
+    """Leads taken in (new, already known by their external_id, refused with their problems)
+    and what the routing that followed did."""
+
+    taken: int = 0
+    known: int = 0
+    refused: list[dict[str, Any]] = []
+    offered: int = 0
+    to_manager: int = 0
 
 
 class Decided(FlowResult):

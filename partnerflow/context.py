@@ -24,6 +24,7 @@ from partnerflow.policy import (
     CommissionPlanPolicy,
     DealRegistrationPolicy,
     DiscountCampaignPolicy,
+    LeadRoutingPolicy,
     PartnerAdmissionPolicy,
     PartnerHealthPolicy,
     Policy,
@@ -58,6 +59,8 @@ class Context:
     def policy(self, kind: Literal["partner_admission"], as_of: date) -> Policy[PartnerAdmissionPolicy]: ...
     @overload
     def policy(self, kind: Literal["referral_programme"], as_of: date) -> Policy[ReferralProgrammePolicy]: ...
+    @overload
+    def policy(self, kind: Literal["lead_routing"], as_of: date) -> Policy[LeadRoutingPolicy]: ...
     @overload
     def policy(self, kind: str, as_of: date) -> Policy[Any]: ...  # a kind named at run time
 

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from partnerflow.cli import lead_distribution_commands
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.cli.progress import step
 from partnerflow.context import context
@@ -18,14 +19,21 @@ from partnerflow.leads.history_import import LeadFileError, import_lead_file
 from partnerflow.rebalancing.proposals import judged_on, plan_rebalancing
 from partnerflow.rebalancing.years import year_refusal
 
-app = typer.Typer(help="Lead data from the lead-distribution system.", no_args_is_help=True)
+app = typer.Typer(
+    help="Leads: take them in, offer them to resellers, see why; import history from another system.",
+    no_args_is_help=True,
+)
+app.command("submit")(lead_distribution_commands.submit)
+app.command("distribute")(lead_distribution_commands.distribute)
+app.command("show")(lead_distribution_commands.show)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @app.command("import")
 @friendly_errors
 def import_leads(file: Path, as_json: JsonFlag = False) -> None:
-    """Import lead events from FILE.csv (columns in the docs); bad rows are reported, not imported."""
+    """Import lead history from another system, FILE.csv (columns in the README); bad rows are
+    reported, not imported."""
     total = _count_rows(file)
     try:
         with (

@@ -37,7 +37,7 @@ from partnerflow.models import (
 from partnerflow.policy import LeadRoutingPolicy, Policy
 
 CHUNK = 2_000
-ACTOR = "lead-routing"
+ACTOR = "system:lead-routing"
 
 
 @dataclass

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
+from partnerflow.leads.intake import ensure_territories
 from partnerflow.models import (
     Lead,
     LeadEvent,
@@ -49,7 +50,6 @@ from partnerflow.models import (
     TurnState,
 )
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
-from partnerflow.territories import DEPARTEMENTS
 from partnerflow.values import whole_number
 
 COLUMNS = (
@@ -203,8 +203,7 @@ def import_rows(
                 report.rejected.append((line, refusal))
                 continue
             if lead["departement"] not in territories:  # a real département without a reseller yet
-                session.add(_territory(lead["departement"]))
-                session.flush()
+                ensure_territories(session, {lead["departement"]})
                 territories.add(lead["departement"])
             if lead["id"] not in known.leads:
                 leads[lead["id"]] = lead
@@ -317,12 +316,6 @@ def _stored_events(session: Session, ids: set[str]) -> dict[str, EventIdentity]:
         ).where(col(LeadEvent.id).in_(sorted(ids)))
     )
     return {row[0]: (row[1], LeadEventKind(row[2]), _utc(row[3])) for row in rows}
-
-
-def _territory(code: str) -> Territory:
-    """The official département ``code``, as a row of the coverage."""
-    name, region = next((name, region) for known, name, region in DEPARTEMENTS if known == code)
-    return Territory(code=code, name=name, region=region)
 
 
 def _stored_outcomes(session: Session, lead_ids: set[str]) -> dict[Turn, LeadStatus]:

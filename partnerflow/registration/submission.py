@@ -25,6 +25,7 @@ from stdnum.fr import siren as siren_number
 
 from partnerflow.catalogue import known_lines, product_lines, programme_currency
 from partnerflow.customers import names_a_company, siren_text
+from partnerflow.field_problems import field_problems
 from partnerflow.schema_hints import NUMBER, OPTIONAL, blank_is_none, one_of
 from partnerflow.settings import get_settings
 from partnerflow.territories import CODES as DEPARTEMENT_CODES
@@ -150,41 +151,12 @@ class Refusal:
     problems: tuple[str, ...]
 
 
-_MESSAGES = {
-    "missing": "{field} is required",
-    "string_too_long": "{field} is too long (at most {max_length} characters)",
-    "too_long": "{field} has too many entries",
-    "string_too_short": "{field} is empty",
-    "too_short": "{field} needs at least one entry",
-    "greater_than": "{field} must be greater than {gt}",
-    "less_than_equal": "{field} must be at most {le}",
-    "finite_number": "{field} must be a finite number",
-    "decimal_max_digits": "{field} has too many digits (at most {max_digits})",
-    "value_error": "{field} {error}",
-    "string_unicode": "{field} contains an invalid character",
-    "string_pattern_mismatch": "{field} may hold only letters, digits and . _ : / -",
-    "decimal_parsing": "{field} must be a number",
-    "int_parsing": "{field} must be a whole number",
-    "date_from_datetime_parsing": "{field} must be a date (YYYY-MM-DD)",
-    "date_parsing": "{field} must be a date (YYYY-MM-DD)",
-    "extra_forbidden": "{field} is not a field of a registration",
-}
-
-
 def parse_submission(raw: dict[str, Any]) -> DealSubmission | Refusal:
     """Validate the shape of ``raw``; a Refusal lists every problem, not only the first."""
     try:
         return DealSubmission.model_validate(_blank_to_none(raw))
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"]) or "submission"
-            template = _MESSAGES.get(item["type"])
-            context = item.get("ctx") or {}
-            problems.append(
-                template.format(field=field, **context) if template else f"{field}: {item['msg']}"
-            )
-        return Refusal(tuple(problems))
+        return Refusal(field_problems(error, noun="a registration"))
 
 
 def check_submission(submission: DealSubmission, *, today: date, partner_known: bool) -> list[str]:

@@ -46,6 +46,7 @@ from partnerflow.markdown import summary_html
 from partnerflow.notify.rendering import LOCALE_FILTERS
 from partnerflow.settings import Settings
 from partnerflow.web.inbox import Page, add_inbox
+from partnerflow.web.lead_pages import add_lead_pages
 from partnerflow.web.limits import LimitedBody
 from partnerflow.web.partner_api import Starter, partner_api
 from partnerflow.web.portal import add_portal
@@ -235,6 +236,7 @@ def create_app(
 
     add_survey_pages(app, ctx, engine, page, outcome)
     add_referral_pages(app, ctx, engine, page, outcome)
+    add_lead_pages(app, ctx, engine, page, outcome)
     starter = beside(start_review or prefect_review_starter())
     add_portal(app, ctx, engine, page, outcome, start_review=starter)
     app.mount("/api/v1", partner_api(ctx, engine, start_review=starter))

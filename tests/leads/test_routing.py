@@ -14,7 +14,7 @@ from partnerflow.models import PartnerTier
 from partnerflow.policy import load_file
 from partnerflow.settings import PROJECT_ROOT
 
-POLICY = load_file(PROJECT_ROOT / "policies" / "lead_routing" / "2026-12-01.yaml")
+POLICY = load_file(PROJECT_ROOT / "policies" / "lead_routing" / "2026-01-01.yaml")
 JULY = datetime(2026, 7, 2, 9, tzinfo=UTC)  # half the year gone: the pro-rata floor is 5
 
 
@@ -134,4 +134,4 @@ def test_a_new_year_starts_every_reseller_from_zero() -> None:
 
 
 def test_the_policy_file_is_the_one_in_the_repository() -> None:
-    assert Path(POLICY.path).name == "2026-12-01.yaml"
+    assert Path(POLICY.path).name == "2026-01-01.yaml"

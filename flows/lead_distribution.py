@@ -1,0 +1,41 @@
+"""Lead distribution: leads taken in, deadlines swept, waiting leads offered to resellers."""
+
+from typing import Any
+
+from prefect import flow
+
+from flows.results import LeadDistribution, LeadIntakeResult
+from tasks.leads import route_leads, sweep_lead_deadlines, take_in
+
+
+@flow(name="distribute-leads", flow_run_name="distribute-leads")
+def distribute_leads() -> LeadDistribution:
+    """Remind, pass on and route: what the deadlines make due, then every lead that waits."""
+    sweep = sweep_lead_deadlines()
+    routed = route_leads()
+    return LeadDistribution(
+        offered=len(routed.offered),
+        to_manager=len(routed.to_manager),
+        reminded=len(sweep.reminded),
+        withdrawn=len(sweep.withdrawn),
+        status_reminded=len(sweep.status_reminded),
+    )
+
+
+@flow(name="lead-intake", flow_run_name="lead-intake")
+def lead_intake(leads: list[dict[str, Any]]) -> LeadIntakeResult:
+    """Take in leads (prospect, contact, département, product lines, source, consent,
+    external_id) and offer them to resellers at once.
+
+    Args:
+        leads: one object per lead, the fields of ``partnerflow leads submit``.
+    """
+    results = take_in(leads)
+    routed = route_leads()
+    return LeadIntakeResult(
+        taken=sum(r.outcome == "taken" for r in results),
+        known=sum(r.outcome == "known" for r in results),
+        refused=[{"row": n, "problems": list(r.problems)} for n, r in enumerate(results, 1) if r.problems],
+        offered=len(routed.offered),
+        to_manager=len(routed.to_manager),
+    )

@@ -1,0 +1,134 @@
+"""``partnerflow leads submit|distribute|show``: leads in, offered to resellers, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from partnerflow.cli.input_files import read_rows
+from partnerflow.cli.output import console, errors, friendly_errors, print_json
+from partnerflow.context import context
+from partnerflow.db import get_engine, session_scope
+from partnerflow.leads.deadlines import sweep_deadlines
+from partnerflow.leads.distribution import route_waiting
+from partnerflow.leads.intake import take_in_leads
+from partnerflow.leads.offers import OFFERED, REMINDER, WITHDRAWN, queue_turn_mail
+from partnerflow.models import Lead, LeadTurn
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SHOWN_REFUSALS = 50
+
+
+@friendly_errors
+def submit(
+    file: Path,
+    as_json: JsonFlag = False,
+    route: Annotated[bool, typer.Option(help="Offer the new leads to resellers at once.")] = True,
+) -> None:
+    """Take in leads from FILE (JSON list or CSV); each refused row says why, nothing else of
+    it is stored; a lead whose external_id was taken before is not taken twice."""
+    ctx = context()
+    rows = read_rows(file)
+    with session_scope() as session:
+        results = take_in_leads(session, rows, now=ctx.clock.now(), actor="system:cli")
+    counts = {
+        outcome: sum(r.outcome == outcome for r in results) for outcome in ("taken", "known", "refused")
+    }
+    routed = _distribute() if route and counts["taken"] else None
+    if as_json:
+        print_json(
+            {
+                **counts,
+                "rows": [{"row": n, **r.as_dict()} for n, r in enumerate(results, start=1)],
+                "routing": routed,
+            }
+        )
+    else:
+        console.print(
+            f"{len(rows)} row(s): {counts['taken']} taken in, {counts['known']} already known, "
+            f"{counts['refused']} refused"
+            + (
+                f"; {routed['offered']} offered to resellers, {routed['to_manager']} to channel managers"
+                if routed
+                else ""
+            )
+        )
+        refused = [(n, r) for n, r in enumerate(results, start=1) if r.outcome == "refused"]
+        for number, result in refused[:SHOWN_REFUSALS]:
+            errors.print(f"{file}: row {number}: {'; '.join(result.problems)}", markup=False, soft_wrap=True)
+        if len(refused) > SHOWN_REFUSALS:
+            errors.print(f"... and {len(refused) - SHOWN_REFUSALS} more (use --json for all)", markup=False)
+    if counts["refused"]:
+        raise typer.Exit(1)
+
+
+@friendly_errors
+def distribute(as_json: JsonFlag = False) -> None:
+    """Do now what the distribute-leads deployment does every 10 minutes: remind, pass on
+    the offers past their deadline, and offer every waiting lead."""
+    done = _distribute()
+    if as_json:
+        print_json(done)
+        return
+    console.print(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in done.items()))
+
+
+def _distribute() -> dict[str, int]:
+    ctx = context()
+    now = ctx.clock.now()
+    policy = ctx.policy("lead_routing", ctx.clock.today())
+    with session_scope() as session:
+        sweep = sweep_deadlines(session, policy.document, now)
+        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy.document)
+        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy.document)
+    with session_scope() as session:
+        report = route_waiting(session, policy, now=now)
+        queue_turn_mail(session, ctx.renderer, report.offered, template=OFFERED, policy=policy.document)
+    return {**sweep.as_dict(), **report.as_dict()}
+
+
+RANKED = {
+    "reseller_id": "reseller",
+    "departement": "dépt",
+    "received_this_year": "received this year",
+    "pro_rata_floor": "pro-rata floor",
+    "behind": "behind",
+    "kpi_score": "KPI score",
+    "tier": "tier",
+    "capacity_left": "capacity left",
+}
+
+
+@friendly_errors
+def show(lead_id: str, as_json: JsonFlag = False) -> None:
+    """A lead's turns: who had it, when, what became of it, and why each reseller was chosen
+    (the policy's rule and version, and the ranking it came from)."""
+    with Session(get_engine()) as session:
+        lead = session.get(Lead, lead_id)
+        lead = lead or session.exec(select(Lead).where(Lead.external_id == lead_id)).first()
+        if lead is None:
+            raise typer.BadParameter(f"no lead {lead_id!r} (its id or external_id)", param_hint="LEAD_ID")
+        turns = session.exec(select(LeadTurn).where(LeadTurn.lead_id == lead.id).order_by(col(LeadTurn.id)))
+        rows = [turn.model_dump(mode="json", exclude={"id", "lead_id", "reason", "amount"}) for turn in turns]
+    if as_json:
+        print_json(
+            {"lead": lead.id, "external_id": lead.external_id, "state": lead.state.value, "turns": rows}
+        )
+        return
+    console.print(
+        f"lead {lead.id} ({lead.external_id or 'imported'}): {lead.state.value}, passed on {lead.passes}"
+    )
+    for row in rows:
+        table = Table(
+            title=f"reseller {row['reseller_id']}: {row['state']}, rule {row['rule_id'] or '-'} "
+            f"of lead_routing {row['policy_version'] or '-'}"
+        )
+        for heading in RANKED.values():
+            table.add_column(heading)
+        for line in row["ranking"]:
+            table.add_row(*(str(line[key]) for key in RANKED))
+        console.print(table)

@@ -1,0 +1,60 @@
+"""Lead distribution I/O as Prefect tasks: take leads in, sweep the deadlines, route.
+
+Each task is one transaction with the e-mails it queues: killed halfway, nothing is half done,
+and the next run picks up what is still due (leads still ``new``, turns still past their dates).
+"""
+
+from typing import Any
+
+from prefect import task
+
+from partnerflow.context import context
+from partnerflow.db import session_scope
+from partnerflow.leads.deadlines import DeadlineSweep, sweep_deadlines
+from partnerflow.leads.distribution import RoutingReport, route_waiting
+from partnerflow.leads.intake import LeadIntake, take_in_leads
+from partnerflow.leads.offers import OFFERED, REMINDER, WITHDRAWN, queue_turn_mail
+from tasks.settings import SWEEP
+
+ACTOR = "system:lead-intake"
+
+
+@task(name="take-in-leads", **SWEEP)
+def take_in(rows: list[dict[str, Any]]) -> list[LeadIntake]:
+    """Store the valid rows as leads waiting for routing; one result per row."""
+    ctx = context()
+    with session_scope() as session:
+        return take_in_leads(session, rows, now=ctx.clock.now(), actor=ACTOR)
+
+
+@task(name="sweep-lead-deadlines", **SWEEP)
+def sweep_lead_deadlines() -> DeadlineSweep:
+    """Remind offers at half their deadline, withdraw the expired ones (their leads wait for the
+    next candidate), remind accepted leads without a status; with their e-mails."""
+    ctx = context()
+    now = ctx.clock.now()
+    policy = ctx.policy("lead_routing", ctx.clock.today()).document
+    with session_scope() as session:
+        sweep = sweep_deadlines(session, policy, now)
+        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy)
+        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy)
+        queue_turn_mail(
+            session,
+            ctx.renderer,
+            sweep.status_reminded,
+            template=REMINDER,
+            policy=policy,
+            occasion=f"-status-{now.date().isoformat()}",
+        )
+    return sweep
+
+
+@task(name="route-leads", **SWEEP)
+def route_leads(limit: int | None = None) -> RoutingReport:
+    """Offer the waiting leads to resellers by the lead_routing policy, with their e-mails."""
+    ctx = context()
+    policy = ctx.policy("lead_routing", ctx.clock.today())
+    with session_scope() as session:
+        report = route_waiting(session, policy, now=ctx.clock.now(), limit=limit)
+        queue_turn_mail(session, ctx.renderer, report.offered, template=OFFERED, policy=policy.document)
+    return report
