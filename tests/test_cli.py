@@ -45,6 +45,7 @@ def test_policy_list_json_marks_the_version_in_force(settings: Settings) -> None
         "partner_health",
         "partner_admission",
         "referral_programme",
+        "lead_routing",
     }
 
 

@@ -128,6 +128,7 @@ def queue_summary(
             "kept": outcomes.count("keep"),
             "coached": outcomes.count("coach"),
             "paused": outcomes.count("pause"),
+            "routed_more": outcomes.count("route-more"),
             "excluded": len(rebalancing.excluded),
             "departements": rebalancing.departements,
             "report_path": report_path,

@@ -1,5 +1,6 @@
 """From KPIs to proposals: each active reseller classified by the policy (keep, coach, pause,
-with the rule that fired), then each département's coverage after the proposed pauses compared
+route more: the vendor sent it fewer leads than it owes; with the rule that fired), then each of
+the 101 départements' coverage (those without a reseller too) after the proposed pauses compared
 with the band and the lead target (recruit, thin out, balanced)."""
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from partnerflow.leads.kpis import ResellerKpis, departement_leads, reseller_kpis
 from partnerflow.locales import RECORD_LOCALE
-from partnerflow.models import PartnerStatus, Territory
+from partnerflow.models import PartnerStatus
 from partnerflow.policy import Decision, Policy, RebalancingAction, RebalancingPolicy
 from partnerflow.policy.conditions import render_reason
 from partnerflow.policy.errors import PolicyEvaluationError
 from partnerflow.policy.schema import Action
+from partnerflow.territories import DEPARTEMENTS
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def plan_rebalancing(session: Session, year: int, policy: Policy[RebalancingPoli
     decide = policy.memoized()
     active = [k for k in kpis if k.status == PartnerStatus.ACTIVE]
     resellers = [classify(k, year, policy.document, decide) for k in active]
-    names = dict(session.exec(select(Territory.code, Territory.name)).all())
+    names = {code: name for code, name, _region in DEPARTEMENTS}  # every one, resellers or not
     leads = departement_leads(session, start, end)
     return RebalancingPlan(year, resellers, coverage(resellers, leads, names, policy.document))
 

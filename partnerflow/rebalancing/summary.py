@@ -13,7 +13,8 @@ def plan_markdown(plan: RebalancingPlan, policy_version: str, report_link: str) 
         f"# Reseller rebalancing {plan.year}",
         "",
         f"Policy {policy_version}: **{counts.get('keep', 0)} keep, {counts.get('coach', 0)} coach, "
-        f"{counts.get('pause', 0)} pause**. [Full report, with charts]({report_link}).",
+        f"{counts.get('pause', 0)} pause, {counts.get('route-more', 0)} route more** (sent fewer leads than "
+        f"the programme owes them: not paused for it). [Full report, with charts]({report_link}).",
         "",
         "Approve all, or tick the resellers to keep active although a pause is proposed; answer with "
         "the code from your e-mail.",

@@ -42,7 +42,7 @@ def year_2026(engine: Engine) -> dict[str, int]:
     good, weak, silent = add_reseller(engine), add_reseller(engine), add_reseller(engine)
     give_leads(engine, good, leads=10, opened=10, processed=9, closed=5, sold=2)
     give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
-    give_leads(engine, silent, leads=4)
+    give_leads(engine, silent, leads=12, opened=4)  # barely opens what it gets
     add_manager(engine)
     with Session(engine) as session:
         store_plan(session, plan_rebalancing(session, 2026, POLICY_2026), POLICY_2026, now=NOW)

@@ -41,7 +41,7 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     for reseller in good:
         give_leads(engine, reseller, leads=12, opened=12, processed=10, closed=7, sold=3)
     give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
-    give_leads(engine, silent, leads=3)
+    give_leads(engine, silent, leads=12, opened=4)  # barely opens what it gets
     manager = add_manager(engine)
     run = run_deployment(
         "reseller-rebalancing/reseller-rebalancing",

@@ -47,9 +47,12 @@ def test_rebalance_prints_the_proposals_and_applies_nothing(engine: Engine) -> N
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert [(r["partner_id"], r["outcome"], r["rule_id"]) for r in report["resellers"]] == [
-        (reseller, "pause", "too-few-leads")
+        (reseller, "route-more", "too-few-leads")
     ]
-    assert report["departements"][0]["recommendation"] == "recruit"
+    departements = {row["departement"]: row for row in report["departements"]}
+    assert len(departements) == 101  # every one, with or without resellers
+    assert (departements["69"]["active"], departements["69"]["recommendation"]) == (1, "recruit")
+    assert (departements["2A"]["active"], departements["2A"]["recommendation"]) == (0, "recruit")
     with Session(engine) as session:
         assert session.exec(select(Proposal)).all() == []
 
@@ -74,7 +77,7 @@ def test_rebalance_piped_keeps_each_reseller_on_one_line(engine: Engine) -> None
     result = runner.invoke(app, ["rebalance", "--year", "2026", "--partial-year"])
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.stdout.splitlines() if "Réseaux et" in line]
-    assert name in line and "too-few-leads" in line and "pause" in line
+    assert name in line and "too-few-leads" in line and "route-more" in line
 
 
 def test_quarterly_scorecards_cover_the_quarter_so_far_once_per_reseller(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from partnerflow.policy.schema import Action, PolicyDocument, Ratio, Rule, Strict
 
-RebalancingOutcome = Literal["keep", "coach", "pause"]
+RebalancingOutcome = Literal["keep", "coach", "pause", "route-more"]
 
 
 class RebalancingAction(Action):
@@ -105,7 +105,7 @@ class Coverage(Strict):
 
 class RebalancingPolicy(PolicyDocument[RebalancingAction]):
     KIND: ClassVar[str] = "rebalancing"
-    OUTCOMES: ClassVar[tuple[str, ...]] = ("keep", "coach", "pause")
+    OUTCOMES: ClassVar[tuple[str, ...]] = ("keep", "coach", "pause", "route-more")
     VOCABULARY: ClassVar[dict[str, dict[str, Any]]] = {
         "reseller": {
             "leads": int,
