@@ -38,6 +38,7 @@ SMOKE_SIZES: dict[str, list[str]] = {
     "referrals": ["--referrals", "1000", "--deals", "200"],
     "distributed": ["--runs", "2", "--queued", "10"],
     "partner_api": ["--count", "60", "--clients", "3"],
+    "lead_routing": ["--leads", "3000", "--resellers", "150", "--open", "500"],
 }
 TIME_LIMIT_SECONDS = 600
 

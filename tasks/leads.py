@@ -13,7 +13,7 @@ from partnerflow.db import session_scope
 from partnerflow.leads.deadlines import DeadlineSweep, sweep_deadlines
 from partnerflow.leads.distribution import RoutingReport, route_waiting
 from partnerflow.leads.intake import LeadIntake, take_in_leads
-from partnerflow.leads.offers import OFFERED, REMINDER, WITHDRAWN, queue_turn_mail
+from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
 from tasks.settings import SWEEP
 
 ACTOR = "system:lead-intake"
@@ -56,5 +56,5 @@ def route_leads(limit: int | None = None) -> RoutingReport:
     policy = ctx.policy("lead_routing", ctx.clock.today())
     with session_scope() as session:
         report = route_waiting(session, policy, now=ctx.clock.now(), limit=limit)
-        queue_turn_mail(session, ctx.renderer, report.offered, template=OFFERED, policy=policy.document)
+        queue_offer_mail(session, ctx.renderer, report.offered, policy=policy.document)
     return report

@@ -95,7 +95,7 @@ def upgrade() -> None:
         for column in LEAD_COLUMNS:
             batch.add_column(column.copy())
         batch.create_unique_constraint("uq_lead_external_id", ["external_id"])
-        batch.create_index("ix_lead_state", ["state"])
+        batch.create_index("ix_lead_state_received", ["state", "received_at", "id"])
 
 
 def downgrade() -> None:
@@ -112,7 +112,7 @@ def downgrade() -> None:
         "(SELECT reseller_id FROM lead WHERE lead.id = leadevent.lead_id)"
     )
     with op.batch_alter_table("lead") as batch:
-        batch.drop_index("ix_lead_state")
+        batch.drop_index("ix_lead_state_received")
         batch.drop_constraint("uq_lead_external_id", type_="unique")
         for column in LEAD_COLUMNS:
             batch.drop_column(column.name)

@@ -16,7 +16,7 @@ from partnerflow.db import get_engine, session_scope
 from partnerflow.leads.deadlines import sweep_deadlines
 from partnerflow.leads.distribution import route_waiting
 from partnerflow.leads.intake import take_in_leads
-from partnerflow.leads.offers import OFFERED, REMINDER, WITHDRAWN, queue_turn_mail
+from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
 from partnerflow.models import Lead, LeadTurn
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -87,7 +87,7 @@ def _distribute() -> dict[str, int]:
         queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy.document)
     with session_scope() as session:
         report = route_waiting(session, policy, now=now)
-        queue_turn_mail(session, ctx.renderer, report.offered, template=OFFERED, policy=policy.document)
+        queue_offer_mail(session, ctx.renderer, report.offered, policy=policy.document)
     return {**sweep.as_dict(), **report.as_dict()}
 
 
@@ -99,6 +99,7 @@ RANKED = {
     "behind": "behind",
     "kpi_score": "KPI score",
     "tier": "tier",
+    "load": "load",
     "capacity_left": "capacity left",
 }
 

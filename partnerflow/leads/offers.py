@@ -51,6 +51,24 @@ def queue_turn_mail(
     return store_messages(session, rows)
 
 
+def queue_offer_mail(
+    session: Session, renderer: TemplateRenderer, lead_ids: Iterable[str], *, policy: LeadRoutingPolicy
+) -> int:
+    """Queue the offer of each lead's holding turn (just routed) to its reseller's contacts."""
+    ids = sorted(set(lead_ids))
+    turns = [
+        turn_id
+        for start in range(0, len(ids), 1000)
+        for turn_id in session.exec(
+            select(LeadTurn.id).where(
+                col(LeadTurn.lead_id).in_(ids[start : start + 1000]), LeadTurn.state == TurnState.OFFERED
+            )
+        )
+        if turn_id is not None
+    ]
+    return queue_turn_mail(session, renderer, turns, template=OFFERED, policy=policy)
+
+
 def _active(contacts: list[PartnerContact]) -> list[PartnerContact]:
     return [contact for contact in contacts if contact.active]
 

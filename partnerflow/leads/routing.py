@@ -4,22 +4,27 @@ The router holds every active reseller's standing (leads received this year, rec
 last 30 days, KPI score) and updates it as it assigns, so a batch of 100,000 leads is routed in
 one pass without a query per lead. Ranking, best first:
 
-1. furthest behind its pro-rata yearly floor (10 a year: 5 by July), so every reseller gets its
-   floor when its zone's volume allows;
-2. the better KPI score (mean of open, processing and closing rates this year);
-3. the higher tier weight;
-4. the more capacity left in the last 30 days;
-5. a hash of (lead, reseller): deterministic, and no reseller wins every tie.
+1. furthest behind its pro-rata yearly floor, rounded up (10 a year due by the end of November:
+   the 6th lead is due from mid-June on), so every reseller has its floor before the year ends
+   when its zone's volume allows;
+2. the lowest load for its weight: leads received this year over (tier weight x KPI score, the
+   mean of its open, processing and closing rates): beyond the floor a gold reseller that works
+   its leads well receives more than a silver one that does not, in proportion, never all of
+   them (ranking by tier alone gave the platinum resellers 300 leads and left the rest at 10);
+3. the more capacity left in the last 30 days;
+4. a hash of (lead, reseller): deterministic, and no reseller wins every tie.
 
 Pure: no database, no clock; the caller passes the lead's time.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from hashlib import blake2b
 from typing import Any
 
 from partnerflow.leads.working_hours import add_working_hours
@@ -27,8 +32,9 @@ from partnerflow.models import PartnerTier
 from partnerflow.policy import Decision, LeadRoutingPolicy, Policy, RoutingAction
 
 WINDOW = timedelta(days=30)
-SHOWN = 5  # candidates kept in a turn's "why this reseller"
+SHOWN = 3  # candidates kept in a turn's "why this reseller"
 NO_CANDIDATE = "no-candidate"
+MIN_SCORE = 0.05  # a reseller that opens nothing still gets its floor, and little beyond it
 
 
 @dataclass
@@ -42,6 +48,9 @@ class Standing:
     score: float
     received: int  # this year
     recent: deque[datetime] = field(default_factory=deque)  # receptions in the last 30 days, oldest first
+    capacity: int = 0  # leads in any 30 days, by its tier (set by the router)
+    per_lead: float = 0.0  # 1 / (tier weight x KPI score): its load grows by this per lead
+    salt: int = 0  # its part of the per-lead tie-break
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class LeadToRoute:
     consent: bool
     passes: int
     had_it: frozenset[int] = frozenset()  # resellers that already had a turn: never offered again
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,16 +84,19 @@ class Router:
         self.policy = policy
         self.document = policy.document
         self._decide = policy.memoized()
+        self._policy_facts = self.document.facts_for_rules()  # read by reasons: part of the memo key
         by_departement: dict[str, list[Standing]] = {}
         for standing in resellers:
             by_departement.setdefault(standing.departement, []).append(standing)
         self._local = by_departement
+        self._zones: dict[str, list[Standing]] = {}
         self._everyone = resellers
         self._year: int | None = None
-        self._capacity = {
-            tier: float(n) for tier, n in self.document.eligibility.capacity_per_30_days.items()
-        }
-        self._weight = self.document.ranking.tier_weight
+        capacity, weight = self.document.eligibility.capacity_per_30_days, self.document.ranking.tier_weight
+        for standing in resellers:
+            standing.capacity = capacity[standing.tier]
+            standing.per_lead = 1 / (weight[standing.tier] * max(standing.score, MIN_SCORE))
+            standing.salt = _mixed(standing.reseller_id)
         self._certified_lines = frozenset(self.document.eligibility.certification_required)
 
     def candidates(self, departement: str) -> list[Standing]:
@@ -92,6 +105,13 @@ class Router:
         for neighbour in self.document.eligibility.neighbours.get(departement, ()):
             found.extend(self._local.get(neighbour, ()))
         return found
+
+    def _zone(self, departement: str) -> list[Standing]:
+        """:meth:`candidates`, listed once per département for the whole batch."""
+        zone = self._zones.get(departement)
+        if zone is None:
+            zone = self._zones[departement] = self.candidates(departement)
+        return zone
 
     def route(self, lead: LeadToRoute, at: datetime) -> Routed:
         """Decide ``lead`` received at ``at``; an offer updates the chosen reseller's standing."""
@@ -103,7 +123,8 @@ class Router:
                     "source": lead.source,
                     "consent": lead.consent,
                     "passes": lead.passes,
-                }
+                },
+                **self._policy_facts,
             }
         )
         self._new_year_resets(at)
@@ -146,24 +167,32 @@ class Router:
                 standing.received = 0
 
     def _ranked(self, lead: LeadToRoute, at: datetime) -> list[tuple[dict[str, Any], Standing]]:
-        pro_rata = self.document.yearly_floor * _share_of_year(at)
+        """The eligible candidates, best first, the first ``SHOWN`` with their figures."""
+        pro_rata = self.document.yearly_floor * _share_of_year(at, self.document.ranking.floor_due_by_month)
+        due = math.ceil(pro_rata)  # the lead the floor will ask for next is due now, not at year end
         needs_certificate = bool(self._certified_lines.intersection(lead.product_lines))
+        expired = at - WINDOW
         keyed = []
-        for standing in self.candidates(lead.departement):
-            if standing.reseller_id in lead.had_it or (needs_certificate and not standing.certified):
+        seed, had_it = _mixed(zlib.crc32(lead.id.encode())), lead.had_it
+        for standing in self._zone(lead.departement):
+            if (had_it and standing.reseller_id in had_it) or (needs_certificate and not standing.certified):
                 continue
-            while standing.recent and standing.recent[0] <= at - WINDOW:
-                standing.recent.popleft()
-            left = self._capacity[standing.tier] - len(standing.recent)
+            recent = standing.recent
+            while recent and recent[0] <= expired:
+                recent.popleft()
+            left = standing.capacity - len(recent)
             if left <= 0:
                 continue
-            behind = max(0.0, pro_rata - standing.received)
-            weight = self._weight[standing.tier]
-            tie = blake2b(f"{lead.id}:{standing.reseller_id}".encode(), digest_size=8).digest()
-            key = (-round(behind, 3), -round(standing.score, 3), -weight, -left, tie)
-            keyed.append((key, standing))
-        keyed.sort(key=lambda pair: pair[0])
-        return [(_why(key, standing, pro_rata), standing) for key, standing in keyed]
+            received = standing.received
+            behind = due - received if received < due else 0
+            # (seed XOR salt) orders the candidates differently for each lead, each pair 50/50
+            keyed.append(((-behind, received * standing.per_lead, -left, seed ^ standing.salt), standing))
+        best = (
+            heapq.nsmallest(SHOWN, keyed, key=lambda pair: pair[0])
+            if len(keyed) > SHOWN
+            else sorted(keyed, key=lambda pair: pair[0])
+        )
+        return [(_why(key, standing, pro_rata), standing) for key, standing in best]
 
 
 def _why(key: tuple[Any, ...], standing: Standing, pro_rata: float) -> dict[str, Any]:
@@ -174,16 +203,34 @@ def _why(key: tuple[Any, ...], standing: Standing, pro_rata: float) -> dict[str,
         "received_this_year": standing.received,
         "pro_rata_floor": round(pro_rata, 2),
         "behind": -key[0],
-        "kpi_score": -key[1],
+        "kpi_score": round(standing.score, 3),
         "tier": standing.tier.value,
-        "capacity_left": int(-key[3]),
+        "load": round(key[1], 3),
+        "capacity_left": int(-key[2]),
     }
 
 
-def _share_of_year(at: datetime) -> float:
+def _mixed(value: int) -> int:
+    """MurmurHash3's 32-bit finaliser: the tie-break of (lead, reseller), deterministic in every
+    process (unlike ``hash``) and well mixed, so no reseller id wins ties more often than another
+    (a bare CRC of "lead:reseller" did: it is linear in its input)."""
+    value &= 0xFFFFFFFF
+    value ^= value >> 16
+    value = (value * 0x85EBCA6B) & 0xFFFFFFFF
+    value ^= value >> 13
+    value = (value * 0xC2B2AE35) & 0xFFFFFFFF
+    return value ^ (value >> 16)
+
+
+def _share_of_year(at: datetime, due_by_month: int) -> float:
+    """How much of the yearly floor is due at ``at``: all of it from the end of ``due_by_month``."""
     start = datetime(at.year, 1, 1, tzinfo=at.tzinfo)
-    end = datetime(at.year + 1, 1, 1, tzinfo=at.tzinfo)
-    return (at - start) / (end - start)
+    end = (
+        datetime(at.year + 1, 1, 1, tzinfo=at.tzinfo)
+        if due_by_month == 12
+        else datetime(at.year, due_by_month + 1, 1, tzinfo=at.tzinfo)
+    )
+    return min(1.0, (at - start) / (end - start))
 
 
 def _no_candidate(lead: LeadToRoute) -> dict[str, str]:

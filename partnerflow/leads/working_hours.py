@@ -14,10 +14,16 @@ SATURDAY = 5
 
 
 @lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=8)
 def _public_holidays(country: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country)
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date, country: str) -> bool:
     return day.weekday() < SATURDAY and day not in _public_holidays(country)
 
@@ -25,8 +31,13 @@ def is_working_day(day: date, country: str) -> bool:
 def add_working_hours(start: datetime, hours: float, *, timezone: str, country: str) -> datetime:
     """The instant ``hours`` working hours after ``start`` (aware), in UTC. Time that starts on
     a day off begins counting at the next working day's midnight."""
-    zone = ZoneInfo(timezone)
+    zone = _zone(timezone)
     local = start.astimezone(zone)
+    if hours % 24 == 0 and is_working_day(local.date(), country):
+        # Whole working days from a working day: the same time of day on the N-th working day
+        # after (clocks change on Sundays here), found once per day instead of walked per lead.
+        day = _working_days_after(local.date(), int(hours // 24), country)
+        return datetime.combine(day, local.timetz().replace(tzinfo=None), zone).astimezone(UTC)
     left = timedelta(hours=hours)
     while True:
         next_midnight = datetime.combine(local.date() + timedelta(days=1), time(), zone)
@@ -36,3 +47,11 @@ def add_working_hours(start: datetime, hours: float, *, timezone: str, country: 
                 return local.astimezone(UTC) + left
             left -= today
         local = next_midnight
+
+
+@lru_cache(maxsize=4096)
+def _working_days_after(day: date, count: int, country: str) -> date:
+    while count:
+        day += timedelta(days=1)
+        count -= is_working_day(day, country)
+    return day

@@ -61,6 +61,8 @@ class Lead(SQLModel, table=True):
     """A prospect the vendor hands on. The contact details are kept only as long as the
     retention setting says, then blanked (``purged_at``); the lead and its history stay."""
 
+    __table_args__ = (Index("ix_lead_state_received", "state", "received_at", "id"),)
+
     id: str = Field(primary_key=True, max_length=64)
     external_id: str | None = Field(default=None, max_length=64, unique=True)
     departement: str = Field(
@@ -69,7 +71,7 @@ class Lead(SQLModel, table=True):
         )
     )
     received_at: datetime = timestamp_field(index=True)
-    state: LeadState = Field(default=LeadState.HISTORY, sa_type=enum_type(LeadState), index=True)
+    state: LeadState = Field(default=LeadState.HISTORY, sa_type=enum_type(LeadState))
     company: str = Field(default="", max_length=200)
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=254)

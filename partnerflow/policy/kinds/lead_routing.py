@@ -61,6 +61,13 @@ class Ranking(Strict):
     is deterministic per lead (a hash of lead and reseller, so no reseller wins every tie)."""
 
     tier_weight: dict[PartnerTier, float] = Field(description="a higher weight ranks first among equals")
+    floor_due_by_month: int = Field(
+        default=12,
+        ge=1,
+        le=12,
+        description="the yearly floor is due in full by the end of this month (11: December is a buffer "
+        "for the leads a reseller still misses)",
+    )
     kpi_score_without_history: Ratio = Field(
         default=1.0, description="the score of a reseller without a lead yet this year (benefit of the doubt)"
     )
