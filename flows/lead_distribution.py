@@ -1,11 +1,12 @@
 """Lead distribution: leads taken in, deadlines swept, waiting leads offered to resellers."""
 
+from datetime import date
 from typing import Any
 
 from prefect import flow
 
 from flows.results import LeadDistribution, LeadIntakeResult
-from tasks.leads import route_leads, sweep_lead_deadlines, take_in
+from tasks.leads import queue_lead_feedback, route_leads, sweep_lead_deadlines, take_in
 
 
 @flow(name="distribute-leads", flow_run_name="distribute-leads")
@@ -39,3 +40,14 @@ def lead_intake(leads: list[dict[str, Any]]) -> LeadIntakeResult:
         offered=len(routed.offered),
         to_manager=len(routed.to_manager),
     )
+
+
+@flow(name="lead-feedback", flow_run_name="lead-feedback")
+def lead_feedback(month: date | None = None) -> int:
+    """Tell every reseller what it did with its leads: the month, the year so far, the
+    objectives and its département's median (the outbox delivers them).
+
+    Args:
+        month: the month's first day; last month when not given (the schedule runs on the 1st).
+    """
+    return queue_lead_feedback(month)

@@ -4,6 +4,7 @@ Each task is one transaction with the e-mails it queues: killed halfway, nothing
 and the next run picks up what is still due (leads still ``new``, turns still past their dates).
 """
 
+from datetime import date, timedelta
 from typing import Any
 
 from prefect import task
@@ -12,6 +13,7 @@ from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.leads.deadlines import DeadlineSweep, sweep_deadlines
 from partnerflow.leads.distribution import RoutingReport, route_waiting
+from partnerflow.leads.feedback import Objectives, queue_monthly_feedback
 from partnerflow.leads.intake import LeadIntake, take_in_leads
 from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
 from tasks.settings import SWEEP
@@ -58,3 +60,24 @@ def route_leads(limit: int | None = None) -> RoutingReport:
         report = route_waiting(session, policy, now=ctx.clock.now(), limit=limit)
         queue_offer_mail(session, ctx.renderer, report.offered, policy=policy.document)
     return report
+
+
+@task(name="queue-lead-feedback", **SWEEP)
+def queue_lead_feedback(month: date | None = None) -> int:
+    """Queue each reseller's feedback for ``month`` (its first day; last month when None),
+    against the objectives of the rebalancing policy in force at the month's end."""
+    ctx = context()
+    if month is None:
+        month = (ctx.clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    thresholds = ctx.policy("rebalancing", month_end).document.thresholds
+    objectives = Objectives(
+        leads_per_year=thresholds.min_leads_per_year,
+        open_rate=thresholds.min_open_rate,
+        processing_rate=thresholds.min_processing_rate,
+        closing_rate=thresholds.closing_rate.min,
+    )
+    with session_scope() as session:
+        return queue_monthly_feedback(
+            session, ctx.renderer, month, objectives=objectives, portal_url=f"{ctx.links.portal()}/leads"
+        )

@@ -78,6 +78,19 @@ class OnPage:
         return self
 
 
+def turns_of(session: Session, partner_id: int, since: datetime) -> list[tuple[LeadTurn, Lead]]:
+    """A reseller's turns received since ``since`` and those it still holds, newest first (the
+    portal's *My leads*): only its own, never another reseller's turn of the same lead."""
+    held = col(LeadTurn.state).in_([TurnState.OFFERED, TurnState.ACCEPTED])
+    rows = session.exec(
+        select(LeadTurn, Lead)
+        .join(Lead, col(Lead.id) == col(LeadTurn.lead_id))
+        .where(LeadTurn.reseller_id == partner_id, (col(LeadTurn.received_at) >= since) | held)
+        .order_by(col(LeadTurn.received_at).desc(), col(LeadTurn.id).desc())
+    ).all()
+    return [(turn, lead) for turn, lead in rows]
+
+
 def open_link(session: Session, keys: Keys, token: str) -> OnPage:
     """The turn a contact's link names, or :class:`LeadRefused` ("invalid": tampered, or the
     contact was removed or no longer belongs to the reseller)."""

@@ -28,6 +28,8 @@ from partnerflow.commissions import partner_statement, partner_statements, state
 from partnerflow.context import Context
 from partnerflow.health import training_of
 from partnerflow.health.survey import waiting_invitation
+from partnerflow.leads.kpis import midnight
+from partnerflow.leads.worked import turns_of
 from partnerflow.models import Registration, WebhookEndpoint
 from partnerflow.partner_access import SCOPES, api_keys_of, make_api_key, revoke_api_key
 from partnerflow.partner_access.contacts import ContactRefused, add_contact, change_role, remove_contact
@@ -329,6 +331,20 @@ def _add_progress_pages(app: FastAPI, ctx: Context, engine: Engine, signed_in: S
             user = signed_in(request, session)
             card = partner_scorecard(session, user.partner_id, today=today, document=document)
             return show(user, "portal_scorecard.html.j2", card=card)
+
+    @app.get("/portal/leads", response_class=HTMLResponse)
+    def leads(request: Request) -> Response:
+        """The reseller's leads this year and the ones it holds, each with the signed-in contact's
+        own link to its page (where it is opened, accepted, declared)."""
+        today = ctx.clock.today()
+        with Session(engine) as session:
+            user = signed_in(request, session)
+            since = midnight(today.replace(month=1, day=1))
+            rows = [
+                (turn, lead, ctx.links.lead(turn.id or 0, user.contact_id))
+                for turn, lead in turns_of(session, user.partner_id, since)
+            ]
+            return show(user, "portal_leads.html.j2", rows=rows)
 
     @app.get("/portal/training", response_class=HTMLResponse)
     def training(request: Request) -> Response:

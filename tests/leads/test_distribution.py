@@ -43,7 +43,10 @@ def resellers(engine: Engine, count: int = 2, territory: str = "69") -> list[int
     with Session(engine) as session:
         ids = [
             add_partner(
-                session, name=f"Revendeur {n}", territory=territory, email=f"ventes{n}@revendeur.example"
+                session,
+                name=f"Revendeur {n}",
+                territory=territory,
+                email=f"ventes{n}@revendeur{territory}.example",
             ).id
             for n in range(count)
         ]
@@ -187,3 +190,24 @@ def test_an_offer_not_accepted_in_time_is_reminded_then_passed_on_and_a_late_acc
     with Session(engine) as session:
         kpis = {k.partner_id: k for k in reseller_kpis(session, NOW.date(), NOW.date() + timedelta(days=5))}
     assert (kpis[turn.reseller_id].leads, kpis[turn.reseller_id].opened) == (1, 0)
+
+
+def test_my_leads_in_the_portal_lists_the_resellers_own_turns_with_the_contacts_own_links(
+    engine: Engine, tmp_path: Path, portal: httpx.Client
+) -> None:
+    from tests.web.test_portal import sign_in
+
+    holder, other = resellers(engine, territory="69")[0], resellers(engine, count=1, territory="75")[0]
+    runner.invoke(app, ["leads", "submit", str(leads_file(tmp_path, GOOD.replace(",69,", ",75,")))])
+    with Session(engine) as session:
+        turn = session.exec(select(LeadTurn)).one()
+        emails = {pid: session.get_one(Partner, pid).primary_email for pid in (holder, other)}
+    assert turn.reseller_id == other
+    sign_in(portal, engine, emails[other])
+    page = portal.get("/portal/leads")
+    assert page.status_code == 200 and "Boulangerie Martin" in page.text
+    link = re.search(r'href="(http[^"]+/lead/[^"]+)"', page.text)
+    assert link is not None and link.group(1).endswith(link_of(engine, turn.id or 0))
+    portal.post("/portal/signout")
+    sign_in(portal, engine, emails[holder])
+    assert "Boulangerie Martin" not in portal.get("/portal/leads").text
