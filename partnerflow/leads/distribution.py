@@ -139,23 +139,11 @@ def _claim(session: Session, size: int) -> list[LeadToRoute]:
         .scalar_subquery()
     )
     connection = session.connection()
-    ids = list(
-        connection.execute(
-            update(Lead)
-            .where(col(Lead.id).in_(waiting), col(Lead.state) == LeadState.NEW)
-            .values(state=LeadState.OFFERED)
-            .returning(col(Lead.id))
-        ).scalars()
-    )
-    if not ids:
-        return []
-    had_it: dict[str, set[int]] = defaultdict(set)
-    for lead_id, reseller_id in connection.execute(
-        sa_select(col(LeadTurn.lead_id), col(LeadTurn.reseller_id)).where(col(LeadTurn.lead_id).in_(ids))
-    ):
-        had_it[lead_id].add(reseller_id)
-    rows = connection.execute(
-        sa_select(
+    claimed = connection.execute(
+        update(Lead)
+        .where(col(Lead.id).in_(waiting), col(Lead.state) == LeadState.NEW)
+        .values(state=LeadState.OFFERED)
+        .returning(
             col(Lead.id),
             col(Lead.departement),
             col(Lead.product_lines),
@@ -164,15 +152,21 @@ def _claim(session: Session, size: int) -> list[LeadToRoute]:
             col(Lead.passes),
             col(Lead.received_at),
         )
-        .where(col(Lead.id).in_(ids))
-        .order_by(col(Lead.received_at), col(Lead.id))
-    )
-    return [
-        LeadToRoute(
-            lead_id, code, tuple(lines), source, bool(consent), passes, frozenset(had_it[lead_id]), at
-        )
-        for lead_id, code, lines, source, consent, passes, at in rows
+    ).all()
+    passed_on = [row[0] for row in claimed if row[5]]  # only a lead passed on had turns before
+    had_it: dict[str, set[int]] = defaultdict(set)
+    for first in range(0, len(passed_on), 1000):
+        for lead_id, reseller_id in connection.execute(
+            sa_select(col(LeadTurn.lead_id), col(LeadTurn.reseller_id)).where(
+                col(LeadTurn.lead_id).in_(passed_on[first : first + 1000])
+            )
+        ):
+            had_it[lead_id].add(reseller_id)
+    leads = [
+        LeadToRoute(lead, code, tuple(lines), source, bool(consent), passes, frozenset(had_it[lead]), at)
+        for lead, code, lines, source, consent, passes, at in claimed
     ]
+    return sorted(leads, key=lambda lead: (lead.received_at, lead.id))  # RETURNING keeps no order
 
 
 def _route_chunk(
