@@ -17,6 +17,7 @@ from demo.commissions import run_commission_demo
 from demo.deals import run_deal_demo
 from demo.health import run_health_demo
 from demo.inbox import run_inbox_demo
+from demo.leads import run_lead_demo
 from demo.partner_api import run_partner_api_demo
 from demo.portal import download_a_statement, run_portal_demo
 from demo.rebalancing import run_rebalancing_demo
@@ -108,11 +109,13 @@ def demo(
         run_commission_demo()
         download_a_statement()
         show_referral_report()
-        console.rule("8. reseller rebalancing")
+        console.rule("8. lead distribution: a day of leads, offered, worked, passed on")
+        run_lead_demo()
+        console.rule("9. reseller rebalancing")
         run_rebalancing_demo(this_year)  # the year so far: the shipped policies start in 2026
-        console.rule("9. partner health and the anonymous survey")
+        console.rule("10. partner health and the anonymous survey")
         run_health_demo()
-        console.rule("10. my decisions: the channel team's inbox")
+        console.rule("11. my decisions: the channel team's inbox")
         run_inbox_demo()
         from prefect.logging.handlers import APILogHandler
 

@@ -1,0 +1,150 @@
+"""Lead distribution in the demo: a day of leads from the website goes through the lead-intake
+deployment and is offered to resellers; one reseller opens a lead from its e-mail, accepts it and
+declares it sold; two working days later another lead, never accepted, is passed on; the
+monthly feedback goes out. The rebalancing that follows reads these events."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+
+import httpx
+from sqlmodel import Session, col, func, select
+
+from demo.deals import wait_for_state
+from demo.mailbox import received
+from partnerflow.cli.output import console
+from partnerflow.context import context
+from partnerflow.db import get_engine, session_scope
+from partnerflow.leads.deadlines import sweep_deadlines
+from partnerflow.leads.distribution import route_waiting
+from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.models import Lead, LeadTurn, Partner, PartnerStatus, TurnState
+from partnerflow.orchestration.serving import served_in_thread
+
+LEAD_LINK = re.compile(r"https?://\S+/lead/[\w.-]+")
+PROSPECTS = (
+    "Boulangerie Martin",
+    "Cabinet Roux Avocats",
+    "Garage du Centre",
+    "Clinique vétérinaire des Pins",
+    "Imprimerie Lenoir",
+    "Hôtel de la Gare",
+    "Pharmacie Moreau",
+    "Transports Girard",
+    "Lycée privé Saint-Joseph",
+    "Mairie de Villeneuve",
+    "Ferme des Tilleuls",
+    "Atelier Fontaine",
+)
+FIRST_NAMES = ("Claire", "Paul", "Inès", "Marc", "Sofia")
+LAST_NAMES = ("Martin", "Roux", "Diallo", "Nguyen")
+LINES = (["network"], ["wifi"], ["network", "switching"], ["security"], ["wifi", "network"])
+
+
+def a_day_of_leads(count: int = 24) -> list[dict[str, object]]:
+    """What the website's forms sent today: prospects in the départements the network covers."""
+    ctx = context()
+    rng = random.Random(ctx.clock.today().toordinal())
+    with Session(get_engine()) as session:
+        covered = sorted(
+            set(session.exec(select(Partner.territory_code).where(Partner.status == PartnerStatus.ACTIVE)))
+        )
+    day = ctx.clock.today().isoformat()
+    return [
+        {
+            "external_id": f"WEB-{day}-{n:03d}",
+            "company": f"{PROSPECTS[n % len(PROSPECTS)]} ({n + 1})",
+            "contact_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "contact_email": f"contact{n}@prospect-{n}.example",
+            "contact_phone": f"+33 4 78 {n:02d} {rng.randrange(100):02d} {rng.randrange(100):02d}",
+            "departement": covered[n % len(covered)],
+            "product_lines": LINES[n % len(LINES)],
+            "source": "web",
+            "consent": n % 12 != 11,  # one in twelve did not agree to be called by a reseller
+            "note": "Demande de devis via le site.",
+        }
+        for n in range(count)
+    ]
+
+
+def run_lead_demo() -> None:
+    """Take a day of leads in through the deployment, work one, pass another on, send feedback."""
+    from prefect.deployments import run_deployment
+
+    from flows.lead_distribution import lead_feedback, lead_intake
+
+    with served_in_thread(lead_intake, lead_feedback, name="partnerflow-demo-leads"):
+        run = run_deployment("lead-intake/lead-intake", parameters={"leads": a_day_of_leads()}, timeout=0)
+        state = wait_for_state(str(run.id), lambda state: state.is_final())  # type: ignore[union-attr]
+        console.print(f"lead-intake: {state.name}; {_counts()}")
+        _work_one_from_its_email()
+        _pass_one_on()
+        feedback = run_deployment("lead-feedback/lead-feedback", parameters={}, timeout=0)
+        wait_for_state(str(feedback.id), lambda state: state.is_final())  # type: ignore[union-attr]
+        mails = received(key_prefix="lead_feedback:")
+        console.print(f"lead-feedback: {len(mails)} reseller contact(s) told their results for last month")
+
+
+def _counts() -> str:
+    with Session(get_engine()) as session:
+        rows = session.exec(
+            select(Lead.state, func.count())
+            .where(col(Lead.external_id).is_not(None))
+            .group_by(col(Lead.state))
+        ).all()
+    return ", ".join(f"{count} {state}" for state, count in rows)  # a StrEnum reads as its value
+
+
+def _work_one_from_its_email() -> None:
+    """A reseller's contact opens the offer from its mailbox, shows the contact, accepts, sells."""
+    offers = received(key_prefix="lead_offered:")
+    found = LEAD_LINK.search(offers[0].text if offers else "")
+    if found is None:
+        console.print("no lead offer reached a reseller's mailbox")
+        return
+    link = found.group(0)
+    with httpx.Client(timeout=30) as browser:
+        hidden = "@prospect-" not in browser.get(link).text
+        browser.post(link, data={"action": "reveal"})
+        browser.post(link, data={"action": "accept"})
+        sold = browser.post(link, data={"action": "status", "status": "sold", "amount": "12500.00"})
+    console.print(
+        f"{offers[0].recipient} opened a lead from its e-mail (contact hidden until shown: {hidden}), "
+        f"accepted it and declared it sold for 12,500.00: {sold.status_code}",
+        markup=False,
+    )
+
+
+def _pass_one_on() -> None:
+    """Two working days and a minute later (the demo moves its clock): the distribute-leads
+    sweep reminds, withdraws an offer nobody answered and offers it to the next reseller."""
+    ctx = context()
+    with session_scope() as session:
+        waiting = session.exec(
+            select(LeadTurn).where(LeadTurn.state == TurnState.OFFERED).order_by(col(LeadTurn.deadline_at))
+        ).first()
+        if waiting is None or waiting.deadline_at is None:
+            console.print("no offer waits for an answer")
+            return
+        later = waiting.deadline_at + timedelta(minutes=1)
+        policy = ctx.policy("lead_routing", ctx.clock.today())
+        sweep = sweep_deadlines(session, policy.document, later)
+        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy.document)
+        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy.document)
+        routed = route_waiting(session, policy, now=later)
+        queue_offer_mail(session, ctx.renderer, routed.offered, policy=policy.document)
+        lead_id = waiting.lead_id
+    with Session(get_engine()) as session:
+        turns = session.exec(
+            select(LeadTurn).where(LeadTurn.lead_id == lead_id).order_by(col(LeadTurn.id))
+        ).all()
+    console.print(
+        f"{later:%Y-%m-%d %H:%M} UTC: {len(sweep.withdrawn)} offer(s) past their 48 working hours withdrawn "
+        f"and offered again ({len(routed.offered)} offered, {len(routed.to_manager)} to a channel manager); "
+        f"lead {lead_id}: "
+        + " → ".join(f"reseller {t.reseller_id} {t.state.value}" for t in turns)
+        + f" (`partnerflow leads show {lead_id}` says why)",
+        markup=False,
+    )
