@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from bench._support import report
 from partnerflow.db import make_engine, migrate
 from partnerflow.leads.deadlines import sweep_deadlines
 from partnerflow.leads.distribution import route_waiting
+from partnerflow.leads.simulation import spread
 from partnerflow.models import Lead, LeadState, Territory
 from partnerflow.policy import PolicyLibrary
 from partnerflow.sample_data import insert_partners
@@ -113,20 +113,6 @@ def why_short(partner_id, code, offered, by_departement, certified, document) ->
         code in others for others in document.eligibility.neighbours.values()
     )
     return "shared with neighbouring départements" if sharing else "not explained"
-
-
-def spread(counts: list[int]) -> dict[str, float]:
-    ordered = sorted(counts)
-    total = sum(ordered)
-    gini = (2 * sum(i * x for i, x in enumerate(ordered, 1)) / (len(ordered) * total)) - (
-        len(ordered) + 1
-    ) / len(ordered)
-    return {
-        "min": ordered[0],
-        "median": statistics.median(ordered),
-        "max": ordered[-1],
-        "gini": round(gini, 3),
-    }
 
 
 def round_robin(leads: list[tuple[str, str]], resellers: dict[str, list[int]]) -> Counter[int]:

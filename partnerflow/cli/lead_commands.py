@@ -26,6 +26,7 @@ app = typer.Typer(
 app.command("submit")(lead_distribution_commands.submit)
 app.command("distribute")(lead_distribution_commands.distribute)
 app.command("show")(lead_distribution_commands.show)
+app.command("simulate")(lead_distribution_commands.simulate)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 

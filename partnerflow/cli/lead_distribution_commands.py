@@ -1,4 +1,5 @@
-"""``partnerflow leads submit|distribute|show``: leads in, offered to resellers, and why."""
+"""``partnerflow leads submit|distribute|show|simulate``: leads in, offered to resellers, why,
+and what another routing policy would have done."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from partnerflow.leads.deadlines import sweep_deadlines
 from partnerflow.leads.distribution import route_waiting
 from partnerflow.leads.intake import take_in_leads
 from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.leads.simulation import load_year
+from partnerflow.leads.simulation import simulate as simulate_year
+from partnerflow.leads.simulation import write_report as write_simulation
 from partnerflow.models import Lead, LeadTurn
+from partnerflow.policy import load_file
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 SHOWN_REFUSALS = 50
@@ -133,3 +138,47 @@ def show(lead_id: str, as_json: JsonFlag = False) -> None:
         for line in row["ranking"]:
             table.add_row(*(str(line[key]) for key in RANKED))
         console.print(table)
+
+
+@friendly_errors
+def simulate(
+    policy: Annotated[Path, typer.Option(help="The candidate lead_routing policy file.")],
+    year: Annotated[int, typer.Option(min=2000, max=2100, help="The year whose leads to replay.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Replay YEAR's leads under the candidate POLICY beside the policy in force today: leads per
+    reseller, how many stay under the floor, the spread, passes-on, per département; and an HTML
+    report with the chart. Nothing is written to the database."""
+    ctx = context()
+    candidate = load_file(policy)
+    if candidate.kind != "lead_routing":
+        raise typer.BadParameter(f"{policy} is a {candidate.kind} policy", param_hint="--policy")
+    in_force = ctx.policy("lead_routing", ctx.clock.today())
+    with Session(get_engine()) as session:
+        replayed = load_year(session, year)
+    if not replayed.leads:
+        raise typer.BadParameter(f"no lead was received in {year}: nothing to replay", param_hint="--year")
+    runs = [simulate_year(in_force, replayed), simulate_year(candidate, replayed)]
+    floor = candidate.document.yearly_floor
+    report = write_simulation(ctx.settings.reports_dir, year, floor, runs)
+    rows = [run.as_dict(floor) for run in runs]
+    if as_json:
+        print_json({"year": year, "leads": len(replayed.leads), "report": str(report), "runs": rows})
+        return
+    table = Table(
+        title=f"{len(replayed.leads):,} leads of {year}, {len(replayed.resellers):,} active resellers"
+    )
+    table.add_column("")
+    for run in runs:
+        table.add_column(f"lead_routing {run.policy}")
+    for label, read in (
+        ("offered", lambda r: r["offered"]),
+        ("to a channel manager", lambda r: r["to_manager"]),
+        ("passes-on (estimated)", lambda r: r["passes_on"]),
+        (f"resellers under {floor}", lambda r: f"{r['below_floor']} of {r['resellers']}"),
+        ("min / median / max", lambda r: "{min} / {median} / {max}".format(**r["spread"])),
+        ("Gini", lambda r: r["spread"]["gini"]),
+    ):
+        table.add_row(label, *(str(read(row)) for row in rows))
+    console.print(table)
+    console.print(f"report: {report}")
