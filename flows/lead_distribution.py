@@ -6,7 +6,7 @@ from typing import Any
 from prefect import flow
 
 from flows.results import LeadDistribution, LeadIntakeResult
-from tasks.leads import queue_lead_feedback, route_leads, sweep_lead_deadlines, take_in
+from tasks.leads import purge_lead_contacts, queue_lead_feedback, route_leads, sweep_lead_deadlines, take_in
 
 
 @flow(name="distribute-leads", flow_run_name="distribute-leads")
@@ -51,3 +51,10 @@ def lead_feedback(month: date | None = None) -> int:
         month: the month's first day; last month when not given (the schedule runs on the 1st).
     """
     return queue_lead_feedback(month)
+
+
+@flow(name="purge-lead-contacts", flow_run_name="purge-lead-contacts")
+def purge_prospect_contacts() -> int:
+    """Blank the prospects' names, e-mails, phones and notes kept longer than
+    ``PARTNERFLOW_LEAD_CONTACT_RETENTION_DAYS`` (the leads and their history stay)."""
+    return purge_lead_contacts()

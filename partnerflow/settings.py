@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     max_input_file_mb: int = Field(
         default=200, ge=1, le=10_240, description="The largest file a command reads (deals, campaigns, leads)"
     )
+    lead_contact_retention_days: int = Field(
+        default=1095,
+        ge=30,
+        le=3650,
+        description="Days a prospect's name, e-mail, phone and note are kept after the lead came in (then "
+        "blanked by purge-lead-contacts, audited; the CNIL's guidance for B2B prospects is 3 years)",
+    )
 
     log_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "log",

@@ -16,6 +16,7 @@ from partnerflow.leads.distribution import RoutingReport, route_waiting
 from partnerflow.leads.feedback import Objectives, queue_monthly_feedback
 from partnerflow.leads.intake import LeadIntake, take_in_leads
 from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.leads.retention import purge_contacts
 from tasks.settings import SWEEP
 
 ACTOR = "system:lead-intake"
@@ -80,4 +81,14 @@ def queue_lead_feedback(month: date | None = None) -> int:
     with session_scope() as session:
         return queue_monthly_feedback(
             session, ctx.renderer, month, objectives=objectives, portal_url=f"{ctx.links.portal()}/leads"
+        )
+
+
+@task(name="purge-lead-contacts", **SWEEP)
+def purge_lead_contacts() -> int:
+    """Blank the prospects' contact details past the retention setting (audited)."""
+    ctx = context()
+    with session_scope() as session:
+        return purge_contacts(
+            session, now=ctx.clock.now(), retention_days=ctx.settings.lead_contact_retention_days
         )

@@ -211,3 +211,28 @@ def test_my_leads_in_the_portal_lists_the_resellers_own_turns_with_the_contacts_
     portal.post("/portal/signout")
     sign_in(portal, engine, emails[holder])
     assert "Boulangerie Martin" not in portal.get("/portal/leads").text
+
+
+def test_prospects_contacts_are_blanked_after_the_retention_but_not_while_offered(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from partnerflow.leads.retention import purge_contacts
+
+    resellers(engine)
+    old = "W-9,Vieux Prospect,Jean Vieux,jean@vieux.example,,69,network,web,false"  # to the manager
+    runner.invoke(app, ["leads", "submit", str(leads_file(tmp_path, GOOD, old))])
+    later = NOW + timedelta(days=1096)
+    with Session(engine) as session:
+        assert purge_contacts(session, now=later, retention_days=1095) == 1
+        assert purge_contacts(session, now=later, retention_days=1095) == 0
+        session.commit()
+        leads = {lead.external_id: lead for lead in session.exec(select(Lead))}
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "lead.contacts-purged")).one()
+    assert (leads["W-9"].contact_email, leads["W-9"].contact_name, leads["W-9"].purged_at) == (
+        None,
+        None,
+        later,
+    )
+    assert leads["W-9"].company == "Vieux Prospect"  # the lead stays, its prospect's person goes
+    assert leads["W-1"].contact_email == "claire@martin.example"  # still offered: kept
+    assert audit.details["leads"] == 1 and "jean" not in str(audit.details)
