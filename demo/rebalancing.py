@@ -68,12 +68,18 @@ def _print(year: int) -> None:
         status, excluded = stored.status.value, stored.excluded
     console.print(
         f"rebalancing {year}: {status}; keep {outcomes.count('keep')}, coach {outcomes.count('coach')}, "
-        f"pause {outcomes.count('pause')} (excluded from pause: {excluded or 'none'})"
+        f"pause {outcomes.count('pause')}, route more {outcomes.count('route-more')} "
+        f"(excluded from pause: {excluded or 'none'})"
     )
-    table = Table(title=f"Coverage {year}")
+    empty = [row["departement"] for row in departements if not row["active"] and not row["leads"]]
+    table = Table(
+        title=f"Coverage {year} ({len(empty)} of {len(departements)} départements: no reseller, no lead)"
+    )
     for column in ("département", "active after", "leads a reseller", "recommendation"):
         table.add_column(column)
     for row in departements:
+        if row["departement"] in empty:
+            continue
         table.add_row(
             f"{row['departement']} {row['name']}",
             str(row["active_after"]),
