@@ -1,12 +1,14 @@
 """Lead distribution: leads taken in, deadlines swept, waiting leads offered to resellers."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import LeftEmpty, MonthText, ParameterRefused
 from flows.results import LeadDistribution, LeadIntakeResult
 from tasks.leads import purge_lead_contacts, queue_lead_feedback, route_leads, sweep_lead_deadlines, take_in
+from tasks.runs import day_of_run
 
 
 @flow(name="distribute-leads", flow_run_name="distribute-leads")
@@ -43,14 +45,18 @@ def lead_intake(leads: list[dict[str, Any]]) -> LeadIntakeResult:
 
 
 @flow(name="lead-feedback", flow_run_name="lead-feedback")
-def lead_feedback(month: date | None = None) -> int:
+def lead_feedback(month: Annotated[MonthText | None, LeftEmpty] = None) -> int:
     """Tell every reseller what it did with its leads: the month, the year so far, the
     objectives and its département's median (the outbox delivers them).
 
     Args:
-        month: the month's first day; last month when not given (the schedule runs on the 1st).
+        month: YYYY-MM; empty tells last month (the schedule runs on the 1st). A month not
+            begun yet is refused.
     """
-    return queue_lead_feedback(month)
+    first = None if month is None else date.fromisoformat(f"{month}-01")
+    if first is not None and first > day_of_run():
+        raise ParameterRefused(f"month: {month} has not begun: feedback tells a month's leads")
+    return queue_lead_feedback(first)
 
 
 @flow(name="purge-lead-contacts", flow_run_name="purge-lead-contacts")

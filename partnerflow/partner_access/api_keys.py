@@ -28,9 +28,9 @@ SCOPES = {
 """What a partner's key may be allowed to do (the leads scope comes with the lead distribution)."""
 VENDOR_SCOPES = {
     "vendor:registrations:read": "read every partner's deal registrations (the vendor's CRM keeps in step)",
+    "vendor:leads:write": "hand leads in (the vendor's web forms and marketing tools): routed to resellers",
 }
-"""What a key of the vendor's own systems may be allowed to do (lead intake comes with the lead
-distribution)."""
+"""What a key of the vendor's own systems may be allowed to do."""
 KEY_PREFIX = "pfk_"
 LAST_USE_GRAIN = timedelta(minutes=1)
 """A key's last use is written at most once a minute: a write per request is one more wait for

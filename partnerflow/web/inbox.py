@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import BackgroundTasks, FastAPI, Form, Request
@@ -30,7 +31,8 @@ from partnerflow.approvals.inbox import (
 )
 from partnerflow.approvals.sign_in import SESSION_HOURS, SIGN_IN_MINUTES
 from partnerflow.context import Context
-from partnerflow.models import Person
+from partnerflow.leads.attention import LeadAttention, needing_attention
+from partnerflow.models import Person, Role
 from partnerflow.notify import deliver_pending
 from partnerflow.web.inbox_texts import inbox_texts_for
 from partnerflow.web.reports import latest_reports
@@ -47,6 +49,13 @@ def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: P
 
     def signed_in(request: Request, session: Session) -> Person | None:
         return session_person(session, keys, request.cookies.get(COOKIE, ""))
+
+    def leads_for(session: Session, person: Person, now: datetime) -> list[LeadAttention]:
+        """A channel manager's leads waiting on them (others have none)."""
+        if Role.CHANNEL_MANAGER not in person.roles or person.id is None:
+            return []
+        within = ctx.policy("lead_routing", clock.today()).document.acceptance.status_within
+        return needing_attention(session, person.id, now=now, status_within=within)
 
     @app.get("/inbox", response_class=HTMLResponse)
     def inbox(request: Request) -> HTMLResponse:
@@ -66,6 +75,7 @@ def add_inbox(app: FastAPI, ctx: Context, engine: Engine, page: Page, outcome: P
                 now=now,
                 open=open_items(session, links, person.id, now=now),
                 decided=decided_items(session, person.id, now=now),
+                leads=leads_for(session, person, now),
                 reports=[
                     (name, links.report(name), written.date())
                     for name, written in latest_reports(settings.reports_dir, person.roles)

@@ -48,7 +48,7 @@ from partnerflow.web.problems import field_problems, problem, validation_problem
 from partnerflow.web.rate_limits import SlidingWindow
 from partnerflow.web.registration_views import RegistrationPage, RegistrationView
 from partnerflow.web.statement_api import add_statement_reads
-from partnerflow.web.vendor_api import add_vendor_reads
+from partnerflow.web.vendor_api import add_vendor_lead_intake, add_vendor_reads
 
 Starter = Callable[[int], None]
 """Starts the review run of an escalated registration (the review SLA sweep starts it otherwise);
@@ -91,6 +91,7 @@ def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastA
     _add_registration_reads(api, engine, checks.partner("registrations:read"))
     add_statement_reads(api, engine, checks.partner("statements:read"))
     add_vendor_reads(api, engine, checks.vendor("vendor:registrations:read"), ctx.settings.default_locale)
+    add_vendor_lead_intake(api, ctx, engine, checks.vendor("vendor:leads:write"))
     return api
 
 

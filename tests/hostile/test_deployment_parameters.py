@@ -75,6 +75,20 @@ for name, value in BAD_NUMBERS.items():
         )
 for name, value in {"month 13": "2026-13", "words": "this month", "a number": 202611}.items():
     CASES[f"partner-health: month {name}"] = ("partner-health", {"month": value})
+for name, value in {
+    "month 13": "2026-13",
+    "words": "last month",
+    "a date": "2026-11-01",
+    "a number": 202611,
+}.items():
+    CASES[f"lead-feedback: month {name}"] = ("lead-feedback", {"month": value})
+for name, value in {
+    "one object, not a list": {"external_id": "W-1"},
+    "text": "every lead of the fair",
+    "a list of words": ["W-1", "W-2"],
+    "a list of numbers": [1, 2],
+}.items():
+    CASES[f"lead-intake: leads {name}"] = ("lead-intake", {"leads": value})
 for name, value in {"year 0": 0, "year 10^30": 10**30, "year 99999": 99_999, "year as words": "last"}.items():
     CASES[f"reseller-rebalancing: {name}"] = ("reseller-rebalancing", {"year": value})
 for name, value in {

@@ -26,6 +26,7 @@ from partnerflow.models import (
     LeadTurn,
     Notification,
     Partner,
+    Role,
     TurnState,
 )
 from partnerflow.policy import load_policy
@@ -236,3 +237,29 @@ def test_prospects_contacts_are_blanked_after_the_retention_but_not_while_offere
     assert leads["W-9"].company == "Vieux Prospect"  # the lead stays, its prospect's person goes
     assert leads["W-1"].contact_email == "claire@martin.example"  # still offered: kept
     assert audit.details["leads"] == 1 and "jean" not in str(audit.details)
+
+
+def test_a_channel_manager_sees_the_leads_waiting_on_them_in_my_decisions(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from partnerflow.leads.attention import needing_attention
+    from partnerflow.leads.worked import accept, open_link
+    from tests.factories import add_person
+
+    resellers(engine)
+    refused_consent = "W-2,Sans Accord,Paul Roux,paul@roux.example,,69,network,web,false"
+    runner.invoke(app, ["leads", "submit", str(leads_file(tmp_path, GOOD, refused_consent))])
+    routing = policy().document
+    with Session(engine) as session:
+        manager = add_person(session, "manager@vendor.example", Role.CHANNEL_MANAGER)
+        turn = session.exec(select(LeadTurn)).one()
+        contact = session.get_one(Partner, turn.reseller_id).contacts[0]
+        accept(
+            session, open_link(session, KEYS, KEYS.lead_token(turn.id or 0, contact.id or 0)), NOW, routing
+        )
+        session.commit()
+        delay = timedelta(days=14)
+        soon = needing_attention(session, manager.id or 0, now=NOW + timedelta(days=1), status_within=delay)
+        late = needing_attention(session, manager.id or 0, now=NOW + timedelta(days=15), status_within=delay)
+    assert [(i.company, i.why, i.detail) for i in soon] == [("Sans Accord", "unrouted", "no-consent")]
+    assert [item.why for item in late] == ["unrouted", "no-status"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from partnerflow.cli import app
@@ -29,14 +29,14 @@ def api(settings: object, engine: Engine, started: list[int]) -> Iterator[httpx.
     yield from serve(settings, started)  # type: ignore[arg-type]
 
 
-def vendor_key(engine: Engine) -> str:
+def vendor_key(engine: Engine, scope: str = "vendor:registrations:read") -> str:
     with Session(engine) as session:
         made = make_api_key(
             session,
             LINKS.keys,
             None,
             name="CRM sync",
-            scopes=["vendor:registrations:read"],
+            scopes=[scope],
             created_by="t",
             now=NOW,
         )
@@ -126,3 +126,40 @@ def test_the_channel_team_makes_a_vendor_key_once_and_revokes_it(
     )
     assert revoked.exit_code == 0, revoked.output
     assert api.get("/vendor/registrations", headers=bearer(key)).status_code == 401
+
+
+LEAD = {
+    "external_id": "WEB-1",
+    "company": "Boulangerie Martin",
+    "contact_name": "Claire Martin",
+    "contact_email": "claire@martin.example",
+    "departement": "69",
+    "product_lines": ["network"],
+    "source": "web",
+    "consent": True,
+}
+
+
+def test_the_vendors_web_forms_hand_leads_in_once_each_and_a_refusal_names_its_fields(
+    api: httpx.Client, engine: Engine, network: dict[str, int]
+) -> None:
+    from partnerflow.models import Lead, LeadState
+
+    key = bearer(vendor_key(engine, "vendor:leads:write"))
+    first = api.post("/vendor/leads", json=LEAD, headers=key)
+    again = api.post("/vendor/leads", json=LEAD, headers=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["lead_id"] == again.json()["lead_id"] and first.json()["state"] == "new"
+    refused = api.post(
+        "/vendor/leads",
+        json={**LEAD, "external_id": "WEB-2", "consent": "maybe", "departement": "99"},
+        headers=key,
+    )
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert {error["field"] for error in refused.json()["errors"]} >= {"consent", "departement"}
+    assert api.post("/vendor/leads", content=b"[1]", headers=key).status_code == 400
+    reader = bearer(vendor_key(engine))  # a key without vendor:leads:write
+    assert api.post("/vendor/leads", json={**LEAD, "external_id": "WEB-3"}, headers=reader).status_code == 403
+    with Session(engine) as session:
+        stored = session.exec(select(Lead)).all()
+    assert [(lead.external_id, lead.state) for lead in stored] == [("WEB-1", LeadState.NEW)]
