@@ -16,6 +16,8 @@ from partnerflow.cli.output import console, errors, friendly_errors
 from partnerflow.contacts import assign_manager
 from partnerflow.context import context
 from partnerflow.db import session_scope
+from partnerflow.lifecycle.reactivation import ReactivationRefused
+from partnerflow.lifecycle.reactivation import reactivate as reactivate_partner
 from partnerflow.lifecycle.removal import RemovalRefused, ask_removal
 from partnerflow.models import AttritionCause, Role
 
@@ -23,6 +25,7 @@ app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
 app.add_typer(api_key_commands.app, name="api-key")
 app.add_typer(contact_commands.app, name="contacts")
 ASSIGNS_MANAGERS = frozenset({Role.CHANNEL_DIRECTOR, Role.CHANNEL_OPS, Role.PROGRAMME_OWNER})
+REACTIVATES = frozenset({Role.CHANNEL_MANAGER, Role.CHANNEL_DIRECTOR})
 
 
 def refused(reason: str) -> typer.Exit:
@@ -112,3 +115,34 @@ def remove(
         "remove-partner/remove-partner", "removal_id", removal_id, recorded=f"removal {removal_id} recorded"
     )
     console.print(f"removal {removal_id} asked: the channel managers decide (run {run_id})")
+
+
+@app.command()
+@friendly_errors
+def reactivate(
+    partner_id: Annotated[int, typer.Argument(min=1, max=2**62)],
+    reason: Annotated[str, typer.Option(help="Why it comes back, in a sentence (kept, audited).")],
+    operator_link: OperatorLink = "",
+) -> None:
+    """Make a reseller the rebalancing paused active again: it is offered leads and judged from
+    now on. Done by a channel manager (or director), proven by --operator-link
+    (partnerflow approvals operator-link ME)."""
+    ctx = context()
+    now = ctx.clock.now()
+    try:
+        with session_scope() as session:
+            operator = proven_operator(session, ctx.links.keys, operator_link, now=now, roles=REACTIVATES)
+            if isinstance(operator, str):
+                refuse_operator(session, "partners reactivate", "partner", partner_id, operator, now=now)
+                partner = None
+            else:
+                partner = reactivate_partner(
+                    session, partner_id, reason=reason, actor=f"operator:{operator.email}", now=now
+                )
+                name = partner.name
+    except ReactivationRefused as refusal:
+        errors.print(str(refusal), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if partner is None:
+        raise refused(f"partners reactivate: refused: {operator}")
+    console.print(f"partner {partner_id} ({name}) is active again", markup=False)

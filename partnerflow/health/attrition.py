@@ -114,8 +114,10 @@ def attrition(
 def _partner_flags(start: date, end: date, inactive_after: timedelta) -> Any:
     """One row per partner: its tier and région, and 0/1 flags computed by the database."""
     start_at, end_at = _instant(start), _instant(end)
-    exited_before_start = exists().where(
-        col(PartnerExit.partner_id) == col(Partner.id), col(PartnerExit.left_on) < start
+    exited_before_start = exists().where(  # and not back by then (a paused reseller reactivated)
+        col(PartnerExit.partner_id) == col(Partner.id),
+        col(PartnerExit.left_on) < start,
+        or_(col(PartnerExit.returned_on).is_(None), col(PartnerExit.returned_on) > start),
     )
     active = and_(
         or_(col(Partner.joined_on).is_(None), col(Partner.joined_on) < start),

@@ -50,6 +50,7 @@ class PartnerExit(SQLModel, table=True):
     rule_id: str | None = Field(default=None, max_length=60)
     reason: str = Field(default="", sa_type=Text)
     recorded_at: datetime = timestamp_field()
+    returned_on: date | None = Field(default=None)  # a paused reseller reactivated that day
 
 
 class TrainingKind(StrEnum):
