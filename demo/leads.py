@@ -17,9 +17,7 @@ from demo.mailbox import received
 from partnerflow.cli.output import console
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
-from partnerflow.leads.deadlines import sweep_deadlines
-from partnerflow.leads.distribution import route_waiting
-from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.leads.offers import route_and_offer, sweep_and_tell
 from partnerflow.models import Lead, LeadTurn, Partner, PartnerStatus, TurnState
 from partnerflow.orchestration.serving import served_in_thread
 
@@ -130,11 +128,8 @@ def _pass_one_on() -> None:
             return
         later = waiting.deadline_at + timedelta(minutes=1)
         policy = ctx.policy("lead_routing", ctx.clock.today())
-        sweep = sweep_deadlines(session, policy.document, later)
-        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy.document)
-        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy.document)
-        routed = route_waiting(session, policy, now=later)
-        queue_offer_mail(session, ctx.renderer, routed.offered, policy=policy.document)
+        sweep = sweep_and_tell(session, ctx.renderer, policy.document, later)
+        routed = route_and_offer(session, ctx.renderer, policy, later)
         lead_id = waiting.lead_id
     with Session(get_engine()) as session:
         turns = session.exec(

@@ -11,11 +11,11 @@ from prefect import task
 
 from partnerflow.context import context
 from partnerflow.db import session_scope
-from partnerflow.leads.deadlines import DeadlineSweep, sweep_deadlines
-from partnerflow.leads.distribution import RoutingReport, route_waiting
+from partnerflow.leads.deadlines import DeadlineSweep
+from partnerflow.leads.distribution import RoutingReport
 from partnerflow.leads.feedback import Objectives, queue_monthly_feedback
 from partnerflow.leads.intake import LeadIntake, take_in_leads
-from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.leads.offers import route_and_offer, sweep_and_tell
 from partnerflow.leads.retention import purge_contacts
 from tasks.settings import SWEEP
 
@@ -35,32 +35,18 @@ def sweep_lead_deadlines() -> DeadlineSweep:
     """Remind offers at half their deadline, withdraw the expired ones (their leads wait for the
     next candidate), remind accepted leads without a status; with their e-mails."""
     ctx = context()
-    now = ctx.clock.now()
     policy = ctx.policy("lead_routing", ctx.clock.today()).document
     with session_scope() as session:
-        sweep = sweep_deadlines(session, policy, now)
-        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy)
-        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy)
-        queue_turn_mail(
-            session,
-            ctx.renderer,
-            sweep.status_reminded,
-            template=REMINDER,
-            policy=policy,
-            occasion=f"-status-{now.date().isoformat()}",
-        )
-    return sweep
+        return sweep_and_tell(session, ctx.renderer, policy, ctx.clock.now())
 
 
 @task(name="route-leads", **SWEEP)
-def route_leads(limit: int | None = None) -> RoutingReport:
+def route_leads() -> RoutingReport:
     """Offer the waiting leads to resellers by the lead_routing policy, with their e-mails."""
     ctx = context()
     policy = ctx.policy("lead_routing", ctx.clock.today())
     with session_scope() as session:
-        report = route_waiting(session, policy, now=ctx.clock.now(), limit=limit)
-        queue_offer_mail(session, ctx.renderer, report.offered, policy=policy.document)
-    return report
+        return route_and_offer(session, ctx.renderer, policy, ctx.clock.now())
 
 
 @task(name="queue-lead-feedback", **SWEEP)

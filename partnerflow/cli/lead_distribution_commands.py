@@ -14,10 +14,8 @@ from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
-from partnerflow.leads.deadlines import sweep_deadlines
-from partnerflow.leads.distribution import route_waiting
 from partnerflow.leads.intake import take_in_leads
-from partnerflow.leads.offers import REMINDER, WITHDRAWN, queue_offer_mail, queue_turn_mail
+from partnerflow.leads.offers import route_and_offer, sweep_and_tell
 from partnerflow.leads.simulation import load_year
 from partnerflow.leads.simulation import simulate as simulate_year
 from partnerflow.leads.simulation import write_report as write_simulation
@@ -87,12 +85,9 @@ def _distribute() -> dict[str, int]:
     now = ctx.clock.now()
     policy = ctx.policy("lead_routing", ctx.clock.today())
     with session_scope() as session:
-        sweep = sweep_deadlines(session, policy.document, now)
-        queue_turn_mail(session, ctx.renderer, sweep.reminded, template=REMINDER, policy=policy.document)
-        queue_turn_mail(session, ctx.renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy.document)
+        sweep = sweep_and_tell(session, ctx.renderer, policy.document, now)
     with session_scope() as session:
-        report = route_waiting(session, policy, now=now)
-        queue_offer_mail(session, ctx.renderer, report.offered, policy=policy.document)
+        report = route_and_offer(session, ctx.renderer, policy, now)
     return {**sweep.as_dict(), **report.as_dict()}
 
 

@@ -9,16 +9,19 @@ counts as *opened*. One message per (event, turn, contact): a rerun queues nothi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from partnerflow.approvals.sealing import lead_link
+from partnerflow.leads.deadlines import DeadlineSweep, sweep_deadlines
+from partnerflow.leads.distribution import RoutingReport, route_waiting
 from partnerflow.models import Lead, LeadTurn, Partner, PartnerContact, TurnState
 from partnerflow.notify.outbox import message_row, store_messages
 from partnerflow.notify.rendering import TemplateRenderer
-from partnerflow.policy import LeadRoutingPolicy
+from partnerflow.policy import LeadRoutingPolicy, Policy
 
 OFFERED, REMINDER, WITHDRAWN = "lead_offered", "lead_reminder", "lead_withdrawn"
 
@@ -106,3 +109,27 @@ def _row(
             "lead_url": lead_link(turn.id, contact.id),
         },
     )
+
+
+def sweep_and_tell(
+    session: Session, renderer: TemplateRenderer, policy: LeadRoutingPolicy, now: datetime
+) -> DeadlineSweep:
+    """The deadline sweep with its e-mails: reminders to accept, notices of offers passed on,
+    reminders to declare a status (one per turn and day)."""
+    sweep = sweep_deadlines(session, policy, now)
+    queue_turn_mail(session, renderer, sweep.reminded, template=REMINDER, policy=policy)
+    queue_turn_mail(session, renderer, sweep.withdrawn, template=WITHDRAWN, policy=policy)
+    occasion = f"-status-{now.date().isoformat()}"
+    queue_turn_mail(
+        session, renderer, sweep.status_reminded, template=REMINDER, policy=policy, occasion=occasion
+    )
+    return sweep
+
+
+def route_and_offer(
+    session: Session, renderer: TemplateRenderer, policy: Policy[LeadRoutingPolicy], now: datetime
+) -> RoutingReport:
+    """Route every waiting lead and queue each offer's e-mails."""
+    report = route_waiting(session, policy, now=now)
+    queue_offer_mail(session, renderer, report.offered, policy=policy.document)
+    return report

@@ -99,18 +99,15 @@ class Router:
             standing.salt = _mixed(standing.reseller_id)
         self._certified_lines = frozenset(self.document.eligibility.certification_required)
 
-    def candidates(self, departement: str) -> list[Standing]:
-        """Resellers of the département and of the neighbours the policy lists for it."""
-        found = list(self._local.get(departement, ()))
-        for neighbour in self.document.eligibility.neighbours.get(departement, ()):
-            found.extend(self._local.get(neighbour, ()))
-        return found
-
     def _zone(self, departement: str) -> list[Standing]:
-        """:meth:`candidates`, listed once per département for the whole batch."""
+        """Resellers of the département and of the neighbours the policy lists for it, listed
+        once per département for the whole batch."""
         zone = self._zones.get(departement)
         if zone is None:
-            zone = self._zones[departement] = self.candidates(departement)
+            zone = list(self._local.get(departement, ()))
+            for neighbour in self.document.eligibility.neighbours.get(departement, ()):
+                zone.extend(self._local.get(neighbour, ()))
+            self._zones[departement] = zone
         return zone
 
     def route(self, lead: LeadToRoute, at: datetime) -> Routed:

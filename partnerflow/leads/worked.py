@@ -58,24 +58,11 @@ class OnPage:
     partner: Partner
     contact: PartnerContact
 
+    events: list[LeadEvent]  # what this reseller already did with this lead
+
     @property
     def opened(self) -> bool:
         return any(event.kind is LeadEventKind.OPENED for event in self.events)
-
-    @property
-    def events(self) -> list[LeadEvent]:
-        return self._events
-
-    def load_events(self, session: Session) -> OnPage:
-        """What this reseller already did with this lead."""
-        self._events = list(
-            session.exec(
-                select(LeadEvent).where(
-                    LeadEvent.lead_id == self.lead.id, LeadEvent.reseller_id == self.partner.id
-                )
-            ).all()
-        )
-        return self
 
 
 def turns_of(session: Session, partner_id: int, since: datetime) -> list[tuple[LeadTurn, Lead]]:
@@ -101,7 +88,10 @@ def open_link(session: Session, keys: Keys, token: str) -> OnPage:
         raise LeadRefused("invalid")
     lead = session.get_one(Lead, turn.lead_id)
     partner = session.get_one(Partner, turn.reseller_id)
-    return OnPage(turn, lead, partner, contact).load_events(session)
+    events = session.exec(
+        select(LeadEvent).where(LeadEvent.lead_id == lead.id, LeadEvent.reseller_id == partner.id)
+    ).all()
+    return OnPage(turn, lead, partner, contact, list(events))
 
 
 def reveal(session: Session, page: OnPage, now: datetime) -> None:
