@@ -17,9 +17,10 @@ demo: sync  ## initialise, seed, list policies, deliver e-mails through a local 
 up: sync  ## Prefect server + SMTP sink + all deployments served (UI on http://127.0.0.1:4200)
 	$(RUN) partnerflow up
 
-# The suite on two workers (one test file each: a module's served deployments start once), then
-# the fault suite alone: it races and kills processes it forks, which failed when forked from a
-# worker that had run other files, and its timings want the machine to themselves.
+# The suite on two workers (one test file each: a module's served deployments start once; the
+# system tests together on one worker, first: tests/scheduling.py), then the fault suite alone:
+# it races and kills processes it forks, which failed when forked from a worker that had run
+# other files, and its timings want the machine to themselves.
 test: sync  ## the whole suite (Postgres tests need PARTNERFLOW_TEST_DATABASE_URL)
 	status=0; \
 	$(RUN) pytest -n 2 --dist loadfile --ignore=tests/faults || status=1; \

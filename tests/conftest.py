@@ -30,6 +30,15 @@ POSTGRES_URL_VARIABLE = "PARTNERFLOW_TEST_DATABASE_URL"
 load_processes()  # every decision kind declared, as the Context does in the product
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test``'s ``--dist loadfile`` with the system tests on one worker, first (see there)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.scheduling import SystemTestsTogetherFirst
+
+    return SystemTestsTogetherFirst(config, log)
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings for one test: its own SQLite file and mail folder, the repository's policies, and

@@ -25,7 +25,8 @@ class DeploymentSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     schedules: list[dict[str, Any]] = field(default_factory=list)
     triggers: list[dict[str, Any]] = field(default_factory=list)
-    concurrency_limit: int | None = None
+    # an int (runs beyond it wait their turn) or prefect.yaml's mapping {limit, collision_strategy}
+    concurrency_limit: int | dict[str, Any] | None = None
 
     @property
     def entrypoint_path(self) -> Path:

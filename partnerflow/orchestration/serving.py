@@ -51,7 +51,7 @@ def serve_all(api_url: str, specs: list[DeploymentSpec] | None = None) -> None:
             schedules=_schedules(spec, intervals.get(spec.name)),
             triggers=[deployment_trigger(entry) for entry in spec.triggers] or None,
             enforce_parameter_schema=True,
-            concurrency_limit=spec.concurrency_limit,
+            concurrency_limit=deployment_concurrency(spec.concurrency_limit),
         )
         assert isinstance(deployment, RunnerDeployment)  # sync call: not a coroutine
         runner.add_deployment(deployment)
@@ -100,6 +100,16 @@ def serving_runner(name: str, query_seconds: float | None = None) -> Runner:
 
     options: dict[str, Any] = {} if query_seconds is None else {"query_seconds": query_seconds}
     return ServingRunner(name=name, pause_on_shutdown=False, **options)
+
+
+def deployment_concurrency(entry: int | dict[str, Any] | None) -> Any:
+    """``prefect.yaml``'s ``concurrency_limit`` (a number, or a limit and a collision strategy) as
+    ``to_deployment`` takes it; ``prefect deploy`` reads both forms itself."""
+    if isinstance(entry, dict):
+        from prefect.client.schemas.objects import ConcurrencyLimitConfig
+
+        return ConcurrencyLimitConfig.model_validate(entry)
+    return entry
 
 
 def _schedules(spec: DeploymentSpec, interval_override: float | None) -> list[Any]:

@@ -86,3 +86,41 @@ def test_the_server_refuses_a_run_whose_parameter_is_out_of_range(prefect_server
         assert len(client.read_flow_runs()) == runs_before
     assert refused.value.response.status_code == 409
     assert "Validation failed for field 'registration_id'" in refused.value.response.json()["detail"]
+
+
+def test_every_interval_sweep_runs_one_at_a_time_and_cancels_a_tick_that_overlaps() -> None:
+    """A sweep on an interval picks up all the work due: a second one started while the first
+    still runs would only compete for the runner's five process slots (test_up saw the review a
+    person waited on start 106 s late behind piled-up ``deliver-notifications`` ticks)."""
+    one_at_a_time = {"limit": 1, "collision_strategy": "CANCEL_NEW"}
+    on_interval = [spec for spec in DEPLOYMENTS if any("interval" in entry for entry in spec.schedules)]
+    sweeps = [spec for spec in on_interval if not spec.triggers]
+    assert {spec.name for spec in sweeps} >= {"deliver-notifications", "distribute-leads"}
+    for spec in sweeps:
+        assert spec.concurrency_limit == one_at_a_time, spec.name
+    for spec in DEPLOYMENTS:  # each event gets its run: two crashes at once, two reruns
+        if spec.triggers:
+            assert spec.concurrency_limit != one_at_a_time, spec.name
+
+
+@pytest.mark.prefect
+def test_the_server_cancels_a_sweep_started_while_the_previous_one_runs(prefect_server: None) -> None:
+    """What serve() registers from prefect.yaml: the second run is Cancelled before any process."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Pending
+
+    from partnerflow.orchestration.serving import deployment_concurrency
+
+    spec = next(spec for spec in DEPLOYMENTS if spec.name == "deliver-notifications")
+    flow = load_flow_from_entrypoint(spec.resolved_entrypoint)
+    deployment = flow.to_deployment(
+        name="one-sweep-at-a-time", concurrency_limit=deployment_concurrency(spec.concurrency_limit)
+    )
+    deployment_id = deployment.apply()
+    with get_client(sync_client=True) as client:
+        first, second = (client.create_flow_run_from_deployment(deployment_id) for _ in range(2))
+        taken = client.set_flow_run_state(first.id, Pending())
+        refused = client.set_flow_run_state(second.id, Pending())
+    assert taken.state is not None and taken.state.is_pending()
+    assert refused.state is not None and refused.state.is_cancelled()
+    assert refused.state.message == "Deployment concurrency limit reached."
