@@ -2,8 +2,9 @@
 
 ``reseller-rebalancing`` judges a year: KPIs, proposals per reseller, coverage per département,
 a report, then it waits (suspended, no compute) for a channel manager's answer on its form.
-Approved, it pauses the resellers the policy proposed (minus the excluded ones), e-mails every
-reseller its scorecard and the managers the summary.
+Approved, it pauses the resellers the policy proposed (minus the excluded ones) and those the
+manager chose to thin out an over-served département, e-mails every reseller its scorecard and
+the managers the summary.
 """
 
 from datetime import date
@@ -41,6 +42,9 @@ ManagerApproval = decision_form(
 
 KEEP = ItemFields(
     "exclude_from_pause", bool, False, "Tick to keep this reseller active although a pause is proposed"
+)
+THIN_OUT = ItemFields(
+    "thin_out", bool, False, "Tick to pause this reseller: its département has more than the band"
 )
 
 
@@ -86,7 +90,9 @@ def reseller_rebalancing(
     if status == "awaiting-approval":
         send_pending_notifications()
         rounds = DecisionRounds(
-            with_items(ManagerApproval, KEEP, proposal.items), "approval", proposal.summary
+            with_items(with_items(ManagerApproval, KEEP, proposal.items), THIN_OUT, proposal.thin_out),
+            "approval",
+            proposal.summary,
         )
         wait_for_decision(REBALANCING, judged, rounds)
     result = apply_approved_rebalancing(judged, proposal.report)

@@ -164,6 +164,7 @@ class Rebalancing(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=254)
     comment: str = Field(default="")
     excluded: list[int] = json_field(default_factory=list)
+    thinned_out: list[int] = json_field(default_factory=list)  # paused by the manager's choice
     created_at: datetime = timestamp_field()
     decided_at: datetime | None = timestamp_field(nullable=True)
 

@@ -44,6 +44,13 @@ from partnerflow.policy import Policy, RebalancingPolicy
 from partnerflow.rebalancing.proposals import RebalancingPlan
 
 ACTOR = "system:rebalancing"
+THIN_OUT_RULE = "thin-out-chosen"
+THINNED_OUT = {
+    "fr": "Votre département compte plus de revendeurs que le programme n'en prévoit ; "
+    "le responsable de canal a choisi de mettre votre activité en pause.",
+    "en": "Your département has more resellers than the programme's band; "
+    "the channel manager chose to pause your reseller account.",
+}
 
 
 def store_plan(
@@ -106,6 +113,7 @@ class ProposedYear:
     summary: str
     report: str
     items: tuple[FormItem, ...] = ()  # the proposed pauses, one tick each on the manager's form
+    thin_out: tuple[FormItem, ...] = ()  # resellers of a crowded département, a tick each to pause
 
 
 @dataclass(frozen=True)
@@ -124,18 +132,39 @@ def rebalancing_subject(year: int) -> Subject:
     return Subject(SUBJECT_KIND, year)
 
 
+def thin_out_candidates(session: Session, rebalancing: Rebalancing) -> list[Proposal]:
+    """Resellers a channel manager may choose to pause to thin out their département: those of
+    a département the coverage recommends thinning out, not already proposed for a pause."""
+    crowded = {row["departement"] for row in rebalancing.departements if row["recommendation"] == "thin-out"}
+    proposals = proposals_of(session, rebalancing)
+    return [p for p in proposals if p.outcome != "pause" and p.kpis.get("departement") in crowded]
+
+
 def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Reads a form's ``exclude_from_pause``: only resellers proposed for a pause may be kept."""
-    pauses = {p.partner_id for p in proposals_of(session, _required(session, year)) if p.outcome == "pause"}
+    """Reads a form's ``exclude_from_pause`` (only resellers proposed for a pause may be kept)
+    and ``thin_out`` (only resellers of a département to thin out, not proposed for a pause)."""
+    rebalancing = _required(session, year)
+    pauses = {p.partner_id for p in proposals_of(session, rebalancing) if p.outcome == "pause"}
+    crowded = {p.partner_id for p in thin_out_candidates(session, rebalancing)}
 
     def read(values: dict[str, Any]) -> dict[str, Any]:
-        excluded = listed_ids(values.get("exclude_from_pause"))
-        unknown = sorted(set(excluded) - pauses)
-        if unknown:
+        excluded = set(listed_ids(values.get("exclude_from_pause")))
+        thinned = set(listed_ids(values.get("thin_out")))
+        if unknown := sorted(excluded - pauses):
             raise ValueError(
                 f"resellers {unknown} have no proposed pause: exclude only ids proposed for a pause"
             )
-        return {"exclude_from_pause": sorted(set(excluded))} if excluded else {}
+        if unknown := sorted(thinned - crowded):
+            raise ValueError(
+                f"resellers {unknown} are not in a département to thin out, or a pause is already "
+                "proposed for them: thin out only the resellers the form lists"
+            )
+        read_values: dict[str, Any] = {}
+        if excluded:
+            read_values["exclude_from_pause"] = sorted(excluded)
+        if thinned:
+            read_values["thin_out"] = sorted(thinned)
+        return read_values
 
     return read
 
@@ -152,8 +181,14 @@ def apply_answers(at: Applying, year: int) -> DecisionOutcome:
         rebalancing.decided_by, rebalancing.decided_at = answer.person_email, now
         rebalancing.comment = answer.comment
         rebalancing.excluded = list(answer.details.get("exclude_from_pause", []))
+        rebalancing.thinned_out = list(answer.details.get("thin_out", []))
         session.add(rebalancing)
-        details = {"excluded": rebalancing.excluded, "comment": answer.comment, "person": answer.person_email}
+        details = {
+            "excluded": rebalancing.excluded,
+            "thinned_out": rebalancing.thinned_out,
+            "comment": answer.comment,
+            "person": answer.person_email,
+        }
         _audit(session, year, answer.actor, f"rebalancing.{rebalancing.status.value}", details, now=now)
 
     waiting = RebalancingStatus.AWAITING_APPROVAL
@@ -162,7 +197,8 @@ def apply_answers(at: Applying, year: int) -> DecisionOutcome:
 
 
 def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str, int]:
-    """Pause the approved pauses (not the excluded ones); every proposal gets its final outcome."""
+    """Pause the approved pauses (not the excluded ones) and the resellers the manager chose to
+    thin out; every proposal gets its final outcome."""
     rebalancing = _required(session, year)
     if rebalancing.status is RebalancingStatus.APPLIED:
         return {}
@@ -175,6 +211,12 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
         outcome = proposal.outcome
         if outcome == "pause" and proposal.partner_id in rebalancing.excluded:
             outcome = "keep"
+        thinned = proposal.partner_id in rebalancing.thinned_out and outcome != "pause"
+        if thinned:
+            outcome = "pause"
+        rule_id, reason = (
+            (THIN_OUT_RULE, THINNED_OUT["en"]) if thinned else (proposal.rule_id, proposal.reason)
+        )
         proposal.applied_outcome = outcome
         session.add(proposal)
         applied[outcome] = applied.get(outcome, 0) + 1
@@ -188,8 +230,8 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
                     left_on=programme_date(now),
                     kind=ExitKind.PAUSED,
                     source=ExitSource.REBALANCING,
-                    rule_id=proposal.rule_id,
-                    reason=proposal.reason,
+                    rule_id=rule_id,
+                    reason=reason,
                     recorded_at=now,
                 )
             )
@@ -201,10 +243,10 @@ def apply_rebalancing(session: Session, year: int, *, now: datetime) -> dict[str
                 subject_type="partner",
                 subject_id=proposal.partner_id,
                 stamp=None,
-                rule_id=proposal.rule_id,
+                rule_id=rule_id,
                 details={
                     "year": year,
-                    "reason": proposal.reason,
+                    "reason": reason,
                     "policy_version": rebalancing.policy_version,
                     "policy_sha256": rebalancing.policy_sha256,
                 },
@@ -262,6 +304,9 @@ def outcome_markdown(rebalancing: Rebalancing, applied: AppliedYear) -> str:
     if rebalancing.excluded:
         kept = ", ".join(str(partner_id) for partner_id in rebalancing.excluded)
         lines.append(f"Kept although a pause was proposed: resellers {kept}.")
+    if rebalancing.thinned_out:
+        thinned = ", ".join(str(partner_id) for partner_id in rebalancing.thinned_out)
+        lines.append(f"Paused to thin out their département: resellers {thinned}.")
     if rebalancing.comment:
         lines.append(f"Comment: {md_text(rebalancing.comment)}")
     done = ", ".join(f"{count} {outcome}" for outcome, count in sorted(applied.applied.items())) or "nothing"
@@ -277,16 +322,20 @@ REBALANCING = declare(
         apply=apply_answers,
         template="rebalancing_approval_requested",
         clock=CHANNEL_PACE,
-        help="approve (minus exclusions), or reject all",
-        fields={"channel-manager": ("exclude_from_pause",)},
+        help="approve (minus exclusions, plus the resellers chosen to thin out), or reject all",
+        fields={"channel-manager": ("exclude_from_pause", "thin_out")},
         read_details=exclusions_reader,
         words={
             "en": {
-                "exclude_from_pause": "Resellers to keep although a pause is proposed (ids, comma-separated)"
+                "exclude_from_pause": "Resellers to keep although a pause is proposed (ids, comma-separated)",
+                "thin_out": "Resellers to pause to thin out a département above the band "
+                "(ids, comma-separated)",
             },
             "fr": {
                 "exclude_from_pause": "Revendeurs à garder malgré la pause proposée "
-                "(identifiants séparés par des virgules)"
+                "(identifiants séparés par des virgules)",
+                "thin_out": "Revendeurs à mettre en pause pour alléger un département au-dessus de "
+                "la fourchette (identifiants séparés par des virgules)",
             },
         },
     )

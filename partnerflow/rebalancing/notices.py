@@ -17,7 +17,7 @@ from partnerflow.models import Partner, PartnerStatus, Rebalancing, Role
 from partnerflow.notify import TemplateRenderer, enqueue
 from partnerflow.partners import partners_by_id
 from partnerflow.policy import RebalancingPolicy
-from partnerflow.rebalancing.decisions import proposals_of
+from partnerflow.rebalancing.decisions import THINNED_OUT, proposals_of
 
 KEPT_AFTER_REVIEW = {
     "fr": "Maintenu après examen par l'équipe canal.",
@@ -89,11 +89,10 @@ def queue_year_scorecards(
     for proposal in proposals:
         outcome = proposal.applied_outcome or proposal.outcome
         partner = partners[proposal.partner_id]
-        reason = (
-            text_in(proposal.reason_texts, partner.locale, proposal.reason)
-            if outcome == proposal.outcome
-            else KEPT_AFTER_REVIEW[partner.locale]
-        )
+        if outcome == proposal.outcome:
+            reason = text_in(proposal.reason_texts, partner.locale, proposal.reason)
+        else:  # the manager kept a proposed pause, or chose to thin out the département
+            reason = (THINNED_OUT if outcome == "pause" else KEPT_AFTER_REVIEW)[partner.locale]
         queued += cards.queue(
             session,
             partner,
@@ -130,6 +129,7 @@ def queue_summary(
             "paused": outcomes.count("pause"),
             "routed_more": outcomes.count("route-more"),
             "excluded": len(rebalancing.excluded),
+            "thinned_out": len(rebalancing.thinned_out),
             "departements": rebalancing.departements,
             "report_path": report_path,
         },

@@ -21,12 +21,14 @@ from partnerflow.models import (
     RebalancingStatus,
 )
 from partnerflow.rebalancing.decisions import (
+    THINNED_OUT,
     apply_answers,
     apply_rebalancing,
     exclusions_reader,
     rebalancing_for,
     rebalancing_subject,
     store_plan,
+    thin_out_candidates,
 )
 from partnerflow.rebalancing.notices import queue_year_scorecards
 from partnerflow.rebalancing.proposals import plan_rebalancing
@@ -50,19 +52,35 @@ def year_2026(engine: Engine) -> dict[str, int]:
     return {"good": good, "weak": weak, "silent": silent}
 
 
+@pytest.fixture
+def crowded_2026(engine: Engine) -> dict[str, list[int]]:
+    """Six resellers working their leads well in Bouches-du-Rhône, above the band of 4 to 5,
+    one alone in Rhône, and a channel manager; proposals stored (every reseller kept)."""
+    crowded, alone = [add_reseller(engine, "13") for _ in range(6)], [add_reseller(engine, "69")]
+    for reseller in crowded + alone:
+        give_leads(engine, reseller, leads=12, opened=12, processed=11, closed=6, sold=3)
+    add_manager(engine)
+    with Session(engine) as session:
+        store_plan(session, plan_rebalancing(session, 2026, POLICY_2026), POLICY_2026, now=NOW)
+        session.commit()
+    return {"crowded": crowded, "alone": alone}
+
+
 def answer(
     engine: Engine,
     email: str = "manager@vendor.example",
     decision: str = "approve",
     comment: str = "",
     exclude_from_pause: tuple[int, ...] = (),
+    thin_out: tuple[int, ...] = (),
 ) -> tuple[bool, str]:
     """Channel managers asked (once); ``email`` answers with their link; the year applies it."""
     subject = rebalancing_subject(2026)
     with Session(engine) as session:
         ask(session, subject, "channel-manager", now=NOW)
         try:
-            details = exclusions_reader(session, 2026)({"exclude_from_pause": list(exclude_from_pause)})
+            read = exclusions_reader(session, 2026)
+            details = read({"exclude_from_pause": list(exclude_from_pause), "thin_out": list(thin_out)})
         except ValueError as refused:
             return False, str(refused)
         recorded = answer_as(session, subject, email, decision, comment, details=details, now=NOW)
@@ -173,3 +191,42 @@ def test_every_judged_reseller_gets_one_scorecard_with_its_final_outcome(
     others = [m for m in mails if m.recipient != address]
     assert all(m.locale == "fr" and "Decision" not in m.text_body for m in others)
     assert any("critère" in m.text_body for m in others), "the policy's reason, in French"
+
+
+def test_a_manager_may_thin_out_a_departement_above_the_band(
+    engine: Engine, crowded_2026: dict[str, list[int]]
+) -> None:
+    """The policy recommends thinning out; pausing a reseller that meets every criterion is the
+    manager's choice, recorded as such (its own rule and reason, in the exit and the audit)."""
+    chosen = crowded_2026["crowded"][0]
+    with Session(engine) as session:
+        stored = rebalancing_for(session, 2026)
+        assert stored is not None
+        candidates = [p.partner_id for p in thin_out_candidates(session, stored)]
+    assert candidates == crowded_2026["crowded"], "the Rhône reseller alone is not in a crowded département"
+
+    assert answer(engine, thin_out=(chosen,), comment="two resellers cover the same towns")[0]
+    assert apply(engine) == {"keep": 6, "pause": 1}
+    assert status_of(engine, chosen) == PartnerStatus.PAUSED
+    with Session(engine) as session:
+        [left] = session.exec(select(PartnerExit)).all()
+        [paused] = session.exec(select(AuditEvent).where(AuditEvent.action == "partner.paused")).all()
+        [approved] = session.exec(select(AuditEvent).where(AuditEvent.action == "rebalancing.approved")).all()
+        stored = rebalancing_for(session, 2026)
+        assert stored is not None
+        queue_year_scorecards(session, stored, POLICY_2026.document, RENDERER)
+        address = session.get(Partner, chosen).primary_email  # type: ignore[union-attr]
+        [card] = session.exec(select(Notification).where(Notification.recipient == address)).all()
+    assert (left.partner_id, left.rule_id, left.reason) == (chosen, "thin-out-chosen", THINNED_OUT["en"])
+    assert (paused.subject_id, paused.rule_id) == (str(chosen), "thin-out-chosen")
+    assert approved.details["thinned_out"] == [chosen]
+    assert THINNED_OUT["fr"].split(";")[0] in card.text_body, "its scorecard says why, in French"
+
+
+def test_only_resellers_of_a_departement_to_thin_out_may_be_thinned(
+    engine: Engine, crowded_2026: dict[str, list[int]]
+) -> None:
+    [alone] = crowded_2026["alone"]
+    accepted, message = answer(engine, thin_out=(alone,))
+    assert not accepted and f"resellers [{alone}] are not in a département to thin out" in message
+    assert status_of(engine, alone) == PartnerStatus.ACTIVE

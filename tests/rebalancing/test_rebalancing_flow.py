@@ -1,5 +1,6 @@
 """The reseller-rebalancing deployment on a real Prefect server: proposals, a channel manager's
-approval with an exclusion, pauses applied, report written, scorecards and summary mailed."""
+approval with an exclusion and a reseller chosen to thin out a crowded département, pauses
+applied, report written, scorecards and summary mailed."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
         give_leads(engine, reseller, leads=12, opened=12, processed=10, closed=7, sold=3)
     give_leads(engine, weak, leads=20, opened=17, processed=15, closed=10)
     give_leads(engine, silent, leads=12, opened=4)  # barely opens what it gets
+    crowded = [add_reseller(engine, "13", name=f"Marseille Réseaux {n}") for n in range(6)]  # band: 4-5
+    for reseller in crowded:
+        give_leads(engine, reseller, leads=12, opened=12, processed=10, closed=7, sold=3)
     manager = add_manager(engine)
     run = run_deployment(
         "reseller-rebalancing/reseller-rebalancing",
@@ -61,10 +65,25 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
         f"exclude_from_pause__{weak}": "Keep Réseaux Lents SARL, Rhône (69)",
         f"exclude_from_pause__{silent}": "Keep Muet Informatique, Rhône (69)",
     }
+    thin_out = {
+        name: field["title"]
+        for name, field in form_schema(run_id, "approval-1")["properties"].items()
+        if name.startswith("thin_out__")
+    }
+    assert thin_out == {  # a tick per reseller of the département above the band
+        f"thin_out__{reseller}": f"Pause Marseille Réseaux {n} to thin out Bouches-du-Rhône (13)"
+        for n, reseller in enumerate(crowded)
+    }
     resume_with_input(run_id, {"decision": "approve", "approval_code": manager})
     wait_for(run_id, pause_key="approval-2")  # a typed e-mail address proves nothing: the form comes back
     resume_with_input(
-        run_id, {"decision": "approve", "approval_code": code, f"exclude_from_pause__{silent}": True}
+        run_id,
+        {
+            "decision": "approve",
+            "approval_code": code,
+            f"exclude_from_pause__{silent}": True,
+            f"thin_out__{crowded[0]}": True,
+        },
     )
     final = wait_for(run_id, final=True)
     assert final.state is not None and final.state.is_completed()
@@ -72,8 +91,13 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     assert published is not None and "## Outcome" in str(published.data), "the artifact tells the decision"
     assert final.name == "rebalancing-2026"
     with Session(engine) as session:
-        statuses = {pid: session.get(Partner, pid).status for pid in (weak, silent)}  # type: ignore[union-attr]
-    assert statuses == {weak: PartnerStatus.PAUSED, silent: PartnerStatus.ACTIVE}
+        statuses = {pid: session.get(Partner, pid).status for pid in (weak, silent, *crowded[:2])}  # type: ignore[union-attr]
+    assert statuses == {
+        weak: PartnerStatus.PAUSED,
+        silent: PartnerStatus.ACTIVE,
+        crowded[0]: PartnerStatus.PAUSED,  # the manager's choice
+        crowded[1]: PartnerStatus.ACTIVE,
+    }
     assert sorted(p.name for p in settings.reports_dir.iterdir()) == [
         "rebalancing-2026.csv",
         "rebalancing-2026.html",
@@ -84,7 +108,7 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     assert f"Muet Informatique (#{silent})</td>" in page and "kept by the manager" in page
     assert "paused" in page and "Decision: applied by" in page
     subjects = [str(m["Subject"]) for m in smtp_server.messages()]
-    assert len([s for s in subjects if s.startswith("Votre bilan 2026")]) == 5
+    assert len([s for s in subjects if s.startswith("Votre bilan 2026")]) == 11
     assert (
         len([s for s in subjects if s.startswith("Rééquilibrage 2026 :")]) == 2
     )  # approval request + summary
