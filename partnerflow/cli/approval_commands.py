@@ -57,7 +57,7 @@ Fields = Annotated[
     typer.Option(
         "--field",
         help="NAME=VALUE, repeatable: the decision's own fields, as on the approval page "
-        "(exclude_from_pause=3,17 for a rebalancing).",
+        "(exclude_from_pause=3,17 or thin_out=8 for a rebalancing).",
     ),
 ]
 

@@ -35,12 +35,16 @@ TARGET_COLOURS = Style(colors=("#2e8b57", "#c0392b"))  # meets the target green,
 
 def decisions_for(rebalancing: Rebalancing, rows: list[dict[str, Any]]) -> dict[int, str]:
     """What became of each reseller's proposal, in words: paused, kept by the manager, kept
-    because the proposals were rejected, waiting; resellers not proposed for a pause: no change."""
+    because the proposals were rejected, waiting; paused by the manager to thin out its
+    département; the other resellers not proposed for a pause: no change."""
     status = rebalancing.status
     decided = {}
     for row in rows:
         partner_id = int(row["partner_id"])
-        if row["outcome"] != "pause":
+        if row["outcome"] != "pause" and partner_id in rebalancing.thinned_out:
+            applied = status is RebalancingStatus.APPLIED
+            decided[partner_id] = "paused by the manager to thin out" if applied else "to pause: thin out"
+        elif row["outcome"] != "pause":
             decided[partner_id] = "no change"
         elif status is RebalancingStatus.AWAITING_APPROVAL:
             decided[partner_id] = "awaiting decision"

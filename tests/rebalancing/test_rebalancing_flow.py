@@ -106,6 +106,7 @@ def test_a_year_is_proposed_approved_with_an_exclusion_applied_and_mailed(
     assert "/reports/" in str(published.data), "the artifact links the report through the web app"
     assert "<th>Decision</th>" in page and page.count("<svg") == 4  # three KPIs, the coverage
     assert f"Muet Informatique (#{silent})</td>" in page and "kept by the manager" in page
+    assert "paused by the manager to thin out" in page
     assert "paused" in page and "Decision: applied by" in page
     subjects = [str(m["Subject"]) for m in smtp_server.messages()]
     assert len([s for s in subjects if s.startswith("Votre bilan 2026")]) == 11
