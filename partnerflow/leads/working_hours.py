@@ -33,11 +33,10 @@ def add_working_hours(start: datetime, hours: float, *, timezone: str, country: 
     a day off begins counting at the next working day's midnight."""
     zone = _zone(timezone)
     local = start.astimezone(zone)
-    if hours % 24 == 0 and is_working_day(local.date(), country):
+    if hours % 24 == 0 and (day := _whole_days_after(local.date(), int(hours // 24), country)):
         # Whole working days from a working day: the same time of day on the N-th working day
         # after (clocks change on Sundays here), found once per day instead of walked per lead.
-        day = _working_days_after(local.date(), int(hours // 24), country)
-        return datetime.combine(day, local.timetz().replace(tzinfo=None), zone).astimezone(UTC)
+        return local.replace(year=day.year, month=day.month, day=day.day).astimezone(UTC)
     left = timedelta(hours=hours)
     while True:
         next_midnight = datetime.combine(local.date() + timedelta(days=1), time(), zone)
@@ -50,7 +49,10 @@ def add_working_hours(start: datetime, hours: float, *, timezone: str, country: 
 
 
 @lru_cache(maxsize=4096)
-def _working_days_after(day: date, count: int, country: str) -> date:
+def _whole_days_after(day: date, count: int, country: str) -> date | None:
+    """The ``count``-th working day after ``day``, or None when ``day`` is not a working day."""
+    if not is_working_day(day, country):
+        return None
     while count:
         day += timedelta(days=1)
         count -= is_working_day(day, country)
