@@ -1,7 +1,8 @@
 """The rebalancing part of the demo: last year's leads judged, approved, applied.
 
-A channel manager answers the run's form through the resume API (as in the UI), keeping one
-reseller the policy proposed to pause. Run twice, the demo finds the year decided and shows it.
+A channel manager answers on their approval page, keeping one reseller the policy proposed to
+pause and thinning out a département above the band by one reseller. Run twice, the demo finds
+the year decided and shows it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from partnerflow.cli.output import console
 from partnerflow.db import get_engine
 from partnerflow.models import Role
 from partnerflow.orchestration.serving import served_in_thread
-from partnerflow.rebalancing.decisions import proposals_of, rebalancing_for
+from partnerflow.rebalancing.decisions import proposals_of, rebalancing_for, thin_out_candidates
 from partnerflow.settings import get_settings
 
 
@@ -38,13 +39,15 @@ def run_rebalancing_demo(year: int) -> None:
             )
             run_id = str(run.id)  # type: ignore[union-attr]
             wait_for_state(run_id, lambda state: state.is_paused())
-            keep = _first_pause(year)
+            keep, thin = _first_pause(year), _first_to_thin_out(year)
             answer_from_email(
                 run_id,
                 "approval-1",
                 signer(Role.CHANNEL_MANAGER),
                 exclude_from_pause=str(keep or ""),
-                comment="Keeping one reseller: a new sales team starts there in January.",
+                thin_out=str(thin or ""),
+                comment="Keeping one reseller: a new sales team starts there in January. "
+                "Thinning out one where too many resellers share the leads.",
             )
             wait_for_state(run_id, lambda state: state.is_final())
     _print(year)
@@ -59,17 +62,25 @@ def _first_pause(year: int) -> int | None:
     return pauses[0] if pauses else None
 
 
+def _first_to_thin_out(year: int) -> int | None:
+    """A reseller of a département the coverage recommends thinning out, if there is one."""
+    with Session(get_engine()) as session:
+        stored = rebalancing_for(session, year)
+        candidates = [] if stored is None else thin_out_candidates(session, stored)
+    return candidates[0].partner_id if candidates else None
+
+
 def _print(year: int) -> None:
     with Session(get_engine()) as session:
         stored = rebalancing_for(session, year)
         assert stored is not None
         outcomes = [p.applied_outcome or p.outcome for p in proposals_of(session, stored)]
         departements = stored.departements
-        status, excluded = stored.status.value, stored.excluded
+        status, excluded, thinned = stored.status.value, stored.excluded, stored.thinned_out
     console.print(
         f"rebalancing {year}: {status}; keep {outcomes.count('keep')}, coach {outcomes.count('coach')}, "
         f"pause {outcomes.count('pause')}, route more {outcomes.count('route-more')} "
-        f"(excluded from pause: {excluded or 'none'})"
+        f"(excluded from pause: {excluded or 'none'}; paused to thin out: {thinned or 'none'})"
     )
     empty = [row["departement"] for row in departements if not row["active"] and not row["leads"]]
     table = Table(
