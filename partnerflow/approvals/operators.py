@@ -2,9 +2,10 @@
 mailed to their own address (``partnerflow approvals operator-link ME``), never the
 operating-system user name, which whoever runs the command chooses (#30).
 
-Relaying an answer (``approvals decide --on-behalf-of``), naming a département's channel manager
-and asking for a partner's removal all go through :func:`proven_operator`; a refusal is audited
-by the caller, in the transaction it commits even when the command then exits 1.
+Relaying an answer (``approvals decide --on-behalf-of``), naming a département's channel manager,
+asking for a partner's removal, reactivating a reseller and managing keys and contacts all go
+through :func:`proven_operator`, most through :func:`operator_or_refusal`, which audits a refusal
+in the caller's transaction (committed even when the command then exits 1).
 """
 
 from __future__ import annotations
@@ -38,6 +39,25 @@ def proven_operator(
         wanted = ", ".join(sorted(roles))
         return f"{signed.person.email} may not do this: it takes one of the roles {wanted}"
     return signed.person
+
+
+def operator_or_refusal(
+    session: Session,
+    keys: Keys,
+    link: str,
+    *,
+    now: datetime,
+    command: str,
+    subject: tuple[str, str | int],
+    roles: frozenset[Role] = frozenset(),
+) -> Person | str:
+    """:func:`proven_operator`, the refusal audited on ``subject`` (type, id) for ``command``:
+    what every command acting for the programme does first."""
+    operator = proven_operator(session, keys, link, now=now, roles=roles)
+    if isinstance(operator, str):
+        subject_type, subject_id = subject
+        refuse_operator(session, command, subject_type, subject_id, operator, now=now)
+    return operator
 
 
 def refuse_operator(

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from partnerflow.approvals.operators import proven_operator, refuse_operator
+from partnerflow.approvals.operators import operator_or_refusal
 from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.output import console, errors, friendly_errors, print_json
 from partnerflow.context import context
@@ -128,11 +128,15 @@ def proven(
 ) -> Person | str:
     """The person of the team ``link`` proves, holding one of ``roles``; else why not (audited)."""
     ctx = context()
-    now = ctx.clock.now()
-    operator = proven_operator(session, ctx.links.keys, link, now=now, roles=roles)
-    if isinstance(operator, str):
-        refuse_operator(session, action, "partner", subject_id, operator, now=now)
-    return operator
+    return operator_or_refusal(
+        session,
+        ctx.links.keys,
+        link,
+        now=ctx.clock.now(),
+        command=action,
+        subject=("partner", subject_id),
+        roles=roles,
+    )
 
 
 def refused_if(command: str, problem: str) -> None:

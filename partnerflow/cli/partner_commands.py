@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from partnerflow.approvals.operators import proven_operator, refuse_operator
+from partnerflow.approvals.operators import operator_or_refusal
 from partnerflow.cli import api_key_commands, contact_commands
 from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.decision_runs import start_decision_run
@@ -47,18 +47,16 @@ def manager(
     ctx = context()
     try:
         with session_scope() as session:
-            operator = proven_operator(
-                session, ctx.links.keys, operator_link, now=ctx.clock.now(), roles=ASSIGNS_MANAGERS
+            operator = operator_or_refusal(
+                session,
+                ctx.links.keys,
+                operator_link,
+                now=ctx.clock.now(),
+                command="partners manager",
+                subject=("territory", departement.upper()),
+                roles=ASSIGNS_MANAGERS,
             )
             if isinstance(operator, str):
-                refuse_operator(
-                    session,
-                    "partners manager",
-                    "territory",
-                    departement.upper(),
-                    operator,
-                    now=ctx.clock.now(),
-                )
                 changed = None
             else:
                 changed = assign_manager(
@@ -90,11 +88,15 @@ def remove(
     ctx = context()
     try:
         with session_scope() as session:
-            operator = proven_operator(session, ctx.links.keys, operator_link, now=ctx.clock.now())
+            operator = operator_or_refusal(
+                session,
+                ctx.links.keys,
+                operator_link,
+                now=ctx.clock.now(),
+                command="partners remove",
+                subject=("partner", partner_id),
+            )
             if isinstance(operator, str):
-                refuse_operator(
-                    session, "partners remove", "partner", partner_id, operator, now=ctx.clock.now()
-                )
                 removal_id = None
             else:
                 removal = ask_removal(
@@ -131,9 +133,16 @@ def reactivate(
     now = ctx.clock.now()
     try:
         with session_scope() as session:
-            operator = proven_operator(session, ctx.links.keys, operator_link, now=now, roles=REACTIVATES)
+            operator = operator_or_refusal(
+                session,
+                ctx.links.keys,
+                operator_link,
+                now=now,
+                command="partners reactivate",
+                subject=("partner", partner_id),
+                roles=REACTIVATES,
+            )
             if isinstance(operator, str):
-                refuse_operator(session, "partners reactivate", "partner", partner_id, operator, now=now)
                 partner = None
             else:
                 partner = reactivate_partner(
