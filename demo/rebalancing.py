@@ -66,7 +66,7 @@ def _first_to_thin_out(year: int) -> int | None:
     """A reseller of a département the coverage recommends thinning out, if there is one."""
     with Session(get_engine()) as session:
         stored = rebalancing_for(session, year)
-        candidates = [] if stored is None else thin_out_candidates(session, stored)
+        candidates = [] if stored is None else thin_out_candidates(stored, proposals_of(session, stored))
     return candidates[0].partner_id if candidates else None
 
 

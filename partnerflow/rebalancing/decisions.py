@@ -132,11 +132,11 @@ def rebalancing_subject(year: int) -> Subject:
     return Subject(SUBJECT_KIND, year)
 
 
-def thin_out_candidates(session: Session, rebalancing: Rebalancing) -> list[Proposal]:
-    """Resellers a channel manager may choose to pause to thin out their département: those of
-    a département the coverage recommends thinning out, not already proposed for a pause."""
+def thin_out_candidates(rebalancing: Rebalancing, proposals: list[Proposal]) -> list[Proposal]:
+    """Of the year's ``proposals``, the resellers a channel manager may choose to pause to thin
+    out their département: one the coverage recommends thinning out, not already proposed for a
+    pause."""
     crowded = {row["departement"] for row in rebalancing.departements if row["recommendation"] == "thin-out"}
-    proposals = proposals_of(session, rebalancing)
     return [p for p in proposals if p.outcome != "pause" and p.kpis.get("departement") in crowded]
 
 
@@ -144,8 +144,9 @@ def exclusions_reader(session: Session, year: int) -> Callable[[dict[str, Any]],
     """Reads a form's ``exclude_from_pause`` (only resellers proposed for a pause may be kept)
     and ``thin_out`` (only resellers of a département to thin out, not proposed for a pause)."""
     rebalancing = _required(session, year)
-    pauses = {p.partner_id for p in proposals_of(session, rebalancing) if p.outcome == "pause"}
-    crowded = {p.partner_id for p in thin_out_candidates(session, rebalancing)}
+    proposals = proposals_of(session, rebalancing)
+    pauses = {p.partner_id for p in proposals if p.outcome == "pause"}
+    crowded = {p.partner_id for p in thin_out_candidates(rebalancing, proposals)}
 
     def read(values: dict[str, Any]) -> dict[str, Any]:
         excluded = set(listed_ids(values.get("exclude_from_pause")))

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from partnerflow.approvals import Asking
 from partnerflow.approvals.form_items import FormItem
-from partnerflow.rebalancing.decisions import ProposedYear, store_plan, thin_out_candidates
+from partnerflow.rebalancing.decisions import ProposedYear, proposals_of, store_plan, thin_out_candidates
 from partnerflow.rebalancing.notices import request_approval, targets
 from partnerflow.rebalancing.proposals import RebalancingPlan, judged_on, plan_rebalancing
 from partnerflow.rebalancing.report import write_report
@@ -56,13 +56,12 @@ def propose_year(at: Asking, year: int) -> YearProposal:
         for p in plan.resellers
         if p.outcome == "pause"
     )
-    names = {p.kpis.partner_id: p.kpis.name for p in plan.resellers}
     crowded = tuple(
         FormItem(
             str(p.partner_id),
-            f"Pause {names[p.partner_id]} to thin out {departement_label(p.kpis['departement'])}",
+            f"Pause {p.kpis['name']} to thin out {departement_label(p.kpis['departement'])}",
         )
-        for p in thin_out_candidates(session, rebalancing)
+        for p in thin_out_candidates(rebalancing, proposals_of(session, rebalancing))
     )
     proposed = ProposedYear(year, status, plan.counts(), summary, report, pauses, crowded)
     return YearProposal(proposed, plan)

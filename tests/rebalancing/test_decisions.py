@@ -25,6 +25,7 @@ from partnerflow.rebalancing.decisions import (
     apply_answers,
     apply_rebalancing,
     exclusions_reader,
+    proposals_of,
     rebalancing_for,
     rebalancing_subject,
     store_plan,
@@ -202,7 +203,7 @@ def test_a_manager_may_thin_out_a_departement_above_the_band(
     with Session(engine) as session:
         stored = rebalancing_for(session, 2026)
         assert stored is not None
-        candidates = [p.partner_id for p in thin_out_candidates(session, stored)]
+        candidates = [p.partner_id for p in thin_out_candidates(stored, proposals_of(session, stored))]
     assert candidates == crowded_2026["crowded"], "the Rhône reseller alone is not in a crowded département"
 
     assert answer(engine, thin_out=(chosen,), comment="two resellers cover the same towns")[0]
