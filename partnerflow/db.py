@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -23,19 +24,31 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+_AS_JSON_DUMPS_DID = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 def make_engine(url: str) -> Engine:
     """Build an engine for ``url``; SQLite files get their folder, WAL and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_text
+    )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns written by orjson: the standard library's encoder was 0.5 s of the 100,000
+    "why this reseller" rankings a year's lead routing stores. As with ``json.dumps``, integer
+    keys become strings and a datetime or dataclass is refused (a bug, not a value to guess)."""
+    return orjson.dumps(value, option=_AS_JSON_DUMPS_DID).decode()
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -87,6 +87,23 @@ def test_naive_timestamps_are_refused(engine: Engine) -> None:
             session.flush()
 
 
+def test_json_details_come_back_as_written_and_a_timestamp_in_them_is_refused(engine: Engine) -> None:
+    details = {"figures": [1.5, None, "Côte-d'Or"], "by_reseller": {7: 3}}
+    with Session(engine) as session:
+        record_event(
+            session, actor="a", action="b", subject_type="c", subject_id="d", now=NOW, details=details
+        )
+        session.commit()
+    with Session(engine) as session:
+        stored = session.exec(select(AuditEvent).where(AuditEvent.subject_id == "d")).one()
+        assert stored.details == {"figures": [1.5, None, "Côte-d'Or"], "by_reseller": {"7": 3}}
+        with pytest.raises(Exception, match="not JSON serializable"):
+            record_event(
+                session, actor="a", action="b", subject_type="c", subject_id="e", now=NOW, details={"at": NOW}
+            )
+            session.flush()
+
+
 def test_a_territory_with_partners_cannot_be_deleted(engine: Engine) -> None:
     with Session(engine) as session:
         add_partner(session, territory="69")
