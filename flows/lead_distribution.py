@@ -7,15 +7,24 @@ from prefect import flow
 
 from flows.parameters import LeftEmpty, MonthText, ParameterRefused
 from flows.results import LeadDistribution, LeadIntakeResult
-from tasks.leads import purge_lead_contacts, queue_lead_feedback, route_leads, sweep_lead_deadlines, take_in
+from tasks.leads import (
+    purge_lead_contacts,
+    queue_lead_feedback,
+    route_leads,
+    start_lead_handovers,
+    sweep_lead_deadlines,
+    take_in,
+)
 from tasks.runs import day_of_run
 
 
 @flow(name="distribute-leads", flow_run_name="distribute-leads")
 def distribute_leads() -> LeadDistribution:
-    """Remind, pass on and route: what the deadlines make due, then every lead that waits."""
+    """Remind, pass on and route: what the deadlines make due, then every lead that waits; the
+    leads no reseller may take go to their channel manager (a hand-over-lead run each)."""
     sweep = sweep_lead_deadlines()
     routed = route_leads()
+    start_lead_handovers()
     return LeadDistribution(
         offered=len(routed.offered),
         to_manager=len(routed.to_manager),
@@ -35,6 +44,7 @@ def lead_intake(leads: list[dict[str, Any]]) -> LeadIntakeResult:
     """
     results = take_in(leads)
     routed = route_leads()
+    start_lead_handovers()
     return LeadIntakeResult(
         taken=sum(r.outcome == "taken" for r in results),
         known=sum(r.outcome == "known" for r in results),

@@ -7,17 +7,20 @@ and the next run picks up what is still due (leads still ``new``, turns still pa
 from datetime import date, timedelta
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 
 from partnerflow.context import context
 from partnerflow.db import session_scope
 from partnerflow.leads.deadlines import DeadlineSweep
+from partnerflow.leads.decisions import LEAD_HANDOVER
 from partnerflow.leads.distribution import RoutingReport
 from partnerflow.leads.feedback import Objectives, queue_monthly_feedback
+from partnerflow.leads.handover import claim_handover, handovers_to_start, request_handover
 from partnerflow.leads.intake import LeadIntake, take_in_leads
 from partnerflow.leads.offers import route_and_offer, sweep_and_tell
 from partnerflow.leads.retention import purge_contacts
-from tasks.settings import SWEEP
+from partnerflow.orchestration.prefect_api import PrefectUnavailable, start_run
+from tasks.settings import STEP, SWEEP
 
 ACTOR = "system:lead-intake"
 
@@ -47,6 +50,45 @@ def route_leads() -> RoutingReport:
     policy = ctx.policy("lead_routing", ctx.clock.today())
     with session_scope() as session:
         return route_and_offer(session, ctx.renderer, policy, ctx.clock.now())
+
+
+@task(name="start-lead-handovers", **SWEEP)
+def start_lead_handovers() -> int:
+    """Start a hand-over-lead run for each lead left to a channel manager that no run has
+    claimed. Without a served deployment nothing is lost: the next sweep starts it."""
+    with session_scope() as session:
+        handover_ids = handovers_to_start(session)
+    try:
+        for handover_id in handover_ids:
+            start_run("hand-over-lead/hand-over-lead", {"handover_id": handover_id})
+    except PrefectUnavailable as error:
+        get_run_logger().warning("leads for the channel managers wait for the next sweep: %s", error)
+        return 0
+    return len(handover_ids)
+
+
+@task(name="ask-lead-handover", **STEP)
+def ask_lead_handover(handover_id: int, flow_run_id: str) -> bool:
+    """Claim the handover for this run and mail the département's channel manager; False:
+    another run has it."""
+    ctx = context()
+    now = ctx.clock.now()
+    neighbours = ctx.policy("lead_routing", ctx.clock.today()).document.eligibility.neighbours
+    with session_scope() as session:
+        if not claim_handover(session, handover_id, flow_run_id):
+            return False
+        assert LEAD_HANDOVER.clock is not None
+        request_handover(
+            session,
+            handover_id,
+            ctx.renderer,
+            links=ctx.links,
+            neighbours=neighbours,
+            run_id=flow_run_id,
+            expires_at=now + LEAD_HANDOVER.clock.links_last,
+            now=now,
+        )
+    return True
 
 
 @task(name="queue-lead-feedback", **SWEEP)

@@ -108,7 +108,10 @@ class DecisionKind:
 
     ``fields`` maps a role to the extra fields the approval page asks that role for (the Prefect
     form declares the same fields, with per-item choices the page cannot show);
-    ``read_details`` reads them for both; ``words`` names, per locale, the answers and fields the
+    ``read_details`` reads them for both; ``answer_fields``, when given, says which of them each
+    answer takes, all required (offering a lead needs the reseller, closing it the reason; a
+    field another answer takes is refused rather than stored beside one it means nothing to);
+    ``words`` names, per locale, the answers and fields the
     page's common words (approve, reject) do not; ``template`` is the invitation e-mail that
     ``invite_role`` sends (the generic one shows the request's summary; a registration review's
     e-mails are a family named by event, ``review_requested`` first, sent with its own SLA's
@@ -123,12 +126,15 @@ class DecisionKind:
     help: str = ""
     fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     read_details: DetailsReaderFor | None = None
+    answer_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     template: str = "decision_requested"
 
     def __post_init__(self) -> None:
         if not self.answers or set(self.names) != {"en", "fr"}:
             raise ValueError(f"decision {self.name!r}: answers and an English and French name are required")
+        if not set(self.answer_fields) <= set(self.answers):
+            raise ValueError(f"decision {self.name!r}: answer_fields names an answer it does not have")
 
 
 _DECLARED: dict[str, DecisionKind] = {}

@@ -89,7 +89,7 @@ def receive_form(
         return refuse(
             session, subject, "unknown", "form", "the approval code from your e-mail is required", now=now
         )
-    details, problem = read_details(session, subject, answer.details)
+    details, problem = read_details(session, subject, answer.details, answer.decision)
     if problem is not None:
         return refuse(session, subject, "unknown", "form", problem, now=now)
     reply = Reply(answer.decision, answer.comment, details)
@@ -97,15 +97,25 @@ def receive_form(
 
 
 def read_details(
-    session: Session, subject: Subject, given: dict[str, Any]
+    session: Session, subject: Subject, given: dict[str, Any], decision: str
 ) -> tuple[dict[str, Any], str | None]:
     """A form's extra fields as the answer's details, read by the kind's own reader (the same for
-    the page, the Prefect form and the CLI), or why they are refused."""
-    reader_for = decision_kind(subject.kind).read_details
-    if reader_for is None:
+    the page, the Prefect form and the CLI), or why they are refused: also a field the chosen
+    answer does not take, or one it needs and lacks (the kind's ``answer_fields``)."""
+    kind = decision_kind(subject.kind)
+    if decision in kind.answer_fields:
+        wanted = kind.answer_fields[decision]
+        given = {name: value for name, value in given.items() if value not in (None, "", [])}
+        for name in sorted(given):
+            if name not in wanted:
+                return {}, f"{name}: not taken when the answer is {decision}"
+        for name in wanted:
+            if name not in given:
+                return {}, f"{name}: required when the answer is {decision}"
+    if kind.read_details is None:
         return {}, None
     try:
-        return reader_for(session, subject.id)(given), None
+        return kind.read_details(session, subject.id)(given), None
     except ValidationError as error:
         where = (".".join(map(str, e["loc"])) for e in error.errors())
         problems = (

@@ -59,7 +59,8 @@ def people_with_role(session: Session, role: str | Role) -> list[Person]:
 @dataclass(frozen=True)
 class Ask:
     """One round of a decision asked of one role: what is decided, who decides and how many of
-    them must approve, what they read, until when their links work, and the run that waits."""
+    them must approve, what they read, until when their links work, and the run that waits.
+    ``only`` narrows the role to some of its holders (a département's own channel manager)."""
 
     subject: Subject
     role: str
@@ -68,6 +69,7 @@ class Ask:
     expires_at: datetime
     flow_run_id: str | None
     round_number: int = 1
+    only: frozenset[int] | None = None
 
 
 def open_round(session: Session, links: Links, ask: Ask, *, now: datetime) -> list[Invitation]:
@@ -103,7 +105,7 @@ def open_round(session: Session, links: Links, ask: Ask, *, now: datetime) -> li
     granted = set(session.exec(select(ApprovalGrant.person_id).where(ApprovalGrant.request_id == request.id)))
     invitations = []
     for person in people_with_role(session, ask.role):
-        if person.id in granted:
+        if person.id in granted or (ask.only is not None and person.id not in ask.only):
             continue
         assert person.id is not None
         code = links.keys.grant_code(request.id, person.id)

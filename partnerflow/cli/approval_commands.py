@@ -57,7 +57,8 @@ Fields = Annotated[
     typer.Option(
         "--field",
         help="NAME=VALUE, repeatable: the decision's own fields, as on the approval page "
-        "(exclude_from_pause=3,17 or thin_out=8 for a rebalancing).",
+        "(exclude_from_pause=3,17 or thin_out=8 for a rebalancing, reseller=12 or reason=... for a "
+        "lead-handover).",
     ),
 ]
 
@@ -105,7 +106,8 @@ def decide(
     decision: Annotated[
         str,
         typer.Argument(
-            help="approve, reject (request-info: a registration; rollout, extend, stop: the referral pilot)"
+            help="approve, reject (request-info: a registration; rollout, extend, stop: the referral "
+            "pilot; offer, close: a lead-handover)"
         ),
     ],
     code: Code = "",
@@ -169,7 +171,7 @@ def answer_and_wake(
     links = ctx.links
     now = ctx.clock.now()
     with session_scope() as session:
-        details, problem = read_details(session, subject, fields or {})
+        details, problem = read_details(session, subject, fields or {}, decision)
         reply = Reply(decision, comment, details)
         actor = relay.on_behalf_of or "unknown"
         if problem is not None:

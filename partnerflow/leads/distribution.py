@@ -24,6 +24,7 @@ from partnerflow.leads.kpis import reseller_kpis
 from partnerflow.leads.routing import WINDOW, LeadToRoute, Routed, Router, Standing
 from partnerflow.models import (
     Lead,
+    LeadHandover,
     LeadState,
     LeadTurn,
     Partner,
@@ -209,6 +210,17 @@ def _route_chunk(
                 for routed in unrouted
             ],
         )
+        handovers = [
+            {
+                "lead_id": routed.lead_id,
+                "rule_id": routed.rule_id,
+                "opened_at": now,
+                "awaiting": True,
+                "reason": "",
+            }
+            for routed in unrouted
+        ]  # each put to the département's channel manager (partnerflow.leads.handover)
+        session.connection().execute(insert(LeadHandover), handovers)
         report.to_manager.extend(ids)
     report.offered.extend(_store_offers(session, router, offers))
 

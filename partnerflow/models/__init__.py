@@ -34,9 +34,11 @@ from partnerflow.models.health import (
     TrainingRecord,
 )
 from partnerflow.models.leads import (
+    HandoverOutcome,
     Lead,
     LeadEvent,
     LeadEventKind,
+    LeadHandover,
     LeadState,
     LeadStatus,
     LeadTurn,
@@ -107,6 +109,7 @@ __all__ = [
     "ExitInvitation",
     "ExitKind",
     "ExitSource",
+    "HandoverOutcome",
     "HealthReview",
     "HealthReviewStatus",
     "HealthSnapshot",
@@ -114,6 +117,7 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LeadEventKind",
+    "LeadHandover",
     "LeadState",
     "LeadStatus",
     "LeadTurn",

@@ -144,6 +144,44 @@ class LeadEvent(SQLModel, table=True):
     occurred_at: datetime = timestamp_field()
 
 
+class HandoverOutcome(StrEnum):
+    OFFERED = "offered"  # the manager chose a reseller: it has a turn like a routed offer
+    CLOSED = "closed"  # the manager closed the lead, with a reason
+
+
+class LeadHandover(SQLModel, table=True):
+    """A lead no reseller may take, put to its département's channel manager: offer it to a
+    reseller they choose, or close it. One awaiting handover per lead (a partial unique index);
+    a lead the chosen reseller declines comes back as a new one."""
+
+    __tablename__ = "lead_handover"
+    __table_args__ = (
+        Index(
+            "ux_lead_handover_awaiting",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("awaiting"),
+            postgresql_where=text("awaiting"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("lead.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    rule_id: str = Field(max_length=60)  # why no reseller may take it (the routing's rule)
+    opened_at: datetime = timestamp_field()
+    awaiting: bool = True
+    flow_run_id: str | None = Field(default=None, max_length=36)  # the run that asks and waits
+    outcome: HandoverOutcome | None = Field(default=None, sa_type=enum_type(HandoverOutcome), nullable=True)
+    reseller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), nullable=True)
+    )
+    reason: str = Field(default="", max_length=500)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = timestamp_field(nullable=True)
+
+
 class RebalancingStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting-approval"
     APPROVED = "approved"

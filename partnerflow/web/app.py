@@ -211,7 +211,7 @@ def create_app(
             t = words_for(locale, found.request.subject_kind)
             fields = decision_kind(found.request.subject_kind).fields.get(found.request.role, ())
             values = {name: value for name in fields if (value := given.get(name, [""])[0].strip())}
-            details, problem = read_details(session, _subject(found), values)
+            details, problem = read_details(session, _subject(found), values, chosen)
             result = (
                 answer_by_link(session, keys, token, Reply(chosen, comment, details), now=now)
                 if problem is None

@@ -42,6 +42,7 @@ for deployment, parameter in (
     ("remove-partner", "removal_id"),
     ("review-deal-close", "registration_id"),
     ("review-referral", "referral_id"),
+    ("hand-over-lead", "handover_id"),
 ):
     for name, value in BAD_NUMBERS.items():
         CASES[f"{deployment}: {parameter} {name}"] = (deployment, {parameter: value})

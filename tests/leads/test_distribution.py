@@ -239,7 +239,7 @@ def test_prospects_contacts_are_blanked_after_the_retention_but_not_while_offere
     assert audit.details["leads"] == 1 and "jean" not in str(audit.details)
 
 
-def test_a_channel_manager_sees_the_leads_waiting_on_them_in_my_decisions(
+def test_a_channel_manager_sees_the_accepted_leads_without_a_status_in_my_decisions(
     engine: Engine, tmp_path: Path
 ) -> None:
     from partnerflow.leads.attention import needing_attention
@@ -261,5 +261,5 @@ def test_a_channel_manager_sees_the_leads_waiting_on_them_in_my_decisions(
         delay = timedelta(days=14)
         soon = needing_attention(session, manager.id or 0, now=NOW + timedelta(days=1), status_within=delay)
         late = needing_attention(session, manager.id or 0, now=NOW + timedelta(days=15), status_within=delay)
-    assert [(i.company, i.why, i.detail) for i in soon] == [("Sans Accord", "unrouted", "no-consent")]
-    assert [item.why for item in late] == ["unrouted", "no-status"]
+    assert soon == [], "the lead without consent is a decision of its own (test_handover)"
+    assert [(item.company, item.detail) for item in late] == [("Boulangerie Martin", "Revendeur 0")]
