@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from prefect.deployments import run_deployment
 from sqlalchemy import Engine
@@ -253,3 +254,20 @@ def test_a_run_for_a_handover_that_does_not_exist_ends_at_once_saying_so(
 ) -> None:
     with pytest.raises(LookupError, match="handover_id: no lead handover 4242"):
         hand_over_lead(handover_id=4242)
+
+
+def test_on_the_approval_page_the_manager_names_the_reseller_in_their_language(
+    client: httpx.Client, engine: Engine, tmp_path: Path, woken: list[tuple[str, dict[str, str]]]
+) -> None:
+    handover_id = handed_over(engine, tmp_path, NOBODY_NEAR)["W-3"].id or 0
+    link, _code = ask(engine, handover_id)
+    path = "/approve/" + link.rsplit("/approve/", 1)[1]
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Revendeur (identifiant) à qui la proposer" in page.text and "Pourquoi elle est close" in page.text
+    assert 'value="offer"' in page.text and 'value="close"' in page.text
+    refused = client.post(path, data={"decision": "offer", "reseller": ""})
+    assert refused.status_code == 409 and "reseller: required when the answer is offer" in refused.text
+    chosen = resellers(engine, 1, territory="13")[0]
+    done = client.post(path, data={"decision": "offer", "reseller": str(chosen), "reason": ""})
+    assert done.status_code == 200 and len(woken) == 1, "recorded, and the waiting run woken to apply it"
