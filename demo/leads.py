@@ -1,6 +1,7 @@
 """Lead distribution in the demo: a day of leads from the website goes through the lead-intake
 deployment and is offered to resellers; one reseller opens a lead from its e-mail, accepts it and
-declares it sold; two working days later another lead, never accepted, is passed on; the
+declares it sold; a lead whose prospect did not consent goes to its channel manager, who closes
+it from their e-mail; two working days later another lead, never accepted, is passed on; the
 monthly feedback goes out. The rebalancing that follows reads these events."""
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from datetime import timedelta
 import httpx
 from sqlmodel import Session, col, func, select
 
-from demo.deals import wait_for_state
+from demo.deals import answer_from_email, wait_for_state
 from demo.mailbox import received
 from partnerflow.cli.output import console
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
 from partnerflow.leads.offers import route_and_offer, sweep_and_tell
-from partnerflow.models import Lead, LeadTurn, Partner, PartnerStatus, TurnState
+from partnerflow.models import Lead, LeadHandover, LeadTurn, Partner, PartnerStatus, TurnState
 from partnerflow.orchestration.serving import served_in_thread
 
 LEAD_LINK = re.compile(r"https?://\S+/lead/[\w.-]+")
@@ -72,12 +73,14 @@ def run_lead_demo() -> None:
     from prefect.deployments import run_deployment
 
     from flows.lead_distribution import lead_feedback, lead_intake
+    from flows.lead_handover import hand_over_lead
 
-    with served_in_thread(lead_intake, lead_feedback, name="partnerflow-demo-leads"):
+    with served_in_thread(lead_intake, lead_feedback, hand_over_lead, name="partnerflow-demo-leads"):
         run = run_deployment("lead-intake/lead-intake", parameters={"leads": a_day_of_leads()}, timeout=0)
         state = wait_for_state(str(run.id), lambda state: state.is_final())  # type: ignore[union-attr]
         console.print(f"lead-intake: {state.name}; {_counts()}")
         _work_one_from_its_email()
+        _manager_closes_one()
         _pass_one_on()
         feedback = run_deployment("lead-feedback/lead-feedback", parameters={}, timeout=0)
         wait_for_state(str(feedback.id), lambda state: state.is_final())  # type: ignore[union-attr]
@@ -111,6 +114,31 @@ def _work_one_from_its_email() -> None:
     console.print(
         f"{offers[0].recipient} opened a lead from its e-mail (contact hidden until shown: {hidden}), "
         f"accepted it and declared it sold for 12,500.00: {sold.status_code}",
+        markup=False,
+    )
+
+
+def _manager_closes_one() -> None:
+    """A prospect who did not agree to be called by a reseller: the lead is its département's
+    channel manager's decision; they close it from the e-mail that asks them."""
+    with Session(get_engine()) as session:
+        handover = session.exec(select(LeadHandover).order_by(col(LeadHandover.id))).first()
+        lead = session.get(Lead, handover.lead_id) if handover else None
+    if handover is None or lead is None or handover.flow_run_id is None:
+        console.print("no lead went to a channel manager")
+        return
+    asked = received(key_prefix=f"decision_requested:lead-handover:{handover.id}:")
+    if not asked:
+        console.print(f"lead {lead.id}: no channel manager was asked")
+        return
+    reason = "Pas de consentement : l'équipe commerciale rappelle le prospect elle-même"
+    answer_from_email(handover.flow_run_id, "handover-1", asked[0].recipient, "close", reason=reason)
+    wait_for_state(handover.flow_run_id, lambda state: state.is_final())
+    with Session(get_engine()) as session:
+        closed = session.get_one(Lead, lead.id)
+    console.print(
+        f"lead {lead.id} ({lead.company}, no consent): {asked[0].recipient} closed it from their "
+        f"e-mail; the lead is {closed.state}",
         markup=False,
     )
 

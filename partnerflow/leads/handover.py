@@ -27,7 +27,7 @@ from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
-from partnerflow.leads.offers import OFFERED, queue_turn_mail
+from partnerflow.leads.offers import announce_offers
 from partnerflow.leads.working_hours import add_working_hours
 from partnerflow.markdown import md_text
 from partnerflow.models import (
@@ -204,7 +204,7 @@ def _offer(at: Applying, lead: Lead, reseller_id: int) -> int:
     at.session.add_all([turn, lead])
     at.session.flush()  # the one-holder index speaks here if anything else gave the lead meanwhile
     assert turn.id is not None
-    queue_turn_mail(at.session, at.renderer, [turn.id], template=OFFERED, policy=policy.document)
+    announce_offers(at.session, at.renderer, [turn.id], policy=policy.document, now=at.now)
     return turn.id
 
 

@@ -22,8 +22,10 @@ from partnerflow.models import Lead, LeadTurn, Partner, PartnerContact, TurnStat
 from partnerflow.notify.outbox import message_row, store_messages
 from partnerflow.notify.rendering import TemplateRenderer
 from partnerflow.policy import LeadRoutingPolicy, Policy
+from partnerflow.webhooks import listeners, publish
 
 OFFERED, REMINDER, WITHDRAWN = "lead_offered", "lead_reminder", "lead_withdrawn"
+LEAD_OFFERED = "lead.offered"  # the webhook event
 
 
 def queue_turn_mail(
@@ -54,12 +56,49 @@ def queue_turn_mail(
     return store_messages(session, rows)
 
 
-def queue_offer_mail(
-    session: Session, renderer: TemplateRenderer, lead_ids: Iterable[str], *, policy: LeadRoutingPolicy
+def announce_offers(
+    session: Session,
+    renderer: TemplateRenderer,
+    turn_ids: Iterable[int],
+    *,
+    policy: LeadRoutingPolicy,
+    now: datetime,
 ) -> int:
-    """Queue the offer of each lead's holding turn (just routed) to its reseller's contacts."""
+    """Each offered turn e-mailed to its reseller's contacts and, for a reseller whose systems
+    listen, published as ``lead.offered`` (without the prospect's contact: revealing it is what
+    counts as opened). How many messages were new."""
+    ids = sorted(set(turn_ids))
+    listening = listeners(session, LEAD_OFFERED)  # one query, not one per offer
+    for start in range(0, len(ids), 500) if listening else ():
+        found = session.exec(
+            select(LeadTurn, Lead)
+            .join(Lead, col(Lead.id) == col(LeadTurn.lead_id))
+            .where(col(LeadTurn.id).in_(ids[start : start + 500]), col(LeadTurn.reseller_id).in_(listening))
+        ).all()
+        for turn, lead in found:
+            publish(
+                session,
+                turn.reseller_id,
+                LEAD_OFFERED,
+                key=f"{LEAD_OFFERED}:{turn.id}",
+                data={
+                    "lead_id": turn.id,
+                    "company": lead.company,
+                    "departement": lead.departement,
+                    "product_lines": list(lead.product_lines),
+                    "source": lead.source,
+                    "offered_at": turn.received_at.isoformat(),
+                    "accept_by": (turn.deadline_at or turn.received_at).isoformat(),
+                },
+                now=now,
+            )
+    return queue_turn_mail(session, renderer, ids, template=OFFERED, policy=policy)
+
+
+def _offered_turns(session: Session, lead_ids: Iterable[str]) -> list[int]:
+    """The holding offered turn of each lead just routed."""
     ids = sorted(set(lead_ids))
-    turns = [
+    return [
         turn_id
         for start in range(0, len(ids), 1000)
         for turn_id in session.exec(
@@ -69,7 +108,6 @@ def queue_offer_mail(
         )
         if turn_id is not None
     ]
-    return queue_turn_mail(session, renderer, turns, template=OFFERED, policy=policy)
 
 
 def _active(contacts: list[PartnerContact]) -> list[PartnerContact]:
@@ -131,5 +169,7 @@ def route_and_offer(
 ) -> RoutingReport:
     """Route every waiting lead and queue each offer's e-mails."""
     report = route_waiting(session, policy, now=now)
-    queue_offer_mail(session, renderer, report.offered, policy=policy.document)
+    announce_offers(
+        session, renderer, _offered_turns(session, report.offered), policy=policy.document, now=now
+    )
     return report

@@ -51,14 +51,15 @@ class LeadRefused(Exception):
 
 @dataclass
 class OnPage:
-    """A valid link's turn, lead, reseller and contact."""
+    """A turn a reseller acts on, with its lead, the reseller, who acts (a contact's address from
+    their link, or the partner's API key) in which language, and what the reseller already did."""
 
     turn: LeadTurn
     lead: Lead
     partner: Partner
-    contact: PartnerContact
-
-    events: list[LeadEvent]  # what this reseller already did with this lead
+    actor: str
+    locale: str
+    events: list[LeadEvent]
 
     @property
     def opened(self) -> bool:
@@ -86,12 +87,25 @@ def open_link(session: Session, keys: Keys, token: str) -> OnPage:
     contact = session.get(PartnerContact, claim[1]) if claim else None
     if turn is None or contact is None or not contact.active or contact.partner_id != turn.reseller_id:
         raise LeadRefused("invalid")
+    return _on_page(session, turn, contact.email, contact.locale.value)
+
+
+def open_turn(session: Session, partner_id: int, turn_id: int, *, actor: str, locale: str) -> OnPage:
+    """The partner's own turn ``turn_id`` (its API), or :class:`LeadRefused` ("invalid"): another
+    reseller's turn is refused exactly like one that does not exist."""
+    turn = session.get(LeadTurn, turn_id)
+    if turn is None or turn.reseller_id != partner_id:
+        raise LeadRefused("invalid")
+    return _on_page(session, turn, actor, locale)
+
+
+def _on_page(session: Session, turn: LeadTurn, actor: str, locale: str) -> OnPage:
     lead = session.get_one(Lead, turn.lead_id)
     partner = session.get_one(Partner, turn.reseller_id)
     events = session.exec(
         select(LeadEvent).where(LeadEvent.lead_id == lead.id, LeadEvent.reseller_id == partner.id)
     ).all()
-    return OnPage(turn, lead, partner, contact, list(events))
+    return OnPage(turn, lead, partner, actor, locale, list(events))
 
 
 def reveal(session: Session, page: OnPage, now: datetime) -> None:
@@ -203,12 +217,14 @@ def _usable(page: OnPage, *, allow: tuple[TurnState, ...]) -> None:
     raise LeadRefused("closed")
 
 
-def refusal_audited(session: Session, page: OnPage | None, refused: LeadRefused, now: datetime) -> None:
+def refusal_audited(
+    session: Session, page: OnPage | None, refused: LeadRefused, now: datetime, *, actor: str = "lead-link"
+) -> None:
     """Record a refused action (who, which turn, why): every refusal leaves a trace. Without a
-    page the link itself was refused: nobody is known, the actor is the link."""
+    page the turn itself was refused: the actor is who asked (a link knows nobody)."""
     record_event(
         session,
-        actor=page.contact.email if page else "lead-link",
+        actor=page.actor if page else actor,
         action="lead.refused",
         subject_type="lead-turn",
         subject_id=(page.turn.id or 0) if page else 0,
@@ -237,7 +253,7 @@ def _event(
 def _audit(session: Session, page: OnPage, action: str, now: datetime, **details: str) -> None:
     record_event(
         session,
-        actor=page.contact.email,
+        actor=page.actor,
         action=action,
         subject_type="lead",
         subject_id=page.lead.id,

@@ -24,8 +24,10 @@ SCOPES = {
     "registrations:read": "read the partner's own deal registrations and their decisions",
     "registrations:write": "register deals for the partner",
     "statements:read": "read the partner's own commission statements and their lines",
+    "leads:read": "read the leads offered to the partner and where they stand",
+    "leads:write": "work the partner's leads: show the contact, accept, decline, declare a status",
 }
-"""What a partner's key may be allowed to do (the leads scope comes with the lead distribution)."""
+"""What a partner's key may be allowed to do."""
 VENDOR_SCOPES = {
     "vendor:registrations:read": "read every partner's deal registrations (the vendor's CRM keeps in step)",
     "vendor:leads:write": "hand leads in (the vendor's web forms and marketing tools): routed to resellers",

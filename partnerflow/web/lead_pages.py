@@ -41,7 +41,7 @@ def add_lead_pages(app: FastAPI, ctx: Context, engine: Engine, page: Page, outco
                 return refusal(default_locale, refused)
             gone = GONE.get(on_page.turn.state)
             if gone is not None:
-                return refusal(on_page.contact.locale.value, LeadRefused(gone))  # type: ignore[arg-type]
+                return refusal(on_page.locale, LeadRefused(gone))  # type: ignore[arg-type]
             return view(on_page)
 
     @app.post("/lead/{token}", response_class=HTMLResponse)
@@ -63,11 +63,11 @@ def add_lead_pages(app: FastAPI, ctx: Context, engine: Engine, page: Page, outco
                 session.commit()
                 if refused.reason == "incomplete" and on_page is not None:
                     return view(on_page, problem=refused.detail, status=422)
-                return refusal(on_page.contact.locale.value if on_page else default_locale, refused)
+                return refusal(on_page.locale if on_page else default_locale, refused)
             return view(open_link(session, keys, token), done=True)
 
     def view(on_page: OnPage, *, problem: str = "", done: bool = False, status: int = 200) -> HTMLResponse:
-        locale = on_page.contact.locale.value
+        locale = on_page.locale
         zone = ZoneInfo(routing().acceptance.timezone)
         deadline = (on_page.turn.deadline_at or on_page.turn.received_at).astimezone(zone)
         statuses = [event.status.value for event in on_page.events if event.status is not None]

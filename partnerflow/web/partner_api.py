@@ -44,6 +44,7 @@ from partnerflow.web.api_shared import (
     partners_page,
     problem_answer,
 )
+from partnerflow.web.lead_api import add_lead_api
 from partnerflow.web.problems import field_problems, problem, validation_problems
 from partnerflow.web.rate_limits import SlidingWindow
 from partnerflow.web.registration_views import RegistrationPage, RegistrationView
@@ -90,6 +91,7 @@ def partner_api(ctx: Context, engine: Engine, *, start_review: Starter) -> FastA
     _add_registration_writes(api, ctx, engine, checks.partner("registrations:write"), start_review)
     _add_registration_reads(api, engine, checks.partner("registrations:read"))
     add_statement_reads(api, engine, checks.partner("statements:read"))
+    add_lead_api(api, ctx, engine, checks.partner("leads:read"), checks.partner("leads:write"))
     add_vendor_reads(api, engine, checks.vendor("vendor:registrations:read"), ctx.settings.default_locale)
     add_vendor_lead_intake(api, ctx, engine, checks.vendor("vendor:leads:write"))
     return api

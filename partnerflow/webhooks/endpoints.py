@@ -25,8 +25,9 @@ from partnerflow.partner_access.trail import partner_event
 EVENT_TYPES = {
     "registration.decided": "a deal registration was approved or rejected (by the policy or by review)",
     "statement.available": "a commission statement was paid and can be downloaded",
+    "lead.offered": "a lead was offered to the partner: accept or decline it before its deadline",
 }
-"""What a partner may subscribe to (lead events come with the lead distribution)."""
+"""What a partner may subscribe to."""
 MAX_ENDPOINTS = 10
 
 
