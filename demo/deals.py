@@ -129,11 +129,15 @@ def answer_from_email(
     run_id: str, pause_key: str, email: str, decision: str = "approve", **fields: str
 ) -> None:
     """Wait until the run waits at ``pause_key``, then answer as ``email`` would: open the personal
-    link from their e-mail and press a button (a form POST, as their browser sends it)."""
+    link from their latest e-mail that carries one and press a button."""
+    wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
+    answer_on_page(personal_link(email), email, decision, pause_key, **fields)
+
+
+def answer_on_page(link: str, email: str, decision: str, pause_key: str, **fields: str) -> None:
+    """Press a button on the approval page ``link`` opens (a form POST, as a browser sends it)."""
     import httpx
 
-    wait_for_state(run_id, lambda state: state.is_paused() and state.state_details.pause_key == pause_key)
-    link = personal_link(email)
     response = httpx.post(link, data={"decision": decision, **fields}, timeout=30)
     if response.status_code != 200:
         raise RuntimeError(f"the approval page refused {email}'s answer ({response.status_code})")

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from datetime import timedelta
 
 import httpx
 from sqlmodel import Session, col, func, select
 
-from demo.deals import answer_from_email, wait_for_state
+from demo.deals import APPROVAL_LINK, answer_on_page, wait_for_state
 from demo.mailbox import received
 from partnerflow.cli.output import console
 from partnerflow.context import context
 from partnerflow.db import get_engine, session_scope
+from partnerflow.leads.handover import SUBJECT_KIND
 from partnerflow.leads.offers import route_and_offer, sweep_and_tell
-from partnerflow.models import Lead, LeadHandover, LeadTurn, Partner, PartnerStatus, TurnState
+from partnerflow.models import (
+    ApprovalAnswer,
+    ApprovalRequest,
+    Lead,
+    LeadHandover,
+    LeadTurn,
+    Partner,
+    PartnerStatus,
+    TurnState,
+)
 from partnerflow.orchestration.serving import served_in_thread
 
 LEAD_LINK = re.compile(r"https?://\S+/lead/[\w.-]+")
@@ -121,19 +132,28 @@ def _work_one_from_its_email() -> None:
 def _manager_closes_one() -> None:
     """A prospect who did not agree to be called by a reseller: the lead is its département's
     channel manager's decision; they close it from the e-mail that asks them."""
-    with Session(get_engine()) as session:
-        handover = session.exec(select(LeadHandover).order_by(col(LeadHandover.id))).first()
-        lead = session.get(Lead, handover.lead_id) if handover else None
-    if handover is None or lead is None or handover.flow_run_id is None:
-        console.print("no lead went to a channel manager")
-        return
+    deadline = time.monotonic() + 120  # the runner picks the started run up within seconds
+    while True:
+        handover, lead = _unanswered_handover()
+        if handover is None or lead is None or time.monotonic() > deadline:
+            console.print("no lead waits for a channel manager's answer")
+            return
+        if handover.flow_run_id is not None:
+            break
+        time.sleep(0.5)
     asked = received(key_prefix=f"decision_requested:lead-handover:{handover.id}:")
     if not asked:
         console.print(f"lead {lead.id}: no channel manager was asked")
         return
     reason = "Pas de consentement : l'équipe commerciale rappelle le prospect elle-même"
-    answer_from_email(handover.flow_run_id, "handover-1", asked[0].recipient, "close", reason=reason)
-    wait_for_state(handover.flow_run_id, lambda state: state.is_final())
+    link = APPROVAL_LINK.search(asked[0].text)
+    if link is None:
+        console.print(f"lead {lead.id}: the channel manager's e-mail carries no link")
+        return
+    run_id = handover.flow_run_id
+    wait_for_state(run_id, lambda state: state.is_paused())
+    answer_on_page(link.group(0), asked[0].recipient, "close", "handover-1", reason=reason)
+    wait_for_state(run_id, lambda state: state.is_final())
     with Session(get_engine()) as session:
         closed = session.get_one(Lead, lead.id)
     console.print(
@@ -141,6 +161,23 @@ def _manager_closes_one() -> None:
         f"e-mail; the lead is {closed.state}",
         markup=False,
     )
+
+
+def _unanswered_handover() -> tuple[LeadHandover | None, Lead | None]:
+    """The newest lead waiting for its channel manager that nobody answered yet (the demo runs
+    again on the same day: the day's leads are known, an earlier run's handover may be answered)."""
+    answered = (
+        select(ApprovalRequest.subject_id)
+        .join(ApprovalAnswer, col(ApprovalAnswer.request_id) == col(ApprovalRequest.id))
+        .where(ApprovalRequest.subject_kind == SUBJECT_KIND)
+    )
+    with Session(get_engine()) as session:
+        handover = session.exec(
+            select(LeadHandover)
+            .where(col(LeadHandover.awaiting), col(LeadHandover.id).not_in(answered))
+            .order_by(col(LeadHandover.id).desc())
+        ).first()
+        return handover, session.get(Lead, handover.lead_id) if handover else None
 
 
 def _pass_one_on() -> None:

@@ -9,20 +9,26 @@ from prefect import get_client, task
 from prefect.cache_policies import RUN_ID, TASK_SOURCE
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 
-from partnerflow.approvals import wake_values
+from partnerflow.approvals import kinds_of_runs, wake_values
 from partnerflow.context import context
+from partnerflow.db import session_scope
 from partnerflow.orchestration.resuming import resume_with_input
 from tasks.settings import SWEEP
 
 
 @task(name="wake-suspended-runs", **SWEEP)
 def wake_suspended_runs(flow_run_ids: list[str]) -> int:
-    """Resume suspended runs (reviews, sign-offs) with a wake-up signed for each: never a vote."""
+    """Resume suspended runs (reviews, sign-offs) with a wake-up signed for each: never a vote.
+    A run that asked nobody has nothing recorded to apply: it is left alone."""
     keys = context().links.keys
+    with session_scope() as session:
+        kinds = kinds_of_runs(session, flow_run_ids)
     woken = 0
     for flow_run_id in flow_run_ids:
+        if flow_run_id not in kinds:
+            continue
         try:
-            resume_with_input(flow_run_id, wake_values(keys, flow_run_id))
+            resume_with_input(flow_run_id, wake_values(keys, flow_run_id, kinds[flow_run_id]))
             woken += 1
         except (NotPausedError, FlowPauseTimeout, ObjectNotFound):
             continue  # already running, finished or gone: it will see the decision when it looks

@@ -61,10 +61,13 @@ class Woken:
     """A genuine wake-up from partnerflow: look at the database again; nothing was answered."""
 
 
-def wake_values(keys: Keys, flow_run_id: str) -> dict[str, str]:
-    """The form values that wake one waiting run (valid for every decision form): the run then
-    applies what the database holds; the decision field is there only to satisfy the form."""
-    return {"decision": "approve", "approval_code": keys.wake_token(flow_run_id), "comment": ""}
+def wake_values(keys: Keys, flow_run_id: str, kind: str) -> dict[str, str]:
+    """The form values that wake one run waiting on a ``kind`` decision: the run then applies
+    what the database holds. The decision field is there only because Prefect checks the values
+    against the run's form, which takes only the kind's own answers (a lead handover's are
+    offer and close: a wake-up saying "approve" was refused, and the run never applied)."""
+    decision = decision_kind(kind).answers[0]
+    return {"decision": decision, "approval_code": keys.wake_token(flow_run_id), "comment": ""}
 
 
 def receive_form(

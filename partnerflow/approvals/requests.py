@@ -215,3 +215,14 @@ def runs_with_unapplied_answers(session: Session) -> list[str]:
         .where(col(ApprovalAnswer.applied_at).is_(None))
     )
     return sorted({request.flow_run_id for request in requests if request.flow_run_id})
+
+
+def kinds_of_runs(session: Session, flow_run_ids: list[str]) -> dict[str, str]:
+    """The kind of decision each run waits on (the runs that asked): a wake-up names its
+    answer among the kind's own."""
+    rows = session.exec(
+        select(ApprovalRequest.flow_run_id, ApprovalRequest.subject_kind).where(
+            col(ApprovalRequest.flow_run_id).in_(flow_run_ids)
+        )
+    )
+    return {run_id: kind for run_id, kind in rows if run_id}

@@ -202,7 +202,7 @@ def answer_and_wake(
     if run_id is None:
         return
     try:
-        woken = wake_waiting_run(run_id, wake_values(links.keys, run_id))
+        woken = wake_waiting_run(run_id, wake_values(links.keys, run_id, subject.kind))
     except PrefectUnavailable as error:
         errors.print(f"run not woken: {error}; the next SLA sweep applies the answer", soft_wrap=True)
         return

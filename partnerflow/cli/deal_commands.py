@@ -207,7 +207,7 @@ def _follow_up_review(registration_id: int, result: IntakeResult, now: datetime)
             )
     if result.outcome != "review" and run_id:
         try:
-            resume_run(run_id, wake_values(links.keys, run_id))
+            resume_run(run_id, wake_values(links.keys, run_id, "registration"))
         except PrefectUnavailable as reason:
             errors.print(
                 f"review run not woken: {reason}; the review-sla deployment wakes it", soft_wrap=True

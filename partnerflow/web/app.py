@@ -218,10 +218,11 @@ def create_app(
                 else refuse(session, _subject(found), found.person.email, "link", problem, now=now)
             )
             run_id = result.request.flow_run_id if isinstance(result, Recorded) else None
+            kind = found.request.subject_kind
             session.commit()
         if not isinstance(result, Recorded):
             return outcome(locale, "refused", t["refused"], result.reason, status=409)
-        woken = run_id is not None and waker(run_id, wake_values(keys, run_id))
+        woken = run_id is not None and waker(run_id, wake_values(keys, run_id, kind))
         label = t.get(chosen, chosen)
         return outcome(
             locale,

@@ -212,8 +212,9 @@ def test_the_page_shows_the_toys_words_and_field_and_its_answer_is_applied_once(
     done = client.post(path, data={"decision": "buy", "quantity": "3"})
     assert done.status_code == 200 and "(Buy the trial)" in done.text
     [(run_id, values)] = woken
+    assert values["decision"] == "buy", "a wake-up names one of the kind's own answers (its form)"
     assert applied(engine, 1, values) == DecisionOutcome(True, "buy", "buy")
-    assert applied(engine, 1, wake_values(LINKS.keys, run_id)) == DecisionOutcome(True, "buy", "buy")
+    assert applied(engine, 1, wake_values(LINKS.keys, run_id, KIND)) == DecisionOutcome(True, "buy", "buy")
     with Session(engine) as session:
         [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "toy.buy")).all()
     assert event.details == {"quantity": 3}

@@ -181,7 +181,7 @@ def test_a_form_carrying_a_genuine_wake_up_records_nothing(engine: Engine, direc
 
 def woken_by(keys: Keys, run_id: str) -> FormAnswer:
     """The answer a run reads when partnerflow (or a forger) wakes it."""
-    return FormAnswer.model_validate(wake_values(keys, run_id))
+    return FormAnswer.model_validate(wake_values(keys, run_id, "registration"))
 
 
 @pytest.mark.parametrize(

@@ -271,3 +271,28 @@ def test_on_the_approval_page_the_manager_names_the_reseller_in_their_language(
     chosen = resellers(engine, 1, territory="13")[0]
     done = client.post(path, data={"decision": "offer", "reseller": str(chosen), "reason": ""})
     assert done.status_code == 200 and len(woken) == 1, "recorded, and the waiting run woken to apply it"
+
+
+@pytest.mark.prefect
+def test_an_answer_recorded_while_the_run_slept_is_applied_when_the_sweep_wakes_it(
+    served_handover: None, engine: Engine, tmp_path: Path
+) -> None:
+    """The wake-up names one of the kind's own answers: "approve", which every wake-up said,
+    is not one of a handover's, and Prefect refused the resume."""
+    from partnerflow.approvals import Recorded, Reply, answer_by_code
+    from tasks.runs import wake_suspended_runs
+
+    handover_id = handed_over(engine, tmp_path, NO_CONSENT)["W-2"].id or 0
+    run = run_deployment("hand-over-lead/hand-over-lead", parameters={"handover_id": handover_id}, timeout=0)
+    run_id = run.id  # type: ignore[union-attr]
+    wait_for(run_id, pause_key="handover-1")
+    _link, code = mailed_invitation(engine, MANAGER)
+    with Session(engine) as session:
+        reply = Reply("close", details={"reason": "Doublon"})
+        subject = Subject(SUBJECT_KIND, handover_id)
+        assert isinstance(answer_by_code(session, LINKS.keys, subject, code, reply, now=NOW), Recorded)
+        session.commit()
+    assert wake_suspended_runs.fn([str(run_id), "a-run-that-asked-nobody"]) == 1
+    assert (final := wait_for(run_id, final=True)).state is not None and final.state.is_completed()
+    with Session(engine) as session:
+        assert session.get_one(LeadHandover, handover_id).outcome is HandoverOutcome.CLOSED
