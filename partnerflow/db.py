@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -42,6 +44,21 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], *, unique: list[str]) -> int:
+    """INSERT the rows whose ``unique`` columns are not taken yet (ON CONFLICT DO NOTHING), on
+    either database; how many were new. psycopg reports no row count for a batch (the outbox said
+    0 mailed on PostgreSQL): there the count is of the keys PostgreSQL returns."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = postgresql_insert(table).on_conflict_do_nothing(index_elements=unique)
+        return len(connection.execute(statement.returning(*table.primary_key.columns), rows).all())
+    return connection.execute(
+        sqlite_insert(table).on_conflict_do_nothing(index_elements=unique), rows
+    ).rowcount
 
 
 def _json_text(value: Any) -> str:

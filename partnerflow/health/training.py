@@ -15,11 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from partnerflow.clock import programme_date
+from partnerflow.db import insert_new
 from partnerflow.models import Partner, PartnerStatus, TrainingKind, TrainingRecord
 from partnerflow.text import MAX_ID, is_clean
 
@@ -84,11 +83,7 @@ def import_training(session: Session, rows: list[dict[str, Any]], *, now: dateti
         valid.append({**problem.model_dump(), "kind": TrainingKind(problem.kind), "recorded_at": now})
     if valid:
         table = TrainingRecord.__table__  # type: ignore[attr-defined]  # Core: one multi-row INSERT
-        insert = postgresql_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table).on_conflict_do_nothing(
-            index_elements=["partner_id", "course", "completed_on"]
-        )
-        report.added = session.connection().execute(statement, valid).rowcount
+        report.added = insert_new(session, table, valid, unique=["partner_id", "course", "completed_on"])
         report.already_known = len(valid) - report.added
     return report
 

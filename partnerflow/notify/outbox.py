@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, select
 
 from partnerflow.clock import SYSTEM_CLOCK
+from partnerflow.db import insert_new
 from partnerflow.models import Notification
 from partnerflow.notify.rendering import TemplateRenderer
 from partnerflow.notify.sealing import sealed_in
@@ -82,16 +80,8 @@ def message_row(
 
 def store_messages(session: Session, rows: list[dict[str, Any]]) -> int:
     """Queue rendered messages, each at most once per dedupe key; returns how many were new."""
-    if not rows:
-        return 0
-    connection = session.connection()  # a Core result, which reports rowcount
-    return connection.execute(_insert_once(connection.dialect.name), rows).rowcount
-
-
-def _insert_once(dialect: str) -> Insert:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, built once so SQLAlchemy's cache reuses it."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    table = Notification.__table__  # type: ignore[attr-defined]  # Core: one multi-row INSERT
+    return insert_new(session, table, rows, unique=["dedupe_key"])
 
 
 def find_by_key(session: Session, dedupe_key: str) -> Notification | None:

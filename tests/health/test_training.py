@@ -68,6 +68,25 @@ def test_good_rows_are_stored_once_and_bad_rows_named(engine: Engine, partners: 
     assert (again.added, again.already_known) == (0, 2) and records(engine) == 2
 
 
+@pytest.mark.postgres
+def test_the_same_file_twice_counts_right_on_postgresql(postgres_engine: Engine) -> None:
+    """psycopg reports no row count for a batch: the count is of the rows PostgreSQL returns."""
+    with Session(postgres_engine) as session:
+        azur = add_partner(session, name="Azur SAS", email="a@azur.example").id
+        session.commit()
+    rows = [
+        {"partner_id": azur, "course": "Switching 101", "completed_on": "2026-03-02"},
+        {"partner_id": azur, "course": "Wi-Fi 101", "completed_on": "2026-03-03"},
+    ]
+    counts = []
+    for _twice in range(2):
+        with Session(postgres_engine) as session:
+            imported = import_training(session, rows, now=NOW)
+            session.commit()
+        counts.append((imported.added, imported.already_known))
+    assert counts == [(2, 0), (0, 2)]
+
+
 def test_lapsing_certifications_of_active_partners_from_their_latest_renewal(
     engine: Engine, partners: dict[str, int]
 ) -> None:
