@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, String, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
@@ -148,7 +148,7 @@ def closed_deals(session: Session, *conditions: ColumnElement[bool]) -> list[Clo
                 col(Registration.partner_id),
                 col(Partner.tier),
                 col(Partner.status),
-                col(Registration.closed_amount),
+                _AS_STORED,
                 col(Registration.currency),
                 col(Registration.product_lines),
                 col(Registration.closed_on),
@@ -167,15 +167,33 @@ def closed_deals(session: Session, *conditions: ColumnElement[bool]) -> list[Clo
             partner_id=row[1],
             tier=PartnerTier(row[2]),
             partner_status=str(getattr(row[3], "value", row[3])),
-            amount=Decimal(row[4]),
+            amount=_amount_read(row[4]),
             currency=row[5],
             product_line=row[6][0] if row[6] else "default",
             closed_on=row[7],
             registered_on=programme_date(row[8]),
         )
         for row in rows
-        if row[0] is not None and row[1] is not None and row[4] is not None and row[7] is not None
+        if row[0] is not None and row[1] is not None and row[7] is not None
     ]
+
+
+_AS_STORED = type_coerce(col(Registration.closed_amount), String)
+"""A closed amount as the database holds it, not through the column's decimal conversion: SQLite
+keeps whatever was written, and a text NaN in one row made that conversion raise and stopped the
+accrual of every deal (0 of 10 good deals accrued)."""
+NOT_A_NUMBER = Decimal("NaN")
+CENT = Decimal("0.01")
+
+
+def _amount_read(stored: object) -> Decimal:
+    """The stored closed amount in cents; missing or not a number reads NaN, which pricing sets
+    aside with its reason (a deal without its amount was skipped in silence before)."""
+    try:
+        amount = Decimal(str(stored)) if stored is not None else NOT_A_NUMBER
+    except ArithmeticError:
+        return NOT_A_NUMBER
+    return amount.quantize(CENT) if amount.is_finite() else amount
 
 
 def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Decimal]:
@@ -195,7 +213,7 @@ def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Dec
                 col(Registration.id),
                 col(Registration.partner_id),
                 col(Registration.closed_on),
-                col(Registration.closed_amount),
+                _AS_STORED,
             )
             .where(col(Registration.status) == RegistrationStatus.WON)
             .where(col(Registration.partner_id).in_(sorted({partner for partner, _ in keys})))
@@ -213,7 +231,8 @@ def year_to_date(session: Session, deals: Iterable[ClosedDeal]) -> dict[int, Dec
         key = (partner_id, closed_on.year)
         if registration_id in wanted:
             before[registration_id] = running[key]
-        running[key] += Decimal(amount or 0)
+        counted = _amount_read(amount)
+        running[key] += counted if counted.is_finite() else 0  # a poisoned deal is set aside itself
     return before
 
 
@@ -235,6 +254,8 @@ def _price_all(
     pricing = _Pricing()
     for deal in deals:
         try:
+            if deal.amount.is_nan():
+                raise ValueError("the closed amount stored is missing or not a number")
             policy = plans.get(deal.closed_on) or plans.setdefault(deal.closed_on, plan_for(deal.closed_on))
             decide = deciders.get(policy.stamp.sha256) or deciders.setdefault(
                 policy.stamp.sha256, policy.memoized()

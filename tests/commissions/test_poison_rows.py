@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine
+from sqlalchemy import text as sql
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -46,26 +47,43 @@ def poisoned(
     return registration_id
 
 
+def stored_as_text(engine: Engine, submit: Callable[..., IntakeResult], partner_id: int, text: str) -> int:
+    """A won deal whose closed amount SQLite holds as ``text`` (written by other means: SQLite
+    keeps whatever a column is given)."""
+    registration_id = won(engine, submit, partner_id, "1000", date(2027, 1, 6), text)
+    with engine.begin() as connection:
+        connection.execute(
+            sql("UPDATE registration SET closed_amount = :text WHERE id = :id"),
+            {"text": text, "id": registration_id},
+        )
+    return registration_id
+
+
 def test_unpriceable_deals_are_set_aside_and_the_others_accrue(
     engine: Engine, payees: dict[str, int], submit: Callable[..., IntakeResult]
 ) -> None:
     good = won(engine, submit, payees["first"], "100000", date(2027, 1, 5), "good")
     infinite = poisoned(engine, submit, payees["second"], "Infinity", date(2027, 1, 6), "infinite")
+    not_a_number = stored_as_text(engine, submit, payees["second"], "NaN")
+    a_word = stored_as_text(engine, submit, payees["second"], "douze mille")
     ancient = poisoned(engine, submit, payees["second"], "5000", date(1990, 1, 1), "ancient")
     dollars = poisoned(engine, submit, payees["second"], "5000", date(2027, 1, 7), "dollars", currency="USD")
 
     results = {result.registration_id: result for result in accrue_all(engine)}
 
     assert results[good].outcome == "accrued"
-    assert {results[deal].outcome for deal in (infinite, ancient, dollars)} == {"exception"}
+    poisoned_deals = (infinite, not_a_number, a_word, ancient, dollars)
+    assert {results[deal].outcome for deal in poisoned_deals} == {"exception"}
     assert "amount Infinity EUR" in (results[infinite].reason or "")
+    for unreadable in (not_a_number, a_word):
+        assert "the closed amount stored is missing or not a number" in (results[unreadable].reason or "")
     assert "closed 1990-01-01" in (results[ancient].reason or "")
     assert "the deal is in USD, the plan pays in EUR" in (results[dollars].reason or "")
     assert [line.registration_id for line in rows(engine, CommissionLine)] == [good]
     audited = sorted(
         int(event.subject_id) for event in rows(engine, AuditEvent) if event.action == "commission.exception"
     )
-    assert audited == sorted([infinite, ancient, dollars])
+    assert audited == sorted(poisoned_deals)
 
 
 def test_the_exceptions_command_lists_each_set_aside_deal_with_its_reason(
