@@ -25,6 +25,7 @@ from tests.system.operator import Operator, PrefectApi
 
 PREFECT = (sys.executable, "-m", "prefect")
 REDIS_URL = "redis://127.0.0.1:6379"
+REDIS_CLAIM = "partnerflow-tests:claimed-by"
 RUN_START_TIMEOUT = 90  # the never-started watchdog's wait (300 s by default), shortened for the tests
 
 
@@ -62,9 +63,8 @@ def running_cluster(
     """Start the whole topology on fresh databases; stop and drop everything on exit."""
     token = secrets.token_hex(4)
     prefect_db, app_db = f"pf_prefect_{token}", f"pf_app_{token}"
-    redis_db = 1 + secrets.randbelow(15)
     server = make_url(postgres_url)
-    with _databases(postgres_url, prefect_db, app_db), _redis_database(redis_db):
+    with _databases(postgres_url, prefect_db, app_db), _empty_redis_database(token) as redis_db:
         auth = f"admin:{secrets.token_urlsafe(12)}"
         ports, smtp_port = [free_port(), free_port()], free_port()
         prefect_database = server.set(drivername="postgresql+asyncpg", database=prefect_db)
@@ -150,12 +150,20 @@ def _databases(postgres_url: str, *names: str) -> Iterator[None]:
 
 
 @contextmanager
-def _redis_database(number: int) -> Iterator[None]:
-    """One of Redis's numbered databases, emptied before and after (Redis keeps nothing on disk here)."""
-    client = redis.Redis.from_url(f"{REDIS_URL}/{number}")
-    client.flushdb()
-    try:
-        yield
-    finally:
-        client.flushdb()
+def _empty_redis_database(token: str) -> Iterator[int]:
+    """One of Redis's numbered databases that holds nothing, claimed for this run (a key set only
+    if absent, then checked to be the only one) and emptied afterwards: everything in it is the
+    run's. A database in use by anyone else is left alone (one was emptied at random before)."""
+    for number in range(1, 16):
+        client = redis.Redis.from_url(f"{REDIS_URL}/{number}")
+        if client.set(REDIS_CLAIM, token, nx=True, ex=4 * 3600) and client.dbsize() == 1:
+            try:
+                yield number
+            finally:
+                client.flushdb()
+                client.close()
+            return
+        if client.get(REDIS_CLAIM) == token.encode():
+            client.delete(REDIS_CLAIM)  # not empty: someone else's data is there
         client.close()
+    raise RuntimeError(f"no empty Redis database among 1-15 on {REDIS_URL}: the topology needs one")
