@@ -16,6 +16,7 @@ from partnerflow.cli import (
     lead_commands,
     mail_commands,
     partner_commands,
+    people_commands,
     policy_commands,
     referral_commands,
     review_commands,
@@ -49,6 +50,7 @@ app.add_typer(training_commands.app, name="training")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(candidate_commands.app, name="candidates")
 app.add_typer(partner_commands.app, name="partners")
+app.add_typer(people_commands.app, name="people")
 app.add_typer(vendor_key_commands.app, name="vendor-keys")
 app.add_typer(referral_commands.customers_app, name="customers")
 app.add_typer(referral_commands.referrals_app, name="referrals")

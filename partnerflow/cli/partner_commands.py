@@ -1,25 +1,31 @@
-"""``partnerflow partners``: a département's channel manager, and removing a partner (decided
-by a channel manager with their code). Both are acts of a proven person of the team
-(``--operator-link``, see ``partnerflow.approvals.operators``), audited under their address."""
+"""``partnerflow partners``: loading the partner file, a département's channel manager, and
+removing a partner (decided by a channel manager with their code). Each change is the act of a
+proven person of the team (``--operator-link``, see ``partnerflow.approvals.operators``),
+audited under their address."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
 from partnerflow.approvals.operators import operator_or_refusal
 from partnerflow.cli import api_key_commands, contact_commands
 from partnerflow.cli.approval_commands import OperatorLink
 from partnerflow.cli.decision_runs import start_decision_run
+from partnerflow.cli.input_files import read_rows
 from partnerflow.cli.output import console, errors, friendly_errors
+from partnerflow.cli.reference_files import said_loaded, write_export
 from partnerflow.contacts import assign_manager
 from partnerflow.context import context
-from partnerflow.db import session_scope
+from partnerflow.db import get_engine, session_scope
 from partnerflow.lifecycle.reactivation import ReactivationRefused
 from partnerflow.lifecycle.reactivation import reactivate as reactivate_partner
 from partnerflow.lifecycle.removal import RemovalRefused, ask_removal
 from partnerflow.models import AttritionCause, Role
+from partnerflow.reference_data.partners import COLUMNS, export_partners, import_partners
 
 app = typer.Typer(help="Partners of the programme.", no_args_is_help=True)
 app.add_typer(api_key_commands.app, name="api-key")
@@ -32,6 +38,49 @@ def refused(reason: str) -> typer.Exit:
     """Say why on one line; the caller raises the exit after its transaction (audit kept)."""
     errors.print(reason, markup=False, soft_wrap=True)
     return typer.Exit(1)
+
+
+@app.command("import")
+@friendly_errors
+def import_file(
+    file: Path,
+    operator_link: OperatorLink = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Load the partner file FILE (CSV or JSON: name, siren, departement, tier, certified, locale,
+    contact_email, contact_name, iban, bic, joined_on). A partner is known by its SIREN; a file
+    never changes where a known partner is paid. One refused row and nothing is stored. Done by
+    a channel director, channel operations or the programme owner (--operator-link)."""
+    rows = read_rows(file)
+    ctx = context()
+    now = ctx.clock.now()
+    with session_scope() as session:
+        operator = operator_or_refusal(
+            session,
+            ctx.links.keys,
+            operator_link,
+            now=now,
+            command="partners import",
+            subject=("partners", str(file)),
+            roles=ASSIGNS_MANAGERS,
+        )
+        report = (
+            None
+            if isinstance(operator, str)
+            else import_partners(session, rows, actor=f"operator:{operator.email}", now=now)
+        )
+    if report is None:
+        raise refused(f"partners import: refused: {operator}")
+    said_loaded(str(file), report, as_json=as_json)
+
+
+@app.command()
+@friendly_errors
+def export(file: Annotated[Path | None, typer.Argument(help="Write here; else print.")] = None) -> None:
+    """Every partner not removed, in the import's columns: the file to edit and load again."""
+    with Session(get_engine()) as session:
+        rows = export_partners(session)
+    write_export(file, rows, COLUMNS, "partners")
 
 
 @app.command()

@@ -75,6 +75,8 @@ for command in (
     ("campaigns", "submit"),
     ("training", "import"),
     ("candidates", "import"),
+    ("people", "import"),
+    ("partners", "import"),
 ):
     for name, content in FILE_PROBLEMS.items():
         CASES[f"{' '.join(command)}: {name}"] = Case((*command, "{dir}/rows.json"), {"rows.json": content})
