@@ -12,9 +12,10 @@ sent, retry later with exponential backoff, or failed for good (a permanent 5xx 
 - Credentials (personal links, codes) are signed into the message here, in memory, from the
   row's ``sealed`` specs (``notify.sealing``): the outbox never holds a usable one.
 - An attempt is charged only to the message that was tried: when a connection fails, the
-  messages not yet sent on it wait for the next run unchanged (measured before: a dropped
-  connection charged every message behind it, and 432 of 560 were marked failed after
-  about 170 real tries).
+  connection is opened again and the messages behind go on it; only when the server takes
+  nothing on a few connections in a row do they wait for the next run, unchanged (measured
+  before: a dropped connection charged every message behind it, and 432 of 560 were marked
+  failed after about 170 real tries).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from partnerflow.settings import Settings, SmtpSecurity
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 FIRST_BACKOFF = timedelta(minutes=1)
+RECONNECTS = 2  # connections in a row that send nothing before the rest waits for the next run
+RECONNECT_PAUSE = 0.25  # seconds before opening a dropped connection again, doubled each time
 
 
 @dataclass
@@ -162,6 +165,40 @@ def stable_message_id(dedupe_key: str, sender: str) -> str:
 async def _send_over_one_connection(
     notifications: Sequence[Notification], settings: Settings, unseal: Unseal, mark_sent: MarkSent
 ) -> list[_Outcome]:
+    """Send ``notifications`` in turn over one connection at a time: a dropped connection is
+    opened again (after 0.25 s, then 0.5 s...) and the rest go on the new one. Measured before:
+    one drop pushed the rest of its batch to the next run, and a server failing 30 % of sessions
+    needed 37-43 runs (3 hours) for 560 messages. Only connections that send nothing count
+    toward giving up: past ``RECONNECTS`` in a row the rest waits for the next run, unharmed."""
+    outcomes: list[_Outcome] = []
+    waiting = list(notifications)
+    fruitless = 0
+    while waiting:
+        before = len(outcomes)
+        dropped = await _send_until_dropped(waiting, settings, unseal, mark_sent, outcomes)
+        handled = {outcome.notification_id for outcome in outcomes}
+        waiting = [n for n in waiting if n.id not in handled]
+        if dropped is None or not waiting:
+            break
+        progressed = any(outcome.error is None for outcome in outcomes[before:])
+        fruitless = 0 if progressed else fruitless + 1
+        if fruitless > RECONNECTS:
+            outcomes += [_Outcome(n.id, error=dropped, tried=False) for n in waiting if n.id is not None]
+            break
+        await asyncio.sleep(RECONNECT_PAUSE * 2**fruitless)
+    return outcomes
+
+
+async def _send_until_dropped(
+    notifications: Sequence[Notification],
+    settings: Settings,
+    unseal: Unseal,
+    mark_sent: MarkSent,
+    outcomes: list[_Outcome],
+) -> str | None:
+    """Send on one new connection until done (None) or until it fails (why): the message in
+    flight then is charged its attempt (the server may have taken it: it is not sent again in
+    this run); the ones behind it are left for the caller."""
     smtp = aiosmtplib.SMTP(
         hostname=settings.smtp_host,
         port=settings.smtp_port,
@@ -169,10 +206,11 @@ async def _send_over_one_connection(
         start_tls=settings.smtp_security is SmtpSecurity.STARTTLS,
         timeout=settings.smtp_timeout_seconds,
     )
-    outcomes: list[_Outcome] = []
     in_flight: int | None = None
     try:
         await smtp.connect()
+        if smtp.is_ehlo_or_helo_needed:  # the greeting before any message: a session the server
+            await smtp.ehlo()  # refuses there charges no message an attempt
         if settings.smtp_username and settings.smtp_password:
             await smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
         for notification in notifications:
@@ -184,20 +222,17 @@ async def _send_over_one_connection(
             outcomes.append(outcome)
             in_flight = None
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-        done = {outcome.notification_id for outcome in outcomes}
         reason = f"SMTP {settings.smtp_host}:{settings.smtp_port} unavailable: {error}"
-        outcomes += [
-            _Outcome(n.id, error=reason, tried=n.id == in_flight)
-            for n in notifications
-            if n.id not in done and n.id is not None
-        ]
+        if in_flight is not None:
+            outcomes.append(_Outcome(in_flight, error=reason, tried=True))
+        return reason
     finally:
         if smtp.is_connected:
             try:
                 await smtp.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 smtp.close()
-    return outcomes
+    return None
 
 
 async def _send_one(
