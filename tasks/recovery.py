@@ -17,11 +17,11 @@ count as one of its crashes.
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from prefect import get_run_logger, task
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import PrefectClient, get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterDeploymentId,
@@ -31,24 +31,30 @@ from prefect.client.schemas.filters import (
     FlowRunFilterTags,
 )
 from prefect.client.schemas.objects import FlowRun, State, StateType
-from prefect.states import Scheduled
+from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
+from prefect.states import Crashed, Scheduled
 
+from partnerflow.clock import SYSTEM_CLOCK
 from partnerflow.context import context
-from partnerflow.orchestration.watchdogs import PROGRAMME_TAG
+from partnerflow.orchestration.watchdogs import PROGRAMME_TAG, UNRESPONSIVE_AFTER
 from tasks.settings import SWEEP
 
 RERUN_DELAYS = (timedelta(seconds=5), timedelta(seconds=60), timedelta(minutes=5))
 SWEEP_WINDOW = timedelta(days=1)
 FLOW_RUN_RESOURCE_PREFIX = "prefect.flow-run."
+HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"
+EVENTS_PAGE = 50  # the most the server's /events/filter returns at once
 
 
 @dataclass(frozen=True)
 class RecoveryReport:
-    """What one pass did: the runs scheduled again, and those left Crashed after too many tries."""
+    """What one pass did: the runs found dead without a word (marked Crashed here), those
+    scheduled again, and those left Crashed after too many tries."""
 
     rerun: list[str] = field(default_factory=list)
     given_up: list[str] = field(default_factory=list)
     suspended_again: list[str] = field(default_factory=list)
+    found_dead: list[str] = field(default_factory=list)
 
 
 def rerun_delay(crashes: int, allowed_reruns: int) -> timedelta | None:
@@ -73,6 +79,10 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
         if flow_run_reference:
             candidates = [await client.read_flow_run(flow_run_id_of(flow_run_reference))]
         else:
+            start_timeout = timedelta(seconds=ctx.settings.run_start_timeout)
+            report.found_dead.extend(
+                await mark_silent_runs_crashed(client, UNRESPONSIVE_AFTER, start_timeout)
+            )
             candidates = await client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(
                     state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CRASHED])),
@@ -113,6 +123,67 @@ async def rerun_crashed_runs(flow_run_reference: str | None) -> RecoveryReport:
             )
             report.rerun.append(str(run.id))
     return report
+
+
+async def mark_silent_runs_crashed(
+    client: PrefectClient, quiet_for: timedelta, start_timeout: timedelta
+) -> list[str]:
+    """Mark Crashed the partnerflow runs *Running* with no heartbeat for ``quiet_for`` and those
+    *Pending* longer than ``start_timeout``: what the watchdogs do on an event, done
+    again on every sweep so recovery never depends on that event surviving (on the SQLite
+    Prefect server under load, the watchdog's events went to the dead-letter queue and a
+    settlement stayed Running with no process for 73 minutes, holding its concurrency slot).
+    The machine's time: heartbeats are the machine's, not the programme's clock."""
+    now = SYSTEM_CLOCK.now()
+    live = await client.read_flow_runs(
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING])
+            ),
+            tags=FlowRunFilterTags(all_=[PROGRAMME_TAG]),
+            deployment_id=FlowRunFilterDeploymentId(is_null_=False),
+        ),
+        limit=200,
+    )
+    quiet_since = now - quiet_for
+    suspects = [
+        run
+        for run in live
+        if run.state is not None
+        and run.state.timestamp < (quiet_since if run.state.is_running() else now - start_timeout)
+    ]
+    running = [
+        f"{FLOW_RUN_RESOURCE_PREFIX}{run.id}" for run in suspects if run.state and run.state.is_running()
+    ]
+    beating = await _heartbeats_since(client, running, quiet_since) if running else set()
+    dead = []
+    for run in suspects:
+        if str(run.id) in beating:
+            continue
+        silent = "no heartbeat" if run.state and run.state.is_running() else "never started"
+        await client.set_flow_run_state(
+            run.id, Crashed(message=f"recover-crashed-runs: {silent}, no process left behind it"), force=True
+        )
+        dead.append(str(run.id))
+    return dead
+
+
+async def _heartbeats_since(client: PrefectClient, resources: list[str], since: datetime) -> set[str]:
+    """The runs among ``resources`` that sent a heartbeat since ``since`` (read page by page:
+    the server gives at most ``EVENTS_PAGE`` events at a time)."""
+    page = await client.read_events(
+        filter=EventFilter(
+            occurred=EventOccurredFilter(since=since, until=SYSTEM_CLOCK.now() + timedelta(minutes=1)),
+            event=EventNameFilter(name=[HEARTBEAT_EVENT]),
+            resource=EventResourceFilter(id=resources),
+        ),
+        limit=EVENTS_PAGE,
+    )
+    beating = {event.resource.id.removeprefix(FLOW_RUN_RESOURCE_PREFIX) for event in page.events}
+    while page.next_page is not None and len(beating) < len(resources):
+        page = await client.read_events_page(str(page.next_page))
+        beating |= {event.resource.id.removeprefix(FLOW_RUN_RESOURCE_PREFIX) for event in page.events}
+    return beating
 
 
 def _suspension_before_crash(states: list[State]) -> State | None:
