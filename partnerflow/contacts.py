@@ -36,14 +36,18 @@ def first_channel_manager(session: Session) -> Person | None:
     return session.exec(_channel_managers()).first()
 
 
-def channel_manager_for(session: Session, territory_code: str) -> Person | None:
-    """The département's channel manager if set and active, else the first active one."""
-    assigned = session.exec(
+def assigned_channel_manager(session: Session, territory_code: str) -> Person | None:
+    """The département's own channel manager, if set and active."""
+    return session.exec(
         select(Person)
         .join(Territory, col(Territory.channel_manager_id) == col(Person.id))
         .where(Territory.code == territory_code, col(Person.active))
     ).first()
-    return assigned or first_channel_manager(session)
+
+
+def channel_manager_for(session: Session, territory_code: str) -> Person | None:
+    """The département's channel manager if set and active, else the first active one."""
+    return assigned_channel_manager(session, territory_code) or first_channel_manager(session)
 
 
 def contact_for(session: Session, partner: Partner) -> Contact:

@@ -27,6 +27,7 @@ from partnerflow.approvals.first_answer import first_answer_decides
 from partnerflow.approvals.invitations import invite_role
 from partnerflow.audit import record_event
 from partnerflow.clock import programme_date
+from partnerflow.contacts import assigned_channel_manager
 from partnerflow.leads.offers import announce_offers
 from partnerflow.leads.working_hours import add_working_hours
 from partnerflow.markdown import md_text
@@ -40,9 +41,7 @@ from partnerflow.models import (
     LeadTurn,
     Partner,
     PartnerStatus,
-    Person,
     Role,
-    Territory,
     TurnState,
 )
 from partnerflow.notify import TemplateRenderer
@@ -218,18 +217,8 @@ def _partner_id(value: Any) -> int:
 
 def _departement_manager(session: Session, code: str) -> frozenset[int] | None:
     """The département's own channel manager while they hold the role; None asks every one."""
-    territory = session.get(Territory, code)
-    manager = (
-        session.get(Person, territory.channel_manager_id)
-        if territory and territory.channel_manager_id
-        else None
-    )
-    if (
-        manager is None
-        or manager.id is None
-        or not manager.active
-        or Role.CHANNEL_MANAGER not in manager.roles
-    ):
+    manager = assigned_channel_manager(session, code)
+    if manager is None or manager.id is None or Role.CHANNEL_MANAGER not in manager.roles:
         return None
     return frozenset({manager.id})
 
